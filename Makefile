@@ -1,0 +1,39 @@
+# Every target creates .venv itself (uv, bootstrapped with pip when missing), so a fresh machine
+# needs nothing but Python 3.11+ and make.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV := $(shell command -v uv 2>/dev/null || echo $(BIN)/uv)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test lint format unit clean
+
+$(BIN)/python:
+	@command -v uv >/dev/null 2>&1 || { $(PYTHON) -m venv $(VENV) && $(BIN)/pip install -q --upgrade pip uv; }
+
+install: $(BIN)/python
+	@$(UV) sync --locked --all-extras --quiet
+
+run: install
+	$(BIN)/inventory serve --host $(HOST) --port $(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: lint
+	$(BIN)/pytest --cov --cov-report=term --cov-fail-under=85
+
+unit: install
+	$(BIN)/pytest tests/unit -q
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis .coverage

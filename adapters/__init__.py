@@ -1,0 +1,1 @@
+"""Outbound adapters: implementations of the application's ports, named after their technology."""

@@ -1,0 +1,3 @@
+from adapters.images.filesystem import FileSystemImageStore
+
+__all__ = ["FileSystemImageStore"]

@@ -1,0 +1,177 @@
+"""Repositories over ``InMemoryStore``: they stage changes in the unit of work and hand out
+copies, so nothing reaches the store before commit and a caller's object is never shared."""
+
+from dataclasses import replace
+from datetime import datetime
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+from application.ports import ItemQuery, LoginFailures, Page
+from domain.errors import AlreadyExists
+from domain.items import Item, StockMovement
+from domain.users import User
+
+if TYPE_CHECKING:
+    from adapters.memory.unit_of_work import InMemoryUnitOfWork
+
+
+def _copy_item(item: Item) -> Item:
+    return replace(item, events=[], new_movements=[])
+
+
+def _copy_user(user: User) -> User:
+    return replace(user)
+
+
+class InMemoryItemRepository:
+    def __init__(self, uow: "InMemoryUnitOfWork") -> None:
+        self._uow = uow
+
+    def _current(self) -> dict[UUID, Item]:
+        return self._uow.view_items()
+
+    async def add(self, item: Item) -> None:
+        if any(other.sku == item.sku for other in self._current().values()):
+            raise AlreadyExists("item", "sku", item.sku)
+        if item.id in self._current():
+            raise AlreadyExists("item", "id", item.id)
+        self._uow.stage_item(item)
+
+    async def get(self, item_id: UUID, *, for_update: bool = False) -> Item | None:
+        found = self._current().get(item_id)
+        return None if found is None else _copy_item(found)
+
+    async def get_by_sku(self, sku: str, *, for_update: bool = False) -> Item | None:
+        for item in self._current().values():
+            if item.sku.value == sku:
+                return _copy_item(item)
+        return None
+
+    async def save(self, item: Item) -> None:
+        clash = any(
+            other.sku == item.sku and other.id != item.id for other in self._current().values()
+        )
+        if clash:
+            raise AlreadyExists("item", "sku", item.sku)
+        self._uow.stage_item(item)
+
+    async def delete(self, item: Item) -> None:
+        self._uow.stage_item_deletion(item)
+
+    async def list(self, query: ItemQuery) -> Page[Item]:
+        items = list(self._current().values())
+        if query.search:
+            needle = query.search.casefold()
+            items = [
+                item
+                for item in items
+                if needle in item.sku.value.casefold()
+                or needle in item.name.casefold()
+                or needle in (item.description or "").casefold()
+            ]
+        if query.low_stock is not None:
+            items = [item for item in items if item.low_stock == query.low_stock]
+        field = query.sort.field
+
+        def key(item: Item) -> tuple[object, str]:
+            value: object = {
+                "name": item.name.casefold(),
+                "sku": item.sku.value,
+                "quantity": item.quantity,
+                "updated_at": item.updated_at,
+                "created_at": item.created_at,
+            }[field]
+            return (value, str(item.id))
+
+        items.sort(key=key, reverse=query.sort.descending)
+        window = items[query.offset : query.offset + query.limit]
+        return Page(
+            items=[_copy_item(item) for item in window],
+            total=len(items),
+            offset=query.offset,
+            limit=query.limit,
+        )
+
+
+class InMemoryMovementRepository:
+    def __init__(self, uow: "InMemoryUnitOfWork") -> None:
+        self._uow = uow
+
+    async def list_for_item(self, item_id: UUID, *, offset: int, limit: int) -> Page[StockMovement]:
+        ledger = self._uow.view_movements(item_id)
+        newest_first = ledger[::-1]
+        return Page(
+            items=newest_first[offset : offset + limit],
+            total=len(ledger),
+            offset=offset,
+            limit=limit,
+        )
+
+    async def sum_for_item(self, item_id: UUID) -> int:
+        return sum(movement.delta for movement in self._uow.view_movements(item_id))
+
+
+class InMemoryUserRepository:
+    def __init__(self, uow: "InMemoryUnitOfWork") -> None:
+        self._uow = uow
+
+    async def add(self, user: User) -> None:
+        if any(
+            other.username.key == user.username.key for other in self._uow.view_users().values()
+        ):
+            raise AlreadyExists("user", "username", user.username)
+        self._uow.stage_user(user)
+
+    async def get(self, user_id: UUID) -> User | None:
+        found = self._uow.view_users().get(user_id)
+        return None if found is None else _copy_user(found)
+
+    async def get_by_username(self, username: str) -> User | None:
+        key = username.strip().casefold()
+        for user in self._uow.view_users().values():
+            if user.username.key == key:
+                return _copy_user(user)
+        return None
+
+    async def save(self, user: User) -> None:
+        self._uow.stage_user(user)
+
+    async def list(self, *, offset: int, limit: int) -> Page[User]:
+        users = sorted(self._uow.view_users().values(), key=lambda u: (u.username.key, str(u.id)))
+        return Page(
+            items=[_copy_user(user) for user in users[offset : offset + limit]],
+            total=len(users),
+            offset=offset,
+            limit=limit,
+        )
+
+    async def count_admins(self) -> int:
+        return sum(
+            1
+            for user in self._uow.view_users().values()
+            if user.role.value == "admin" and user.active
+        )
+
+    async def count(self) -> int:
+        return len(self._uow.view_users())
+
+
+class InMemoryLoginAttemptRepository:
+    def __init__(self, uow: "InMemoryUnitOfWork") -> None:
+        self._uow = uow
+
+    async def get(self, username_key: str) -> LoginFailures | None:
+        return self._uow.view_login_failures().get(username_key)
+
+    async def record_failure(self, username_key: str, at: datetime) -> LoginFailures:
+        previous = self._uow.view_login_failures().get(username_key)
+        updated = (
+            LoginFailures(count=1, first_at=at, last_at=at)
+            if previous is None
+            else LoginFailures(count=previous.count + 1, first_at=previous.first_at, last_at=at)
+        )
+        self._uow.stage_login_failures(username_key, updated)
+        return updated
+
+    async def clear(self, username_key: str) -> None:
+        self._uow.stage_login_failures(username_key, None)

@@ -1,0 +1,22 @@
+import asyncio
+from dataclasses import dataclass, field
+from uuid import UUID
+
+from application.ports import LoginFailures
+from domain.items import Item, StockMovement
+from domain.users import User
+
+
+@dataclass
+class InMemoryStore:
+    """The committed state, shared by every unit of work of one process.
+
+    Writers take ``write_lock`` for their whole transaction, so write transactions are
+    serialisable; readers work on copies and never see uncommitted changes.
+    """
+
+    items: dict[UUID, Item] = field(default_factory=dict)
+    movements: dict[UUID, list[StockMovement]] = field(default_factory=dict)
+    users: dict[UUID, User] = field(default_factory=dict)
+    login_failures: dict[str, LoginFailures] = field(default_factory=dict)
+    write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)

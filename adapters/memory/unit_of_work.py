@@ -1,0 +1,165 @@
+from dataclasses import replace
+from types import TracebackType
+from typing import Self
+from uuid import UUID
+
+from adapters.memory.repositories import (
+    InMemoryItemRepository,
+    InMemoryLoginAttemptRepository,
+    InMemoryMovementRepository,
+    InMemoryUserRepository,
+)
+from adapters.memory.store import InMemoryStore
+from adapters.unit_of_work import EventCollector
+from application.ports import EventPublisher, LoginFailures
+from domain.items import Item, StockMovement
+from domain.users import User
+
+_DELETED = None
+
+
+class InMemoryUnitOfWork:
+    """A transaction over ``InMemoryStore``.
+
+    Changes are staged in overlays and applied in one step at commit (no ``await`` in between,
+    so no reader ever sees half a commit). A writing unit of work holds the store's write lock
+    from ``__aenter__`` to ``__aexit__``, which makes concurrent writers run one after another,
+    like ``SELECT ... FOR UPDATE`` or SQLite's ``BEGIN IMMEDIATE`` do in the SQL adapter.
+    """
+
+    def __init__(
+        self,
+        store: InMemoryStore,
+        publisher: EventPublisher | None = None,
+        *,
+        read_only: bool = False,
+    ) -> None:
+        self._store = store
+        self._read_only = read_only
+        self._events = EventCollector(publisher)
+        self._active = False
+        self._reset()
+        self.items = InMemoryItemRepository(self)
+        self.movements = InMemoryMovementRepository(self)
+        self.users = InMemoryUserRepository(self)
+        self.login_attempts = InMemoryLoginAttemptRepository(self)
+
+    def _reset(self) -> None:
+        self._items: dict[UUID, Item | None] = {}
+        self._users: dict[UUID, User] = {}
+        self._failures: dict[str, LoginFailures | None] = {}
+
+    # -- transaction ------------------------------------------------------------------------
+    async def __aenter__(self) -> Self:
+        if self._active:
+            raise RuntimeError("this unit of work is already open; use a new one")
+        if not self._read_only:
+            await self._store.write_lock.acquire()
+        self._active = True
+        self._reset()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            await self.rollback()
+        finally:
+            self._active = False
+            if not self._read_only:
+                self._store.write_lock.release()
+
+    async def commit(self) -> None:
+        if self._read_only:
+            raise RuntimeError("a read-only unit of work cannot commit")
+        if not self._active:
+            raise RuntimeError("commit outside of 'async with'")
+        store = self._store
+        for item_id, item in self._items.items():
+            if item is _DELETED:
+                store.items.pop(item_id, None)
+                store.movements.pop(item_id, None)
+                continue
+            store.items[item_id] = replace(item, events=[], new_movements=[])
+            if item.new_movements:
+                store.movements.setdefault(item_id, []).extend(item.new_movements)
+        for user_id, user in self._users.items():
+            store.users[user_id] = replace(user)
+        for key, failures in self._failures.items():
+            if failures is None:
+                store.login_failures.pop(key, None)
+            else:
+                store.login_failures[key] = failures
+        self._reset()
+        await self._events.publish(self._events.committed())
+
+    async def rollback(self) -> None:
+        self._reset()
+        self._events.discard()
+
+    # -- what the repositories see and stage ------------------------------------------------
+    def _check_open(self) -> None:
+        if not self._active:
+            raise RuntimeError("repositories are used inside 'async with uow:' only")
+
+    def view_items(self) -> dict[UUID, Item]:
+        self._check_open()
+        if not self._items:
+            return self._store.items
+        merged: dict[UUID, Item] = dict(self._store.items)
+        for item_id, item in self._items.items():
+            if item is _DELETED:
+                merged.pop(item_id, None)
+            else:
+                merged[item_id] = item
+        return merged
+
+    def view_movements(self, item_id: UUID) -> list[StockMovement]:
+        self._check_open()
+        staged = self._items.get(item_id, ...)
+        if staged is _DELETED:
+            return []
+        committed = self._store.movements.get(item_id, [])
+        if isinstance(staged, Item):
+            return committed + staged.new_movements
+        return list(committed)
+
+    def view_users(self) -> dict[UUID, User]:
+        self._check_open()
+        return {**self._store.users, **self._users} if self._users else self._store.users
+
+    def view_login_failures(self) -> dict[str, LoginFailures]:
+        self._check_open()
+        merged = dict(self._store.login_failures)
+        for key, failures in self._failures.items():
+            if failures is None:
+                merged.pop(key, None)
+            else:
+                merged[key] = failures
+        return merged
+
+    def _check_writable(self) -> None:
+        self._check_open()
+        if self._read_only:
+            raise RuntimeError("a read-only unit of work cannot write")
+
+    def stage_item(self, item: Item) -> None:
+        self._check_writable()
+        self._items[item.id] = item
+        self._events.track(item)
+
+    def stage_item_deletion(self, item: Item) -> None:
+        self._check_writable()
+        self._items[item.id] = _DELETED
+        self._events.track(item)
+
+    def stage_user(self, user: User) -> None:
+        self._check_writable()
+        self._users[user.id] = user
+
+    def stage_login_failures(self, key: str, failures: LoginFailures | None) -> None:
+        self._check_writable()
+        self._failures[key] = failures

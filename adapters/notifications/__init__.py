@@ -1,0 +1,3 @@
+from adapters.notifications.logging_notifier import LoggingNotifier
+
+__all__ = ["LoggingNotifier"]

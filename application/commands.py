@@ -1,0 +1,131 @@
+"""Inputs of the use cases: plain frozen dataclasses, whatever adapter built them.
+
+Values arrive raw (strings, ints, ``Decimal``) and are validated by the domain, so the REST API,
+the CLI and CSV import all get the same rules and the same error messages.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Final, final
+from uuid import UUID
+
+from domain.users import Principal
+
+
+@final
+class Unset:
+    """Marks a PATCH field the caller did not send (``None`` means "clear it")."""
+
+    _instance: "Unset | None" = None
+
+    def __new__(cls) -> "Unset":
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+UNSET: Final = Unset()
+
+#: An item is named by its id, or (from the CLI) by its SKU.
+ItemKey = UUID | str
+Amount = Decimal | int | str
+
+
+@dataclass(frozen=True, kw_only=True)
+class CreateItemCommand:
+    actor: Principal
+    sku: str
+    name: str
+    unit_price: Amount
+    description: str | None = None
+    tax_rate: Amount | None = None
+    quantity: int = 0
+    reorder_level: int = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReplaceItemCommand:
+    """PUT: every descriptive field is given; ``quantity`` None leaves stock alone."""
+
+    actor: Principal
+    item: ItemKey
+    sku: str
+    name: str
+    unit_price: Amount
+    description: str | None = None
+    tax_rate: Amount | None = None
+    reorder_level: int = 0
+    quantity: int | None = None
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class UpdateItemCommand:
+    """PATCH: only fields that are not ``UNSET`` change; ``quantity`` becomes a stock count."""
+
+    actor: Principal
+    item: ItemKey
+    sku: str | Unset = UNSET
+    name: str | Unset = UNSET
+    unit_price: Amount | Unset = UNSET
+    description: str | Unset | None = UNSET
+    tax_rate: Amount | Unset | None = UNSET
+    reorder_level: int | Unset = UNSET
+    quantity: int | Unset = UNSET
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class AdjustStockCommand:
+    actor: Principal
+    item: ItemKey
+    delta: int
+    reason: str
+    note: str | None = None
+    reference: str | None = None
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CountStockCommand:
+    actor: Principal
+    item: ItemKey
+    quantity: int
+    note: str | None = None
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class AttachImageCommand:
+    actor: Principal
+    item: ItemKey
+    data: bytes
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RegisterUserCommand:
+    """``actor`` None is allowed only to create the first admin of an empty store."""
+
+    actor: Principal | None
+    username: str
+    password: str
+    role: str
+    email: str | None = None
+    full_name: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class UpdateUserCommand:
+    actor: Principal
+    user_id: UUID | str
+    role: str | Unset = UNSET
+    active: bool | Unset = UNSET
+    email: str | Unset | None = UNSET
+    full_name: str | Unset | None = UNSET

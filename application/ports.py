@@ -1,0 +1,250 @@
+"""The ports: what the use cases need from the outside world, as ``typing.Protocol`` classes.
+
+Every port is async so that the REST adapter never blocks its event loop and the SQLAlchemy
+adapter can use async drivers; the CLI runs the same use cases with ``asyncio.run``.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from types import TracebackType
+from typing import Generic, Protocol, Self, TypeVar
+from uuid import UUID
+
+from domain.events import DomainEvent
+from domain.items import Item, StockMovement
+from domain.users import User
+
+
+class ItemSort(StrEnum):
+    """Orders a listing may use; a leading ``-`` means descending."""
+
+    NAME = "name"
+    NAME_DESC = "-name"
+    SKU = "sku"
+    SKU_DESC = "-sku"
+    QUANTITY = "quantity"
+    QUANTITY_DESC = "-quantity"
+    UPDATED = "updated_at"
+    UPDATED_DESC = "-updated_at"
+    CREATED = "created_at"
+    CREATED_DESC = "-created_at"
+
+    @property
+    def field(self) -> str:
+        return self.value.lstrip("-")
+
+    @property
+    def descending(self) -> bool:
+        return self.value.startswith("-")
+
+
+@dataclass(frozen=True, slots=True)
+class ItemQuery:
+    offset: int = 0
+    limit: int = 20
+    search: str | None = None
+    low_stock: bool | None = None
+    sort: ItemSort = ItemSort.NAME
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    items: Sequence[T]
+    total: int
+    offset: int
+    limit: int
+
+
+class ItemRepository(Protocol):
+    """Items with their ledger. ``save`` writes the item and the movements it recorded.
+
+    Listing ties are broken by id, so pages never overlap or skip an item.
+    """
+
+    async def add(self, item: Item) -> None:
+        """Insert a new item; raises ``AlreadyExists`` when its SKU is taken."""
+
+    async def get(self, item_id: UUID, *, for_update: bool = False) -> Item | None:
+        """``for_update`` locks the item until the transaction ends (stock and version writes)."""
+
+    async def get_by_sku(self, sku: str, *, for_update: bool = False) -> Item | None: ...
+
+    async def save(self, item: Item) -> None:
+        """Write back a changed item and append its new movements.
+
+        Raises ``AlreadyExists`` when the new SKU is taken."""
+
+    async def delete(self, item: Item) -> None:
+        """Remove the item and, deliberately, its ledger with it."""
+
+    async def list(self, query: ItemQuery) -> Page[Item]: ...
+
+
+class MovementRepository(Protocol):
+    async def list_for_item(self, item_id: UUID, *, offset: int, limit: int) -> Page[StockMovement]:
+        """Newest first."""
+
+    async def sum_for_item(self, item_id: UUID) -> int:
+        """The ledger total, which must always equal the item's quantity."""
+
+
+class UserRepository(Protocol):
+    async def add(self, user: User) -> None:
+        """Insert; raises ``AlreadyExists`` when the username (any case) is taken."""
+
+    async def get(self, user_id: UUID) -> User | None: ...
+
+    async def get_by_username(self, username: str) -> User | None:
+        """Case-insensitive."""
+
+    async def save(self, user: User) -> None: ...
+
+    async def list(self, *, offset: int, limit: int) -> Page[User]: ...
+
+    async def count_admins(self) -> int:
+        """Active admins; the last one may not be demoted or deactivated."""
+
+    async def count(self) -> int: ...
+
+
+@dataclass(frozen=True, slots=True)
+class LoginFailures:
+    count: int
+    first_at: datetime
+    last_at: datetime
+
+
+class LoginAttemptRepository(Protocol):
+    """Failed logins per username, shared by every worker so throttling holds across processes."""
+
+    async def get(self, username_key: str) -> LoginFailures | None: ...
+
+    async def record_failure(self, username_key: str, at: datetime) -> LoginFailures: ...
+
+    async def clear(self, username_key: str) -> None: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction: ``async with uow:`` opens it; ``commit`` makes it durable and then
+    publishes the events the aggregates collected; leaving the block without commit (or with an
+    exception) rolls everything back and publishes nothing.
+
+    A read-only unit of work is wired to queries; it may never commit.
+    """
+
+    items: ItemRepository
+    movements: MovementRepository
+    users: UserRepository
+    login_attempts: LoginAttemptRepository
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    async def commit(self) -> None: ...
+
+    async def rollback(self) -> None: ...
+
+
+class PasswordHasher(Protocol):
+    """Slow on purpose; implementations run the work off the event loop."""
+
+    async def hash(self, password: str) -> str: ...
+
+    async def verify(self, password: str, hashed: str | None) -> bool:
+        """``hashed=None`` (no such user) still spends the time of a real check and returns False,
+        so a login for an unknown user cannot be told apart by its timing."""
+
+    def needs_rehash(self, hashed: str) -> bool:
+        """True when the hash was made with weaker settings than configured now."""
+
+
+@dataclass(frozen=True, slots=True)
+class AccessToken:
+    token: str
+    expires_in: int
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class TokenClaims:
+    user_id: UUID
+    token_version: int
+
+
+class TokenService(Protocol):
+    def issue(self, user: User) -> AccessToken: ...
+
+    def verify(self, token: str) -> TokenClaims:
+        """Raises ``AuthenticationFailed`` for any token that is not valid, whatever the reason."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoredImage:
+    key: str
+    size: int
+    sha256: str
+
+
+class ImageStore(Protocol):
+    async def put(self, data: bytes, *, extension: str) -> StoredImage:
+        """Store bytes under a generated key (never a client-supplied name)."""
+
+    async def get(self, key: str) -> bytes | None: ...
+
+    async def delete(self, key: str) -> None:
+        """Deleting a missing key is not an error."""
+
+
+class EventPublisher(Protocol):
+    async def publish(self, events: Sequence[DomainEvent]) -> None:
+        """Called after commit only. Delivery to live listeners is at-most-once."""
+
+
+class Notifier(Protocol):
+    """Tells people about things that need attention, such as an item running low."""
+
+    async def notify(self, event: DomainEvent) -> None: ...
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """Timezone-aware UTC."""
+
+
+@dataclass(frozen=True, slots=True)
+class IdempotentResponse:
+    status: int
+    body: bytes
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class IdempotencyRecord:
+    fingerprint: str
+    response: IdempotentResponse | None
+    """None while the first request is still being processed."""
+
+
+class IdempotencyStore(Protocol):
+    """Remembers responses to requests sent with an ``Idempotency-Key``, across workers."""
+
+    async def reserve(
+        self, key: str, fingerprint: str, *, now: datetime, ttl_seconds: int
+    ) -> IdempotencyRecord | None:
+        """Claim ``key``. None means it is ours to process; otherwise the existing record."""
+
+    async def complete(self, key: str, response: IdempotentResponse) -> None: ...
+
+    async def release(self, key: str) -> None:
+        """Forget a claim whose request failed, so a retry can run it again."""

@@ -1,0 +1,49 @@
+"""One use case per module, one public coroutine (``execute``) per class."""
+
+from application.use_cases.adjust_stock import AdjustStock, StockChange
+from application.use_cases.attach_image import AttachImage
+from application.use_cases.authenticate import Authenticate, LoginPolicy
+from application.use_cases.bootstrap_admin import BootstrapAdmin, BootstrapResult
+from application.use_cases.change_password import ChangeOwnPassword, SetUserPassword
+from application.use_cases.count_stock import CountStock
+from application.use_cases.create_item import CreateItem
+from application.use_cases.delete_item import DeleteItem
+from application.use_cases.get_image import GetImage, ImageContent
+from application.use_cases.get_item import GetItem
+from application.use_cases.get_user import GetUser, ListUsers
+from application.use_cases.list_items import ListItems
+from application.use_cases.list_movements import ListMovements
+from application.use_cases.register_user import RegisterUser
+from application.use_cases.remove_image import RemoveImage
+from application.use_cases.replace_item import ReplaceItem
+from application.use_cases.resolve_principal import ResolvePrincipal
+from application.use_cases.update_item import UpdateItem
+from application.use_cases.update_user import UpdateUser
+
+__all__ = [
+    "AdjustStock",
+    "AttachImage",
+    "Authenticate",
+    "BootstrapAdmin",
+    "BootstrapResult",
+    "ChangeOwnPassword",
+    "CountStock",
+    "CreateItem",
+    "DeleteItem",
+    "GetImage",
+    "GetItem",
+    "GetUser",
+    "ImageContent",
+    "ListItems",
+    "ListMovements",
+    "ListUsers",
+    "LoginPolicy",
+    "RegisterUser",
+    "RemoveImage",
+    "ReplaceItem",
+    "ResolvePrincipal",
+    "SetUserPassword",
+    "StockChange",
+    "UpdateItem",
+    "UpdateUser",
+]

@@ -1,0 +1,50 @@
+from application.ports import Clock, PasswordHasher, UnitOfWork
+from application.use_cases._lookup import load_user
+from domain.errors import AuthenticationFailed, InvalidValue
+from domain.users import PASSWORD_MAX_BYTES, Permission, Principal, validate_new_password
+
+
+class ChangeOwnPassword:
+    """Needs the current password; every token issued before stops working."""
+
+    def __init__(self, uow: UnitOfWork, clock: Clock, hasher: PasswordHasher) -> None:
+        self.uow = uow
+        self.clock = clock
+        self.hasher = hasher
+
+    async def execute(self, actor: Principal, current_password: str, new_password: str) -> None:
+        validate_new_password(new_password)
+        async with self.uow:
+            user = await load_user(self.uow, actor.user_id)
+        too_long = len(current_password.encode("utf-8", "surrogatepass")) > PASSWORD_MAX_BYTES
+        if too_long or not await self.hasher.verify(current_password, user.password_hash):
+            raise AuthenticationFailed("the current password is wrong")
+        if current_password == new_password:
+            raise InvalidValue("new_password", "must differ from the current password")
+        new_hash = await self.hasher.hash(new_password)
+        async with self.uow:
+            user = await load_user(self.uow, actor.user_id)
+            user.change_password_hash(new_hash, at=self.clock.now())
+            await self.uow.users.save(user)
+            await self.uow.commit()
+
+
+class SetUserPassword:
+    """An admin sets another user's password (for example after they forgot it)."""
+
+    def __init__(self, uow: UnitOfWork, clock: Clock, hasher: PasswordHasher) -> None:
+        self.uow = uow
+        self.clock = clock
+        self.hasher = hasher
+
+    async def execute(self, actor: Principal, user: str, new_password: str) -> None:
+        actor.require(Permission.MANAGE_USERS)
+        validate_new_password(new_password)
+        async with self.uow:
+            await load_user(self.uow, user)
+        new_hash = await self.hasher.hash(new_password)
+        async with self.uow:
+            found = await load_user(self.uow, user)
+            found.change_password_hash(new_hash, at=self.clock.now())
+            await self.uow.users.save(found)
+            await self.uow.commit()

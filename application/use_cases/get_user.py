@@ -1,0 +1,29 @@
+from uuid import UUID
+
+from application.ports import Page, UnitOfWork
+from application.use_cases._lookup import check_page, load_user
+from domain.users import Permission, Principal, User
+
+
+class GetUser:
+    """Anyone may read their own account; reading others is for admins."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+
+    async def execute(self, actor: Principal, user: UUID | str) -> User:
+        if user != actor.user_id and str(user) != str(actor.user_id):
+            actor.require(Permission.MANAGE_USERS)
+        async with self.uow:
+            return await load_user(self.uow, user)
+
+
+class ListUsers:
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+
+    async def execute(self, actor: Principal, *, offset: int = 0, limit: int = 20) -> Page[User]:
+        actor.require(Permission.MANAGE_USERS)
+        check_page(offset, limit)
+        async with self.uow:
+            return await self.uow.users.list(offset=offset, limit=limit)

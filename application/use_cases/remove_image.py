@@ -1,0 +1,29 @@
+from application.commands import ItemKey
+from application.ports import Clock, ImageStore, UnitOfWork
+from application.use_cases._lookup import load_item
+from domain.errors import NotFound
+from domain.items import Item
+from domain.users import Permission, Principal
+
+
+class RemoveImage:
+    def __init__(self, uow: UnitOfWork, clock: Clock, images: ImageStore) -> None:
+        self.uow = uow
+        self.clock = clock
+        self.images = images
+
+    async def execute(
+        self, actor: Principal, item: ItemKey, *, expected_version: int | None = None
+    ) -> Item:
+        actor.require(Permission.WRITE_ITEMS)
+        async with self.uow:
+            found = await load_item(self.uow, item, for_update=True)
+            found.check_version(expected_version)
+            previous = found.image
+            if previous is None:
+                raise NotFound("image of item", found.id)
+            found.set_image(None, at=self.clock.now(), by=actor.user_id)
+            await self.uow.items.save(found)
+            await self.uow.commit()
+        await self.images.delete(previous.key)
+        return found

@@ -1,0 +1,34 @@
+from application.commands import ReplaceItemCommand
+from application.ports import Clock, UnitOfWork
+from application.use_cases._lookup import load_item
+from domain.items import Item, ItemDetails
+from domain.users import Permission
+
+
+class ReplaceItem:
+    """PUT semantics: every descriptive field is replaced; a given quantity is a stock count."""
+
+    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+        self.uow = uow
+        self.clock = clock
+
+    async def execute(self, cmd: ReplaceItemCommand) -> Item:
+        cmd.actor.require(Permission.WRITE_ITEMS)
+        details = ItemDetails.parse(
+            sku=cmd.sku,
+            name=cmd.name,
+            unit_price=cmd.unit_price,
+            description=cmd.description,
+            tax_rate=cmd.tax_rate,
+            reorder_level=cmd.reorder_level,
+        )
+        now, by = self.clock.now(), cmd.actor.user_id
+        async with self.uow:
+            item = await load_item(self.uow, cmd.item, for_update=True)
+            item.check_version(cmd.expected_version)
+            item.update(details, at=now, by=by)
+            if cmd.quantity is not None:
+                item.count(cmd.quantity, at=now, by=by)
+            await self.uow.items.save(item)
+            await self.uow.commit()
+        return item

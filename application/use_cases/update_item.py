@@ -1,0 +1,38 @@
+from application.commands import Unset, UpdateItemCommand
+from application.ports import Clock, UnitOfWork
+from application.use_cases._lookup import load_item
+from domain.items import Item, ItemDetails
+from domain.users import Permission
+
+_DETAIL_FIELDS = ("sku", "name", "unit_price", "description", "tax_rate", "reorder_level")
+
+
+class UpdateItem:
+    """PATCH semantics: only the fields sent change; ``None`` clears an optional field and an
+    absolute ``quantity`` is recorded as a ``count`` movement."""
+
+    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+        self.uow = uow
+        self.clock = clock
+
+    async def execute(self, cmd: UpdateItemCommand) -> Item:
+        cmd.actor.require(Permission.WRITE_ITEMS)
+        given = {
+            name: getattr(cmd, name)
+            for name in _DETAIL_FIELDS
+            if not isinstance(getattr(cmd, name), Unset)
+        }
+        now, by = self.clock.now(), cmd.actor.user_id
+        async with self.uow:
+            item = await load_item(self.uow, cmd.item, for_update=True)
+            item.check_version(cmd.expected_version)
+            if given:
+                current = item.details
+                merged = {name: getattr(current, name) for name in _DETAIL_FIELDS} | given
+                details = ItemDetails.parse(**merged)
+                item.update(details, at=now, by=by)
+            if not isinstance(cmd.quantity, Unset):
+                item.count(cmd.quantity, at=now, by=by)
+            await self.uow.items.save(item)
+            await self.uow.commit()
+        return item

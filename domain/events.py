@@ -1,0 +1,82 @@
+"""Domain events: facts about changes, recorded by aggregates and published after commit.
+
+Every event carries the item's ``version`` after the change so that a client that follows the
+event stream can notice a gap and re-read the item.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import ClassVar
+from uuid import UUID
+
+
+@dataclass(frozen=True, kw_only=True)
+class DomainEvent:
+    name: ClassVar[str] = "event"
+    occurred_at: datetime
+    actor_id: UUID | None = None
+
+    def payload(self) -> dict[str, object]:
+        """A JSON-friendly view of the event for adapters (WebSocket, logs, notifications)."""
+        data: dict[str, object] = {}
+        for key, value in self.__dict__.items():
+            if isinstance(value, UUID | Decimal):
+                data[key] = str(value)
+            elif isinstance(value, datetime):
+                data[key] = value.isoformat()
+            else:
+                data[key] = value
+        return {"type": self.name, **data}
+
+
+@dataclass(frozen=True, kw_only=True)
+class ItemCreated(DomainEvent):
+    name: ClassVar[str] = "item.created"
+    item_id: UUID
+    sku: str
+    version: int
+    quantity: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class ItemUpdated(DomainEvent):
+    name: ClassVar[str] = "item.updated"
+    item_id: UUID
+    sku: str
+    version: int
+    changed: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ItemDeleted(DomainEvent):
+    name: ClassVar[str] = "item.deleted"
+    item_id: UUID
+    sku: str
+    version: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class StockAdjusted(DomainEvent):
+    name: ClassVar[str] = "stock.adjusted"
+    item_id: UUID
+    sku: str
+    version: int
+    delta: int
+    reason: str
+    quantity: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class LowStockReached(DomainEvent):
+    """A change brought the quantity to or under the reorder level.
+
+    Raised on the crossing only, not on every movement while the item stays low.
+    """
+
+    name: ClassVar[str] = "stock.low"
+    item_id: UUID
+    sku: str
+    version: int
+    quantity: int
+    reorder_level: int

@@ -1,0 +1,357 @@
+"""The item aggregate and its stock-movement ledger.
+
+Quantity on hand changes only through ``StockMovement`` records, so the quantity always equals
+the sum of the item's ledger and can never go below zero. The aggregate collects the movements
+and events it produced; the unit of work persists the movements with the item in one
+transaction and publishes the events after commit.
+
+Room to grow: a movement could carry a location (transfers are two movements) and an item could
+hold reservations (``available = on_hand - held``) without changing how the ledger works.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from uuid import UUID, uuid4
+
+from domain.errors import InsufficientStock, InvalidValue, VersionMismatch
+from domain.events import (
+    DomainEvent,
+    ItemCreated,
+    ItemDeleted,
+    ItemUpdated,
+    LowStockReached,
+    StockAdjusted,
+)
+from domain.values import (
+    MAX_QUANTITY,
+    DecimalInput,
+    Money,
+    Sku,
+    TaxRate,
+    bounded_int,
+    clean_text,
+    optional_text,
+)
+
+NAME_MAX = 200
+DESCRIPTION_MAX = 2_000
+NOTE_MAX = 500
+REFERENCE_MAX = 100
+
+
+class MovementReason(StrEnum):
+    RECEIVED = "received"
+    SOLD = "sold"
+    RETURNED = "returned"
+    DAMAGED = "damaged"
+    LOST = "lost"
+    CORRECTION = "correction"
+    COUNT = "count"
+
+    @classmethod
+    def parse(cls, raw: "str | MovementReason") -> "MovementReason":
+        try:
+            return cls(raw)
+        except ValueError:
+            choices = ", ".join(reason.value for reason in cls)
+            raise InvalidValue("reason", f"must be one of {choices}") from None
+
+
+@dataclass(frozen=True, slots=True)
+class ItemImage:
+    """Where an item's picture is kept; the bytes live behind the ``ImageStore`` port."""
+
+    key: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class StockMovement:
+    id: UUID
+    item_id: UUID
+    delta: int
+    reason: MovementReason
+    quantity_after: int
+    actor_id: UUID | None
+    occurred_at: datetime
+    note: str | None = None
+    reference: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ItemDetails:
+    """The descriptive, client-settable fields of an item, validated as a whole."""
+
+    sku: Sku
+    name: str
+    unit_price: Money
+    description: str | None = None
+    tax_rate: TaxRate | None = None
+    reorder_level: int = 0
+
+    @classmethod
+    def parse(
+        cls,
+        *,
+        sku: str | Sku,
+        name: str,
+        unit_price: DecimalInput | Money,
+        description: str | None = None,
+        tax_rate: DecimalInput | TaxRate | None = None,
+        reorder_level: int = 0,
+    ) -> "ItemDetails":
+        return cls(
+            sku=sku if isinstance(sku, Sku) else Sku.parse(sku),
+            name=clean_text("name", name, max_length=NAME_MAX),
+            unit_price=Money.parse(unit_price),
+            description=optional_text("description", description, max_length=DESCRIPTION_MAX),
+            tax_rate=None if tax_rate is None else TaxRate.parse(tax_rate),
+            reorder_level=bounded_int("reorder_level", reorder_level),
+        )
+
+
+@dataclass(eq=False)
+class Item:
+    id: UUID
+    sku: Sku
+    name: str
+    unit_price: Money
+    created_at: datetime
+    updated_at: datetime
+    description: str | None = None
+    tax_rate: TaxRate | None = None
+    quantity: int = 0
+    reorder_level: int = 0
+    image: ItemImage | None = None
+    version: int = 1
+    events: list[DomainEvent] = field(default_factory=list, repr=False)
+    new_movements: list[StockMovement] = field(default_factory=list, repr=False)
+
+    # -- construction -------------------------------------------------------------------------
+    @classmethod
+    def create(
+        cls,
+        details: ItemDetails,
+        *,
+        quantity: int = 0,
+        at: datetime,
+        by: UUID | None,
+        item_id: UUID | None = None,
+    ) -> "Item":
+        """A new item; an initial quantity is recorded as a ``received`` movement."""
+        quantity = bounded_int("quantity", quantity)
+        item = cls(
+            id=item_id or uuid4(),
+            sku=details.sku,
+            name=details.name,
+            unit_price=details.unit_price,
+            description=details.description,
+            tax_rate=details.tax_rate,
+            reorder_level=details.reorder_level,
+            created_at=at,
+            updated_at=at,
+        )
+        if quantity:
+            item._record(quantity, MovementReason.RECEIVED, at=at, by=by, note="initial stock")
+        item.version = 1
+        item.events.append(
+            ItemCreated(
+                occurred_at=at,
+                actor_id=by,
+                item_id=item.id,
+                sku=str(item.sku),
+                version=item.version,
+                quantity=item.quantity,
+            )
+        )
+        return item
+
+    # -- derived values ----------------------------------------------------------------------
+    @property
+    def price_with_tax(self) -> Money:
+        return self.unit_price.with_tax(self.tax_rate)
+
+    @property
+    def low_stock(self) -> bool:
+        return self.quantity <= self.reorder_level
+
+    @property
+    def details(self) -> ItemDetails:
+        return ItemDetails(
+            sku=self.sku,
+            name=self.name,
+            unit_price=self.unit_price,
+            description=self.description,
+            tax_rate=self.tax_rate,
+            reorder_level=self.reorder_level,
+        )
+
+    # -- behaviour ---------------------------------------------------------------------------
+    def check_version(self, expected: int | None) -> None:
+        if expected is not None and expected != self.version:
+            raise VersionMismatch("item", expected=expected, actual=self.version)
+
+    def adjust(
+        self,
+        delta: int,
+        reason: MovementReason | str,
+        *,
+        at: datetime,
+        by: UUID | None,
+        note: str | None = None,
+        reference: str | None = None,
+    ) -> StockMovement:
+        """Add ``delta`` (negative removes) to stock.
+
+        Going below zero is refused with ``InsufficientStock`` and changes nothing.
+        """
+        reason = MovementReason.parse(reason)
+        if isinstance(delta, bool) or not isinstance(delta, int):
+            raise InvalidValue("delta", "must be a whole number")
+        if delta == 0:
+            raise InvalidValue("delta", "must not be zero")
+        if abs(delta) > MAX_QUANTITY:
+            raise InvalidValue("delta", f"must be between -{MAX_QUANTITY} and {MAX_QUANTITY}")
+        if reason is MovementReason.COUNT:
+            raise InvalidValue(
+                "reason", "'count' is recorded by setting the quantity, not by a delta"
+            )
+        note = optional_text("note", note, max_length=NOTE_MAX)
+        reference = optional_text("reference", reference, max_length=REFERENCE_MAX)
+        if self.quantity + delta < 0:
+            raise InsufficientStock(str(self.sku), available=self.quantity, requested=-delta)
+        if self.quantity + delta > MAX_QUANTITY:
+            raise InvalidValue("quantity", f"would exceed {MAX_QUANTITY}")
+        movement = self._record(delta, reason, at=at, by=by, note=note, reference=reference)
+        self._touch(at)
+        self._announce_stock(movement, by)
+        return movement
+
+    def count(
+        self, quantity: int, *, at: datetime, by: UUID | None, note: str | None = None
+    ) -> StockMovement | None:
+        """A stock count sets the absolute quantity; the difference is recorded as ``count``."""
+        quantity = bounded_int("quantity", quantity)
+        note = optional_text("note", note, max_length=NOTE_MAX)
+        delta = quantity - self.quantity
+        if delta == 0:
+            return None
+        movement = self._record(delta, MovementReason.COUNT, at=at, by=by, note=note)
+        self._touch(at)
+        self._announce_stock(movement, by)
+        return movement
+
+    def update(self, details: ItemDetails, *, at: datetime, by: UUID | None) -> tuple[str, ...]:
+        """Replace the descriptive fields; returns the names of the fields that changed."""
+        changed = tuple(
+            name
+            for name in ItemDetails.__dataclass_fields__
+            if getattr(details, name) != getattr(self, name)
+        )
+        if not changed:
+            return ()
+        was_low = self.low_stock
+        for name in changed:
+            setattr(self, name, getattr(details, name))
+        self._touch(at)
+        self.events.append(
+            ItemUpdated(
+                occurred_at=at,
+                actor_id=by,
+                item_id=self.id,
+                sku=str(self.sku),
+                version=self.version,
+                changed=changed,
+            )
+        )
+        if self.low_stock and not was_low:
+            self._announce_low(at, by)
+        return changed
+
+    def set_image(self, image: ItemImage | None, *, at: datetime, by: UUID | None) -> None:
+        self.image = image
+        self._touch(at)
+        self.events.append(
+            ItemUpdated(
+                occurred_at=at,
+                actor_id=by,
+                item_id=self.id,
+                sku=str(self.sku),
+                version=self.version,
+                changed=("image",),
+            )
+        )
+
+    def mark_deleted(self, *, at: datetime, by: UUID | None) -> None:
+        self.events.append(
+            ItemDeleted(
+                occurred_at=at,
+                actor_id=by,
+                item_id=self.id,
+                sku=str(self.sku),
+                version=self.version,
+            )
+        )
+
+    # -- internals ---------------------------------------------------------------------------
+    def _record(
+        self,
+        delta: int,
+        reason: MovementReason,
+        *,
+        at: datetime,
+        by: UUID | None,
+        note: str | None = None,
+        reference: str | None = None,
+    ) -> StockMovement:
+        self.quantity += delta
+        movement = StockMovement(
+            id=uuid4(),
+            item_id=self.id,
+            delta=delta,
+            reason=reason,
+            quantity_after=self.quantity,
+            actor_id=by,
+            occurred_at=at,
+            note=note,
+            reference=reference,
+        )
+        self.new_movements.append(movement)
+        return movement
+
+    def _touch(self, at: datetime) -> None:
+        self.version += 1
+        self.updated_at = max(at, self.updated_at)
+
+    def _announce_stock(self, movement: StockMovement, by: UUID | None) -> None:
+        self.events.append(
+            StockAdjusted(
+                occurred_at=movement.occurred_at,
+                actor_id=by,
+                item_id=self.id,
+                sku=str(self.sku),
+                version=self.version,
+                delta=movement.delta,
+                reason=movement.reason.value,
+                quantity=self.quantity,
+            )
+        )
+        was_low = (self.quantity - movement.delta) <= self.reorder_level
+        if self.low_stock and not was_low:
+            self._announce_low(movement.occurred_at, by)
+
+    def _announce_low(self, at: datetime, by: UUID | None) -> None:
+        self.events.append(
+            LowStockReached(
+                occurred_at=at,
+                actor_id=by,
+                item_id=self.id,
+                sku=str(self.sku),
+                version=self.version,
+                quantity=self.quantity,
+                reorder_level=self.reorder_level,
+            )
+        )

@@ -1,0 +1,184 @@
+"""Users, roles and what each role may do.
+
+Permissions are decided here, not in a web router, so the REST API and the CLI enforce exactly
+the same rules: a use case receives the acting ``Principal`` and asks it for a permission.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Self
+from uuid import UUID, uuid4
+
+from domain.errors import InvalidValue, PermissionDenied
+from domain.values import optional_text
+
+#: bcrypt only looks at the first 72 bytes (and bcrypt 5 refuses more): the limit is in UTF-8
+#: bytes, not characters, so 19 four-byte emoji are already too long.
+PASSWORD_MAX_BYTES = 72
+PASSWORD_MIN_CHARS = 8
+_USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+class Permission(StrEnum):
+    READ_ITEMS = "read items"
+    WRITE_ITEMS = "create and update items"
+    ADJUST_STOCK = "adjust stock"
+    DELETE_ITEMS = "delete items"
+    MANAGE_USERS = "manage users"
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    CLERK = "clerk"
+    VIEWER = "viewer"
+
+    @classmethod
+    def parse(cls, raw: "str | Role") -> "Role":
+        try:
+            return cls(raw.lower() if isinstance(raw, str) else raw)
+        except ValueError:
+            raise InvalidValue("role", "must be one of admin, clerk, viewer") from None
+
+    @property
+    def permissions(self) -> frozenset[Permission]:
+        return _PERMISSIONS[self]
+
+
+_VIEWER = frozenset({Permission.READ_ITEMS})
+_CLERK = _VIEWER | {Permission.WRITE_ITEMS, Permission.ADJUST_STOCK}
+_PERMISSIONS = {
+    Role.VIEWER: _VIEWER,
+    Role.CLERK: _CLERK,
+    Role.ADMIN: _CLERK | {Permission.DELETE_ITEMS, Permission.MANAGE_USERS},
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Username:
+    """Shown as typed, unique regardless of case (``Alice`` and ``alice`` are one user)."""
+
+    value: str
+
+    @classmethod
+    def parse(cls, raw: str) -> Self:
+        if not isinstance(raw, str):
+            raise InvalidValue("username", "must be text")
+        text = raw.strip()
+        if not _USERNAME.fullmatch(text):
+            raise InvalidValue(
+                "username",
+                "must be 1-64 characters of letters, digits, '.', '_', '@' or '-',"
+                " starting with a letter or digit",
+            )
+        return cls(text)
+
+    @property
+    def key(self) -> str:
+        return self.value.casefold()
+
+    def __str__(self) -> str:
+        return self.value
+
+
+def validate_new_password(password: str) -> str:
+    """The rules for a password a user chooses (not for one typed at login)."""
+    if not isinstance(password, str):
+        raise InvalidValue("password", "must be text")
+    if "\x00" in password:
+        raise InvalidValue("password", "must not contain NUL characters")
+    if len(password) < PASSWORD_MIN_CHARS:
+        raise InvalidValue("password", f"must be at least {PASSWORD_MIN_CHARS} characters")
+    if len(password.encode("utf-8")) > PASSWORD_MAX_BYTES:
+        raise InvalidValue(
+            "password", f"must be at most {PASSWORD_MAX_BYTES} bytes in UTF-8 (bcrypt's limit)"
+        )
+    return password
+
+
+def parse_email(raw: str | None) -> str | None:
+    email = optional_text("email", raw, max_length=254)
+    if email is not None and not _EMAIL.fullmatch(email):
+        raise InvalidValue("email", "must look like name@example.org")
+    return email
+
+
+@dataclass(eq=False)
+class User:
+    id: UUID
+    username: Username
+    password_hash: str
+    role: Role
+    created_at: datetime
+    updated_at: datetime
+    email: str | None = None
+    full_name: str | None = None
+    active: bool = True
+    token_version: int = 1
+
+    @classmethod
+    def register(
+        cls,
+        *,
+        username: Username,
+        password_hash: str,
+        role: Role,
+        at: datetime,
+        email: str | None = None,
+        full_name: str | None = None,
+    ) -> "User":
+        return cls(
+            id=uuid4(),
+            username=username,
+            password_hash=password_hash,
+            role=role,
+            email=parse_email(email),
+            full_name=optional_text("full_name", full_name, max_length=200),
+            created_at=at,
+            updated_at=at,
+        )
+
+    def change_password_hash(self, password_hash: str, *, at: datetime) -> None:
+        """A new password also invalidates every token issued before it."""
+        self.password_hash = password_hash
+        self.token_version += 1
+        self.updated_at = at
+
+    def rehash(self, password_hash: str, *, at: datetime) -> None:
+        """Same password, stronger hash: tokens stay valid."""
+        self.password_hash = password_hash
+        self.updated_at = at
+
+    def set_role(self, role: Role, *, at: datetime) -> None:
+        if role is not self.role:
+            self.role = role
+            # A demoted user must not keep the powers their old tokens carried.
+            self.token_version += 1
+            self.updated_at = at
+
+    def set_active(self, active: bool, *, at: datetime) -> None:
+        if active != self.active:
+            self.active = active
+            self.token_version += 1
+            self.updated_at = at
+
+    def principal(self) -> "Principal":
+        return Principal(user_id=self.id, username=self.username.value, role=self.role)
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is acting: the identity a use case checks permissions against."""
+
+    user_id: UUID
+    username: str
+    role: Role
+
+    def can(self, permission: Permission) -> bool:
+        return permission in self.role.permissions
+
+    def require(self, permission: Permission) -> None:
+        if not self.can(permission):
+            raise PermissionDenied(permission.value, self.role.value)

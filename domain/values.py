@@ -1,0 +1,149 @@
+"""Value objects and the validation rules behind them.
+
+Validation happens once, when a value object is built, so an ``Item`` can only ever hold
+valid values; ``InvalidValue`` names the field and says what is wrong.
+"""
+
+import re
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Self
+
+from domain.errors import InvalidValue
+
+#: Quantities are bounded so that every store (SQLite and PostgreSQL ``BIGINT``) can hold them
+#: and so that a sum of deltas cannot overflow a 64-bit column.
+MAX_QUANTITY = 1_000_000_000_000
+MAX_MONEY = Decimal("999999999999.99")
+MAX_TAX_RATE = Decimal("1000.00")
+CENT = Decimal("0.01")
+
+#: What a caller may hand over as an exact amount; floats are refused on purpose.
+DecimalInput = Decimal | int | str
+
+_SKU = re.compile(r"[A-Z0-9._-]{1,64}")
+
+
+def _reject_control_characters(field: str, text: str) -> None:
+    if "\x00" in text:
+        raise InvalidValue(field, "must not contain NUL characters")
+
+
+def clean_text(field: str, value: str, *, max_length: int, required: bool = True) -> str:
+    """Trim ``value`` and check its length; NUL characters are refused everywhere."""
+    if not isinstance(value, str):
+        raise InvalidValue(field, "must be text")
+    _reject_control_characters(field, value)
+    text = value.strip()
+    if required and not text:
+        raise InvalidValue(field, "must not be empty")
+    if len(text) > max_length:
+        raise InvalidValue(field, f"must be at most {max_length} characters")
+    return text
+
+
+def optional_text(field: str, value: str | None, *, max_length: int) -> str | None:
+    """Like ``clean_text`` but blank means absent."""
+    if value is None:
+        return None
+    text = clean_text(field, value, max_length=max_length, required=False)
+    return text or None
+
+
+def bounded_int(field: str, value: int, *, minimum: int = 0, maximum: int = MAX_QUANTITY) -> int:
+    # bool is an int in Python; a True quantity is a bug in the caller, not a quantity of 1.
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidValue(field, "must be a whole number")
+    if value < minimum:
+        raise InvalidValue(field, f"must be at least {minimum}")
+    if value > maximum:
+        raise InvalidValue(field, f"must be at most {maximum}")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Sku:
+    """A stock-keeping unit: trimmed, upper-cased, 1-64 letters, digits, ``-``, ``_`` or ``.``."""
+
+    value: str
+
+    @classmethod
+    def parse(cls, raw: str) -> Self:
+        if not isinstance(raw, str):
+            raise InvalidValue("sku", "must be text")
+        _reject_control_characters("sku", raw)
+        normalised = raw.strip().upper()
+        if not normalised:
+            raise InvalidValue("sku", "must not be empty")
+        if not _SKU.fullmatch(normalised):
+            raise InvalidValue("sku", "must be 1-64 characters of letters, digits, '-', '_' or '.'")
+        return cls(normalised)
+
+    def __str__(self) -> str:
+        return self.value
+
+
+def _to_decimal(field: str, raw: object) -> Decimal:
+    if isinstance(raw, (bool, float)):
+        # A float has already lost the exact amount the client meant.
+        raise InvalidValue(field, "must be an exact decimal (a string or an integer), not a float")
+    if not isinstance(raw, Decimal | int | str):
+        raise InvalidValue(field, "must be a decimal number such as 12.50")
+    try:
+        amount = Decimal(raw) if not isinstance(raw, Decimal) else raw
+    except (InvalidOperation, ValueError, TypeError):
+        raise InvalidValue(field, "must be a decimal number such as 12.50") from None
+    if not amount.is_finite():
+        raise InvalidValue(field, "must be a finite number")
+    return amount
+
+
+def _two_places(field: str, amount: Decimal, maximum: Decimal) -> Decimal:
+    if amount < 0:
+        raise InvalidValue(field, "must not be negative")
+    if amount > maximum:
+        raise InvalidValue(field, f"must be at most {maximum}")
+    exponent = amount.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -2:
+        raise InvalidValue(field, "must have at most 2 decimal places")
+    # Adding zero turns a negative zero ("-0") into a plain zero.
+    return amount.quantize(CENT) + Decimal(0)
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    """A non-negative amount with at most two decimal places. Never a float."""
+
+    amount: Decimal
+
+    @classmethod
+    def parse(cls, raw: "DecimalInput | Money", field: str = "unit_price") -> "Money":
+        if isinstance(raw, Money):
+            return raw
+        return cls(_two_places(field, _to_decimal(field, raw), MAX_MONEY))
+
+    def with_tax(self, rate: "TaxRate | None") -> "Money":
+        """The price including tax, rounded half-up to the cent as invoices do."""
+        if rate is None:
+            return self
+        gross = self.amount * (Decimal(100) + rate.percent) / Decimal(100)
+        return Money(gross.quantize(CENT, rounding=ROUND_HALF_UP))
+
+    def __str__(self) -> str:
+        return f"{self.amount:.2f}"
+
+
+@dataclass(frozen=True, slots=True)
+class TaxRate:
+    """A tax rate in percent (``20.00`` is 20 %), 0 to 1000 with at most two decimal places."""
+
+    percent: Decimal
+
+    @classmethod
+    def parse(cls, raw: "DecimalInput | TaxRate", field: str = "tax_rate") -> "TaxRate":
+        if isinstance(raw, TaxRate):
+            return raw
+        return cls(_two_places(field, _to_decimal(field, raw), MAX_TAX_RATE))
+
+    def __str__(self) -> str:
+        return f"{self.percent:.2f}"

@@ -1,0 +1,1 @@
+"""Inbound adapters (REST, CLI) and the composition root that wires everything together."""

@@ -1,0 +1,126 @@
+"""The composition root: the one place that knows both the adapters and the use cases.
+
+Adapters are chosen from settings (``INVENTORY_STORAGE``); every entrypoint (REST, CLI) and
+every test builds one ``Container`` and takes use cases from it. Tests override providers
+(``container.clock.override(...)``) instead of patching modules.
+"""
+
+from dependency_injector import containers, providers
+
+from adapters.clock import SystemClock
+from adapters.images import FileSystemImageStore
+from adapters.memory import (
+    InMemoryIdempotencyStore,
+    InMemoryImageStore,
+    InMemoryStore,
+    InMemoryUnitOfWork,
+    InProcessEventBus,
+)
+from adapters.notifications import LoggingNotifier
+from adapters.security import BcryptPasswordHasher, JwtTokenService, load_or_create_secret
+from application import use_cases as uc
+from application.handlers import NotifyLowStock
+from entrypoints.settings import Settings
+
+
+def _secret(settings: Settings) -> str:
+    if settings.secret_key is not None:
+        return settings.secret_key.get_secret_value()
+    return load_or_create_secret(settings.secret_file)
+
+
+class Container(containers.DeclarativeContainer):
+    settings = providers.Singleton(Settings)
+
+    # -- infrastructure --------------------------------------------------------------------
+    clock = providers.Singleton(SystemClock)
+    notifier = providers.Singleton(LoggingNotifier)
+    event_bus = providers.Singleton(
+        InProcessEventBus,
+        handlers=providers.List(providers.Factory(NotifyLowStock, notifier=notifier)),
+    )
+    password_hasher = providers.Singleton(
+        BcryptPasswordHasher, rounds=settings.provided.bcrypt_rounds
+    )
+    token_service = providers.Singleton(
+        JwtTokenService,
+        secret=providers.Callable(_secret, settings),
+        clock=clock,
+        lifetime_seconds=settings.provided.token_ttl_seconds,
+        issuer=settings.provided.token_issuer,
+        audience=settings.provided.token_audience,
+    )
+
+    # -- storage, chosen by INVENTORY_STORAGE ------------------------------------------------
+    memory_store = providers.Singleton(InMemoryStore)
+    uow = providers.Selector(
+        settings.provided.storage,
+        memory=providers.Factory(InMemoryUnitOfWork, store=memory_store, publisher=event_bus),
+    )
+    read_uow = providers.Selector(
+        settings.provided.storage,
+        memory=providers.Factory(InMemoryUnitOfWork, store=memory_store, read_only=True),
+    )
+    image_store = providers.Selector(
+        settings.provided.storage,
+        memory=providers.Singleton(InMemoryImageStore),
+        sqlalchemy=providers.Singleton(FileSystemImageStore, root=settings.provided.images_dir),
+    )
+    idempotency_store = providers.Selector(
+        settings.provided.storage,
+        memory=providers.Singleton(InMemoryIdempotencyStore),
+    )
+
+    # -- use cases ---------------------------------------------------------------------------
+    login_policy = providers.Singleton(
+        uc.LoginPolicy,
+        free_attempts=settings.provided.login_free_attempts,
+        window_seconds=settings.provided.login_window_seconds,
+    )
+    create_item = providers.Factory(uc.CreateItem, uow=uow, clock=clock)
+    get_item = providers.Factory(uc.GetItem, uow=read_uow)
+    list_items = providers.Factory(uc.ListItems, uow=read_uow)
+    replace_item = providers.Factory(uc.ReplaceItem, uow=uow, clock=clock)
+    update_item = providers.Factory(uc.UpdateItem, uow=uow, clock=clock)
+    delete_item = providers.Factory(uc.DeleteItem, uow=uow, clock=clock, images=image_store)
+    adjust_stock = providers.Factory(uc.AdjustStock, uow=uow, clock=clock)
+    count_stock = providers.Factory(uc.CountStock, uow=uow, clock=clock)
+    list_movements = providers.Factory(uc.ListMovements, uow=read_uow)
+    attach_image = providers.Factory(
+        uc.AttachImage,
+        uow=uow,
+        clock=clock,
+        images=image_store,
+        max_bytes=settings.provided.max_image_bytes,
+    )
+    get_image = providers.Factory(uc.GetImage, uow=read_uow, images=image_store)
+    remove_image = providers.Factory(uc.RemoveImage, uow=uow, clock=clock, images=image_store)
+
+    register_user = providers.Factory(uc.RegisterUser, uow=uow, clock=clock, hasher=password_hasher)
+    bootstrap_admin = providers.Factory(uc.BootstrapAdmin, uow=uow, register=register_user)
+    authenticate = providers.Factory(
+        uc.Authenticate,
+        uow=uow,
+        clock=clock,
+        hasher=password_hasher,
+        tokens=token_service,
+        policy=login_policy,
+    )
+    resolve_principal = providers.Factory(uc.ResolvePrincipal, uow=read_uow, tokens=token_service)
+    change_own_password = providers.Factory(
+        uc.ChangeOwnPassword, uow=uow, clock=clock, hasher=password_hasher
+    )
+    set_user_password = providers.Factory(
+        uc.SetUserPassword, uow=uow, clock=clock, hasher=password_hasher
+    )
+    update_user = providers.Factory(uc.UpdateUser, uow=uow, clock=clock)
+    get_user = providers.Factory(uc.GetUser, uow=read_uow)
+    list_users = providers.Factory(uc.ListUsers, uow=read_uow)
+
+
+def build_container(settings: Settings | None = None) -> Container:
+    """A container for one process; pass settings to avoid reading the environment."""
+    container = Container()
+    if settings is not None:
+        container.settings.override(providers.Object(settings))
+    return container
