@@ -74,6 +74,11 @@ class ItemRepository(Protocol):
 
     async def get_by_sku(self, sku: str, *, for_update: bool = False) -> Item | None: ...
 
+    async def get_many_by_sku(
+        self, skus: Sequence[str], *, for_update: bool = False
+    ) -> dict[str, Item]:
+        """Items whose SKU is in ``skus``, keyed by SKU, in one round trip (bulk import)."""
+
     async def save(self, item: Item) -> None:
         """Write back a changed item and append its new movements.
 

@@ -1,6 +1,7 @@
 """Repositories over ``InMemoryStore``: they stage changes in the unit of work and hand out
 copies, so nothing reaches the store before commit and a caller's object is never shared."""
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -46,6 +47,16 @@ class InMemoryItemRepository:
             if item.sku.value == sku:
                 return _copy_item(item)
         return None
+
+    async def get_many_by_sku(
+        self, skus: Sequence[str], *, for_update: bool = False
+    ) -> dict[str, Item]:
+        wanted = set(skus)
+        return {
+            item.sku.value: _copy_item(item)
+            for item in self._current().values()
+            if item.sku.value in wanted
+        }
 
     async def save(self, item: Item) -> None:
         clash = any(
