@@ -5,10 +5,11 @@ order, case-insensitive; only sku, name and price are required). ``tax`` is a ra
 Line numbers are those a text editor shows, so a rejection can be found and fixed.
 """
 
+import codecs
 import csv
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 from application.use_cases.import_items import IMPORT_COLUMNS, REQUIRED_COLUMNS, ImportRow
 from domain.errors import InvalidValue
@@ -20,8 +21,18 @@ EXPECTED = ",".join(IMPORT_COLUMNS)
 def read_rows(path: Path) -> list[ImportRow]:
     """Every data row of the file; a malformed file (no header, not UTF-8) raises
     ``InvalidValue``, a malformed row comes back with its ``problem`` set."""
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        return parse_rows(handle)
+    with path.open("rb") as handle:
+        return parse_rows(_decoded(handle))
+
+
+def _decoded(handle: BinaryIO) -> Iterator[str]:
+    """Lines decoded one by one, so an encoding error names its line. (A UTF-8 character never
+    contains a newline byte, so splitting first is safe.)"""
+    for number, raw in enumerate(handle, start=1):
+        try:
+            yield (raw.removeprefix(codecs.BOM_UTF8) if number == 1 else raw).decode("utf-8")
+        except UnicodeDecodeError:
+            raise InvalidValue("file", f"line {number} is not UTF-8 text") from None
 
 
 def parse_rows(lines: Iterable[str]) -> list[ImportRow]:
@@ -38,8 +49,6 @@ def parse_rows(lines: Iterable[str]) -> list[ImportRow]:
                 header = _header(record)
             else:
                 rows.append(_row(start, header, record))
-    except UnicodeDecodeError:
-        raise InvalidValue("file", f"line {last + 1} is not UTF-8 text") from None
     except csv.Error as error:
         raise InvalidValue("file", f"line {last + 1}: {error}") from None
     if header is None:

@@ -2,7 +2,7 @@
 
 One container per test is shared by all the invocations of that test (the memory store would
 otherwise start empty each time), passed to ``build_cli`` explicitly. ``STORES`` lists the
-stores the suite runs on; a SQL store joins by adding its settings to ``_settings_for``.
+stores the suite runs on; a SQL store joins by adding its settings to ``settings_for``.
 """
 
 import json
@@ -25,7 +25,7 @@ STORES = ["memory"]
 PASSWORD = "correct horse battery"
 
 
-def _settings_for(store: str, tmp_path: Path) -> Settings:
+def settings_for(store: str, tmp_path: Path) -> Settings:
     if store == "memory":
         return make_settings(tmp_path)
     raise NotImplementedError(store)
@@ -78,7 +78,7 @@ def store(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def cli_container(store: str, tmp_path: Path, clock: FixedClock) -> Iterator[Container]:
-    container = build_container(_settings_for(store, tmp_path))
+    container = build_container(settings_for(store, tmp_path))
     with container.clock.override(providers.Object(clock)):
         yield container
 
