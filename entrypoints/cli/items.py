@@ -17,7 +17,7 @@ from domain.items import Item, MovementReason, StockMovement
 from entrypoints.cli import output
 from entrypoints.cli.state import CliState
 
-app = typer.Typer(help="Manage items and their stock.")
+app = typer.Typer(no_args_is_help=True, help="Manage items and their stock.")
 
 #: ``-3`` after the item must reach DELTA as a number, not be read as an unknown option ``-3``.
 NUMBERS_MAY_BE_NEGATIVE = {"ignore_unknown_options": True}

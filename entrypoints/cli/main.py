@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 
 from entrypoints.cli import items, serve, transfer, users
-from entrypoints.cli.errors import ConfigurationError, InventoryGroup, exit_code_table
+from entrypoints.cli.errors import InventoryGroup, exit_code_table
 from entrypoints.cli.state import CliState
 from entrypoints.container import Container, build_container
 
@@ -86,9 +86,6 @@ def build_cli(
         ctx.obj = state
         if database_url is not None:
             state.use_database(database_url)
-        storage = state.container.settings().storage
-        if storage not in state.container.uow.providers:
-            raise ConfigurationError(f"storage {storage!r} is not available in this build")
 
     app.add_typer(users.app, name="users")
     app.add_typer(items.app, name="items")

@@ -12,6 +12,7 @@ from rich.console import Console
 
 from domain.errors import AuthenticationFailed
 from domain.users import Principal
+from entrypoints.cli.errors import ConfigurationError
 from entrypoints.container import Container
 from entrypoints.settings import Settings
 
@@ -59,6 +60,10 @@ class CliState:
         Before the loop closes, after-commit handlers still running are awaited (so a low-stock
         notification is not lost when the process exits) and resources are released.
         """
+
+        storage = self.container.settings().storage
+        if storage not in self.container.uow.providers:
+            raise ConfigurationError(f"storage {storage!r} is not available in this build")
 
         async def main() -> T:
             try:

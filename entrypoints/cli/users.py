@@ -10,7 +10,9 @@ from domain.users import Role, User
 from entrypoints.cli import output
 from entrypoints.cli.state import CliState
 
-app = typer.Typer(help="Manage users: create, list, roles, activation, passwords.")
+app = typer.Typer(
+    no_args_is_help=True, help="Manage users: create, list, roles, activation, passwords."
+)
 
 UserKey = Annotated[str, typer.Argument(help="Username or user id.", show_default=False)]
 PasswordStdin = Annotated[
