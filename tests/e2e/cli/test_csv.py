@@ -52,7 +52,8 @@ def test_import_of_a_valid_file_creates_items(admin_cli: Cli, tmp_path: Path) ->
     ]
     apple = admin_cli.json("items", "show", "A-1")
     assert (apple["unit_price"], apple["tax_rate"], apple["quantity"]) == ("1.20", "7.00", 10)
-    assert apple["description"] == "Red" and apple["reorder_level"] == 2
+    assert apple["description"] == "Red"
+    assert apple["reorder_level"] == 2
     banana = admin_cli.json("items", "show", "B-2")
     assert (banana["tax_rate"], banana["quantity"], banana["description"]) == (None, 0, None)
     history = admin_cli.json("items", "history", "A-1")["items"]
@@ -102,7 +103,8 @@ def test_mixed_file_rejects_bad_rows_by_line_and_imports_the_rest(
     assert admin_cli.json("items", "list")["total"] == 2
 
     table = admin_cli.fails(14, "items", "import", write(tmp_path, text, "again.csv")).stdout
-    assert "Rejected rows" in table and "must not be negative" in table
+    assert "Rejected rows" in table
+    assert "must not be negative" in table
 
 
 def test_dry_run_changes_nothing(admin_cli: Cli, tmp_path: Path) -> None:
@@ -201,7 +203,8 @@ def test_export_then_import_round_trips(admin_cli: Cli, tmp_path: Path, store: s
     assert admin_cli.json("items", "export", str(target)) == {"file": str(target), "exported": 2}
     rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8"), newline="")))
     assert [row["sku"] for row in rows] == ["A-1", "B-2"]
-    assert rows[1]["tax"] == "19.00" and rows[1]["price"] == "10.00"
+    assert rows[1]["tax"] == "19.00"
+    assert rows[1]["price"] == "10.00"
 
     # the same file into the same store changes nothing ...
     assert admin_cli.json("items", "import", str(target))["summary"]["unchanged"] == 2

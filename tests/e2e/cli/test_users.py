@@ -8,7 +8,8 @@ USER_KEYS = {"id", "username", "role", "active", "email", "full_name", "created_
 def test_the_first_admin_needs_no_acting_user_and_then_acts_by_default(cli: Cli) -> None:
     root = cli.create_user("root", "admin")
     assert set(root) == USER_KEYS
-    assert root["role"] == "admin" and root["active"] is True
+    assert root["role"] == "admin"
+    assert root["active"] is True
     assert root["created_at"] == "2026-01-01T12:00:00Z"
 
     clerk = cli.create_user("clara", "clerk", "--as", "root")
@@ -74,7 +75,9 @@ def test_set_password_takes_effect(admin_cli: Cli) -> None:
 def test_user_tables(admin_cli: Cli) -> None:
     admin_cli.create_user("clara", "clerk")
     listing = admin_cli.ok("users", "list").stdout
-    assert "clara" in listing and "clerk" in listing and "1-2 of 2" in listing
+    assert "clara" in listing
+    assert "clerk" in listing
+    assert "1-2 of 2" in listing
     assert "clara" in admin_cli.ok("users", "show", "clara").stdout
     assert "clara is now viewer" in admin_cli.ok("users", "set-role", "clara", "viewer").stdout
     assert "clara is deactivated" in admin_cli.ok("users", "deactivate", "clara").stdout
