@@ -73,8 +73,9 @@ def exit_for(error: BaseException, *, json_output: bool, debug: bool) -> typer.E
         message = _one_line(error)
         report(message, code="configuration", json_output=json_output)
         return typer.Exit(CONFIGURATION)
-    if isinstance(error, OSError):
-        report(_os_message(error), code="file_error", json_output=json_output)
+    if isinstance(error, OSError) and error.filename is not None:
+        reason = error.strerror or _one_line(error)
+        report(f"{error.filename}: {reason}", code="file_error", json_output=json_output)
         return typer.Exit(FILE_ERROR)
     hint = "" if debug else " (run with --debug for the traceback)"
     report(
@@ -98,11 +99,6 @@ def _one_line(error: BaseException) -> str:
         )
         return f"invalid settings: {problems}"
     return " ".join(str(error).split()) or type(error).__name__
-
-
-def _os_message(error: OSError) -> str:
-    reason = error.strerror or _one_line(error)
-    return f"{error.filename}: {reason}" if error.filename else reason
 
 
 class InventoryGroup(TyperGroup):

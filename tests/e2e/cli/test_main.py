@@ -1,15 +1,22 @@
 import asyncio
+import json
 import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
 from dependency_injector import providers
+from typer.testing import CliRunner
 
 from domain.events import DomainEvent
 from entrypoints.cli.errors import EXIT_CODES
+from entrypoints.cli.main import build_cli
 from entrypoints.cli.serve import APP_FACTORY
-from entrypoints.container import Container
-from tests.e2e.cli.conftest import Cli
+from entrypoints.container import Container, build_container
+from tests.conftest import make_settings
+from tests.e2e.cli.conftest import PASSWORD, Cli
 
 
 class BrokenUseCase:
@@ -120,3 +127,48 @@ def test_serve_passes_the_database_url_to_its_workers(
     cli.ok("--database-url", "sqlite+aiosqlite:///x.db", "serve", "--workers", "2")
     assert os.environ["INVENTORY_DATABASE_URL"] == "sqlite+aiosqlite:///x.db"
     assert os.environ["INVENTORY_STORAGE"] == "sqlalchemy"
+
+
+def test_invalid_settings_are_a_configuration_error(tmp_path: Path) -> None:
+    app = build_cli(
+        container_factory=lambda: build_container(make_settings(tmp_path, bcrypt_rounds=1))
+    )
+    result = CliRunner().invoke(app, ["items", "list"])
+    assert result.exit_code == 15
+    assert result.stderr.startswith("error: invalid settings: bcrypt_rounds: ")
+
+
+def test_files_that_cannot_be_written_have_their_exit_code(admin_cli: Cli, tmp_path: Path) -> None:
+    result = admin_cli.fails(16, "items", "export", str(tmp_path / "no" / "such" / "dir.csv"))
+    assert "No such file or directory" in result.stderr
+
+
+@pytest.mark.slow
+def test_the_console_script_runs(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "INVENTORY_STORAGE": "memory",
+        "INVENTORY_DATA_DIR": str(tmp_path),
+        "INVENTORY_BCRYPT_ROUNDS": "4",
+    }
+    script = Path(sys.executable).parent / "inventory"
+    done = subprocess.run(
+        [str(script), "--json", "users", "create", "root", "--role", "admin", "--password-stdin"],
+        input=f"{PASSWORD}\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["username"] == "root"
+    empty = subprocess.run(
+        [str(script), "items", "list"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert empty.returncode == 9  # memory storage: every process starts empty
