@@ -86,6 +86,8 @@ class Container(containers.DeclarativeContainer):
     adjust_stock = providers.Factory(uc.AdjustStock, uow=uow, clock=clock)
     count_stock = providers.Factory(uc.CountStock, uow=uow, clock=clock)
     list_movements = providers.Factory(uc.ListMovements, uow=read_uow)
+    import_items = providers.Factory(uc.ImportItems, uow=uow, clock=clock)
+    export_items = providers.Factory(uc.ExportItems, uow=read_uow)
     attach_image = providers.Factory(
         uc.AttachImage,
         uow=uow,
@@ -116,6 +118,7 @@ class Container(containers.DeclarativeContainer):
     update_user = providers.Factory(uc.UpdateUser, uow=uow, clock=clock)
     get_user = providers.Factory(uc.GetUser, uow=read_uow)
     list_users = providers.Factory(uc.ListUsers, uow=read_uow)
+    resolve_actor = providers.Factory(uc.ResolveActor, uow=read_uow)
 
 
 def build_container(settings: Settings | None = None) -> Container:

@@ -8,14 +8,23 @@ from application.use_cases.change_password import ChangeOwnPassword, SetUserPass
 from application.use_cases.count_stock import CountStock
 from application.use_cases.create_item import CreateItem
 from application.use_cases.delete_item import DeleteItem
+from application.use_cases.export_items import ExportItems
 from application.use_cases.get_image import GetImage, ImageContent
 from application.use_cases.get_item import GetItem
 from application.use_cases.get_user import GetUser, ListUsers
+from application.use_cases.import_items import (
+    ImportItems,
+    ImportReport,
+    ImportRow,
+    RowOutcome,
+    RowStatus,
+)
 from application.use_cases.list_items import ListItems
 from application.use_cases.list_movements import ListMovements
 from application.use_cases.register_user import RegisterUser
 from application.use_cases.remove_image import RemoveImage
 from application.use_cases.replace_item import ReplaceItem
+from application.use_cases.resolve_actor import ResolveActor
 from application.use_cases.resolve_principal import ResolvePrincipal
 from application.use_cases.update_item import UpdateItem
 from application.use_cases.update_user import UpdateUser
@@ -30,10 +39,14 @@ __all__ = [
     "CountStock",
     "CreateItem",
     "DeleteItem",
+    "ExportItems",
     "GetImage",
     "GetItem",
     "GetUser",
     "ImageContent",
+    "ImportItems",
+    "ImportReport",
+    "ImportRow",
     "ListItems",
     "ListMovements",
     "ListUsers",
@@ -41,7 +54,10 @@ __all__ = [
     "RegisterUser",
     "RemoveImage",
     "ReplaceItem",
+    "ResolveActor",
     "ResolvePrincipal",
+    "RowOutcome",
+    "RowStatus",
     "SetUserPassword",
     "StockChange",
     "UpdateItem",

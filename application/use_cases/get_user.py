@@ -12,7 +12,10 @@ class GetUser:
         self.uow = uow
 
     async def execute(self, actor: Principal, user: UUID | str) -> User:
-        if user != actor.user_id and str(user) != str(actor.user_id):
+        own = str(user) == str(actor.user_id) or (
+            isinstance(user, str) and user.strip().casefold() == actor.username.casefold()
+        )
+        if not own:
             actor.require(Permission.MANAGE_USERS)
         async with self.uow:
             return await load_user(self.uow, user)
