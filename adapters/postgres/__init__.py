@@ -1,8 +1,5 @@
-from adapters.postgres.notify_events import (
-    PostgresEventListener,
-    PostgresNotifyPublisher,
-    asyncpg_dsn,
-    process_origin,
-)
+"""PostgreSQL-specific adapters beyond SQLAlchemy: live events through ``LISTEN/NOTIFY``.
 
-__all__ = ["PostgresEventListener", "PostgresNotifyPublisher", "asyncpg_dsn", "process_origin"]
+Import the modules directly (``adapters.postgres.notify_events``): asyncpg is the optional
+``postgres`` extra, and ``event_codec`` must stay importable without it.
+"""

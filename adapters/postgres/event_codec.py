@@ -8,8 +8,11 @@ and may test ``isinstance``) cannot tell a remote event from a local one.
 
 import json
 import logging
+import os
+import socket
 import types
 import typing
+import uuid
 from dataclasses import fields
 from datetime import datetime
 from decimal import Decimal
@@ -30,6 +33,11 @@ class PayloadTooLarge(ValueError):
 
 class UndecodableEvent(ValueError):
     """A notification that is not an event of this version of the service."""
+
+
+def process_origin() -> str:
+    """Names a process in envelopes and in ``pg_stat_activity`` (host, pid, a random tag)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
 def encode(event: DomainEvent, origin: str) -> str:

@@ -16,16 +16,19 @@ reconnects re-reads the state it shows.
 
 import asyncio
 import logging
-import os
 import random
-import socket
-import uuid
 from collections.abc import Sequence
 from typing import Protocol
 
 import asyncpg
 
-from adapters.postgres.event_codec import PayloadTooLarge, UndecodableEvent, decode, encode
+from adapters.postgres.event_codec import (
+    PayloadTooLarge,
+    UndecodableEvent,
+    decode,
+    encode,
+    process_origin,
+)
 from domain.events import DomainEvent
 
 logger = logging.getLogger(__name__)
@@ -51,11 +54,6 @@ def asyncpg_dsn(database_url: str) -> str:
     if not separator or scheme.split("+")[0] not in ("postgresql", "postgres"):
         raise ValueError("the event fan-out needs a postgresql:// database URL")
     return f"postgresql://{rest}"
-
-
-def process_origin() -> str:
-    """Names this process in notifications and in ``pg_stat_activity`` (for operators)."""
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
 class PostgresNotifyPublisher:

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from uuid import uuid4
 
 from adapters.memory import InProcessEventBus
-from adapters.postgres import PostgresEventListener, PostgresNotifyPublisher
+from adapters.postgres.notify_events import PostgresEventListener, PostgresNotifyPublisher
 from domain.events import DomainEvent, StockAdjusted
 
 

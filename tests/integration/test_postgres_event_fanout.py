@@ -16,7 +16,7 @@ import asyncpg
 import pytest
 
 from adapters.memory import InProcessEventBus
-from adapters.postgres import PostgresEventListener, PostgresNotifyPublisher
+from adapters.postgres.notify_events import PostgresEventListener, PostgresNotifyPublisher
 from domain.events import DomainEvent, StockAdjusted
 from tests.postgres_server import postgres_url_or_skip
 

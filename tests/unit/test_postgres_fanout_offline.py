@@ -8,7 +8,11 @@ from uuid import uuid4
 import pytest
 
 from adapters.memory import InProcessEventBus
-from adapters.postgres import PostgresEventListener, PostgresNotifyPublisher, asyncpg_dsn
+from adapters.postgres.notify_events import (
+    PostgresEventListener,
+    PostgresNotifyPublisher,
+    asyncpg_dsn,
+)
 from domain.events import DomainEvent, LowStockReached
 
 
