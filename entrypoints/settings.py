@@ -41,7 +41,7 @@ class Settings(BaseSettings):
     event_fanout: Literal["auto", "local", "postgres"] = "auto"
     event_channel: str = Field(default="inventory_events", pattern=r"^[a-z_][a-z0-9_]{0,62}$")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
-    #: ``auto`` = JSON lines in production, coloured console lines in development.
+    #: ``auto`` = JSON lines in production, readable console lines in development.
     log_format: Literal["auto", "json", "console"] = "auto"
     metrics_enabled: bool = True
     #: When set, ``/metrics`` wants ``Authorization: Bearer <token>``.

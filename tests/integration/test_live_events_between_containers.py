@@ -59,3 +59,40 @@ async def test_a_change_in_one_process_reaches_the_listeners_of_another(tmp_path
         )
         == 0
     )
+
+
+async def test_a_cli_process_publishes_without_listening(tmp_path: Path) -> None:
+    url = await postgres_url_or_skip()
+    channel = f"test_events_{uuid4().hex}"
+    server = build_container(
+        make_settings(
+            tmp_path / "s", database_url=url, event_fanout="postgres", event_channel=channel
+        )
+    )
+    cli = build_container(
+        make_settings(
+            tmp_path / "c", database_url=url, event_fanout="postgres", event_channel=channel
+        )
+    )
+    async with (
+        live_event_fanout(server),
+        live_event_fanout(cli, listen=False),
+        server.event_bus().listen() as queue,
+    ):
+        await cli.create_item().execute(
+            CreateItemCommand(actor=CLERK, sku="B-2", name="Bolt", unit_price="1")
+        )
+        async with asyncio.timeout(15):
+            event = await queue.get()
+    assert isinstance(event, ItemCreated)
+    assert event.sku == "B-2"
+
+
+async def test_local_fan_out_needs_no_database(tmp_path: Path) -> None:
+    container = build_container(make_settings(tmp_path))
+    async with live_event_fanout(container), container.event_bus().listen() as queue:
+        await container.create_item().execute(
+            CreateItemCommand(actor=CLERK, sku="C-3", name="Cog", unit_price="1")
+        )
+        event = queue.get_nowait()
+    assert isinstance(event, ItemCreated)

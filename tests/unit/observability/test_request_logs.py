@@ -9,7 +9,7 @@ import httpx
 import pytest
 import structlog
 
-from entrypoints.observability.logs import configure_logging
+from entrypoints.observability.logs import RequestLoggingMiddleware, configure_logging
 from entrypoints.observability.metrics import DomainMetrics, new_metrics_registry
 from tests.conftest import make_settings
 from tests.unit.observability.tiny_app import USER_ID, tiny_app
@@ -129,3 +129,15 @@ def test_configuring_twice_keeps_one_handler(tmp_path: Path) -> None:
 
     assert first.getvalue() == ""
     assert [json.loads(line)["event"] for line in second.getvalue().splitlines()] == ["once"]
+
+
+async def test_other_connections_pass_through_unlogged() -> None:
+    seen: list[str] = []
+
+    async def app(scope: dict[str, object], _receive: object, _send: object) -> None:
+        seen.append(str(scope["type"]))
+
+    middleware = RequestLoggingMiddleware(app)  # type: ignore[arg-type]
+    await middleware({"type": "websocket", "path": "/api/v1/events"}, None, None)  # type: ignore[arg-type]
+
+    assert seen == ["websocket"]
