@@ -17,9 +17,12 @@ from adapters.memory import (
     InProcessEventBus,
 )
 from adapters.notifications import LoggingNotifier
+from adapters.postgres.event_codec import process_origin
 from adapters.security import BcryptPasswordHasher, JwtTokenService, load_or_create_secret
 from application import use_cases as uc
 from application.handlers import NotifyLowStock
+from entrypoints.live_events import postgres_listener, postgres_publisher
+from entrypoints.observability.metrics import DomainMetrics, new_metrics_registry
 from entrypoints.settings import Settings
 
 
@@ -35,9 +38,28 @@ class Container(containers.DeclarativeContainer):
     # -- infrastructure --------------------------------------------------------------------
     clock = providers.Singleton(SystemClock)
     notifier = providers.Singleton(LoggingNotifier)
+    metrics_registry = providers.Singleton(new_metrics_registry)
+    domain_metrics = providers.Singleton(DomainMetrics, registry=metrics_registry)
     event_bus = providers.Singleton(
         InProcessEventBus,
-        handlers=providers.List(providers.Factory(NotifyLowStock, notifier=notifier)),
+        handlers=providers.List(
+            providers.Factory(NotifyLowStock, notifier=notifier),
+            domain_metrics.provided.count_event,
+        ),
+    )
+    # -- live events across processes, chosen by INVENTORY_EVENT_FANOUT (issue 7) ------------
+    # ``event_bus`` stays what WebSocket clients listen to; units of work publish through
+    # ``event_publisher``, which with PostgreSQL sends to every process's ``event_listener``.
+    event_origin = providers.Singleton(process_origin)
+    event_publisher = providers.Selector(
+        settings.provided.live_event_fanout,
+        local=event_bus,
+        postgres=providers.Singleton(
+            postgres_publisher, settings=settings, bus=event_bus, origin=event_origin
+        ),
+    )
+    event_listener = providers.Singleton(
+        postgres_listener, settings=settings, bus=event_bus, origin=event_origin
     )
     password_hasher = providers.Singleton(
         BcryptPasswordHasher, rounds=settings.provided.bcrypt_rounds
@@ -55,7 +77,7 @@ class Container(containers.DeclarativeContainer):
     memory_store = providers.Singleton(InMemoryStore)
     uow = providers.Selector(
         settings.provided.storage,
-        memory=providers.Factory(InMemoryUnitOfWork, store=memory_store, publisher=event_bus),
+        memory=providers.Factory(InMemoryUnitOfWork, store=memory_store, publisher=event_publisher),
     )
     read_uow = providers.Selector(
         settings.provided.storage,

@@ -33,6 +33,20 @@ class Settings(BaseSettings):
 
     max_image_bytes: int = Field(default=5 * 1024 * 1024, ge=1024, le=100 * 1024 * 1024)
 
+    # -- operations: workers, live events across processes, logs, metrics (issue 7) ---------
+    #: uvicorn worker processes for ``inventory serve`` (the container image sets it).
+    workers: int = Field(default=1, ge=1, le=64)
+    #: How live events reach WebSocket clients: ``local`` (this process only), ``postgres``
+    #: (LISTEN/NOTIFY: every process), ``auto`` = postgres when the SQL store is PostgreSQL.
+    event_fanout: Literal["auto", "local", "postgres"] = "auto"
+    event_channel: str = Field(default="inventory_events", pattern=r"^[a-z_][a-z0-9_]{0,62}$")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    #: ``auto`` = JSON lines in production, readable console lines in development.
+    log_format: Literal["auto", "json", "console"] = "auto"
+    metrics_enabled: bool = True
+    #: When set, ``/metrics`` wants ``Authorization: Bearer <token>``.
+    metrics_token: SecretStr | None = None
+
     admin_username: str = "admin"
     admin_password: SecretStr | None = None
 
@@ -47,6 +61,25 @@ class Settings(BaseSettings):
             )
         return self
 
+    @model_validator(mode="after")
+    def _postgres_fanout_needs_postgres(self) -> "Settings":
+        if self.event_fanout == "postgres" and not _is_postgres(self.database_url):
+            raise ValueError("INVENTORY_EVENT_FANOUT=postgres needs a postgresql:// database URL")
+        return self
+
+    @property
+    def live_event_fanout(self) -> Literal["local", "postgres"]:
+        if self.event_fanout == "auto":
+            sql_on_postgres = self.storage == "sqlalchemy" and _is_postgres(self.database_url)
+            return "postgres" if sql_on_postgres else "local"
+        return self.event_fanout
+
+    @property
+    def json_logs(self) -> bool:
+        if self.log_format == "auto":
+            return self.env == "production"
+        return self.log_format == "json"
+
     @property
     def images_dir(self) -> Path:
         return self.data_dir / "images"
@@ -54,3 +87,8 @@ class Settings(BaseSettings):
     @property
     def secret_file(self) -> Path:
         return self.data_dir / "secret_key"
+
+
+def _is_postgres(database_url: str | None) -> bool:
+    scheme, separator, _rest = (database_url or "").partition("://")
+    return bool(separator) and scheme.split("+")[0] in ("postgresql", "postgres")
