@@ -77,8 +77,21 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
         components = schema.setdefault("components", {}).setdefault("schemas", {})
         components.update(problem.pop("$defs", {}))
         components["Problem"] = problem
+        _parameters_are_never_null(schema)
         app.openapi_schema = schema
     return app.openapi_schema
+
+
+def _parameters_are_never_null(schema: dict[str, Any]) -> None:
+    """An optional header or query parameter is absent, never ``null``: drop the null branch
+    pydantic writes for ``str | None`` so clients do not send the text 'null'."""
+    for path in schema.get("paths", {}).values():
+        for operation in path.values():
+            for parameter in operation.get("parameters", []):
+                options = parameter.get("schema", {}).pop("anyOf", None)
+                if options is not None:
+                    kept = [option for option in options if option.get("type") != "null"]
+                    parameter["schema"].update(kept[0] if len(kept) == 1 else {"anyOf": kept})
 
 
 def create_app(container: Container | None = None) -> FastAPI:

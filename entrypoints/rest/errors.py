@@ -14,10 +14,11 @@ from typing import Any
 import orjson
 from asgi_correlation_id import correlation_id
 from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError, WebSocketRequestValidationError
+from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from domain.errors import (
@@ -147,14 +148,26 @@ async def validation_error(_: Request, exc: Exception) -> Response:
     )
 
 
-async def http_error(_: Request, exc: Exception) -> Response:
+async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
     if exc.status_code == 404 and detail == "Not Found":
         detail = "there is nothing at this address"
-    elif exc.status_code == 405:
+    headers = exc.headers
+    if exc.status_code == 405:
         detail = "this address does not support that method"
-    return problem(exc.status_code, detail, headers=exc.headers)
+        headers = {"Allow": _allowed_methods(request)}
+    return problem(exc.status_code, detail, headers=headers)
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method of every route at this path (Starlette names only the first route's)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match is not Match.NONE:
+            methods |= getattr(route, "methods", None) or set()
+    return ", ".join(sorted(methods))
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -220,7 +233,6 @@ __all__ = [
     "Problem",
     "ProblemResponse",
     "UnexpectedErrorMiddleware",
-    "WebSocketRequestValidationError",
     "error_responses",
     "install_error_handlers",
     "problem",

@@ -13,7 +13,9 @@ from typing import Annotated, Any, Generic, Literal, Self, TypeVar
 from uuid import UUID
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PlainSerializer,
@@ -36,8 +38,11 @@ from domain.items import (
 from domain.users import PASSWORD_MIN_CHARS, Role, User
 from domain.values import MAX_MONEY, MAX_QUANTITY, MAX_TAX_RATE
 
+#: Exactly what Python's ``str.strip()`` removes, spelled out: ``\s`` means less in the
+#: ECMAScript regexes that JSON Schema tools use.
+_SPACE = r"\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 _NO_NUL = r"^[^\x00]*$"
-_NOT_BLANK = r"^[^\x00]*[^\x00\s][^\x00]*$"
+_NOT_BLANK = rf"^[^\x00]*[^\x00{_SPACE}][^\x00]*$"
 
 RequiredText = Annotated[str, StringConstraints(pattern=_NOT_BLANK)]
 OptionalText = Annotated[str, StringConstraints(pattern=_NO_NUL)]
@@ -48,7 +53,26 @@ Sku = Annotated[
 ]
 Name = Annotated[RequiredText, Field(max_length=NAME_MAX, examples=["Blue widget"])]
 Description = Annotated[OptionalText, Field(max_length=DESCRIPTION_MAX)]
-Quantity = Annotated[int, Field(ge=0, le=MAX_QUANTITY)]
+
+
+def _integral(value: object) -> object:
+    """JSON Schema counts ``5.0`` (and ``1e2``) as integers, so they are accepted as 5 and 100;
+    ``5.5``, ``"5"`` and ``true`` still are not. Huge values stay as they are and fail."""
+    if isinstance(value, Decimal) and value.is_finite() and abs(value) <= _INTEGRAL_LIMIT:
+        return int(value) if value == value.to_integral_value() else value
+    return value
+
+
+_INTEGRAL_LIMIT = Decimal(10**18)
+Quantity = Annotated[int, Field(ge=0, le=MAX_QUANTITY), BeforeValidator(_integral)]
+
+
+def _not_zero(value: int) -> int:
+    if value == 0:
+        raise ValueError("delta must not be zero")
+    return value
+
+
 Delta = Annotated[
     int,
     Field(
@@ -56,12 +80,18 @@ Delta = Annotated[
         le=MAX_QUANTITY,
         description="Added to the stock on hand; negative removes. Never zero.",
         examples=[5, -2],
+        json_schema_extra={"not": {"const": 0}},
     ),
+    BeforeValidator(_integral),
+    AfterValidator(_not_zero),
 ]
 Username = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")]
 Email = Annotated[
     str,
-    StringConstraints(max_length=254, pattern=r"^[^@\s\x00]+@[^@\s\x00]+\.[^@\s\x00]+$"),
+    StringConstraints(
+        max_length=254,
+        pattern=rf"^[^@\x00{_SPACE}]+@[^@\x00{_SPACE}]+\.[^@\x00{_SPACE}]+$",
+    ),
 ]
 FullName = Annotated[OptionalText, Field(max_length=200)]
 NewPassword = Annotated[
@@ -69,12 +99,14 @@ NewPassword = Annotated[
     StringConstraints(min_length=PASSWORD_MIN_CHARS, max_length=72, pattern=_NO_NUL),
     Field(description=f"{PASSWORD_MIN_CHARS} characters to 72 bytes of UTF-8 (bcrypt's limit)."),
 ]
-AnyPassword = Annotated[str, StringConstraints(max_length=1024)]
+AnyPassword = Annotated[str, StringConstraints(max_length=1024, pattern=_NO_NUL)]
+RoleName = Literal["admin", "clerk", "viewer"]
 
-_AMOUNT = r"^[0-9]{1,12}(\.[0-9]{1,2})?$"
+_MONEY = r"^[0-9]{1,12}(\.[0-9]{1,2})?$"
+_PERCENT = r"^(1000(\.00?)?|[0-9]{1,3}(\.[0-9]{1,2})?)$"
 
 
-def _amount_parser(field: str, maximum: Decimal) -> Any:
+def _amount_parser(field: str, maximum: Decimal, text: str) -> Any:
     """A validator for an exact amount: a decimal string or a JSON number, never a float.
 
     JSON numbers reach it as ``Decimal`` (the request body is parsed with
@@ -82,7 +114,7 @@ def _amount_parser(field: str, maximum: Decimal) -> Any:
     """
     import re
 
-    pattern = re.compile(_AMOUNT)
+    pattern = re.compile(text)
 
     def parse(value: object) -> Decimal:
         if isinstance(value, str):
@@ -103,10 +135,10 @@ def _amount_parser(field: str, maximum: Decimal) -> Any:
     return parse
 
 
-def _amount_schema(maximum: Decimal, example: str) -> dict[str, Any]:
+def _amount_schema(maximum: Decimal, text: str, example: str) -> dict[str, Any]:
     return {
         "anyOf": [
-            {"type": "string", "pattern": _AMOUNT, "maxLength": 15},
+            {"type": "string", "pattern": text, "maxLength": 15},
             {"type": "number", "minimum": 0, "maximum": float(maximum), "multipleOf": 0.01},
         ],
         "description": "An exact amount with at most 2 decimals: a decimal string (recommended)"
@@ -117,15 +149,15 @@ def _amount_schema(maximum: Decimal, example: str) -> dict[str, Any]:
 
 MoneyIn = Annotated[
     Decimal,
-    PlainValidator(_amount_parser("unit_price", MAX_MONEY)),
+    PlainValidator(_amount_parser("unit_price", MAX_MONEY, _MONEY)),
     PlainSerializer(str, return_type=str, when_used="json"),
-    WithJsonSchema(_amount_schema(MAX_MONEY, "12.50")),
+    WithJsonSchema(_amount_schema(MAX_MONEY, _MONEY, "12.50")),
 ]
 TaxRateIn = Annotated[
     Decimal,
-    PlainValidator(_amount_parser("tax_rate", MAX_TAX_RATE)),
+    PlainValidator(_amount_parser("tax_rate", MAX_TAX_RATE, _PERCENT)),
     PlainSerializer(str, return_type=str, when_used="json"),
-    WithJsonSchema(_amount_schema(MAX_TAX_RATE, "20.00")),
+    WithJsonSchema(_amount_schema(MAX_TAX_RATE, _PERCENT, "20.00")),
 ]
 AmountOut = Annotated[
     Decimal,
@@ -190,7 +222,7 @@ class UserOut(ResponseModel):
 class UserCreate(RequestModel):
     username: Username
     password: NewPassword
-    role: Role = Role.VIEWER
+    role: RoleName = "viewer"
     email: Email | None = None
     full_name: FullName | None = None
 
@@ -198,7 +230,7 @@ class UserCreate(RequestModel):
 class UserPatch(RequestModel):
     """Only the fields sent change; ``null`` clears ``email`` or ``full_name``."""
 
-    role: Role = absent()
+    role: RoleName = absent()
     active: bool = absent()
     email: Email | None = None
     full_name: FullName | None = None

@@ -48,7 +48,9 @@ _BINARY = {"schema": {"type": "string", "format": "binary"}}
 @inject
 async def put_image(
     item_id: ItemId,
-    file: Annotated[UploadFile, File(description="The picture.")],
+    file: Annotated[
+        UploadFile, File(description="The picture.", json_schema_extra={"minLength": 1})
+    ],
     principal: CurrentPrincipal,
     use_case: Annotated[uc.AttachImage, Depends(Provide[Container.attach_image])],
     if_match: IfMatch = None,

@@ -88,7 +88,7 @@ async def list_users(
 
 
 @router.get(
-    "/{user_id}",
+    "/{user_id:uuid}",
     operation_id="users-get",
     summary="Get a user (admin, or yourself)",
     response_model=UserOut,
@@ -104,7 +104,7 @@ async def get_user(
 
 
 @router.patch(
-    "/{user_id}",
+    "/{user_id:uuid}",
     operation_id="users-update",
     summary="Change a user's role, active flag or details (admin)",
     description="The last active admin can be neither demoted nor deactivated (409).",
