@@ -10,6 +10,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
 
 from entrypoints.container import Container, build_container
 from entrypoints.rest import errors, idempotency, security
@@ -111,6 +112,12 @@ def create_app(container: Container | None = None) -> FastAPI:
     errors.install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    app.state.route_methods = [
+        (route.path_regex, frozenset(route.methods or ()))
+        for router in ROUTERS
+        for route in router.routes
+        if isinstance(route, APIRoute)
+    ]
     app.mount(docs.ASSETS_PATH, docs.assets, name="docs-assets")
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
