@@ -35,6 +35,10 @@ DESCRIPTION = """An inventory of items with a stock-movement ledger.
 
 Log in with **Authorize** (the OAuth2 password flow: your username and password), then try the
 routes. Errors are `application/problem+json` (RFC 9457).
+
+Live events: a WebSocket at `/api/v1/events?token=<access token>` (or with an
+`Authorization: Bearer` header) streams `item.created`, `item.updated`, `item.deleted`,
+`stock.adjusted` and `stock.low` as JSON objects, with a `{"type": "heartbeat"}` when idle.
 """
 
 
