@@ -142,6 +142,11 @@ class Container(containers.DeclarativeContainer):
     list_users = providers.Factory(uc.ListUsers, uow=read_uow)
     resolve_actor = providers.Factory(uc.ResolveActor, uow=read_uow)
 
+    # -- operations --------------------------------------------------------------------------
+    #: Extra readiness probes by name (an engine's schema check...); the store read is built in.
+    readiness_probes = providers.Dict()
+    check_readiness = providers.Factory(uc.CheckReadiness, uow=read_uow, probes=readiness_probes)
+
 
 def build_container(settings: Settings | None = None) -> Container:
     """A container for one process; pass settings to avoid reading the environment."""

@@ -4,10 +4,10 @@ Nothing else in the code base reads the environment.
 """
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 MIN_SECRET_BYTES = 32
 
@@ -49,6 +49,24 @@ class Settings(BaseSettings):
 
     admin_username: str = "admin"
     admin_password: SecretStr | None = None
+
+    # -- HTTP (entrypoints/rest) ------------------------------------------------------------
+    #: Largest request body (JSON, forms) in bytes; an image upload may add ``max_image_bytes``.
+    max_request_bytes: int = Field(default=1024 * 1024, ge=1024, le=100 * 1024 * 1024)
+    #: Browser origins allowed by CORS, comma separated; empty turns CORS off.
+    cors_origins: Annotated[tuple[str, ...], NoDecode] = ()
+    #: Host names the service answers to, comma separated (``*.example.org`` allowed); empty = any.
+    trusted_hosts: Annotated[tuple[str, ...], NoDecode] = ()
+    gzip_min_bytes: int = Field(default=1024, ge=0)
+    idempotency_ttl_seconds: int = Field(default=24 * 3600, ge=60, le=30 * 24 * 3600)
+    websocket_heartbeat_seconds: float = Field(default=20.0, gt=0, le=3600)
+
+    @field_validator("cors_origins", "trusted_hosts", mode="before")
+    @classmethod
+    def _split_commas(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
 
     @model_validator(mode="after")
     def _production_needs_a_secret(self) -> "Settings":

@@ -5,6 +5,7 @@ from application.use_cases.attach_image import AttachImage
 from application.use_cases.authenticate import Authenticate, LoginPolicy
 from application.use_cases.bootstrap_admin import BootstrapAdmin, BootstrapResult
 from application.use_cases.change_password import ChangeOwnPassword, SetUserPassword
+from application.use_cases.check_readiness import CheckReadiness, Readiness
 from application.use_cases.count_stock import CountStock
 from application.use_cases.create_item import CreateItem
 from application.use_cases.delete_item import DeleteItem
@@ -36,6 +37,7 @@ __all__ = [
     "BootstrapAdmin",
     "BootstrapResult",
     "ChangeOwnPassword",
+    "CheckReadiness",
     "CountStock",
     "CreateItem",
     "DeleteItem",
@@ -51,6 +53,7 @@ __all__ = [
     "ListMovements",
     "ListUsers",
     "LoginPolicy",
+    "Readiness",
     "RegisterUser",
     "RemoveImage",
     "ReplaceItem",
