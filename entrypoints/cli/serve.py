@@ -13,6 +13,7 @@ import typer
 from entrypoints.cli.state import CliState
 
 APP_FACTORY = "entrypoints.rest.app:create_app"
+GRACEFUL_SHUTDOWN_SECONDS = 20
 
 Server = Callable[..., Any]
 
@@ -25,13 +26,18 @@ def register(app: typer.Typer, server: Server) -> None:
         ctx: typer.Context,
         host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
         port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
-        workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes.")] = 1,
+        workers: Annotated[
+            int | None,
+            typer.Option(min=1, max=64, help="Worker processes [default: INVENTORY_WORKERS, 1]."),
+        ] = None,
         reload: Annotated[
             bool, typer.Option("--reload", help="Restart on code changes (development).")
         ] = False,
     ) -> None:
         """Run the REST API."""
         state = CliState.of(ctx)
+        if workers is None:
+            workers = state.container.settings().workers
         if reload and workers > 1:
             raise typer.BadParameter("--reload runs a single process; drop --workers")
         if state.database_url is not None:
@@ -45,4 +51,8 @@ def register(app: typer.Typer, server: Server) -> None:
             port=port,
             workers=workers,
             reload=reload,
+            # One structured line per request comes from our own middleware instead.
+            access_log=False,
+            # In-flight requests get this long to finish on SIGTERM before connections close.
+            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
         )

@@ -14,6 +14,7 @@ from domain.errors import AuthenticationFailed
 from domain.users import Principal
 from entrypoints.cli.errors import ConfigurationError
 from entrypoints.container import Container
+from entrypoints.live_events import live_event_fanout
 from entrypoints.settings import Settings
 
 T = TypeVar("T")
@@ -67,7 +68,8 @@ class CliState:
 
         async def main() -> T:
             try:
-                return await work()
+                async with live_event_fanout(self.container, listen=False):
+                    return await work()
             finally:
                 await self.container.event_bus().drain()
                 closing = self.container.shutdown_resources()

@@ -22,7 +22,7 @@ from prometheus_client import (
     CollectorRegistry,
     Counter,
 )
-from prometheus_fastapi_instrumentator import Instrumentator
+from prometheus_fastapi_instrumentator import Instrumentator, metrics
 
 from domain.errors import AuthenticationFailed, DomainError, InsufficientStock, TooManyAttempts
 from domain.events import DomainEvent, ItemCreated, LowStockReached, StockAdjusted
@@ -81,11 +81,15 @@ class DomainMetrics:
         elif isinstance(event, LowStockReached):
             self.low_stock.inc()
 
-    def count_refusal(self, error: DomainError) -> None:
-        """Called by the one place that maps domain errors to responses; ignores the others."""
+    def count_refusal(self, error: DomainError, *, login: bool = True) -> None:
+        """Called by the one place that maps domain errors to responses; ignores the others.
+
+        ``login`` says whether the error answers a login (a bad bearer token on another route
+        is an authentication failure too, but not a failed login).
+        """
         if isinstance(error, InsufficientStock):
             self.insufficient_stock.inc()
-        elif isinstance(error, AuthenticationFailed):
+        elif isinstance(error, AuthenticationFailed) and login:
             self.login_failures.labels(reason="bad_credentials").inc()
         elif isinstance(error, TooManyAttempts):
             self.login_failures.labels(reason="throttled").inc()
@@ -103,6 +107,12 @@ def install_metrics(app: FastAPI, settings: Settings, registry: CollectorRegistr
         should_group_status_codes=False,
         excluded_handlers=[METRICS_PATH],
         registry=registry,
+    )
+    # Counts and latencies only: the library's default set also observes request sizes by
+    # parsing the client's Content-Length header, and a garbage value there raised a 500.
+    instrumentator.add(
+        metrics.requests(registry=registry),
+        metrics.latency(registry=registry, should_include_status=False),
     )
     instrumentator.instrument(app)
     instrumentator.expose(

@@ -13,6 +13,9 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 
 from entrypoints.container import Container, build_container
+from entrypoints.live_events import live_event_fanout
+from entrypoints.observability.logs import configure_logging
+from entrypoints.observability.metrics import install_metrics
 from entrypoints.rest import errors, idempotency, security
 from entrypoints.rest.middleware import build_middleware
 from entrypoints.rest.routes import auth, docs, events, health, images, items, movements, users
@@ -69,7 +72,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     if warm_up is not None:
         await warm_up()
     await bootstrap(container)
-    yield
+    async with live_event_fanout(container):
+        yield
     await container.event_bus().drain()
 
 
@@ -102,6 +106,7 @@ def _parameters_are_never_null(schema: dict[str, Any]) -> None:
 def create_app(container: Container | None = None) -> FastAPI:
     container = container or build_container()
     settings = container.settings()
+    configure_logging(settings)
     container.wire(modules=WIRED_MODULES)
     app = FastAPI(
         title=SERVICE_NAME,
@@ -113,6 +118,7 @@ def create_app(container: Container | None = None) -> FastAPI:
         middleware=build_middleware(settings, images.UPLOAD_PATH),
     )
     app.state.container = container
+    install_metrics(app, settings, container.metrics_registry())
     errors.install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)

@@ -27,6 +27,7 @@ from domain.errors import (
     InvalidValue,
     TooManyAttempts,
 )
+from entrypoints.rest.security import TOKEN_URL as LOGIN_ROUTE
 
 PROBLEM_JSON = "application/problem+json"
 logger = logging.getLogger(__name__)
@@ -108,8 +109,11 @@ def problem(
 
 
 # -- handlers ----------------------------------------------------------------------------------
-async def domain_error(_: Request, exc: Exception) -> Response:
+async def domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
+    route = request.scope.get("route")
+    container = request.app.state.container
+    container.domain_metrics().count_refusal(exc, login=getattr(route, "path", None) == LOGIN_ROUTE)
     status = STATUS_BY_CODE.get(exc.code, 400)
     extra = {
         key: exc.details[key] for key in _PUBLIC_DETAILS.get(exc.code, ()) if key in exc.details

@@ -15,6 +15,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from entrypoints.observability.logs import RequestLoggingMiddleware
 from entrypoints.rest.errors import UnexpectedErrorMiddleware, problem
 from entrypoints.settings import Settings
 
@@ -163,6 +164,7 @@ def build_middleware(settings: Settings, upload_path: str) -> list[Middleware]:
         Middleware(
             CorrelationIdMiddleware, header_name="X-Request-ID", validator=_valid_request_id
         ),
+        Middleware(RequestLoggingMiddleware),
         Middleware(ServerTiming),
         Middleware(GZipMiddleware, minimum_size=settings.gzip_min_bytes),
         Middleware(UnexpectedErrorMiddleware),

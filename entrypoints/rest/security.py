@@ -8,13 +8,14 @@ raises ``AuthenticationFailed``, which the error handlers turn into 401 with
 from typing import Annotated
 
 from dependency_injector.wiring import Provide, inject
-from fastapi import Depends
+from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 
 from application.use_cases import ResolvePrincipal
 from domain.errors import AuthenticationFailed
 from domain.users import Principal
 from entrypoints.container import Container
+from entrypoints.observability.logs import USER_ID_STATE_KEY
 
 TOKEN_URL = "/api/v1/auth/token"  # noqa: S105 - a path, not a secret
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl=TOKEN_URL, auto_error=False)
@@ -29,10 +30,13 @@ async def principal_from_token(token: str | None, resolve: ResolvePrincipal) -> 
 
 @inject
 async def current_principal(
+    request: Request,
     token: Annotated[str | None, Depends(oauth2_scheme)],
     resolve: Annotated[ResolvePrincipal, Depends(Provide[Container.resolve_principal])],
 ) -> Principal:
-    return await principal_from_token(token, resolve)
+    principal = await principal_from_token(token, resolve)
+    setattr(request.state, USER_ID_STATE_KEY, str(principal.user_id))  # for the request log
+    return principal
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

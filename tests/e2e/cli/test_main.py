@@ -82,20 +82,27 @@ def test_serve_runs_the_app_factory(admin_cli: Cli) -> None:
     admin_cli.ok("serve")
     admin_cli.ok("serve", "--host", "192.0.2.1", "--port", "9000", "--workers", "3")
     admin_cli.ok("serve", "--reload")
+    common = {"factory": True, "access_log": False, "timeout_graceful_shutdown": 20}
     assert admin_cli.served == [
         (
             (APP_FACTORY,),
-            {"factory": True, "host": "127.0.0.1", "port": 8000, "workers": 1, "reload": False},
+            {**common, "host": "127.0.0.1", "port": 8000, "workers": 1, "reload": False},
         ),
         (
             (APP_FACTORY,),
-            {"factory": True, "host": "192.0.2.1", "port": 9000, "workers": 3, "reload": False},
+            {**common, "host": "192.0.2.1", "port": 9000, "workers": 3, "reload": False},
         ),
         (
             (APP_FACTORY,),
-            {"factory": True, "host": "127.0.0.1", "port": 8000, "workers": 1, "reload": True},
+            {**common, "host": "127.0.0.1", "port": 8000, "workers": 1, "reload": True},
         ),
     ]
+
+
+def test_serve_takes_the_worker_count_from_settings(tmp_path: Path) -> None:
+    cli = Cli(build_container(make_settings(tmp_path, workers=4)))
+    cli.ok("serve")
+    assert cli.served[0][1]["workers"] == 4
 
 
 @pytest.mark.parametrize(

@@ -166,3 +166,15 @@ def test_cors_and_trusted_hosts_are_off_by_default(client: TestClient) -> None:
     )
     assert response.status_code == 200
     assert "access-control-allow-origin" not in response.headers
+
+
+def test_a_garbage_content_length_is_a_client_error_with_metrics_on(
+    client: TestClient, admin: Headers
+) -> None:
+    """The metrics middleware sits outside everything; it must not choke on what clients send."""
+    for _ in range(2):  # twice: a second app in the process must not fall back to other metrics
+        response = client.post(
+            "/api/v1/items", content=b"{}", headers={**admin, "Content-Length": "-1x"}
+        )
+        assert response.status_code == 400
+        assert response.headers["content-type"] == PROBLEM
