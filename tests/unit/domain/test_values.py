@@ -46,7 +46,7 @@ def test_sku_is_trimmed_and_upper_cased(raw: str, expected: str) -> None:
         "has space",
         "slash/no",
         "émile",
-        "ſku",  # the long s upper-cases to an ASCII "S": still not an allowed character
+        "\u017fku",  # the long s upper-cases to an ASCII "S": still not an allowed character
         "ﬀ",  # a ligature that upper-cases to "FF"
         "abc\x00",
         "\ud800abc",
