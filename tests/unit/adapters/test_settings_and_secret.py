@@ -74,7 +74,6 @@ async def test_development_generates_a_secret_shared_by_every_container(tmp_path
     first, second = build_container(settings), build_container(settings)
     assert not settings.secret_file.exists()
 
-
     user = User.register(
         username=Username.parse("a"), password_hash="x", role=Role.ADMIN, at=datetime.now(UTC)
     )
