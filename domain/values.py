@@ -25,7 +25,7 @@ _EXACT = Context(prec=40)
 DecimalInput = Decimal | int | str
 
 #: Checked before upper-casing: ``str.upper`` turns some non-ASCII letters into ASCII ones
-#: (the long s "ſ" becomes "S", the ligature "ﬀ" becomes "FF"), which must not sneak through.
+#: (the long s U+017F becomes "S", the ligature U+FB00 becomes "FF"): they must not sneak in.
 _SKU = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
