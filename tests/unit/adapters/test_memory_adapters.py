@@ -258,3 +258,20 @@ def test_clocks() -> None:
     clock = FixedClock(T0)
     clock.advance(minutes=2)
     assert clock.now() == T0 + timedelta(minutes=2)
+
+
+class BrokenPublisher:
+    async def publish(self, events: object) -> None:
+        raise ConnectionError("the event stream is down")
+
+
+async def test_a_failing_publisher_does_not_undo_or_fail_a_commit(
+    store: InMemoryStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    item = new_item(quantity=2)
+    with caplog.at_level(logging.ERROR):
+        async with InMemoryUnitOfWork(store, BrokenPublisher()) as tx:
+            await tx.items.add(item)
+            await tx.commit()
+    assert store.items[item.id].quantity == 2
+    assert "after commit failed" in caplog.text

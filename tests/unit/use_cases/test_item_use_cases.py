@@ -10,6 +10,7 @@ from application.commands import (
     UNSET,
     CreateItemCommand,
     ReplaceItemCommand,
+    Unset,
     UpdateItemCommand,
 )
 from application.ports import ItemQuery, ItemSort
@@ -443,3 +444,16 @@ async def test_create_command_is_frozen(clerk: Principal) -> None:
     cmd = CreateItemCommand(actor=clerk, sku="A", name="a", unit_price="1")
     with pytest.raises(AttributeError):
         cmd.sku = "B"  # type: ignore[misc]
+
+
+async def test_a_uuid_key_that_is_no_sku_is_simply_not_found(
+    container: Container, viewer: Principal
+) -> None:
+    with pytest.raises(NotFound):
+        await container.get_item().execute(viewer, f"urn:uuid:{uuid4()}")
+
+
+def test_unset_is_a_falsy_singleton() -> None:
+    assert Unset() is UNSET
+    assert repr(UNSET) == "UNSET"
+    assert not UNSET

@@ -4,6 +4,7 @@ import asyncio
 from uuid import uuid4
 
 import pytest
+from dependency_injector import providers
 
 from adapters.clock import FixedClock
 from application.commands import AdjustStockCommand, CountStockCommand
@@ -184,3 +185,27 @@ async def test_list_movements_newest_first_with_paging(
         await listing.execute(viewer, uuid4())
     with pytest.raises(InvalidValue):
         await listing.execute(viewer, item.id, limit=1000)
+
+
+class RecordingNotifier:
+    def __init__(self) -> None:
+        self.events: list[object] = []
+
+    async def notify(self, event: object) -> None:
+        self.events.append(event)
+
+
+async def test_low_stock_notifies_someone_after_commit(
+    container: Container, clerk: Principal
+) -> None:
+    notifier = RecordingNotifier()
+    with container.notifier.override(providers.Object(notifier)):
+        item = await create_item(container, clerk, quantity=5, reorder_level=2)
+        await container.adjust_stock().execute(adjust(clerk, item.id, -1))
+        await container.event_bus().drain()
+        assert notifier.events == []
+        await container.adjust_stock().execute(adjust(clerk, item.id, -2))
+        await container.event_bus().drain()
+    [event] = notifier.events
+    assert isinstance(event, LowStockReached)
+    assert event.quantity == 2

@@ -1,5 +1,6 @@
 """Registering users, the first admin, passwords, roles and reading accounts."""
 
+import asyncio
 from uuid import uuid4
 
 import pytest
@@ -288,3 +289,21 @@ async def test_users_read_themselves_and_admins_read_everyone(
         await container.list_users().execute(me)
     with pytest.raises(InvalidValue):
         await container.list_users().execute(root.principal(), limit=0)
+
+
+async def test_concurrent_bootstraps_create_one_admin(container: Container) -> None:
+    results = await asyncio.gather(
+        *(container.bootstrap_admin().execute(f"admin{n}", None) for n in range(3))
+    )
+    created = [result for result in results if result is not None]
+    assert len(created) == 1
+    assert len(store(container).users) == 1
+
+
+async def test_users_read_themselves_by_any_spelling(container: Container, root: User) -> None:
+    bob = await register(container, "Bob", "viewer", actor=root.principal())
+    me = bob.principal()
+    assert (await container.get_user().execute(me, str(bob.id).upper())).id == bob.id
+    assert (await container.get_user().execute(me, " BOB ")).id == bob.id
+    with pytest.raises(PermissionDenied):
+        await container.get_user().execute(me, "root")
