@@ -73,6 +73,8 @@ def make_stock_machine(container_factory: ContainerFactory) -> type[RuleBasedSta
             self.actor = Principal(user_id=uuid4(), username="machine", role=Role.ADMIN)
             self.expected: dict[UUID, Expected] = {}
             self.serial = 0
+            # Unique across machine instances, in case a factory hands out a shared database.
+            self.sku_prefix = f"M{uuid4().hex[:10]}"
 
         def run(self, coroutine: Coroutine[Any, Any, T]) -> T:
             return self.runner.run(coroutine)
@@ -131,7 +133,7 @@ def make_stock_machine(container_factory: ContainerFactory) -> type[RuleBasedSta
                 self.container.create_item().execute(
                     CreateItemCommand(
                         actor=self.actor,
-                        sku=f"sku-{self.serial}",
+                        sku=f"{self.sku_prefix}-{self.serial}",
                         name=name,
                         unit_price="1.00",
                         quantity=quantity,
