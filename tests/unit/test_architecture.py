@@ -1,6 +1,7 @@
 """The hexagon's rules, checked: the core imports without any third-party package, and
 import-linter's contracts (pyproject.toml) hold."""
 
+import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -57,3 +58,22 @@ def test_import_linter_contracts_hold() -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "0 broken" in result.stdout
+
+
+def test_domain_tests_import_nothing_but_the_domain() -> None:
+    """The domain tests run against the domain alone, so they document it on its own terms."""
+    allowed = {"domain", "pytest", "hypothesis", *sys.stdlib_module_names}
+    found: dict[str, set[str]] = {}
+    for path in (ROOT / "tests" / "unit" / "domain").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = {alias.name for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names = {node.module}
+            else:
+                continue
+            for name in names:
+                ours = name.startswith("tests.unit.domain.")
+                if not ours and (name.startswith("tests") or name.split(".")[0] not in allowed):
+                    found.setdefault(path.name, set()).add(name)
+    assert found == {}

@@ -1,54 +1,21 @@
 """The item aggregate and its ledger: quantity only moves through movements, never below zero."""
 
-from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
-from uuid import UUID, uuid4
 
 import pytest
 
-from domain.errors import InsufficientStock, InvalidValue, VersionMismatch
-from domain.events import ItemCreated, ItemDeleted, ItemUpdated, LowStockReached, StockAdjusted
+from domain.errors import InsufficientStock, InvalidValue
+from domain.events import ItemCreated, StockAdjusted
 from domain.items import (
     DESCRIPTION_MAX,
     NAME_MAX,
     NOTE_MAX,
     Item,
-    ItemDetails,
-    ItemImage,
     MovementReason,
 )
 from domain.values import MAX_QUANTITY, Money, Sku, TaxRate
-
-T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
-T1 = T0 + timedelta(minutes=5)
-ACTOR = UUID("00000000-0000-0000-0000-000000000001")
-
-
-def details(**overrides: object) -> ItemDetails:
-    values: dict[str, object] = {"sku": "w-1", "name": "Widget", "unit_price": "9.99"}
-    values.update(overrides)
-    return ItemDetails.parse(**values)  # type: ignore[arg-type]
-
-
-def new_item(quantity: int = 0, **overrides: object) -> Item:
-    item = Item.create(details(**overrides), quantity=quantity, at=T0, by=ACTOR)
-    item.events.clear()
-    item.new_movements.clear()
-    return item
-
-
-def snapshot(item: Item) -> tuple[object, ...]:
-    return (
-        item.quantity,
-        item.version,
-        item.updated_at,
-        list(item.events),
-        list(item.new_movements),
-        item.details,
-        item.image,
-    )
-
+from tests.unit.domain.builders import ACTOR, T0, T1, details, new_item, snapshot
 
 # -- details ---------------------------------------------------------------------------------
 
@@ -270,128 +237,3 @@ def test_count_refuses_bad_quantities(quantity: object) -> None:
     with pytest.raises(InvalidValue):
         item.count(quantity, at=T1, by=ACTOR)  # type: ignore[arg-type]
     assert snapshot(item) == before
-
-
-# -- update ----------------------------------------------------------------------------------
-
-
-def test_update_returns_the_changed_fields_and_bumps_the_version() -> None:
-    item = new_item(quantity=10, description="old")
-    changed = item.update(details(name="Gadget", description=None, tax_rate="5"), at=T1, by=ACTOR)
-    assert changed == ("name", "description", "tax_rate")
-    assert item.name == "Gadget"
-    assert item.description is None
-    assert item.tax_rate == TaxRate(Decimal("5.00"))
-    assert item.version == 2
-    assert item.updated_at == T1
-    [event] = item.events
-    assert isinstance(event, ItemUpdated)
-    assert event.changed == changed
-    assert event.version == 2
-
-
-def test_update_with_the_same_details_changes_nothing() -> None:
-    item = new_item(quantity=1)
-    before = snapshot(item)
-    assert item.update(details(), at=T1, by=ACTOR) == ()
-    assert snapshot(item) == before
-
-
-def test_update_can_change_the_sku() -> None:
-    item = new_item()
-    assert item.update(details(sku="w-2"), at=T1, by=ACTOR) == ("sku",)
-    assert item.sku == Sku("W-2")
-
-
-# -- low stock -------------------------------------------------------------------------------
-
-
-def low_events(item: Item) -> list[LowStockReached]:
-    return [event for event in item.events if isinstance(event, LowStockReached)]
-
-
-def test_low_stock_is_announced_only_on_the_crossing() -> None:
-    item = new_item(quantity=10, reorder_level=5)
-    item.adjust(-4, "sold", at=T1, by=ACTOR)  # 6: not yet low
-    assert low_events(item) == []
-    item.adjust(-1, "sold", at=T1, by=ACTOR)  # 5: crosses
-    [event] = low_events(item)
-    assert (event.quantity, event.reorder_level, event.version) == (5, 5, item.version)
-    item.adjust(-2, "sold", at=T1, by=ACTOR)  # 3: still low, no second event
-    item.count(1, at=T1, by=ACTOR)
-    assert len(low_events(item)) == 1
-    item.adjust(10, "received", at=T1, by=ACTOR)  # back above
-    item.count(2, at=T1, by=ACTOR)  # crosses again
-    assert len(low_events(item)) == 2
-
-
-def test_raising_the_reorder_level_can_cross() -> None:
-    item = new_item(quantity=3, reorder_level=1)
-    item.update(details(reorder_level=3), at=T1, by=ACTOR)
-    [event] = low_events(item)
-    assert event.reorder_level == 3
-    item.update(details(reorder_level=4), at=T1, by=ACTOR)
-    assert len(low_events(item)) == 1
-
-
-def test_lowering_the_reorder_level_announces_nothing() -> None:
-    item = new_item(quantity=3, reorder_level=5)
-    item.update(details(reorder_level=0), at=T1, by=ACTOR)
-    assert low_events(item) == []
-
-
-# -- version, image, deletion ------------------------------------------------------------------
-
-
-def test_check_version() -> None:
-    item = new_item(quantity=1)
-    item.check_version(None)
-    item.check_version(1)
-    with pytest.raises(VersionMismatch) as caught:
-        item.check_version(2)
-    assert (caught.value.expected, caught.value.actual) == (2, 1)
-    assert caught.value.code == "version_mismatch"
-    with pytest.raises(VersionMismatch):
-        item.check_version(0)
-
-
-@pytest.mark.parametrize("expected", [True, "1", 1.0])
-def test_check_version_refuses_what_is_not_a_version(expected: object) -> None:
-    item = new_item(quantity=1)
-    with pytest.raises(InvalidValue) as caught:
-        item.check_version(expected)  # type: ignore[arg-type]
-    assert caught.value.field == "expected_version"
-
-
-def test_set_image_and_mark_deleted_record_events() -> None:
-    item = new_item()
-    image = ItemImage(key="k.png", content_type="image/png", size=3, sha256="ab")
-    item.set_image(image, at=T1, by=ACTOR)
-    assert item.image == image
-    assert item.version == 2
-    assert isinstance(item.events[-1], ItemUpdated)
-    assert item.events[-1].changed == ("image",)
-    item.mark_deleted(at=T1, by=ACTOR)
-    assert isinstance(item.events[-1], ItemDeleted)
-    assert item.events[-1].version == 2
-
-
-def test_event_payload_is_json_friendly() -> None:
-    item = Item.create(details(), quantity=2, at=T0, by=ACTOR)
-    payload = item.events[0].payload()
-    assert payload == {
-        "type": "item.created",
-        "occurred_at": T0.isoformat(),
-        "actor_id": str(ACTOR),
-        "item_id": str(item.id),
-        "sku": "W-1",
-        "version": 1,
-        "quantity": 2,
-    }
-
-
-def test_items_compare_by_identity_not_by_value() -> None:
-    item = new_item()
-    assert replace(item) != item
-    assert item == item
-    assert Item.create(details(), at=T0, by=None, item_id=uuid4()).id != item.id
