@@ -23,8 +23,13 @@ def check_page(offset: int, limit: int) -> None:
 def _as_uuid(raw: str) -> UUID | None:
     try:
         return UUID(raw)
-    except ValueError:
+    except (ValueError, TypeError):
         return None
+
+
+def _check_key(kind: str, key: object) -> None:
+    if not isinstance(key, UUID | str):
+        raise InvalidValue(kind, "must be an id or a name")
 
 
 def _as_sku(raw: str) -> Sku | None:
@@ -36,6 +41,7 @@ def _as_sku(raw: str) -> Sku | None:
 
 async def load_item(uow: UnitOfWork, key: ItemKey, *, for_update: bool = False) -> Item:
     """Find an item by id, or by SKU when the key is not a UUID (the CLI's convenience)."""
+    _check_key("item", key)
     item: Item | None = None
     if isinstance(key, UUID):
         item = await uow.items.get(key, for_update=for_update)
@@ -53,6 +59,7 @@ async def load_item(uow: UnitOfWork, key: ItemKey, *, for_update: bool = False) 
 
 async def load_user(uow: UnitOfWork, key: UUID | str) -> User:
     """Find a user by id, or by username when the key is not a UUID."""
+    _check_key("user", key)
     user: User | None
     if isinstance(key, UUID):
         user = await uow.users.get(key)

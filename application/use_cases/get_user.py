@@ -9,6 +9,8 @@ def _is_self(actor: Principal, key: UUID | str) -> bool:
     """Whether ``key`` names the actor: by id in any spelling, or by username in any case."""
     if isinstance(key, UUID):
         return key == actor.user_id
+    if not isinstance(key, str):
+        return False
     try:
         return UUID(key) == actor.user_id
     except ValueError:
