@@ -18,6 +18,13 @@ from adapters.memory import (
 )
 from adapters.notifications import LoggingNotifier
 from adapters.security import BcryptPasswordHasher, JwtTokenService, load_or_create_secret
+from adapters.sqlalchemy import (
+    DatabaseNotReady,
+    SqlAlchemyIdempotencyStore,
+    SqlAlchemyUnitOfWork,
+    check_schema_at_head,
+    create_engine,
+)
 from application import use_cases as uc
 from application.handlers import NotifyLowStock
 from entrypoints.settings import Settings
@@ -53,13 +60,25 @@ class Container(containers.DeclarativeContainer):
 
     # -- storage, chosen by INVENTORY_STORAGE ------------------------------------------------
     memory_store = providers.Singleton(InMemoryStore)
+    database = providers.Singleton(
+        create_engine,
+        url=settings.provided.resolved_database_url,
+        pool_size=settings.provided.db_pool_size,
+        max_overflow=settings.provided.db_max_overflow,
+        pool_timeout=settings.provided.db_pool_timeout_seconds,
+        connect_timeout=settings.provided.db_connect_timeout_seconds,
+        sqlite_synchronous=settings.provided.sqlite_synchronous,
+        sqlite_busy_timeout=settings.provided.sqlite_busy_timeout_seconds,
+    )
     uow = providers.Selector(
         settings.provided.storage,
         memory=providers.Factory(InMemoryUnitOfWork, store=memory_store, publisher=event_bus),
+        sqlalchemy=providers.Factory(SqlAlchemyUnitOfWork, engine=database, publisher=event_bus),
     )
     read_uow = providers.Selector(
         settings.provided.storage,
         memory=providers.Factory(InMemoryUnitOfWork, store=memory_store, read_only=True),
+        sqlalchemy=providers.Factory(SqlAlchemyUnitOfWork, engine=database, read_only=True),
     )
     image_store = providers.Selector(
         settings.provided.storage,
@@ -69,6 +88,7 @@ class Container(containers.DeclarativeContainer):
     idempotency_store = providers.Selector(
         settings.provided.storage,
         memory=providers.Singleton(InMemoryIdempotencyStore),
+        sqlalchemy=providers.Singleton(SqlAlchemyIdempotencyStore, engine=database),
     )
 
     # -- use cases ---------------------------------------------------------------------------
@@ -116,6 +136,23 @@ class Container(containers.DeclarativeContainer):
     update_user = providers.Factory(uc.UpdateUser, uow=uow, clock=clock)
     get_user = providers.Factory(uc.GetUser, uow=read_uow)
     list_users = providers.Factory(uc.ListUsers, uow=read_uow)
+
+
+async def check_storage(container: Container) -> None:
+    """Fail fast at start-up: raises ``DatabaseNotReady`` (its message says what to do) when the
+    database is unreachable or its schema is not at the newest migration."""
+    if container.settings().storage == "sqlalchemy":
+        await check_schema_at_head(container.database())
+
+
+async def close(container: Container) -> None:
+    """Release what the container holds open (the database pool); call it at shutdown."""
+    if container.settings().storage == "sqlalchemy":
+        await container.database().dispose()
+        container.database.reset()
+
+
+__all__ = ["Container", "DatabaseNotReady", "build_container", "check_storage", "close"]
 
 
 def build_container(settings: Settings | None = None) -> Container:

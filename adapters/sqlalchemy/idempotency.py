@@ -24,7 +24,7 @@ class SqlAlchemyIdempotencyStore:
         self, key: str, fingerprint: str, *, now: datetime, ttl_seconds: int
     ) -> IdempotencyRecord | None:
         table = idempotency_keys
-        claim = self._insert(table).values(
+        insert = self._insert(table).values(
             key=key,
             fingerprint=fingerprint,
             status=None,
@@ -32,14 +32,14 @@ class SqlAlchemyIdempotencyStore:
             headers=None,
             expires_at=now + timedelta(seconds=ttl_seconds),
         )
-        claim = claim.on_conflict_do_update(
+        claim = insert.on_conflict_do_update(
             index_elements=[table.c.key],
             set_={
-                "fingerprint": claim.excluded.fingerprint,
+                "fingerprint": insert.excluded.fingerprint,
                 "status": None,
                 "body": None,
                 "headers": None,
-                "expires_at": claim.excluded.expires_at,
+                "expires_at": insert.excluded.expires_at,
             },
             where=table.c.expires_at <= now,
         ).returning(table.c.key)

@@ -14,7 +14,7 @@ from domain.items import Item, ItemImage, MovementReason, StockMovement
 from domain.users import Role, User, Username
 from domain.values import Money, Sku, TaxRate
 
-Row = Mapping[str, Any]
+Row = Mapping[Any, Any]
 
 
 def item_to_row(item: Item) -> dict[str, Any]:

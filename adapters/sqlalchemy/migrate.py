@@ -75,10 +75,12 @@ async def current(url: str | URL) -> str | None:
 
 
 async def current_revision(engine: AsyncEngine) -> str | None:
+    def read(connection: Connection) -> str | None:
+        return MigrationContext.configure(connection).get_current_revision()
+
     async with _connected(engine, engine.url) as connection:
-        return await connection.run_sync(
-            lambda sync: MigrationContext.configure(sync).get_current_revision()
-        )
+        revision: str | None = await connection.run_sync(read)
+        return revision
 
 
 async def check_schema_at_head(engine: AsyncEngine) -> None:
@@ -101,7 +103,8 @@ async def schema_differences(engine: AsyncEngine) -> list[Any]:
             return list(compare_metadata(context, metadata))
 
     async with _connected(engine, engine.url) as connection:
-        return await connection.run_sync(compare)
+        differences: list[Any] = await connection.run_sync(compare)
+        return differences
 
 
 class _connected:

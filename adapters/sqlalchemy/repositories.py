@@ -241,12 +241,12 @@ class SqlAlchemyLoginAttemptRepository:
         """One atomic upsert, so failures counted by concurrent workers are never lost."""
         self._uow.check_writable()
         dialect_insert = postgresql.insert if self._uow.dialect == "postgresql" else sqlite.insert
-        statement = dialect_insert(login_failures).values(
+        upsert = dialect_insert(login_failures).values(
             username_key=username_key, count=1, first_at=at, last_at=at
         )
-        statement = statement.on_conflict_do_update(
+        statement = upsert.on_conflict_do_update(
             index_elements=[login_failures.c.username_key],
-            set_={"count": login_failures.c.count + 1, "last_at": statement.excluded.last_at},
+            set_={"count": login_failures.c.count + 1, "last_at": upsert.excluded.last_at},
         ).returning(login_failures)
         row = (await self._uow.execute(statement)).one()
         return mappers.login_failures_to_domain(row._mapping)

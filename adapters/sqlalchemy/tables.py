@@ -80,7 +80,7 @@ class UtcDateTime(TypeDecorator[datetime]):
 
 def _sortable(length: int | None = None) -> String:
     """Text compared by code point: the "C" collation on PostgreSQL, SQLite's default elsewhere."""
-    return String(length).with_variant(String(length, collation="C"), "postgresql")  # type: ignore[return-value]
+    return String(length).with_variant(String(length, collation="C"), "postgresql")
 
 
 #: SQLite only auto-increments an ``INTEGER PRIMARY KEY`` (the rowid).
