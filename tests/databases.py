@@ -12,7 +12,8 @@ import os
 import shutil
 import threading
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TypeVar
 
@@ -110,3 +111,14 @@ async def empty_postgres(url: str) -> None:
                 await connection.execute(table.delete())
     finally:
         await engine.dispose()
+
+
+@asynccontextmanager
+async def scratch_postgres_database(server_url: str) -> AsyncIterator[str]:
+    """An empty database of its own on the server of ``server_url``, dropped afterwards."""
+    name = f"inventory_scratch_{uuid.uuid4().hex[:12]}"
+    await _admin(server_url, f'CREATE DATABASE "{name}"')
+    try:
+        yield _asyncpg_dsn(server_url, name)
+    finally:
+        await _admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
