@@ -57,9 +57,10 @@ def _item_filters(query: ItemQuery) -> list[ColumnElement[bool]]:
 class SqlAlchemyItemRepository:
     def __init__(self, uow: "SqlAlchemyUnitOfWork") -> None:
         self._uow = uow
-        # Version and SKU of each item as this transaction read it: saves are conditional on
-        # the version, and only a changed SKU can hit the unique index.
-        self._read: dict[UUID, tuple[int, str]] = {}
+        # Version and SKU of each item object as this transaction read it (by identity: two
+        # copies of one item may be in play). Saves are conditional on that version, and only
+        # a changed SKU can hit the unique index.
+        self._read: dict[int, tuple[Item, int, str]] = {}
         self._written_movements: set[UUID] = set()
 
     def reset(self) -> None:
@@ -72,15 +73,18 @@ class SqlAlchemyItemRepository:
 
     def _loaded(self, row: Any) -> Item:
         item = mappers.item_to_domain(row._mapping)
-        self._read[item.id] = (item.version, item.sku.value)
+        self._remember(item)
         return item
+
+    def _remember(self, item: Item) -> None:
+        self._read[id(item)] = (item, item.version, item.sku.value)
 
     async def add(self, item: Item) -> None:
         self._uow.check_writable()
         async with self._uow.guarded(item=item):
             await self._uow.execute(insert(items).values(mappers.item_to_row(item)))
             await self._write_movements(item)
-        self._read[item.id] = (item.version, item.sku.value)
+        self._remember(item)
         self._uow.track(item)
 
     async def get(self, item_id: UUID, *, for_update: bool = False) -> Item | None:
@@ -107,7 +111,7 @@ class SqlAlchemyItemRepository:
         self._uow.check_writable()
         row = mappers.item_to_row(item)
         del row["id"]
-        read_version, read_sku = self._read.get(item.id, (None, None))
+        _, read_version, read_sku = self._read.get(id(item), (item, None, None))
         statement = update(items).where(items.c.id == item.id).values(row)
         if read_version is not None:
             statement = statement.where(items.c.version == read_version)
@@ -116,7 +120,7 @@ class SqlAlchemyItemRepository:
             if result.rowcount == 0:
                 await self._explain_missed_update(item, read_version)
             await self._write_movements(item)
-        self._read[item.id] = (item.version, item.sku.value)
+        self._remember(item)
         self._uow.track(item)
 
     async def _explain_missed_update(self, item: Item, read_version: int | None) -> None:
@@ -137,7 +141,7 @@ class SqlAlchemyItemRepository:
         self._uow.check_writable()
         await self._uow.execute(delete(movements).where(movements.c.item_id == item.id))
         await self._uow.execute(delete(items).where(items.c.id == item.id))
-        self._read.pop(item.id, None)
+        self._read.pop(id(item), None)
         self._uow.track(item)
 
     async def list(self, query: ItemQuery) -> Page[Item]:

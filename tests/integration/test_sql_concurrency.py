@@ -2,16 +2,15 @@
 
 import asyncio
 import json
-import subprocess
 import sys
 from pathlib import Path
 from uuid import UUID
 
 import pytest
 
+from adapters.clock import FixedClock
 from application.commands import AdjustStockCommand, CreateItemCommand, UpdateItemCommand
 from domain.errors import InsufficientStock, VersionMismatch
-from adapters.clock import FixedClock
 from entrypoints.container import Container, build_container, close
 from tests.conftest import make_settings
 from tests.databases import empty_postgres
@@ -114,23 +113,22 @@ async def test_acknowledged_writes_survive_kill_9(
     sql_container: Container, database_url: str
 ) -> None:
     item_id = await create_item(sql_container, 0)
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "tests.integration.stock_worker", "ack", database_url, str(item_id)],
+    worker = await asyncio.create_subprocess_exec(
+        *[sys.executable, "-m", "tests.integration.stock_worker", "ack", database_url],
+        str(item_id),
         cwd=ROOT,
-        stdout=subprocess.PIPE,
-        text=True,
+        stdout=asyncio.subprocess.PIPE,
     )
     assert worker.stdout is not None
     acknowledged: list[str] = []
     try:
         while len(acknowledged) < 25:
-            line = await asyncio.to_thread(worker.stdout.readline)
+            line = await worker.stdout.readline()
             assert line, "the worker stopped before acknowledging its writes"
-            acknowledged.append(line.strip())
+            acknowledged.append(line.decode().strip())
     finally:
         worker.kill()  # SIGKILL, right after the last acknowledgement
-        worker.wait()
-        worker.stdout.close()
+        await worker.wait()
     async with sql_container.read_uow() as uow:
         ledger = await uow.movements.list_for_item(item_id, offset=0, limit=100)
     stored = {str(movement.id) for movement in ledger.items}

@@ -15,7 +15,7 @@ from adapters.sqlalchemy import (
     normalise_url,
 )
 from application.commands import CreateItemCommand
-from domain.errors import InsufficientStock, StoreBusy
+from domain.errors import InsufficientStock, NotFound, StoreBusy, VersionMismatch
 from entrypoints.container import Container, build_container, check_storage, close
 from entrypoints.settings import Settings
 from tests.conftest import make_settings
@@ -133,6 +133,57 @@ async def test_naive_datetimes_are_never_stored(sql_container: Container) -> Non
     async with sql_container.uow() as uow:
         loaded = await uow.items.get(item.id)
         assert loaded is not None
-        loaded.updated_at = datetime(2026, 1, 1)  # noqa: DTZ001 - the point of the test
+        loaded.updated_at = datetime(2026, 1, 1)
         with pytest.raises(Exception, match="naive"):
+            await uow.items.save(loaded)
+
+
+async def test_one_item_changed_through_two_copies_keeps_every_movement(
+    sql_container: Container,
+) -> None:
+    command = CreateItemCommand(actor=ADMIN, sku="A", name="A", unit_price="1", quantity=5)
+    item = await sql_container.create_item().execute(command)
+    async with sql_container.uow() as uow:
+        first = await uow.items.get(item.id, for_update=True)
+        assert first is not None
+        first.adjust(-2, "sold", at=first.updated_at, by=None)
+        await uow.items.save(first)
+        again = await uow.items.get(item.id, for_update=True)  # a fresh copy, saved state
+        assert again is not None
+        assert again.quantity == 3
+        again.adjust(-1, "sold", at=first.updated_at, by=None)
+        await uow.items.save(again)
+        again.adjust(4, "received", at=first.updated_at, by=None)
+        await uow.items.save(again)
+        assert await uow.movements.sum_for_item(item.id) == 6
+        await uow.commit()
+    async with sql_container.read_uow() as uow:
+        ledger = await uow.movements.list_for_item(item.id, offset=0, limit=10)
+    assert [m.delta for m in ledger.items] == [4, -1, -2, 5]
+
+
+async def test_saving_a_stale_copy_is_a_version_mismatch(sql_container: Container) -> None:
+    command = CreateItemCommand(actor=ADMIN, sku="A", name="A", unit_price="1", quantity=5)
+    item = await sql_container.create_item().execute(command)
+    async with sql_container.uow() as uow:
+        stale = await uow.items.get(item.id)
+        fresh = await uow.items.get(item.id)
+        assert stale is not None
+        assert fresh is not None
+        fresh.adjust(1, "received", at=fresh.updated_at, by=None)
+        await uow.items.save(fresh)
+        stale.adjust(-1, "sold", at=stale.updated_at, by=None)
+        with pytest.raises(VersionMismatch):
+            await uow.items.save(stale)
+
+
+async def test_saving_a_deleted_item_is_not_found(sql_container: Container) -> None:
+    command = CreateItemCommand(actor=ADMIN, sku="A", name="A", unit_price="1")
+    item = await sql_container.create_item().execute(command)
+    async with sql_container.uow() as uow:
+        loaded = await uow.items.get(item.id)
+        assert loaded is not None
+        await uow.items.delete(loaded)
+        loaded.adjust(1, "received", at=loaded.updated_at, by=None)
+        with pytest.raises(NotFound):
             await uow.items.save(loaded)
