@@ -10,7 +10,18 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Select, and_, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from adapters.sqlalchemy import mappers
@@ -30,6 +41,14 @@ _SORT_COLUMNS = {
     ItemSort.UPDATED.field: items.c.updated_at,
     ItemSort.CREATED.field: items.c.created_at,
 }
+
+
+# The hot reads, built once (SQLAlchemy then reuses their compiled form on every call).
+_ITEM_BY_ID = select(items).where(items.c.id == bindparam("key"))
+_ITEM_BY_SKU = select(items).where(items.c.sku == bindparam("key"))
+_LOCKED = {_ITEM_BY_ID: _ITEM_BY_ID.with_for_update(), _ITEM_BY_SKU: _ITEM_BY_SKU.with_for_update()}
+_USER_BY_ID = select(users).where(users.c.id == bindparam("key"))
+_USER_BY_KEY = select(users).where(users.c.username_key == bindparam("key"))
 
 
 def _like_pattern(needle: str) -> str:
@@ -87,15 +106,17 @@ class SqlAlchemyItemRepository:
         self._remember(item)
         self._uow.track(item)
 
-    async def get(self, item_id: UUID, *, for_update: bool = False) -> Item | None:
-        result = await self._uow.execute(self._select(items.c.id == item_id, for_update=for_update))
-        row = result.first()
+    async def _get_one(self, statement: Select[Any], key: object, for_update: bool) -> Item | None:
+        if for_update and self._uow.locks_rows:
+            statement = _LOCKED[statement]
+        row = (await self._uow.execute(statement, {"key": key})).first()
         return None if row is None else self._loaded(row)
 
+    async def get(self, item_id: UUID, *, for_update: bool = False) -> Item | None:
+        return await self._get_one(_ITEM_BY_ID, item_id, for_update)
+
     async def get_by_sku(self, sku: str, *, for_update: bool = False) -> Item | None:
-        result = await self._uow.execute(self._select(items.c.sku == sku, for_update=for_update))
-        row = result.first()
-        return None if row is None else self._loaded(row)
+        return await self._get_one(_ITEM_BY_SKU, sku, for_update)
 
     async def get_many_by_sku(
         self, skus: Sequence[str], *, for_update: bool = False
@@ -195,12 +216,12 @@ class SqlAlchemyUserRepository:
             await self._uow.execute(insert(users).values(mappers.user_to_row(user)))
 
     async def get(self, user_id: UUID) -> User | None:
-        row = (await self._uow.execute(select(users).where(users.c.id == user_id))).first()
+        row = (await self._uow.execute(_USER_BY_ID, {"key": user_id})).first()
         return None if row is None else mappers.user_to_domain(row._mapping)
 
     async def get_by_username(self, username: str) -> User | None:
         key = username.strip().casefold()
-        row = (await self._uow.execute(select(users).where(users.c.username_key == key))).first()
+        row = (await self._uow.execute(_USER_BY_KEY, {"key": key})).first()
         return None if row is None else mappers.user_to_domain(row._mapping)
 
     async def save(self, user: User) -> None:

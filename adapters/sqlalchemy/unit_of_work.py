@@ -121,7 +121,9 @@ class SqlAlchemyUnitOfWork:
         self._events.track(item)
 
     async def execute(
-        self, statement: Executable, parameters: Sequence[Mapping[str, Any]] | None = None
+        self,
+        statement: Executable,
+        parameters: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None,
     ) -> CursorResult[Any]:
         connection = self._open_connection()
         with busy_as_store_busy():
