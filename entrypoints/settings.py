@@ -19,8 +19,19 @@ class Settings(BaseSettings):
 
     env: Literal["development", "production"] = "development"
     data_dir: Path = Path("var")
-    storage: Literal["memory", "sqlalchemy"] = "memory"
+    storage: Literal["memory", "sqlalchemy"] = "sqlalchemy"
+    #: ``sqlite:///path.db`` or ``postgresql://user:pass@host/db``; default: a SQLite file in
+    #: ``data_dir``. Plain URLs are fine: the async driver is chosen for you.
     database_url: str | None = None
+    db_pool_size: int = Field(default=5, ge=1, le=200)
+    db_max_overflow: int = Field(default=10, ge=0, le=1000)
+    db_pool_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    db_connect_timeout_seconds: float = Field(default=10.0, gt=0, le=600)
+    #: How long a SQLite writer waits for another process's write lock before giving up (503).
+    sqlite_busy_timeout_seconds: float = Field(default=5.0, ge=0, le=600)
+    #: FULL survives power loss after every acknowledged commit; NORMAL is faster in WAL mode
+    #: but may lose the last commits on power loss (never on a process crash).
+    sqlite_synchronous: Literal["OFF", "NORMAL", "FULL", "EXTRA"] = "FULL"
 
     secret_key: SecretStr | None = None
     token_ttl_seconds: int = Field(default=1800, ge=60, le=7 * 24 * 3600)
@@ -97,6 +108,12 @@ class Settings(BaseSettings):
         if self.log_format == "auto":
             return self.env == "production"
         return self.log_format == "json"
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{self.data_dir / 'inventory.db'}"
 
     @property
     def images_dir(self) -> Path:

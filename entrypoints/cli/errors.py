@@ -13,6 +13,7 @@ import typer
 from pydantic import ValidationError
 from typer.core import TyperGroup
 
+from adapters.sqlalchemy import DatabaseNotReady
 from domain.errors import DomainError
 
 UNEXPECTED = 1
@@ -34,6 +35,7 @@ EXIT_CODES: dict[str, int] = {
     "too_many_attempts": 11,
     "unsupported_media": 12,
     "payload_too_large": 13,
+    "store_busy": 17,
 }
 
 _OTHER_CODES = {
@@ -69,7 +71,7 @@ def exit_for(error: BaseException, *, json_output: bool, debug: bool) -> typer.E
     if isinstance(error, DomainError):
         report(error.message, code=error.code, json_output=json_output)
         return typer.Exit(EXIT_CODES.get(error.code, UNEXPECTED))
-    if isinstance(error, ConfigurationError | ValidationError):
+    if isinstance(error, ConfigurationError | ValidationError | DatabaseNotReady):
         message = _one_line(error)
         report(message, code="configuration", json_output=json_output)
         return typer.Exit(CONFIGURATION)

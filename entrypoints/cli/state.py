@@ -13,7 +13,7 @@ from rich.console import Console
 from domain.errors import AuthenticationFailed
 from domain.users import Principal
 from entrypoints.cli.errors import ConfigurationError
-from entrypoints.container import Container
+from entrypoints.container import Container, check_storage, close
 from entrypoints.live_events import live_event_fanout
 from entrypoints.settings import Settings
 
@@ -55,7 +55,7 @@ class CliState:
         self.container.settings.override(providers.Object(updated))
         self.database_url = url
 
-    def run(self, work: Callable[[], Awaitable[T]]) -> T:
+    def run(self, work: Callable[[], Awaitable[T]], *, check_schema: bool = True) -> T:
         """Run one command's coroutine on a fresh event loop.
 
         Before the loop closes, after-commit handlers still running are awaited (so a low-stock
@@ -68,10 +68,14 @@ class CliState:
 
         async def main() -> T:
             try:
+                if check_schema:  # a clear "run inventory db upgrade" instead of a SQL error
+                    await check_storage(self.container)
                 async with live_event_fanout(self.container, listen=False):
                     return await work()
             finally:
                 await self.container.event_bus().drain()
+                # The engine's pool belongs to this event loop: close it with the loop.
+                await close(self.container)
                 closing = self.container.shutdown_resources()
                 if inspect.isawaitable(closing):
                     await closing

@@ -3,6 +3,7 @@
 Also a uvicorn factory: ``uvicorn entrypoints.rest.app:create_app --factory``.
 """
 
+import logging
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -12,7 +13,13 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 
-from entrypoints.container import Container, build_container
+from entrypoints.container import (
+    Container,
+    DatabaseNotReady,
+    build_container,
+    check_storage,
+    close,
+)
 from entrypoints.live_events import live_event_fanout
 from entrypoints.observability.logs import configure_logging
 from entrypoints.observability.metrics import install_metrics
@@ -20,6 +27,8 @@ from entrypoints.rest import errors, idempotency, security
 from entrypoints.rest.middleware import build_middleware
 from entrypoints.rest.routes import auth, docs, events, health, images, items, movements, users
 from entrypoints.rest.routes.health import _SERVICE, SERVICE_NAME
+
+logger = logging.getLogger("inventory")
 
 #: Every module with ``Provide[...]`` markers; a module missing here gets raw ``Provide``
 #: objects instead of use cases.
@@ -67,14 +76,23 @@ async def bootstrap(container: Container) -> None:
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     container: Container = app.state.container
+    try:
+        await check_storage(container)
+    except DatabaseNotReady as error:
+        # One clear line instead of a traceback; uvicorn then exits with an error status.
+        logger.error("cannot start: %s", error)
+        raise SystemExit(3) from None
     hasher = container.password_hasher()
     warm_up = getattr(hasher, "warm_up", None)
     if warm_up is not None:
         await warm_up()
     await bootstrap(container)
-    async with live_event_fanout(container):
-        yield
-    await container.event_bus().drain()
+    try:
+        async with live_event_fanout(container):
+            yield
+    finally:
+        await container.event_bus().drain()
+        await close(container)
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from domain.errors import (
     DomainError,
     InsufficientStock,
     InvalidValue,
+    StoreBusy,
     TooManyAttempts,
 )
 from entrypoints.rest.security import TOKEN_URL as LOGIN_ROUTE
@@ -44,6 +45,7 @@ STATUS_BY_CODE: Mapping[str, int] = {
     "unsupported_media": 415,
     "payload_too_large": 413,
     "conflict": 409,
+    "store_busy": 503,
 }
 #: Which facts of a domain error a client may see, by code (never the raw exception).
 _PUBLIC_DETAILS: Mapping[str, tuple[str, ...]] = {
@@ -121,7 +123,7 @@ async def domain_error(request: Request, exc: Exception) -> Response:
     headers: dict[str, str] = {}
     if isinstance(exc, AuthenticationFailed):
         headers["WWW-Authenticate"] = "Bearer"
-    if isinstance(exc, TooManyAttempts):
+    if isinstance(exc, TooManyAttempts | StoreBusy):
         headers["Retry-After"] = str(exc.retry_after_seconds)
     if isinstance(exc, InvalidValue):
         extra["errors"] = [{"location": [exc.field], "message": exc.reason, "type": exc.code}]

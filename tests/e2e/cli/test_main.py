@@ -14,7 +14,7 @@ from domain.events import DomainEvent
 from entrypoints.cli.errors import EXIT_CODES
 from entrypoints.cli.main import build_cli
 from entrypoints.cli.serve import APP_FACTORY
-from entrypoints.container import Container, build_container
+from entrypoints.container import build_container
 from tests.conftest import make_settings
 from tests.e2e.cli.conftest import PASSWORD, Cli
 
@@ -114,23 +114,46 @@ def test_serve_refuses_bad_arguments(cli: Cli, args: tuple[str, ...]) -> None:
     assert cli.served == []
 
 
-@pytest.mark.skipif(
-    "sqlalchemy" in Container.uow.providers, reason="the SQL store is part of this build"
-)
-def test_database_url_selects_the_sql_store(cli: Cli) -> None:
-    url = "sqlite+aiosqlite:///inventory.db"
-    result = cli.fails(15, "--database-url", url, "items", "list")
-    assert result.stderr == "error: storage 'sqlalchemy' is not available in this build\n"
+def test_database_url_selects_the_sql_store(cli: Cli, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'elsewhere.db'}"
+    behind = cli.fails(15, "--database-url", url, "items", "list")
+    assert "inventory db upgrade" in behind.stderr
+    upgraded = cli.json("--database-url", url, "db", "upgrade")
+    assert upgraded["action"] == "upgraded"
+    assert upgraded["revision"]
+    assert cli.json("--database-url", url, "db", "current")["revision"] == upgraded["revision"]
+    cli.ok(
+        "--database-url",
+        url,
+        "users",
+        "create",
+        "root",
+        "--role",
+        "admin",
+        "--password-stdin",
+        input=PASSWORD,
+    )
+    cli.ok("--database-url", url, "items", "add", "--sku", "S-1", "--name", "Kept", "--price", "1")
     settings = cli.container.settings()
     assert (settings.storage, settings.database_url) == ("sqlalchemy", url)
     assert settings.bcrypt_rounds == 4  # the other settings are kept
+    # A new process (a new container) on the same file sees what the first one wrote.
+    again = Cli(build_container(make_settings(tmp_path, storage="sqlalchemy", database_url=url)))
+    assert [item["sku"] for item in again.json("items", "list")["items"]] == ["S-1"]
+    assert cli.json("--database-url", url, "db", "downgrade", "base")["revision"] is None
+
+
+def test_db_commands_need_the_sql_store(cli: Cli) -> None:
+    result = cli.fails(15, "db", "current")
+    assert "migrations are for the SQL store" in result.stderr
 
 
 def test_serve_passes_the_database_url_to_its_workers(
     cli: Cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.delenv("INVENTORY_DATABASE_URL", raising=False)
-    monkeypatch.delenv("INVENTORY_STORAGE", raising=False)
+    # Set (not deleted) first, so that monkeypatch restores the environment afterwards.
+    monkeypatch.setenv("INVENTORY_DATABASE_URL", "unset")
+    monkeypatch.setenv("INVENTORY_STORAGE", "memory")
     cli.ok("--database-url", "sqlite+aiosqlite:///x.db", "serve", "--workers", "2")
     assert os.environ["INVENTORY_DATABASE_URL"] == "sqlite+aiosqlite:///x.db"
     assert os.environ["INVENTORY_STORAGE"] == "sqlalchemy"
