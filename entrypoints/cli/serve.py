@@ -18,6 +18,10 @@ GRACEFUL_SHUTDOWN_SECONDS = 20
 Server = Callable[..., Any]
 
 
+async def _nothing() -> None:
+    """``CliState.run`` checks the store before and releases it after; nothing else to do."""
+
+
 def register(app: typer.Typer, server: Server) -> None:
     """Add ``serve`` to ``app``; ``server`` is ``uvicorn.run`` outside tests."""
 
@@ -40,6 +44,9 @@ def register(app: typer.Typer, server: Server) -> None:
             workers = state.container.settings().workers
         if reload and workers > 1:
             raise typer.BadParameter("--reload runs a single process; drop --workers")
+        # A database that is unreachable or behind its migrations is one clear line and exit
+        # code 15 here, instead of a traceback from every uvicorn worker.
+        state.run(_nothing)
         if state.database_url is not None:
             # Workers are separate processes that read their settings from the environment.
             os.environ["INVENTORY_STORAGE"] = "sqlalchemy"

@@ -79,9 +79,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     try:
         await check_storage(container)
     except DatabaseNotReady as error:
-        # One clear line instead of a traceback; uvicorn then exits with an error status.
+        # Said plainly first; uvicorn then reports the failed start-up and exits non-zero.
+        # (`inventory serve` checks the same before starting uvicorn at all.)
         logger.error("cannot start: %s", error)
-        raise SystemExit(3) from None
+        await close(container)
+        raise
     hasher = container.password_hasher()
     warm_up = getattr(hasher, "warm_up", None)
     if warm_up is not None:

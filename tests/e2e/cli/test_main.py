@@ -149,14 +149,23 @@ def test_db_commands_need_the_sql_store(cli: Cli) -> None:
 
 
 def test_serve_passes_the_database_url_to_its_workers(
-    cli: Cli, monkeypatch: pytest.MonkeyPatch
+    cli: Cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     # Set (not deleted) first, so that monkeypatch restores the environment afterwards.
     monkeypatch.setenv("INVENTORY_DATABASE_URL", "unset")
     monkeypatch.setenv("INVENTORY_STORAGE", "memory")
-    cli.ok("--database-url", "sqlite+aiosqlite:///x.db", "serve", "--workers", "2")
-    assert os.environ["INVENTORY_DATABASE_URL"] == "sqlite+aiosqlite:///x.db"
+    url = f"sqlite+aiosqlite:///{tmp_path / 'x.db'}"
+    cli.ok("--database-url", url, "db", "upgrade")
+    cli.ok("--database-url", url, "serve", "--workers", "2")
+    assert os.environ["INVENTORY_DATABASE_URL"] == url
     assert os.environ["INVENTORY_STORAGE"] == "sqlalchemy"
+
+
+def test_serve_refuses_a_database_behind_its_migrations(cli: Cli, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    result = cli.fails(15, "--database-url", url, "serve")
+    assert "inventory db upgrade" in result.stderr
+    assert cli.served == []
 
 
 def test_invalid_settings_are_a_configuration_error(tmp_path: Path) -> None:
