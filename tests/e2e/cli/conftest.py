@@ -6,11 +6,12 @@ of ``STORES``: the in-memory store and a fresh, migrated SQLite file (a copy of 
 template). Each command runs on an event loop of its own, as in a real process.
 """
 
+import asyncio
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from dependency_injector import providers
@@ -18,11 +19,12 @@ from typer.testing import CliRunner, Result
 
 from adapters.clock import FixedClock
 from entrypoints.cli.main import build_cli
-from entrypoints.container import Container, build_container
+from entrypoints.container import Container, build_container, close
 from entrypoints.settings import Settings
 from tests.conftest import make_settings
 from tests.databases import fresh_sqlite_url
 
+T = TypeVar("T")
 STORES = ["memory", "sqlite"]
 PASSWORD = "correct horse battery"
 
@@ -64,6 +66,18 @@ class Cli:
         assert result.exit_code == code, (result.stdout, result.stderr, result.exception)
         assert "Traceback" not in result.stderr
         return result
+
+    def run(self, work: Callable[[], Awaitable[T]]) -> T:
+        """Run a coroutine on the container as a command does: on an event loop of its own,
+        releasing the store's connections (bound to that loop) before the loop ends."""
+
+        async def main() -> T:
+            try:
+                return await work()
+            finally:
+                await close(self.container)
+
+        return asyncio.run(main())
 
     def create_user(self, name: str, role: str, *extra: str) -> Any:
         return self.json(
