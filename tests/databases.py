@@ -13,7 +13,7 @@ import shutil
 import threading
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import TypeVar
 
@@ -64,13 +64,14 @@ async def _admin(url: str, statement: str) -> None:
         await connection.close()
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """A migrated PostgreSQL database of its own for this test run."""
+@contextmanager
+def new_postgres_database(prefix: str = "inventory_test") -> Iterator[str]:
+    """An empty database of its own on the test server (dropped afterwards), or a skip without
+    one — a failure instead when ``INVENTORY_TEST_POSTGRES_REQUIRED=1``."""
     server = os.environ.get("INVENTORY_TEST_POSTGRES_URL")
     if not server:
         pytest.skip(ENABLE_HINT)
-    name = f"inventory_test_{uuid.uuid4().hex[:12]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     try:
         run_in_thread(lambda: _admin(server, f'CREATE DATABASE "{name}"'))
     except (OSError, asyncpg.PostgresError, TimeoutError) as error:
@@ -78,12 +79,18 @@ def postgres_url() -> Iterator[str]:
         if os.environ.get("INVENTORY_TEST_POSTGRES_REQUIRED") == "1":
             pytest.fail(message + " (INVENTORY_TEST_POSTGRES_REQUIRED=1)", pytrace=False)
         pytest.skip(message)
-    url = _asyncpg_dsn(server, name)
     try:
-        run_in_thread(lambda: upgrade(url))
-        yield url
+        yield _asyncpg_dsn(server, name)
     finally:
         run_in_thread(lambda: _admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A migrated PostgreSQL database of its own for this test run."""
+    with new_postgres_database() as url:
+        run_in_thread(lambda: upgrade(url))
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -1,11 +1,9 @@
-"""A separate process that runs the stock use case on a database (for the multi-process and
-the kill -9 durability tests). It builds only what it needs, to start quickly.
+"""A separate process that runs the stock use case on a database (for the multi-process
+test). It builds only what it needs, to start quickly.
 
 ``python -m tests.integration.stock_worker burst URL ITEM_ID N`` prints ``ready``, waits for a
 line on stdin (so that all workers start together), fires N concurrent -1 adjustments and
 prints how many succeeded and how many found too little stock.
-``python -m tests.integration.stock_worker ack URL ITEM_ID`` adds stock one unit at a time
-forever and prints each movement's id right after its commit returned.
 """
 
 import asyncio
@@ -44,22 +42,11 @@ async def burst(url: str, item_id: UUID, count: int) -> None:
     print(json.dumps({"ok": sum(results), "insufficient": results.count(False)}), flush=True)
 
 
-async def acknowledge_forever(url: str, item_id: UUID) -> None:
-    engine = create_engine(url)
-    use_case = AdjustStock(SqlAlchemyUnitOfWork(engine), SystemClock())
-    while True:
-        command = AdjustStockCommand(actor=ACTOR, item=item_id, delta=1, reason="received")
-        change = await use_case.execute(command)
-        assert change.movement is not None
-        print(change.movement.id, flush=True)
-
-
 def main(argv: list[str]) -> None:
     mode, url, item_id = argv[0], argv[1], UUID(argv[2])
-    if mode == "burst":
-        asyncio.run(burst(url, item_id, int(argv[3])))
-    else:
-        asyncio.run(acknowledge_forever(url, item_id))
+    if mode != "burst":
+        raise SystemExit(f"unknown mode {mode!r}")
+    asyncio.run(burst(url, item_id, int(argv[3])))
 
 
 if __name__ == "__main__":

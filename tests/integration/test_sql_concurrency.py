@@ -106,32 +106,3 @@ async def test_several_processes_share_the_stock_exactly(
         assert await ledger_and_quantity(container, item_id) == (0, 0, 101)
     finally:
         await close(container)
-
-
-@pytest.mark.slow
-async def test_acknowledged_writes_survive_kill_9(
-    sql_container: Container, database_url: str
-) -> None:
-    item_id = await create_item(sql_container, 0)
-    worker = await asyncio.create_subprocess_exec(
-        *[sys.executable, "-m", "tests.integration.stock_worker", "ack", database_url],
-        str(item_id),
-        cwd=ROOT,
-        stdout=asyncio.subprocess.PIPE,
-    )
-    assert worker.stdout is not None
-    acknowledged: list[str] = []
-    try:
-        while len(acknowledged) < 25:
-            line = await worker.stdout.readline()
-            assert line, "the worker stopped before acknowledging its writes"
-            acknowledged.append(line.decode().strip())
-    finally:
-        worker.kill()  # SIGKILL, right after the last acknowledgement
-        await worker.wait()
-    async with sql_container.read_uow() as uow:
-        ledger = await uow.movements.list_for_item(item_id, offset=0, limit=100)
-    stored = {str(movement.id) for movement in ledger.items}
-    assert set(acknowledged) <= stored
-    quantity, total, _ = await ledger_and_quantity(sql_container, item_id)
-    assert quantity == total >= len(acknowledged)

@@ -1,15 +1,17 @@
 """The CLI end to end: every command through Typer's ``CliRunner`` on a real store.
 
 One container per test is shared by all the invocations of that test (the memory store would
-otherwise start empty each time), passed to ``build_cli`` explicitly. ``STORES`` lists the
-stores the suite runs on; a SQL store joins by adding its settings to ``settings_for``.
+otherwise start empty each time), passed to ``build_cli`` explicitly. Every test runs on each
+of ``STORES``: the in-memory store and a fresh, migrated SQLite file (a copy of the session's
+template). Each command runs on an event loop of its own, as in a real process.
 """
 
+import asyncio
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from dependency_injector import providers
@@ -17,18 +19,23 @@ from typer.testing import CliRunner, Result
 
 from adapters.clock import FixedClock
 from entrypoints.cli.main import build_cli
-from entrypoints.container import Container, build_container
+from entrypoints.container import Container, build_container, close
 from entrypoints.settings import Settings
 from tests.conftest import make_settings
+from tests.databases import fresh_sqlite_url
 
-STORES = ["memory"]
+T = TypeVar("T")
+STORES = ["memory", "sqlite"]
 PASSWORD = "correct horse battery"
 
 
-def settings_for(store: str, tmp_path: Path) -> Settings:
+def settings_for(store: str, tmp_path: Path, sqlite_template: Path | None = None) -> Settings:
     if store == "memory":
         return make_settings(tmp_path)
-    raise NotImplementedError(store)
+    if store == "sqlite" and sqlite_template is not None:
+        url = fresh_sqlite_url(sqlite_template, tmp_path / "db")
+        return make_settings(tmp_path, storage="sqlalchemy", database_url=url)
+    raise ValueError(f"no settings for the store {store!r}")
 
 
 @dataclass
@@ -60,6 +67,18 @@ class Cli:
         assert "Traceback" not in result.stderr
         return result
 
+    def run(self, work: Callable[[], Awaitable[T]]) -> T:
+        """Run a coroutine on the container as a command does: on an event loop of its own,
+        releasing the store's connections (bound to that loop) before the loop ends."""
+
+        async def main() -> T:
+            try:
+                return await work()
+            finally:
+                await close(self.container)
+
+        return asyncio.run(main())
+
     def create_user(self, name: str, role: str, *extra: str) -> Any:
         return self.json(
             *extra, "users", "create", name, "--role", role, "--password-stdin", input=PASSWORD
@@ -77,8 +96,17 @@ def store(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def cli_container(store: str, tmp_path: Path, clock: FixedClock) -> Iterator[Container]:
-    container = build_container(settings_for(store, tmp_path))
+def new_settings(store: str, request: pytest.FixtureRequest) -> Callable[[Path], Settings]:
+    """Settings of a new, empty store of this test's kind, with its files in a directory."""
+    template = request.getfixturevalue("sqlite_template") if store == "sqlite" else None
+    return lambda directory: settings_for(store, directory, template)
+
+
+@pytest.fixture
+def cli_container(
+    new_settings: Callable[[Path], Settings], tmp_path: Path, clock: FixedClock
+) -> Iterator[Container]:
+    container = build_container(new_settings(tmp_path))
     with container.clock.override(providers.Object(clock)):
         yield container
 

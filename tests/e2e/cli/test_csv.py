@@ -1,6 +1,7 @@
 import csv
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,8 @@ from typer.testing import CliRunner
 
 from entrypoints.cli.main import build_cli
 from entrypoints.container import build_container
-from tests.e2e.cli.conftest import Cli, settings_for
+from entrypoints.settings import Settings
+from tests.e2e.cli.conftest import Cli
 
 HEADER = "sku,name,description,price,tax,quantity,reorder_level\n"
 
@@ -186,7 +188,9 @@ def test_import_needs_an_existing_file_and_a_writer(admin_cli: Cli, tmp_path: Pa
     admin_cli.fails(8, "--as", "vic", "items", "import", file)
 
 
-def test_export_then_import_round_trips(admin_cli: Cli, tmp_path: Path, store: str) -> None:
+def test_export_then_import_round_trips(
+    admin_cli: Cli, tmp_path: Path, new_settings: Callable[[Path], Settings]
+) -> None:
     admin_cli.add_item(
         "B-2",
         "--tax",
@@ -209,7 +213,7 @@ def test_export_then_import_round_trips(admin_cli: Cli, tmp_path: Path, store: s
     # the same file into the same store changes nothing ...
     assert admin_cli.json("items", "import", str(target))["summary"]["unchanged"] == 2
     # ... and into a fresh store recreates the items
-    fresh = Cli(build_container(settings_for(store, tmp_path / "fresh")))
+    fresh = Cli(build_container(new_settings(tmp_path / "fresh")))
     fresh.create_user("root", "admin")
     fresh.json("items", "import", str(target))
     original = [comparable(i) for i in admin_cli.json("items", "list", "--sort", "sku")["items"]]

@@ -1,5 +1,3 @@
-import asyncio
-
 from tests.e2e.cli.conftest import PASSWORD, Cli
 
 USER_KEYS = {"id", "username", "role", "active", "email", "full_name", "created_at", "updated_at"}
@@ -68,7 +66,7 @@ def test_set_password_takes_effect(admin_cli: Cli) -> None:
     admin_cli.create_user("clara", "clerk")
     admin_cli.ok("users", "set-password", "clara", input="another password\nanother password\n")
     authenticate = admin_cli.container.authenticate()
-    token = asyncio.run(authenticate.execute("clara", "another password"))
+    token = admin_cli.run(lambda: authenticate.execute("clara", "another password"))
     assert token.token
 
 
