@@ -8,7 +8,7 @@ UV := $(shell command -v uv 2>/dev/null || echo $(BIN)/uv)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format unit bench wrk clean
+.PHONY: install run migrate test lint audit format unit bench wrk clean
 
 $(BIN)/python:
 	@command -v uv >/dev/null 2>&1 || { $(PYTHON) -m venv $(VENV) && $(BIN)/pip install -q --upgrade pip uv; }
@@ -16,7 +16,11 @@ $(BIN)/python:
 install: $(BIN)/python
 	@$(UV) sync --locked --all-extras --quiet
 
-run: install
+# Bring the database named by INVENTORY_DATABASE_URL (default: var/inventory.db) to the newest schema.
+migrate: install
+	$(BIN)/inventory db upgrade
+
+run: install migrate
 	$(BIN)/inventory serve --host $(HOST) --port $(PORT)
 
 lint: install
@@ -24,6 +28,13 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	$(BIN)/hadolint --failure-threshold warning Dockerfile
+	@BIN=$(BIN) UV=$(UV) ./scripts/audit-dependencies.sh
+
+# Known vulnerabilities in any locked dependency; needs PyPI's per-release JSON (skips loudly
+# without it, fails then too with INVENTORY_AUDIT_REQUIRED=1).
+audit: install
+	@BIN=$(BIN) UV=$(UV) ./scripts/audit-dependencies.sh
 
 format: install
 	$(BIN)/ruff format .

@@ -1,11 +1,14 @@
 """What every unit of work adapter shares: tracking the aggregates a transaction touched and
 publishing their events only after the commit succeeded."""
 
+import logging
 from collections.abc import Sequence
 
 from application.ports import EventPublisher
 from domain.events import DomainEvent
 from domain.items import Item
+
+logger = logging.getLogger(__name__)
 
 
 class EventCollector:
@@ -31,5 +34,10 @@ class EventCollector:
         self._seen.clear()
 
     async def publish(self, events: Sequence[DomainEvent]) -> None:
+        """Deliver after commit. The data is durable by now, so a failing publisher is logged
+        rather than raised: the caller must not be told that a successful write failed."""
         if events and self._publisher is not None:
-            await self._publisher.publish(events)
+            try:
+                await self._publisher.publish(events)
+            except Exception:
+                logger.exception("publishing %d event(s) after commit failed", len(events))

@@ -126,3 +126,18 @@ class Conflict(DomainError):
     """A request that is well formed but clashes with the current state (not a duplicate)."""
 
     code = "conflict"
+
+
+class StoreBusy(DomainError):
+    """The store could not take the write in time (extreme load); retrying later will work.
+
+    Not a rule of the domain but a promise to the caller: nothing was changed."""
+
+    code = "store_busy"
+
+    def __init__(self, retry_after_seconds: int = 1) -> None:
+        super().__init__(
+            f"the store is busy; nothing was changed, try again in {retry_after_seconds} s",
+            retry_after=retry_after_seconds,
+        )
+        self.retry_after_seconds = retry_after_seconds

@@ -191,7 +191,12 @@ class Item:
 
     # -- behaviour ---------------------------------------------------------------------------
     def check_version(self, expected: int | None) -> None:
-        if expected is not None and expected != self.version:
+        if expected is None:
+            return
+        # ``True == 1`` in Python: a boolean must not pass for version 1.
+        if isinstance(expected, bool) or not isinstance(expected, int):
+            raise InvalidValue("expected_version", "must be a whole number")
+        if expected != self.version:
             raise VersionMismatch("item", expected=expected, actual=self.version)
 
     def adjust(

@@ -89,9 +89,13 @@ def validate_new_password(password: str) -> str:
         raise InvalidValue("password", "must be text")
     if "\x00" in password:
         raise InvalidValue("password", "must not contain NUL characters")
+    try:
+        encoded = password.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidValue("password", "must be valid Unicode text") from None
     if len(password) < PASSWORD_MIN_CHARS:
         raise InvalidValue("password", f"must be at least {PASSWORD_MIN_CHARS} characters")
-    if len(password.encode("utf-8")) > PASSWORD_MAX_BYTES:
+    if len(encoded) > PASSWORD_MAX_BYTES:
         raise InvalidValue(
             "password", f"must be at most {PASSWORD_MAX_BYTES} bytes in UTF-8 (bcrypt's limit)"
         )

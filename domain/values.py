@@ -6,7 +6,7 @@ valid values; ``InvalidValue`` names the field and says what is wrong.
 
 import re
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcontext
 from typing import Self
 
 from domain.errors import InvalidValue
@@ -17,16 +17,27 @@ MAX_QUANTITY = 1_000_000_000_000
 MAX_MONEY = Decimal("999999999999.99")
 MAX_TAX_RATE = Decimal("1000.00")
 CENT = Decimal("0.01")
+#: Amounts are bounded, so 40 digits make every computation on them exact, whatever context
+#: the calling thread has set.
+_EXACT = Context(prec=40)
 
 #: What a caller may hand over as an exact amount; floats are refused on purpose.
 DecimalInput = Decimal | int | str
 
-_SKU = re.compile(r"[A-Z0-9._-]{1,64}")
+#: Checked before upper-casing: ``str.upper`` turns some non-ASCII letters into ASCII ones
+#: (the long s U+017F becomes "S", the ligature U+FB00 becomes "FF"): they must not sneak in.
+_SKU = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
 def _reject_control_characters(field: str, text: str) -> None:
+    """NUL is refused by PostgreSQL text columns, and a lone surrogate (from a JSON ``\\ud800``
+    escape or a CLI argument) cannot be encoded at all: both are bad input, not a crash later."""
     if "\x00" in text:
         raise InvalidValue(field, "must not contain NUL characters")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidValue(field, "must be valid Unicode text") from None
 
 
 def clean_text(field: str, value: str, *, max_length: int, required: bool = True) -> str:
@@ -72,12 +83,12 @@ class Sku:
         if not isinstance(raw, str):
             raise InvalidValue("sku", "must be text")
         _reject_control_characters("sku", raw)
-        normalised = raw.strip().upper()
-        if not normalised:
+        trimmed = raw.strip()
+        if not trimmed:
             raise InvalidValue("sku", "must not be empty")
-        if not _SKU.fullmatch(normalised):
+        if not _SKU.fullmatch(trimmed):
             raise InvalidValue("sku", "must be 1-64 characters of letters, digits, '-', '_' or '.'")
-        return cls(normalised)
+        return cls(trimmed.upper())
 
     def __str__(self) -> str:
         return self.value
@@ -103,11 +114,14 @@ def _two_places(field: str, amount: Decimal, maximum: Decimal) -> Decimal:
         raise InvalidValue(field, "must not be negative")
     if amount > maximum:
         raise InvalidValue(field, f"must be at most {maximum}")
-    exponent = amount.normalize().as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -2:
+    # Decimal comparisons are exact, whereas ``normalize()`` rounds to the context's precision
+    # (28 digits): it turned "1.0000000000000000000000000001" and "1e-999999999" into whole
+    # numbers and let them through.
+    cents = amount.quantize(CENT, context=_EXACT)
+    if cents != amount:
         raise InvalidValue(field, "must have at most 2 decimal places")
     # Adding zero turns a negative zero ("-0") into a plain zero.
-    return amount.quantize(CENT) + Decimal(0)
+    return _EXACT.add(cents, Decimal(0))
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,8 +140,9 @@ class Money:
         """The price including tax, rounded half-up to the cent as invoices do."""
         if rate is None:
             return self
-        gross = self.amount * (Decimal(100) + rate.percent) / Decimal(100)
-        return Money(gross.quantize(CENT, rounding=ROUND_HALF_UP))
+        with localcontext(_EXACT):
+            gross = self.amount * (Decimal(100) + rate.percent) / Decimal(100)
+            return Money(gross.quantize(CENT, rounding=ROUND_HALF_UP))
 
     def __str__(self) -> str:
         return f"{self.amount:.2f}"

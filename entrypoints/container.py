@@ -5,7 +5,11 @@ every test builds one ``Container`` and takes use cases from it. Tests override 
 (``container.clock.override(...)``) instead of patching modules.
 """
 
+from collections.abc import Awaitable, Callable
+from functools import partial
+
 from dependency_injector import containers, providers
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.clock import SystemClock
 from adapters.images import FileSystemImageStore
@@ -17,9 +21,19 @@ from adapters.memory import (
     InProcessEventBus,
 )
 from adapters.notifications import LoggingNotifier
+from adapters.postgres.event_codec import process_origin
 from adapters.security import BcryptPasswordHasher, JwtTokenService, load_or_create_secret
+from adapters.sqlalchemy import (
+    DatabaseNotReady,
+    SqlAlchemyIdempotencyStore,
+    SqlAlchemyUnitOfWork,
+    check_schema_at_head,
+    create_engine,
+)
 from application import use_cases as uc
 from application.handlers import NotifyLowStock
+from entrypoints.live_events import postgres_listener, postgres_publisher
+from entrypoints.observability.metrics import DomainMetrics, new_metrics_registry
 from entrypoints.settings import Settings
 
 
@@ -29,15 +43,39 @@ def _secret(settings: Settings) -> str:
     return load_or_create_secret(settings.secret_file)
 
 
+def _schema_probe(engine: AsyncEngine) -> Callable[[], Awaitable[None]]:
+    """Readiness also means "the schema is at the newest migration"."""
+    return partial(check_schema_at_head, engine)
+
+
 class Container(containers.DeclarativeContainer):
     settings = providers.Singleton(Settings)
 
     # -- infrastructure --------------------------------------------------------------------
     clock = providers.Singleton(SystemClock)
     notifier = providers.Singleton(LoggingNotifier)
+    metrics_registry = providers.Singleton(new_metrics_registry)
+    domain_metrics = providers.Singleton(DomainMetrics, registry=metrics_registry)
     event_bus = providers.Singleton(
         InProcessEventBus,
-        handlers=providers.List(providers.Factory(NotifyLowStock, notifier=notifier)),
+        handlers=providers.List(
+            providers.Factory(NotifyLowStock, notifier=notifier),
+            domain_metrics.provided.count_event,
+        ),
+    )
+    # -- live events across processes, chosen by INVENTORY_EVENT_FANOUT (issue 7) ------------
+    # ``event_bus`` stays what WebSocket clients listen to; units of work publish through
+    # ``event_publisher``, which with PostgreSQL sends to every process's ``event_listener``.
+    event_origin = providers.Singleton(process_origin)
+    event_publisher = providers.Selector(
+        settings.provided.live_event_fanout,
+        local=event_bus,
+        postgres=providers.Singleton(
+            postgres_publisher, settings=settings, bus=event_bus, origin=event_origin
+        ),
+    )
+    event_listener = providers.Singleton(
+        postgres_listener, settings=settings, bus=event_bus, origin=event_origin
     )
     password_hasher = providers.Singleton(
         BcryptPasswordHasher, rounds=settings.provided.bcrypt_rounds
@@ -53,13 +91,27 @@ class Container(containers.DeclarativeContainer):
 
     # -- storage, chosen by INVENTORY_STORAGE ------------------------------------------------
     memory_store = providers.Singleton(InMemoryStore)
+    database = providers.Singleton(
+        create_engine,
+        url=settings.provided.resolved_database_url,
+        pool_size=settings.provided.db_pool_size,
+        max_overflow=settings.provided.db_max_overflow,
+        pool_timeout=settings.provided.db_pool_timeout_seconds,
+        connect_timeout=settings.provided.db_connect_timeout_seconds,
+        sqlite_synchronous=settings.provided.sqlite_synchronous,
+        sqlite_busy_timeout=settings.provided.sqlite_busy_timeout_seconds,
+    )
     uow = providers.Selector(
         settings.provided.storage,
-        memory=providers.Factory(InMemoryUnitOfWork, store=memory_store, publisher=event_bus),
+        memory=providers.Factory(InMemoryUnitOfWork, store=memory_store, publisher=event_publisher),
+        sqlalchemy=providers.Factory(
+            SqlAlchemyUnitOfWork, engine=database, publisher=event_publisher
+        ),
     )
     read_uow = providers.Selector(
         settings.provided.storage,
         memory=providers.Factory(InMemoryUnitOfWork, store=memory_store, read_only=True),
+        sqlalchemy=providers.Factory(SqlAlchemyUnitOfWork, engine=database, read_only=True),
     )
     image_store = providers.Selector(
         settings.provided.storage,
@@ -69,6 +121,7 @@ class Container(containers.DeclarativeContainer):
     idempotency_store = providers.Selector(
         settings.provided.storage,
         memory=providers.Singleton(InMemoryIdempotencyStore),
+        sqlalchemy=providers.Singleton(SqlAlchemyIdempotencyStore, engine=database),
     )
 
     # -- use cases ---------------------------------------------------------------------------
@@ -86,6 +139,8 @@ class Container(containers.DeclarativeContainer):
     adjust_stock = providers.Factory(uc.AdjustStock, uow=uow, clock=clock)
     count_stock = providers.Factory(uc.CountStock, uow=uow, clock=clock)
     list_movements = providers.Factory(uc.ListMovements, uow=read_uow)
+    import_items = providers.Factory(uc.ImportItems, uow=uow, clock=clock)
+    export_items = providers.Factory(uc.ExportItems, uow=read_uow)
     attach_image = providers.Factory(
         uc.AttachImage,
         uow=uow,
@@ -116,6 +171,38 @@ class Container(containers.DeclarativeContainer):
     update_user = providers.Factory(uc.UpdateUser, uow=uow, clock=clock)
     get_user = providers.Factory(uc.GetUser, uow=read_uow)
     list_users = providers.Factory(uc.ListUsers, uow=read_uow)
+    resolve_actor = providers.Factory(uc.ResolveActor, uow=read_uow)
+
+    # -- operations --------------------------------------------------------------------------
+    #: Extra readiness probes by name (an engine's schema check...); the store read is built in.
+    readiness_probes = providers.Selector(
+        settings.provided.storage,
+        memory=providers.Dict(),
+        sqlalchemy=providers.Dict(schema=providers.Callable(_schema_probe, database)),
+    )
+    check_readiness = providers.Factory(uc.CheckReadiness, uow=read_uow, probes=readiness_probes)
+
+
+async def check_storage(container: Container) -> None:
+    """Fail fast at start-up: raises ``DatabaseNotReady`` (its message says what to do) when the
+    database is unreachable or its schema is not at the newest migration."""
+    if container.settings().storage == "sqlalchemy":
+        await check_schema_at_head(container.database())
+
+
+async def close(container: Container) -> None:
+    """Release what the container holds open (the database pool, the connection that sends
+    live events); call it at shutdown, on the event loop that used them."""
+    settings = container.settings()
+    if settings.live_event_fanout == "postgres":
+        publisher = container.event_publisher()
+        await publisher.aclose()
+    if settings.storage == "sqlalchemy":
+        await container.database().dispose()
+        container.database.reset()
+
+
+__all__ = ["Container", "DatabaseNotReady", "build_container", "check_storage", "close"]
 
 
 def build_container(settings: Settings | None = None) -> Container:

@@ -12,6 +12,8 @@ from adapters.clock import FixedClock
 from entrypoints.container import Container, build_container
 from entrypoints.settings import Settings
 
+pytest_plugins = ["tests.databases"]
+
 TEST_SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789"
 
 

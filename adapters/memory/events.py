@@ -24,18 +24,28 @@ class InProcessEventBus:
         self._max_backlog = max_backlog
 
     async def publish(self, events: Sequence[DomainEvent]) -> None:
+        self.deliver(events)
+        self.handle(events)
+
+    def deliver(self, events: Sequence[DomainEvent]) -> None:
+        """Hand events to the live listeners only.
+
+        A cross-process fan-out calls this for events that arrive from the database, so that the
+        after-commit handlers run once, in the process that committed, not once per process.
+        """
         for event in events:
-            self._deliver(event)
+            for queue in self._listeners:
+                if queue.full():
+                    queue.get_nowait()
+                queue.put_nowait(event)
+
+    def handle(self, events: Sequence[DomainEvent]) -> None:
+        """Start the after-commit handlers only (``drain`` waits for them)."""
+        for event in events:
             for handler in self._handlers:
                 task = asyncio.create_task(self._run(handler, event))
                 self._tasks.add(task)
                 task.add_done_callback(self._tasks.discard)
-
-    def _deliver(self, event: DomainEvent) -> None:
-        for queue in self._listeners:
-            if queue.full():
-                queue.get_nowait()
-            queue.put_nowait(event)
 
     @staticmethod
     async def _run(handler: Handler, event: DomainEvent) -> None:

@@ -46,6 +46,9 @@ class InMemoryUnitOfWork:
 
     def _reset(self) -> None:
         self._items: dict[UUID, Item | None] = {}
+        # Movements saved in this transaction, per item, each once: an item may be saved
+        # several times, or fetched again (a fresh copy) and saved, in one transaction.
+        self._movements: dict[UUID, list[StockMovement]] = {}
         self._users: dict[UUID, User] = {}
         self._failures: dict[str, LoginFailures | None] = {}
 
@@ -84,8 +87,8 @@ class InMemoryUnitOfWork:
                 store.movements.pop(item_id, None)
                 continue
             store.items[item_id] = replace(item, events=[], new_movements=[])
-            if item.new_movements:
-                store.movements.setdefault(item_id, []).extend(item.new_movements)
+            if saved := self._movements.get(item_id):
+                store.movements.setdefault(item_id, []).extend(saved)
         for user_id, user in self._users.items():
             store.users[user_id] = replace(user)
         for key, failures in self._failures.items():
@@ -122,10 +125,7 @@ class InMemoryUnitOfWork:
         staged = self._items.get(item_id, ...)
         if staged is _DELETED:
             return []
-        committed = self._store.movements.get(item_id, [])
-        if isinstance(staged, Item):
-            return committed + staged.new_movements
-        return list(committed)
+        return self._store.movements.get(item_id, []) + self._movements.get(item_id, [])
 
     def view_users(self) -> dict[UUID, User]:
         self._check_open()
@@ -149,11 +149,15 @@ class InMemoryUnitOfWork:
     def stage_item(self, item: Item) -> None:
         self._check_writable()
         self._items[item.id] = item
+        saved = self._movements.setdefault(item.id, [])
+        known = {movement.id for movement in saved}
+        saved.extend(movement for movement in item.new_movements if movement.id not in known)
         self._events.track(item)
 
     def stage_item_deletion(self, item: Item) -> None:
         self._check_writable()
         self._items[item.id] = _DELETED
+        self._movements.pop(item.id, None)
         self._events.track(item)
 
     def stage_user(self, user: User) -> None:

@@ -5,17 +5,27 @@ from application.use_cases.attach_image import AttachImage
 from application.use_cases.authenticate import Authenticate, LoginPolicy
 from application.use_cases.bootstrap_admin import BootstrapAdmin, BootstrapResult
 from application.use_cases.change_password import ChangeOwnPassword, SetUserPassword
+from application.use_cases.check_readiness import CheckReadiness, Readiness
 from application.use_cases.count_stock import CountStock
 from application.use_cases.create_item import CreateItem
 from application.use_cases.delete_item import DeleteItem
+from application.use_cases.export_items import ExportItems
 from application.use_cases.get_image import GetImage, ImageContent
 from application.use_cases.get_item import GetItem
 from application.use_cases.get_user import GetUser, ListUsers
+from application.use_cases.import_items import (
+    ImportItems,
+    ImportReport,
+    ImportRow,
+    RowOutcome,
+    RowStatus,
+)
 from application.use_cases.list_items import ListItems
 from application.use_cases.list_movements import ListMovements
 from application.use_cases.register_user import RegisterUser
 from application.use_cases.remove_image import RemoveImage
 from application.use_cases.replace_item import ReplaceItem
+from application.use_cases.resolve_actor import ResolveActor
 from application.use_cases.resolve_principal import ResolvePrincipal
 from application.use_cases.update_item import UpdateItem
 from application.use_cases.update_user import UpdateUser
@@ -27,21 +37,30 @@ __all__ = [
     "BootstrapAdmin",
     "BootstrapResult",
     "ChangeOwnPassword",
+    "CheckReadiness",
     "CountStock",
     "CreateItem",
     "DeleteItem",
+    "ExportItems",
     "GetImage",
     "GetItem",
     "GetUser",
     "ImageContent",
+    "ImportItems",
+    "ImportReport",
+    "ImportRow",
     "ListItems",
     "ListMovements",
     "ListUsers",
     "LoginPolicy",
+    "Readiness",
     "RegisterUser",
     "RemoveImage",
     "ReplaceItem",
+    "ResolveActor",
     "ResolvePrincipal",
+    "RowOutcome",
+    "RowStatus",
     "SetUserPassword",
     "StockChange",
     "UpdateItem",

@@ -32,6 +32,14 @@ class LoginPolicy:
         return max(0, int(wait + 0.999))
 
 
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 class Authenticate:
     """Username and password in, access token out.
 
@@ -56,8 +64,9 @@ class Authenticate:
         self.policy = policy or LoginPolicy()
 
     async def execute(self, username: str, password: str) -> AccessToken:
-        key = username.strip().casefold()
-        if not key or len(key) > 64 or "\x00" in key:
+        key = username.strip().casefold() if isinstance(username, str) else ""
+        if not key or len(key) > 64 or "\x00" in key or not _encodable(key):
+            # No user can have such a name (and a store could not even look it up).
             raise AuthenticationFailed()
         now = self.clock.now()
         async with self.uow:
@@ -74,6 +83,8 @@ class Authenticate:
         raise AuthenticationFailed()
 
     async def _password_matches(self, password: str, user: User | None) -> bool:
+        if not isinstance(password, str):
+            return False
         if len(password.encode("utf-8", "surrogatepass")) > PASSWORD_MAX_BYTES:
             return False
         return await self.hasher.verify(password, user.password_hash if user else None)

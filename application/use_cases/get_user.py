@@ -5,6 +5,18 @@ from application.use_cases._lookup import check_page, load_user
 from domain.users import Permission, Principal, User
 
 
+def _is_self(actor: Principal, key: UUID | str) -> bool:
+    """Whether ``key`` names the actor: by id in any spelling, or by username in any case."""
+    if isinstance(key, UUID):
+        return key == actor.user_id
+    if not isinstance(key, str):
+        return False
+    try:
+        return UUID(key) == actor.user_id
+    except ValueError:
+        return key.strip().casefold() == actor.username.casefold()
+
+
 class GetUser:
     """Anyone may read their own account; reading others is for admins."""
 
@@ -12,7 +24,7 @@ class GetUser:
         self.uow = uow
 
     async def execute(self, actor: Principal, user: UUID | str) -> User:
-        if user != actor.user_id and str(user) != str(actor.user_id):
+        if not _is_self(actor, user):
             actor.require(Permission.MANAGE_USERS)
         async with self.uow:
             return await load_user(self.uow, user)

@@ -1,0 +1,150 @@
+"""Explicit translation between table rows and domain objects, in both directions.
+
+Rows come from Core selects as ``RowMapping``; what goes back is a plain dict of column values.
+Derived search and sort keys are computed here, from the domain object, so they can never
+disagree with the values they index.
+"""
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from application.ports import IdempotencyRecord, IdempotentResponse, LoginFailures
+from domain.items import Item, ItemImage, MovementReason, StockMovement
+from domain.users import Role, User, Username
+from domain.values import Money, Sku, TaxRate
+
+Row = Mapping[Any, Any]
+
+
+def item_to_row(item: Item) -> dict[str, Any]:
+    image = item.image
+    return {
+        "id": item.id,
+        "sku": item.sku.value,
+        "name": item.name,
+        "name_key": item.name.casefold(),
+        "description": item.description,
+        "description_key": None if item.description is None else item.description.casefold(),
+        "unit_price": item.unit_price.amount,
+        "tax_rate": None if item.tax_rate is None else item.tax_rate.percent,
+        "quantity": item.quantity,
+        "reorder_level": item.reorder_level,
+        "image_key": None if image is None else image.key,
+        "image_content_type": None if image is None else image.content_type,
+        "image_size": None if image is None else image.size,
+        "image_sha256": None if image is None else image.sha256,
+        "version": item.version,
+        "created_at": item.created_at,
+        "updated_at": item.updated_at,
+    }
+
+
+def item_to_domain(row: Row) -> Item:
+    image = None
+    if row["image_key"] is not None:
+        image = ItemImage(
+            key=row["image_key"],
+            content_type=row["image_content_type"],
+            size=row["image_size"],
+            sha256=row["image_sha256"],
+        )
+    # Values were validated when they were stored: build the value objects without re-parsing.
+    return Item(
+        id=row["id"],
+        sku=Sku(row["sku"]),
+        name=row["name"],
+        description=row["description"],
+        unit_price=Money(row["unit_price"]),
+        tax_rate=None if row["tax_rate"] is None else TaxRate(row["tax_rate"]),
+        quantity=row["quantity"],
+        reorder_level=row["reorder_level"],
+        image=image,
+        version=row["version"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+def movement_to_row(movement: StockMovement) -> dict[str, Any]:
+    return {
+        "id": movement.id,
+        "item_id": movement.item_id,
+        "delta": movement.delta,
+        "reason": movement.reason.value,
+        "quantity_after": movement.quantity_after,
+        "actor_id": movement.actor_id,
+        "occurred_at": movement.occurred_at,
+        "note": movement.note,
+        "reference": movement.reference,
+    }
+
+
+def movement_to_domain(row: Row) -> StockMovement:
+    return StockMovement(
+        id=row["id"],
+        item_id=row["item_id"],
+        delta=row["delta"],
+        reason=MovementReason(row["reason"]),
+        quantity_after=row["quantity_after"],
+        actor_id=row["actor_id"],
+        occurred_at=row["occurred_at"],
+        note=row["note"],
+        reference=row["reference"],
+    )
+
+
+def user_to_row(user: User) -> dict[str, Any]:
+    return {
+        "id": user.id,
+        "username": user.username.value,
+        "username_key": user.username.key,
+        "password_hash": user.password_hash,
+        "role": user.role.value,
+        "email": user.email,
+        "full_name": user.full_name,
+        "active": user.active,
+        "token_version": user.token_version,
+        "created_at": user.created_at,
+        "updated_at": user.updated_at,
+    }
+
+
+def user_to_domain(row: Row) -> User:
+    return User(
+        id=row["id"],
+        username=Username(row["username"]),
+        password_hash=row["password_hash"],
+        role=Role(row["role"]),
+        email=row["email"],
+        full_name=row["full_name"],
+        active=bool(row["active"]),
+        token_version=row["token_version"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+def login_failures_to_domain(row: Row) -> LoginFailures:
+    return LoginFailures(count=row["count"], first_at=row["first_at"], last_at=row["last_at"])
+
+
+def idempotency_to_domain(row: Row) -> IdempotencyRecord:
+    response = None
+    if row["status"] is not None:
+        response = IdempotentResponse(
+            status=row["status"],
+            body=bytes(row["body"] or b""),
+            headers=headers_from_text(row["headers"]),
+        )
+    return IdempotencyRecord(fingerprint=row["fingerprint"], response=response)
+
+
+def headers_to_text(headers: tuple[tuple[str, str], ...]) -> str:
+    return json.dumps([list(pair) for pair in headers])
+
+
+def headers_from_text(text: str | None) -> tuple[tuple[str, str], ...]:
+    if not text:
+        return ()
+    return tuple((str(name), str(value)) for name, value in json.loads(text))

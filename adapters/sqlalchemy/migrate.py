@@ -1,0 +1,127 @@
+"""Schema migrations as a small async API for the CLI, the REST start-up and the tests.
+
+Alembic is configured here in code (no ``alembic.ini``), so it finds its scripts inside the
+installed package. Each call runs on its own short-lived engine.
+"""
+
+import warnings
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, exc
+from sqlalchemy.engine import URL
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.sqlalchemy.engine import create_engine, display_url, normalise_url
+from adapters.sqlalchemy.errors import DatabaseUnreachable, SchemaNotAtHead
+from adapters.sqlalchemy.tables import metadata
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def alembic_config(url: str | URL | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    if url is not None:
+        rendered = normalise_url(url).render_as_string(hide_password=False)
+        config.set_main_option("sqlalchemy.url", rendered.replace("%", "%%"))
+    return config
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None, "the package ships no migrations"
+    return head
+
+
+async def _run_command(url: str | URL, action: Any, *args: Any) -> None:
+    engine = create_engine(url, null_pool=True)
+    config = alembic_config(url)
+
+    def run(connection: Connection) -> None:
+        config.attributes["connection"] = connection
+        action(config, *args)
+
+    try:
+        async with _connected(engine, url) as connection:
+            await connection.run_sync(run)
+            await connection.commit()
+    finally:
+        await engine.dispose()
+
+
+async def upgrade(url: str | URL, revision: str = "head") -> None:
+    """Bring the schema up to ``revision``; creates the SQLite file when it is missing."""
+    await _run_command(url, command.upgrade, revision)
+
+
+async def downgrade(url: str | URL, revision: str) -> None:
+    """Step the schema back to ``revision`` (``base`` drops every table we own)."""
+    await _run_command(url, command.downgrade, revision)
+
+
+async def current(url: str | URL) -> str | None:
+    """The revision the database is at; None for a database without our schema."""
+    engine = create_engine(url, null_pool=True)
+    try:
+        return await current_revision(engine)
+    finally:
+        await engine.dispose()
+
+
+async def current_revision(engine: AsyncEngine) -> str | None:
+    def read(connection: Connection) -> str | None:
+        return MigrationContext.configure(connection).get_current_revision()
+
+    async with _connected(engine, engine.url) as connection:
+        revision: str | None = await connection.run_sync(read)
+        return revision
+
+
+async def check_schema_at_head(engine: AsyncEngine) -> None:
+    """Raise ``DatabaseNotReady`` (with what to do) unless the schema is at the newest revision."""
+    found = await current_revision(engine)
+    head = head_revision()
+    if found != head:
+        raise SchemaNotAtHead(display_url(engine.url), found, head)
+
+
+async def schema_differences(engine: AsyncEngine) -> list[Any]:
+    """What autogenerate would change to make the database match the models (empty when the
+    migrations and ``tables.py`` agree)."""
+
+    def compare(connection: Connection) -> list[Any]:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        with warnings.catch_warnings():
+            # SQLite cannot reflect expression indexes; SQLAlchemy says so and skips them.
+            warnings.filterwarnings("ignore", message=".*expression-based index.*")
+            return list(compare_metadata(context, metadata))
+
+    async with _connected(engine, engine.url) as connection:
+        differences: list[Any] = await connection.run_sync(compare)
+        return differences
+
+
+class _connected:
+    """``engine.connect()`` that reports an unreachable server as ``DatabaseUnreachable``."""
+
+    def __init__(self, engine: AsyncEngine, url: str | URL) -> None:
+        self._engine = engine
+        self._url = url
+        self._context: Any = None
+
+    async def __aenter__(self) -> Any:
+        self._context = self._engine.connect()
+        try:
+            return await self._context.__aenter__()
+        except (exc.DBAPIError, OSError, TimeoutError) as error:
+            reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+            raise DatabaseUnreachable(display_url(self._url), reason) from error
+
+    async def __aexit__(self, *args: Any) -> None:
+        await self._context.__aexit__(*args)

@@ -1,0 +1,283 @@
+"""Repositories over one unit of work's connection, written as Core statements.
+
+They never commit: statements run inside the unit of work's transaction, so nothing is visible
+to others before ``commit``. Reads are single statements (a list page is two: the rows and the
+total), whatever the page size.
+"""
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+
+from adapters.sqlalchemy import mappers
+from adapters.sqlalchemy.tables import items, login_failures, movements, users
+from application.ports import ItemQuery, ItemSort, LoginFailures, Page
+from domain.errors import NotFound, VersionMismatch
+from domain.items import Item, StockMovement
+from domain.users import User
+
+if TYPE_CHECKING:
+    from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
+
+_SORT_COLUMNS = {
+    ItemSort.NAME.field: items.c.name_key,
+    ItemSort.SKU.field: items.c.sku,
+    ItemSort.QUANTITY.field: items.c.quantity,
+    ItemSort.UPDATED.field: items.c.updated_at,
+    ItemSort.CREATED.field: items.c.created_at,
+}
+
+
+# The hot reads, built once (SQLAlchemy then reuses their compiled form on every call).
+_ITEM_BY_ID = select(items).where(items.c.id == bindparam("key"))
+_ITEM_BY_SKU = select(items).where(items.c.sku == bindparam("key"))
+_LOCKED = {_ITEM_BY_ID: _ITEM_BY_ID.with_for_update(), _ITEM_BY_SKU: _ITEM_BY_SKU.with_for_update()}
+_USER_BY_ID = select(users).where(users.c.id == bindparam("key"))
+_USER_BY_KEY = select(users).where(users.c.username_key == bindparam("key"))
+
+
+def _like_pattern(needle: str) -> str:
+    escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _item_filters(query: ItemQuery) -> list[ColumnElement[bool]]:
+    filters: list[ColumnElement[bool]] = []
+    if query.search:
+        pattern = _like_pattern(query.search.casefold())
+        filters.append(
+            or_(
+                func.lower(items.c.sku).like(pattern, escape="\\"),
+                items.c.name_key.like(pattern, escape="\\"),
+                items.c.description_key.like(pattern, escape="\\"),
+            )
+        )
+    if query.low_stock is not None:
+        margin = items.c.quantity - items.c.reorder_level
+        filters.append(margin <= 0 if query.low_stock else margin > 0)
+    return filters
+
+
+class SqlAlchemyItemRepository:
+    def __init__(self, uow: "SqlAlchemyUnitOfWork") -> None:
+        self._uow = uow
+        # Version and SKU of each item object as this transaction read it (by identity: two
+        # copies of one item may be in play). Saves are conditional on that version, and only
+        # a changed SKU can hit the unique index.
+        self._read: dict[int, tuple[Item, int, str]] = {}
+        self._written_movements: set[UUID] = set()
+
+    def reset(self) -> None:
+        self._read.clear()
+        self._written_movements.clear()
+
+    def _select(self, *where: ColumnElement[bool], for_update: bool) -> Select[Any]:
+        statement = select(items).where(*where)
+        return statement.with_for_update() if for_update and self._uow.locks_rows else statement
+
+    def _loaded(self, row: Any) -> Item:
+        item = mappers.item_to_domain(row._mapping)
+        self._remember(item)
+        return item
+
+    def _remember(self, item: Item) -> None:
+        self._read[id(item)] = (item, item.version, item.sku.value)
+
+    async def add(self, item: Item) -> None:
+        self._uow.check_writable()
+        async with self._uow.guarded(item=item):
+            await self._uow.execute(insert(items).values(mappers.item_to_row(item)))
+            await self._write_movements(item)
+        self._remember(item)
+        self._uow.track(item)
+
+    async def _get_one(self, statement: Select[Any], key: object, for_update: bool) -> Item | None:
+        if for_update and self._uow.locks_rows:
+            statement = _LOCKED[statement]
+        row = (await self._uow.execute(statement, {"key": key})).first()
+        return None if row is None else self._loaded(row)
+
+    async def get(self, item_id: UUID, *, for_update: bool = False) -> Item | None:
+        return await self._get_one(_ITEM_BY_ID, item_id, for_update)
+
+    async def get_by_sku(self, sku: str, *, for_update: bool = False) -> Item | None:
+        return await self._get_one(_ITEM_BY_SKU, sku, for_update)
+
+    async def get_many_by_sku(
+        self, skus: Sequence[str], *, for_update: bool = False
+    ) -> dict[str, Item]:
+        if not skus:
+            return {}
+        # Locks are taken in SKU order, so two bulk writers cannot deadlock each other.
+        statement = self._select(items.c.sku.in_(set(skus)), for_update=for_update)
+        result = await self._uow.execute(statement.order_by(items.c.sku))
+        return {item.sku.value: item for item in map(self._loaded, result)}
+
+    async def save(self, item: Item) -> None:
+        self._uow.check_writable()
+        row = mappers.item_to_row(item)
+        del row["id"]
+        _, read_version, read_sku = self._read.get(id(item), (item, None, None))
+        statement = update(items).where(items.c.id == item.id).values(row)
+        if read_version is not None:
+            statement = statement.where(items.c.version == read_version)
+        async with self._uow.guarded(item=item, savepoint=read_sku != item.sku.value):
+            result = await self._uow.execute(statement)
+            if result.rowcount == 0:
+                await self._explain_missed_update(item, read_version)
+            await self._write_movements(item)
+        self._remember(item)
+        self._uow.track(item)
+
+    async def _explain_missed_update(self, item: Item, read_version: int | None) -> None:
+        result = await self._uow.execute(select(items.c.version).where(items.c.id == item.id))
+        current = result.scalar_one_or_none()
+        if current is None:
+            raise NotFound("item", item.id)
+        raise VersionMismatch("item", expected=read_version or item.version, actual=current)
+
+    async def _write_movements(self, item: Item) -> None:
+        fresh = [m for m in item.new_movements if m.id not in self._written_movements]
+        if fresh:
+            await self._uow.execute(insert(movements), [mappers.movement_to_row(m) for m in fresh])
+            self._written_movements.update(m.id for m in fresh)
+
+    async def delete(self, item: Item) -> None:
+        """Deletes the ledger with the item (also ``ON DELETE CASCADE``, kept as a backstop)."""
+        self._uow.check_writable()
+        await self._uow.execute(delete(movements).where(movements.c.item_id == item.id))
+        await self._uow.execute(delete(items).where(items.c.id == item.id))
+        self._read.pop(id(item), None)
+        self._uow.track(item)
+
+    async def list(self, query: ItemQuery) -> Page[Item]:
+        filters = _item_filters(query)
+        column = _SORT_COLUMNS[query.sort.field]
+        order = (
+            (column.desc(), items.c.id.desc()) if query.sort.descending else (column, items.c.id)
+        )
+        rows = await self._uow.execute(
+            select(items).where(*filters).order_by(*order).offset(query.offset).limit(query.limit)
+        )
+        page = [mappers.item_to_domain(row._mapping) for row in rows]
+        total = await self._uow.execute(select(func.count()).select_from(items).where(*filters))
+        return Page(items=page, total=total.scalar_one(), offset=query.offset, limit=query.limit)
+
+
+class SqlAlchemyMovementRepository:
+    def __init__(self, uow: "SqlAlchemyUnitOfWork") -> None:
+        self._uow = uow
+
+    async def list_for_item(self, item_id: UUID, *, offset: int, limit: int) -> Page[StockMovement]:
+        rows = await self._uow.execute(
+            select(movements)
+            .where(movements.c.item_id == item_id)
+            .order_by(movements.c.seq.desc())
+            .offset(offset)
+            .limit(limit)
+        )
+        page = [mappers.movement_to_domain(row._mapping) for row in rows]
+        total = await self._uow.execute(
+            select(func.count()).select_from(movements).where(movements.c.item_id == item_id)
+        )
+        return Page(items=page, total=total.scalar_one(), offset=offset, limit=limit)
+
+    async def sum_for_item(self, item_id: UUID) -> int:
+        result = await self._uow.execute(
+            select(func.coalesce(func.sum(movements.c.delta), 0)).where(
+                movements.c.item_id == item_id
+            )
+        )
+        return int(result.scalar_one())
+
+
+class SqlAlchemyUserRepository:
+    def __init__(self, uow: "SqlAlchemyUnitOfWork") -> None:
+        self._uow = uow
+
+    async def add(self, user: User) -> None:
+        self._uow.check_writable()
+        async with self._uow.guarded(user=user):
+            await self._uow.execute(insert(users).values(mappers.user_to_row(user)))
+
+    async def get(self, user_id: UUID) -> User | None:
+        row = (await self._uow.execute(_USER_BY_ID, {"key": user_id})).first()
+        return None if row is None else mappers.user_to_domain(row._mapping)
+
+    async def get_by_username(self, username: str) -> User | None:
+        key = username.strip().casefold()
+        row = (await self._uow.execute(_USER_BY_KEY, {"key": key})).first()
+        return None if row is None else mappers.user_to_domain(row._mapping)
+
+    async def save(self, user: User) -> None:
+        self._uow.check_writable()
+        row = mappers.user_to_row(user)
+        del row["id"]
+        async with self._uow.guarded(user=user, savepoint=False):
+            await self._uow.execute(update(users).where(users.c.id == user.id).values(row))
+
+    async def list(self, *, offset: int, limit: int) -> Page[User]:
+        rows = await self._uow.execute(
+            select(users).order_by(users.c.username_key, users.c.id).offset(offset).limit(limit)
+        )
+        page = [mappers.user_to_domain(row._mapping) for row in rows]
+        return Page(items=page, total=await self.count(), offset=offset, limit=limit)
+
+    async def count_admins(self) -> int:
+        result = await self._uow.execute(
+            select(func.count())
+            .select_from(users)
+            .where(and_(users.c.role == "admin", users.c.active.is_(True)))
+        )
+        return int(result.scalar_one())
+
+    async def count(self) -> int:
+        result = await self._uow.execute(select(func.count()).select_from(users))
+        return int(result.scalar_one())
+
+
+class SqlAlchemyLoginAttemptRepository:
+    def __init__(self, uow: "SqlAlchemyUnitOfWork") -> None:
+        self._uow = uow
+
+    async def get(self, username_key: str) -> LoginFailures | None:
+        result = await self._uow.execute(
+            select(login_failures).where(login_failures.c.username_key == username_key)
+        )
+        row = result.first()
+        return None if row is None else mappers.login_failures_to_domain(row._mapping)
+
+    async def record_failure(self, username_key: str, at: datetime) -> LoginFailures:
+        """One atomic upsert, so failures counted by concurrent workers are never lost."""
+        self._uow.check_writable()
+        dialect_insert = postgresql.insert if self._uow.dialect == "postgresql" else sqlite.insert
+        upsert = dialect_insert(login_failures).values(
+            username_key=username_key, count=1, first_at=at, last_at=at
+        )
+        statement = upsert.on_conflict_do_update(
+            index_elements=[login_failures.c.username_key],
+            set_={"count": login_failures.c.count + 1, "last_at": upsert.excluded.last_at},
+        ).returning(login_failures)
+        row = (await self._uow.execute(statement)).one()
+        return mappers.login_failures_to_domain(row._mapping)
+
+    async def clear(self, username_key: str) -> None:
+        self._uow.check_writable()
+        await self._uow.execute(
+            delete(login_failures).where(login_failures.c.username_key == username_key)
+        )

@@ -1,0 +1,195 @@
+"""The relational schema, in SQLAlchemy's typed declarative style.
+
+These classes describe tables only: the repositories query them with Core statements (cheap on
+the hot paths) and ``mappers.py`` turns rows into domain objects and back, so the domain is never
+instrumented by the ORM. Alembic's migrations must produce exactly this schema (a test compares
+them).
+
+Portable choices, so SQLite and PostgreSQL behave the same:
+
+* money is ``NUMERIC(14, 2)`` (twelve digits before the point, as ``MAX_MONEY``); SQLite keeps
+  it as a double, which holds fourteen significant digits exactly;
+* quantities are ``BIGINT``; ``CHECK (quantity >= 0)`` is a backstop behind the domain rule;
+* times are stored in UTC and always come back timezone-aware (``UtcDateTime``);
+* case-insensitive matching uses stored ``casefold()`` keys (``name_key``, ``username_key``)
+  instead of SQL ``lower()``, which only folds ASCII on SQLite and follows the locale on
+  PostgreSQL; on PostgreSQL the sorted text columns use the "C" collation so the order is by
+  code point, as in Python;
+* the ledger's order is its insertion order (``seq``), which stays right when two movements
+  share a timestamp.
+"""
+
+import uuid
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    Uuid,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC ``datetime`` on every backend.
+
+    PostgreSQL gets ``timestamptz``; SQLite gets naive UTC text, whose fixed-width format sorts
+    chronologically. Naive datetimes are refused: they are a bug in the caller.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; use timezone-aware UTC")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def _sortable(length: int | None = None) -> String:
+    """Text compared by code point: the "C" collation on PostgreSQL, SQLite's default elsewhere."""
+    return String(length).with_variant(String(length, collation="C"), "postgresql")
+
+
+#: SQLite only auto-increments an ``INTEGER PRIMARY KEY`` (the rowid).
+_SEQUENCE = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class ItemRow(Base):
+    __tablename__ = "items"
+    __table_args__ = (
+        CheckConstraint("quantity >= 0", name="quantity_nonnegative"),
+        CheckConstraint("reorder_level >= 0", name="reorder_level_nonnegative"),
+        CheckConstraint("unit_price >= 0", name="unit_price_nonnegative"),
+        Index("ix_items_name_key_id", "name_key", "id"),
+        Index("ix_items_quantity_id", "quantity", "id"),
+        Index("ix_items_created_at_id", "created_at", "id"),
+        Index("ix_items_updated_at_id", "updated_at", "id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    sku: Mapped[str] = mapped_column(_sortable(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_key: Mapped[str] = mapped_column(_sortable(600))
+    description: Mapped[str | None] = mapped_column(Text)
+    description_key: Mapped[str | None] = mapped_column(Text)
+    unit_price: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    tax_rate: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))
+    quantity: Mapped[int] = mapped_column(BigInteger)
+    reorder_level: Mapped[int] = mapped_column(BigInteger)
+    image_key: Mapped[str | None] = mapped_column(String(255))
+    image_content_type: Mapped[str | None] = mapped_column(String(100))
+    image_size: Mapped[int | None] = mapped_column(BigInteger)
+    image_sha256: Mapped[str | None] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class MovementRow(Base):
+    """One ledger line. Deleting an item deletes its ledger (``ON DELETE CASCADE``)."""
+
+    __tablename__ = "stock_movements"
+    __table_args__ = (Index("ix_stock_movements_item_id_seq", "item_id", "seq"),)
+
+    seq: Mapped[int] = mapped_column(_SEQUENCE, primary_key=True, autoincrement=True)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True)
+    item_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
+    delta: Mapped[int] = mapped_column(BigInteger)
+    reason: Mapped[str] = mapped_column(String(20))
+    quantity_after: Mapped[int] = mapped_column(BigInteger)
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    occurred_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    note: Mapped[str | None] = mapped_column(String(500))
+    reference: Mapped[str | None] = mapped_column(String(100))
+
+
+class UserRow(Base):
+    __tablename__ = "users"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64))
+    username_key: Mapped[str] = mapped_column(_sortable(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    email: Mapped[str | None] = mapped_column(String(254))
+    full_name: Mapped[str | None] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean)
+    token_version: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class LoginFailureRow(Base):
+    __tablename__ = "login_failures"
+
+    username_key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+    first_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class IdempotencyRow(Base):
+    """A claimed ``Idempotency-Key``; ``status`` is NULL while the first request is running."""
+
+    __tablename__ = "idempotency_keys"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(Text)
+    status: Mapped[int | None] = mapped_column(Integer)
+    body: Mapped[bytes | None] = mapped_column(LargeBinary)
+    headers: Mapped[str | None] = mapped_column(Text)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+
+
+def _table(row: type[Base]) -> Table:
+    table = row.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+metadata = Base.metadata
+items = _table(ItemRow)
+movements = _table(MovementRow)
+users = _table(UserRow)
+login_failures = _table(LoginFailureRow)
+idempotency_keys = _table(IdempotencyRow)
+
+#: The low-stock filter is ``quantity - reorder_level <= 0``, written so that this index serves it.
+Index("ix_items_stock_margin", items.c.quantity - items.c.reorder_level)

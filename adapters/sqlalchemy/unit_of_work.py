@@ -1,0 +1,158 @@
+"""The SQL unit of work: one connection and one transaction per ``async with`` block.
+
+It behaves like ``InMemoryUnitOfWork``: repositories never commit; ``commit`` makes the item
+rows and their ledger rows durable together and only then publishes the collected events;
+leaving the block without commit, or with an exception, rolls everything back and publishes
+nothing. How concurrent writers are serialised is described in ``engine.py``.
+"""
+
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from types import TracebackType
+from typing import Any, Self
+
+from sqlalchemy import CursorResult, Executable, exc
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from adapters.sqlalchemy.engine import busy_as_store_busy, transaction_connection
+from adapters.sqlalchemy.repositories import (
+    SqlAlchemyItemRepository,
+    SqlAlchemyLoginAttemptRepository,
+    SqlAlchemyMovementRepository,
+    SqlAlchemyUserRepository,
+)
+from adapters.unit_of_work import EventCollector
+from application.ports import EventPublisher
+from domain.errors import AlreadyExists, InsufficientStock
+from domain.items import Item
+from domain.users import User
+
+
+def integrity_error_as_domain(
+    error: exc.IntegrityError, *, item: Item | None = None, user: User | None = None
+) -> Exception:
+    """Map a constraint violation to the domain error it stands for (or return it unchanged).
+
+    PostgreSQL names the constraint; SQLite names the table and column.
+    """
+    text = str(error.orig)
+    if item is not None:
+        if "uq_items_sku" in text or "items.sku" in text:
+            return AlreadyExists("item", "sku", item.sku)
+        if "pk_items" in text or "items.id" in text:
+            return AlreadyExists("item", "id", item.id)
+        if "quantity_nonnegative" in text:
+            requested = -sum(m.delta for m in item.new_movements if m.delta < 0)
+            return InsufficientStock(str(item.sku), available=0, requested=requested)
+    if user is not None and ("uq_users_username_key" in text or "users.username_key" in text):
+        return AlreadyExists("user", "username", user.username)
+    return error
+
+
+class SqlAlchemyUnitOfWork:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        publisher: EventPublisher | None = None,
+        *,
+        read_only: bool = False,
+    ) -> None:
+        self._engine = engine
+        self._read_only = read_only
+        self._events = EventCollector(publisher)
+        self._scope: AbstractAsyncContextManager[AsyncConnection] | None = None
+        self._connection: AsyncConnection | None = None
+        self.dialect = engine.dialect.name
+        #: Only PostgreSQL has row locks; SQLite writers already hold the database write lock.
+        self.locks_rows = not read_only and self.dialect == "postgresql"
+        self.items = SqlAlchemyItemRepository(self)
+        self.movements = SqlAlchemyMovementRepository(self)
+        self.users = SqlAlchemyUserRepository(self)
+        self.login_attempts = SqlAlchemyLoginAttemptRepository(self)
+
+    # -- transaction ------------------------------------------------------------------------
+    async def __aenter__(self) -> Self:
+        if self._scope is not None:
+            raise RuntimeError("this unit of work is already open; use a new one")
+        scope = transaction_connection(self._engine, write=not self._read_only)
+        self._connection = await scope.__aenter__()
+        self._scope = scope
+        self.items.reset()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc_value: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        scope, self._scope, self._connection = self._scope, None, None
+        self._events.discard()
+        if scope is not None:
+            await scope.__aexit__(exc_type, exc_value, tb)
+
+    async def commit(self) -> None:
+        if self._read_only:
+            raise RuntimeError("a read-only unit of work cannot commit")
+        connection = self._open_connection()
+        with busy_as_store_busy():
+            await connection.commit()
+        self.items.reset()
+        await self._events.publish(self._events.committed())
+
+    async def rollback(self) -> None:
+        self._events.discard()
+        self.items.reset()
+        if self._connection is not None:
+            await self._connection.rollback()
+
+    # -- what the repositories use -----------------------------------------------------------
+    def _open_connection(self) -> AsyncConnection:
+        if self._connection is None:
+            raise RuntimeError("repositories are used inside 'async with uow:' only")
+        return self._connection
+
+    def check_writable(self) -> None:
+        self._open_connection()
+        if self._read_only:
+            raise RuntimeError("a read-only unit of work cannot write")
+
+    def track(self, item: Item) -> None:
+        self._events.track(item)
+
+    async def execute(
+        self,
+        statement: Executable,
+        parameters: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None,
+    ) -> CursorResult[Any]:
+        connection = self._open_connection()
+        with busy_as_store_busy():
+            return await connection.execute(statement, parameters)
+
+    @asynccontextmanager
+    async def guarded(
+        self, *, item: Item | None = None, user: User | None = None, savepoint: bool = True
+    ) -> AsyncIterator[None]:
+        """Turn a constraint violation into the domain error it stands for.
+
+        With ``savepoint`` the writes run in a savepoint, so after a refusal the transaction
+        stays usable (as with the in-memory store); writes that only a bug could make fail
+        skip it and save two round trips.
+        """
+        connection = self._open_connection()
+        nested = await connection.begin_nested() if savepoint else None
+        try:
+            yield
+        except exc.IntegrityError as error:
+            if nested is not None:
+                await nested.rollback()
+            mapped = integrity_error_as_domain(error, item=item, user=user)
+            if mapped is error:
+                raise
+            raise mapped from error
+        except BaseException:
+            if nested is not None and nested.is_active:
+                await nested.rollback()
+            raise
+        if nested is not None:
+            await nested.commit()

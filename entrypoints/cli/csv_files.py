@@ -1,0 +1,105 @@
+"""The CSV format of ``items import`` and ``items export``.
+
+A header row names the columns (``sku,name,description,price,tax,quantity,reorder_level``; any
+order, case-insensitive; only sku, name and price are required). ``tax`` is a rate in percent.
+Line numbers are those a text editor shows, so a rejection can be found and fixed.
+"""
+
+import codecs
+import csv
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import BinaryIO, TextIO
+
+from application.use_cases.import_items import IMPORT_COLUMNS, REQUIRED_COLUMNS, ImportRow
+from domain.errors import InvalidValue
+from domain.items import Item
+
+EXPECTED = ",".join(IMPORT_COLUMNS)
+
+
+def read_rows(path: Path) -> list[ImportRow]:
+    """Every data row of the file; a malformed file (no header, not UTF-8) raises
+    ``InvalidValue``, a malformed row comes back with its ``problem`` set."""
+    with path.open("rb") as handle:
+        return parse_rows(_decoded(handle))
+
+
+def _decoded(handle: BinaryIO) -> Iterator[str]:
+    """Lines decoded one by one, so an encoding error names its line. (A UTF-8 character never
+    contains a newline byte, so splitting first is safe.)"""
+    for number, raw in enumerate(handle, start=1):
+        try:
+            yield (raw.removeprefix(codecs.BOM_UTF8) if number == 1 else raw).decode("utf-8")
+        except UnicodeDecodeError:
+            raise InvalidValue("file", f"line {number} is not UTF-8 text") from None
+
+
+def parse_rows(lines: Iterable[str]) -> list[ImportRow]:
+    reader = csv.reader(lines, strict=True)
+    header: list[str] | None = None
+    rows: list[ImportRow] = []
+    last = 0
+    try:
+        for record in reader:
+            start, last = last + 1, reader.line_num
+            if not any(cell.strip() for cell in record):
+                continue  # blank lines and the empty rows spreadsheets leave behind
+            if header is None:
+                header = _header(record)
+            else:
+                rows.append(_row(start, header, record))
+    except csv.Error as error:
+        raise InvalidValue("file", f"line {last + 1}: {error}") from None
+    if header is None:
+        raise InvalidValue("file", f"is empty; the first row must be a header: {EXPECTED}")
+    return rows
+
+
+def _header(record: Sequence[str]) -> list[str]:
+    names = [cell.strip().lower() for cell in record]
+    unknown = [name for name in names if name not in IMPORT_COLUMNS]
+    if unknown:
+        raise InvalidValue(
+            "header", f"unknown column(s) {', '.join(unknown)}; the columns are {EXPECTED}"
+        )
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise InvalidValue("header", f"column(s) {', '.join(repeated)} appear more than once")
+    missing = [name for name in REQUIRED_COLUMNS if name not in names]
+    if missing:
+        raise InvalidValue("header", f"missing column(s) {', '.join(missing)}")
+    return names
+
+
+def _row(line: int, header: Sequence[str], record: Sequence[str]) -> ImportRow:
+    if len(record) != len(header):
+        sku_at = header.index("sku")
+        sku = record[sku_at] if sku_at < len(record) else ""
+        return ImportRow(
+            line,
+            {"sku": sku},
+            problem=f"has {len(record)} fields but the header has {len(header)}",
+        )
+    return ImportRow(line, dict(zip(header, record, strict=True)))
+
+
+def write_items(handle: TextIO, items: Iterable[Item]) -> int:
+    """Writes the header and one row per item; returns the number of items written."""
+    writer = csv.writer(handle)
+    writer.writerow(IMPORT_COLUMNS)
+    written = 0
+    for item in items:
+        writer.writerow(
+            (
+                item.sku.value,
+                item.name,
+                item.description or "",
+                str(item.unit_price),
+                "" if item.tax_rate is None else str(item.tax_rate),
+                item.quantity,
+                item.reorder_level,
+            )
+        )
+        written += 1
+    return written

@@ -1,0 +1,260 @@
+"""``inventory items …``: the catalogue and its stock ledger."""
+
+from typing import Annotated
+
+import typer
+
+from application.commands import (
+    UNSET,
+    AdjustStockCommand,
+    CountStockCommand,
+    CreateItemCommand,
+    UpdateItemCommand,
+)
+from application.ports import ItemQuery, ItemSort, Page
+from application.use_cases import StockChange
+from domain.items import Item, MovementReason, StockMovement
+from entrypoints.cli import output
+from entrypoints.cli.state import CliState
+
+app = typer.Typer(no_args_is_help=True, help="Manage items and their stock.")
+
+#: ``-3`` after the item must reach DELTA as a number, not be read as an unknown option ``-3``.
+NUMBERS_MAY_BE_NEGATIVE = {"ignore_unknown_options": True}
+REASONS = ", ".join(reason.value for reason in MovementReason if reason is not MovementReason.COUNT)
+SORTS = ", ".join(sort.value for sort in ItemSort)
+
+ItemKey = Annotated[str, typer.Argument(help="Item SKU or id.", show_default=False)]
+ExpectedVersion = Annotated[
+    int | None,
+    typer.Option(help="Refuse (exit 7) unless the item is still at this version."),
+]
+Limit = Annotated[int, typer.Option(help="Page size (1-100).")]
+Offset = Annotated[int, typer.Option(help="Entries to skip.")]
+Note = Annotated[str | None, typer.Option(help="Free text kept in the ledger.")]
+
+
+def _blank_is_none(value: str | None) -> str | None:
+    return None if value is None or not value.strip() else value
+
+
+@app.command("list")
+def list_items(
+    ctx: typer.Context,
+    q: Annotated[
+        str | None, typer.Option("--q", "-q", help="Search SKU, name and description.")
+    ] = None,
+    low_stock: Annotated[
+        bool, typer.Option("--low-stock", help="Only items at or under their reorder level.")
+    ] = False,
+    sort: Annotated[str, typer.Option(help=f"One of {SORTS}.")] = "name",
+    limit: Limit = 20,
+    offset: Offset = 0,
+) -> None:
+    """List items, a page at a time."""
+    state = CliState.of(ctx)
+    query = ItemQuery(
+        offset=offset,
+        limit=limit,
+        search=q,
+        low_stock=True if low_stock else None,
+        sort=sort,  # type: ignore[arg-type] # validated by the use case, like the HTTP query
+    )
+
+    async def work() -> Page[Item]:
+        return await state.container.list_items().execute(await state.actor(), query)
+
+    page = state.run(work)
+    output.emit(state, output.page_json(page, output.item_json), output.items_table(page))
+
+
+@app.command()
+def show(ctx: typer.Context, item: ItemKey) -> None:
+    """Show one item."""
+    state = CliState.of(ctx)
+
+    async def work() -> Item:
+        return await state.container.get_item().execute(await state.actor(), item)
+
+    found = state.run(work)
+    output.emit(state, output.item_json(found), output.item_detail(found))
+
+
+@app.command()
+def add(
+    ctx: typer.Context,
+    sku: Annotated[str, typer.Option(help="Unique stock-keeping unit.", show_default=False)],
+    name: Annotated[str, typer.Option(help="Display name.", show_default=False)],
+    price: Annotated[str, typer.Option(help="Unit price, e.g. 12.50.", show_default=False)],
+    tax: Annotated[str | None, typer.Option(help="Tax rate in percent, e.g. 20.")] = None,
+    quantity: Annotated[int, typer.Option(help="Initial stock (recorded as received).")] = 0,
+    reorder_level: Annotated[int, typer.Option(help="Low-stock threshold.")] = 0,
+    description: Annotated[str | None, typer.Option(help="Longer text.")] = None,
+) -> None:
+    """Add an item to the catalogue."""
+    state = CliState.of(ctx)
+
+    async def work() -> Item:
+        command = CreateItemCommand(
+            actor=await state.actor(),
+            sku=sku,
+            name=name,
+            unit_price=price,
+            tax_rate=_blank_is_none(tax),
+            quantity=quantity,
+            reorder_level=reorder_level,
+            description=description,
+        )
+        return await state.container.create_item().execute(command)
+
+    item = state.run(work)
+    output.emit(state, output.item_json(item), output.item_detail(item, f"Added {item.sku}"))
+
+
+@app.command()
+def update(
+    ctx: typer.Context,
+    item: ItemKey,
+    sku: Annotated[str | None, typer.Option(help="New SKU.")] = None,
+    name: Annotated[str | None, typer.Option(help="New name.")] = None,
+    price: Annotated[str | None, typer.Option(help="New unit price.")] = None,
+    tax: Annotated[str | None, typer.Option(help="New tax rate in percent; '' clears it.")] = None,
+    description: Annotated[str | None, typer.Option(help="New description; '' clears it.")] = None,
+    reorder_level: Annotated[int | None, typer.Option(help="New low-stock threshold.")] = None,
+    quantity: Annotated[
+        int | None, typer.Option(help="Counted stock (recorded as a 'count' movement).")
+    ] = None,
+    expected_version: ExpectedVersion = None,
+) -> None:
+    """Change some fields of an item; the others stay as they are."""
+    state = CliState.of(ctx)
+    changes: dict[str, str | int | None] = {
+        "sku": sku,
+        "name": name,
+        "unit_price": price,
+        "tax_rate": tax,
+        "description": description,
+        "reorder_level": reorder_level,
+        "quantity": quantity,
+    }
+    given: dict[str, str | int | None] = {
+        key: value for key, value in changes.items() if value is not None
+    }
+    if not given:
+        raise typer.BadParameter("give at least one field to change, e.g. --price 9.90")
+    if "tax_rate" in given:
+        given["tax_rate"] = _blank_is_none(tax)
+
+    async def work() -> Item:
+        command = UpdateItemCommand(
+            actor=await state.actor(),
+            item=item,
+            expected_version=expected_version,
+            **{key: given.get(key, UNSET) for key in changes},  # type: ignore[arg-type]
+        )
+        return await state.container.update_item().execute(command)
+
+    updated = state.run(work)
+    output.emit(
+        state, output.item_json(updated), output.item_detail(updated, f"Updated {updated.sku}")
+    )
+
+
+@app.command()
+def delete(ctx: typer.Context, item: ItemKey, expected_version: ExpectedVersion = None) -> None:
+    """Delete an item with its ledger."""
+    state = CliState.of(ctx)
+
+    async def work() -> None:
+        await state.container.delete_item().execute(
+            await state.actor(), item, expected_version=expected_version
+        )
+
+    state.run(work)
+    output.emit(state, {"deleted": item}, output.message(f"Deleted {item}"))
+
+
+def _show_change(state: CliState, change: StockChange) -> None:
+    movement = change.movement
+    item = change.item
+    if movement is None:
+        headline = f"{item.sku}: no change, {item.quantity} on hand"
+    else:
+        headline = (
+            f"{item.sku}: {movement.delta:+d} ({movement.reason.value}), {item.quantity} on hand"
+        )
+    data = {
+        "item": output.item_json(item),
+        "movement": None if movement is None else output.movement_json(movement),
+    }
+    output.emit(state, data, output.message(headline))
+
+
+@app.command(context_settings=NUMBERS_MAY_BE_NEGATIVE)
+def adjust(
+    ctx: typer.Context,
+    item: ItemKey,
+    delta: Annotated[
+        int, typer.Argument(help="Units to add; negative removes (e.g. -3).", show_default=False)
+    ],
+    reason: Annotated[str, typer.Option(help=f"One of {REASONS}.", show_default=False)],
+    note: Note = None,
+    reference: Annotated[str | None, typer.Option(help="An order or delivery number.")] = None,
+    expected_version: ExpectedVersion = None,
+) -> None:
+    """Add or remove stock: inventory items adjust SKU-1 -3 --reason sold"""
+    state = CliState.of(ctx)
+
+    async def work() -> StockChange:
+        command = AdjustStockCommand(
+            actor=await state.actor(),
+            item=item,
+            delta=delta,
+            reason=reason,
+            note=note,
+            reference=reference,
+            expected_version=expected_version,
+        )
+        return await state.container.adjust_stock().execute(command)
+
+    _show_change(state, state.run(work))
+
+
+@app.command(context_settings=NUMBERS_MAY_BE_NEGATIVE)
+def count(
+    ctx: typer.Context,
+    item: ItemKey,
+    quantity: Annotated[int, typer.Argument(help="Units counted on hand.", show_default=False)],
+    note: Note = None,
+    expected_version: ExpectedVersion = None,
+) -> None:
+    """Record a stock count: sets the quantity on hand, the difference enters the ledger."""
+    state = CliState.of(ctx)
+
+    async def work() -> StockChange:
+        command = CountStockCommand(
+            actor=await state.actor(),
+            item=item,
+            quantity=quantity,
+            note=note,
+            expected_version=expected_version,
+        )
+        return await state.container.count_stock().execute(command)
+
+    _show_change(state, state.run(work))
+
+
+@app.command()
+def history(ctx: typer.Context, item: ItemKey, limit: Limit = 20, offset: Offset = 0) -> None:
+    """An item's stock movements, newest first."""
+    state = CliState.of(ctx)
+
+    async def work() -> Page[StockMovement]:
+        return await state.container.list_movements().execute(
+            await state.actor(), item, offset=offset, limit=limit
+        )
+
+    page = state.run(work)
+    output.emit(
+        state, output.page_json(page, output.movement_json), output.movements_table(item, page)
+    )

@@ -1,0 +1,58 @@
+"""``inventory serve``: the REST service under uvicorn.
+
+uvicorn gets the app as an import string with ``factory=True``, because several workers and
+``--reload`` start fresh processes that must build the app (and its container) themselves.
+"""
+
+import os
+from collections.abc import Callable
+from typing import Annotated, Any
+
+import typer
+
+from entrypoints.cli.state import CliState
+
+APP_FACTORY = "entrypoints.rest.app:create_app"
+GRACEFUL_SHUTDOWN_SECONDS = 20
+
+Server = Callable[..., Any]
+
+
+def register(app: typer.Typer, server: Server) -> None:
+    """Add ``serve`` to ``app``; ``server`` is ``uvicorn.run`` outside tests."""
+
+    @app.command()
+    def serve(
+        ctx: typer.Context,
+        host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+        port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
+        workers: Annotated[
+            int | None,
+            typer.Option(min=1, max=64, help="Worker processes [default: INVENTORY_WORKERS, 1]."),
+        ] = None,
+        reload: Annotated[
+            bool, typer.Option("--reload", help="Restart on code changes (development).")
+        ] = False,
+    ) -> None:
+        """Run the REST API."""
+        state = CliState.of(ctx)
+        if workers is None:
+            workers = state.container.settings().workers
+        if reload and workers > 1:
+            raise typer.BadParameter("--reload runs a single process; drop --workers")
+        if state.database_url is not None:
+            # Workers are separate processes that read their settings from the environment.
+            os.environ["INVENTORY_STORAGE"] = "sqlalchemy"
+            os.environ["INVENTORY_DATABASE_URL"] = state.database_url
+        server(
+            APP_FACTORY,
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            reload=reload,
+            # One structured line per request comes from our own middleware instead.
+            access_log=False,
+            # In-flight requests get this long to finish on SIGTERM before connections close.
+            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+        )

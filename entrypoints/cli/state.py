@@ -1,0 +1,94 @@
+"""What every command shares: the container, the global options and the way coroutines run."""
+
+import asyncio
+import inspect
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+import typer
+from dependency_injector import providers
+from rich.console import Console
+
+from domain.errors import AuthenticationFailed
+from domain.users import Principal
+from entrypoints.cli.errors import ConfigurationError
+from entrypoints.container import Container, check_storage, close
+from entrypoints.live_events import live_event_fanout
+from entrypoints.settings import Settings
+
+T = TypeVar("T")
+
+NO_ADMIN = (
+    "there is no active admin to act as; create the first one with"
+    " 'inventory users create NAME --role admin', or name a user with --as"
+)
+
+
+@dataclass
+class CliState:
+    """Lives on ``ctx.obj``; subcommands (including sub-apps added by other modules, such as
+    ``db``) reach it with ``CliState.of(ctx)``."""
+
+    container: Container
+    json_output: bool = False
+    debug: bool = False
+    acting_user: str | None = None
+    database_url: str | None = None
+    console: Console = field(default_factory=Console)
+    #: Imports of at least this many rows show a progress bar (on a terminal only).
+    progress_from_rows: int = 5_000
+
+    @classmethod
+    def of(cls, ctx: typer.Context) -> "CliState":
+        state = ctx.find_object(cls)
+        if state is None:  # only when a command is invoked without the root callback
+            raise RuntimeError("the inventory CLI state is missing from the context")
+        return state
+
+    def use_database(self, url: str) -> None:
+        """``--database-url``: the SQL store at ``url``, whatever the settings said."""
+        current = self.container.settings()
+        updated = Settings.model_validate(
+            {**current.model_dump(), "database_url": url, "storage": "sqlalchemy"}
+        )
+        self.container.settings.override(providers.Object(updated))
+        self.database_url = url
+
+    def run(self, work: Callable[[], Awaitable[T]], *, check_schema: bool = True) -> T:
+        """Run one command's coroutine on a fresh event loop.
+
+        Before the loop closes, after-commit handlers still running are awaited (so a low-stock
+        notification is not lost when the process exits) and resources are released.
+        """
+
+        storage = self.container.settings().storage
+        if storage not in self.container.uow.providers:
+            raise ConfigurationError(f"storage {storage!r} is not available in this build")
+
+        async def main() -> T:
+            try:
+                if check_schema:  # a clear "run inventory db upgrade" instead of a SQL error
+                    await check_storage(self.container)
+                async with live_event_fanout(self.container, listen=False):
+                    return await work()
+            finally:
+                await self.container.event_bus().drain()
+                # The engine's pool belongs to this event loop: close it with the loop.
+                await close(self.container)
+                closing = self.container.shutdown_resources()
+                if inspect.isawaitable(closing):
+                    await closing
+
+        return asyncio.run(main())
+
+    async def actor(self) -> Principal:
+        """The acting user; refuses when there is none (an empty store)."""
+        principal = await self.optional_actor()
+        if principal is None:
+            raise AuthenticationFailed(NO_ADMIN)
+        return principal
+
+    async def optional_actor(self) -> Principal | None:
+        resolve = self.container.resolve_actor()
+        return await resolve.execute(self.acting_user)

@@ -1,0 +1,97 @@
+"""``inventory items import`` and ``inventory items export``: bulk CSV in and out.
+
+The commands join the ``items`` group when this module is imported (``main`` does so).
+"""
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import Progress
+
+from application.use_cases import ImportReport, ImportRow
+from domain.items import Item
+from entrypoints.cli import output
+from entrypoints.cli.csv_files import EXPECTED, read_rows, write_items
+from entrypoints.cli.errors import ROWS_REJECTED
+from entrypoints.cli.items import app
+from entrypoints.cli.state import CliState
+
+
+@app.command("import")
+def import_items(
+    ctx: typer.Context,
+    file: Annotated[
+        Path,
+        typer.Argument(
+            exists=True, dir_okay=False, readable=True, help=f"CSV file with header {EXPECTED}."
+        ),
+    ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check every row and report; change nothing.")
+    ] = False,
+) -> None:
+    """Create or update items from CSV, matched by SKU.
+
+    A known SKU gets the row's fields, and its quantity (when given) as a stock count. Rows
+    that fail validation are listed with their line numbers; the rest are imported (exit 14
+    when any row was rejected). Importing the same file again changes nothing.
+    """
+    state = CliState.of(ctx)
+    rows = read_rows(file)
+    report = state.run(lambda: _run_import(state, rows, dry_run=dry_run))
+    output.emit(state, output.report_json(report), output.report_tables(report, file.name))
+    if report.rejected:
+        raise typer.Exit(ROWS_REJECTED)
+
+
+async def _run_import(state: CliState, rows: list[ImportRow], *, dry_run: bool) -> ImportReport:
+    actor = await state.actor()
+    use_case = state.container.import_items()
+    show_bar = (
+        not state.json_output
+        and state.console.is_terminal
+        and len(rows) >= state.progress_from_rows
+    )
+    if not show_bar:
+        return await use_case.execute(actor, rows, dry_run=dry_run)
+    with Progress(console=state.console, transient=True) as progress:
+        task = progress.add_task("Importing", total=len(rows))
+        return await use_case.execute(
+            actor,
+            rows,
+            dry_run=dry_run,
+            progress=lambda done: progress.update(task, completed=done),
+        )
+
+
+@app.command("export")
+def export_items(
+    ctx: typer.Context,
+    file: Annotated[
+        Path | None,
+        typer.Argument(dir_okay=False, help="Where to write; standard output when omitted."),
+    ] = None,
+) -> None:
+    """Write every item as CSV (the format import reads), in SKU order."""
+    state = CliState.of(ctx)
+    if file is None and state.json_output:
+        raise typer.BadParameter("export to standard output is CSV; give a FILE to use --json")
+
+    async def work() -> list[Item]:
+        return await state.container.export_items().execute(await state.actor())
+
+    items = state.run(work)
+    if file is None:
+        write_items(typer.get_text_stream("stdout"), items)
+        return
+    partial = file.with_name(f".{file.name}.partial")
+    with partial.open("w", encoding="utf-8", newline="") as handle:
+        written = write_items(handle, items)
+    os.replace(partial, file)  # readers never see half a file
+    output.emit(
+        state,
+        {"file": str(file), "exported": written},
+        output.message(f"Exported {written} items to {file}"),
+    )

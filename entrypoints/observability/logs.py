@@ -1,0 +1,149 @@
+"""Structured logs: JSON lines in production, readable console lines in development.
+
+One line per HTTP request (``RequestLoggingMiddleware``) with the request id, method, route
+template, status, duration and user id. Request and response headers, bodies and query strings
+are never logged (a WebSocket token travels in the query string), and a last processor blanks
+any field whose name says it holds a secret.
+"""
+
+import logging
+import sys
+import time
+from collections.abc import MutableMapping
+from typing import Any, TextIO
+
+import structlog
+from asgi_correlation_id import CorrelationIdMiddleware, correlation_id
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from entrypoints.settings import Settings
+
+#: The auth dependency stores the acting user's id here (``request.state.user_id = ...``).
+USER_ID_STATE_KEY = "user_id"
+REQUEST_ID_HEADER = "X-Request-ID"
+SECRET_WORDS = ("password", "token", "secret", "authorization", "cookie", "api_key")
+_HANDLER_NAME = "inventory-structured"
+
+request_logger = structlog.stdlib.get_logger("inventory.request")
+
+
+def redact_secrets(
+    _logger: object, _method: str, event_dict: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
+    """Defence in depth: a field named like a secret never reaches the output, even nested."""
+    redacted: MutableMapping[str, Any] = _redacted(event_dict)
+    return redacted
+
+
+def _redacted(value: Any) -> Any:
+    if isinstance(value, MutableMapping):
+        return {
+            key: "[redacted]"
+            if any(word in str(key).lower() for word in SECRET_WORDS)
+            else _redacted(item)
+            for key, item in value.items()
+        }
+    return value
+
+
+def configure_logging(settings: Settings, stream: TextIO | None = None) -> None:
+    """Route structlog and the standard library (uvicorn included) through one handler.
+
+    Safe to call again (each uvicorn worker calls it from ``create_app``): it replaces only
+    the handler it installed before.
+    """
+    shared: list[Any] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.stdlib.add_logger_name,
+        structlog.stdlib.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        redact_secrets,
+    ]
+    renderer: list[Any] = (
+        [structlog.processors.dict_tracebacks, structlog.processors.JSONRenderer()]
+        if settings.json_logs
+        else [structlog.dev.ConsoleRenderer(colors=False)]
+    )
+    structlog.configure(
+        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=True,
+    )
+    handler = logging.StreamHandler(stream or sys.stdout)
+    handler.name = _HANDLER_NAME
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=shared,
+            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *renderer],
+        )
+    )
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if h.name == _HANDLER_NAME]:
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(settings.log_level)
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        uvicorn_logger = logging.getLogger(name)
+        uvicorn_logger.handlers.clear()
+        uvicorn_logger.propagate = True
+    # Access logs and HTTP clients log whole URLs, query strings (tokens) included; our request
+    # line replaces the access log.
+    for name in ("uvicorn.access", "httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+class RequestLoggingMiddleware:
+    """Pure ASGI: one log line per HTTP request, after the response (or the crash)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        scope.setdefault("state", {})  # shared with request.state, where auth puts the user
+        started = time.perf_counter()
+        status_code = 500
+
+        async def send_and_watch(message: Message) -> None:
+            nonlocal status_code
+            if message["type"] == "http.response.start":
+                status_code = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_and_watch)
+        except Exception:
+            self._log(scope, 500, started, exc_info=True)
+            raise
+        self._log(scope, status_code, started)
+
+    @staticmethod
+    def _log(scope: Scope, status_code: int, started: float, exc_info: bool = False) -> None:
+        route = scope.get("route")
+        user_id = scope["state"].get(USER_ID_STATE_KEY)
+        fields = {
+            "request_id": correlation_id.get(),
+            "method": scope["method"],
+            "route": getattr(route, "path", None),
+            "path": scope["path"],
+            "status": status_code,
+            "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+            "user_id": None if user_id is None else str(user_id),
+        }
+        log = request_logger.error if status_code >= 500 else request_logger.info
+        if exc_info:
+            log("request", exc_info=True, **fields)
+        else:
+            log("request", **fields)
+
+
+def install_request_logging(app: Any) -> None:
+    """Request ids (X-Request-ID, generated when missing or not a UUID) around the request log.
+
+    Starlette runs the middleware added last first: the id must exist before the log line.
+    """
+    app.add_middleware(RequestLoggingMiddleware)
+    app.add_middleware(CorrelationIdMiddleware, header_name=REQUEST_ID_HEADER)

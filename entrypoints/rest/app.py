@@ -1,0 +1,151 @@
+"""The FastAPI application: ``create_app`` builds it around one container.
+
+Also a uvicorn factory: ``uvicorn entrypoints.rest.app:create_app --factory``.
+"""
+
+import logging
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
+
+from entrypoints.container import (
+    Container,
+    DatabaseNotReady,
+    build_container,
+    check_storage,
+    close,
+)
+from entrypoints.live_events import live_event_fanout
+from entrypoints.observability.logs import configure_logging
+from entrypoints.observability.metrics import install_metrics
+from entrypoints.rest import errors, idempotency, security
+from entrypoints.rest.middleware import build_middleware
+from entrypoints.rest.routes import auth, docs, events, health, images, items, movements, users
+from entrypoints.rest.routes.health import _SERVICE, SERVICE_NAME
+
+logger = logging.getLogger("inventory")
+
+#: Every module with ``Provide[...]`` markers; a module missing here gets raw ``Provide``
+#: objects instead of use cases.
+WIRED_MODULES = [security, idempotency, auth, users, items, movements, images, events, health]
+ROUTERS = [
+    health.router,
+    auth.router,
+    users.router,
+    items.router,
+    movements.router,
+    images.router,
+    events.router,
+    docs.router,
+]
+DESCRIPTION = """An inventory of items with a stock-movement ledger.
+
+Log in with **Authorize** (the OAuth2 password flow: your username and password), then try the
+routes. Errors are `application/problem+json` (RFC 9457).
+
+Live events: a WebSocket at `/api/v1/events?token=<access token>` (or with an
+`Authorization: Bearer` header) streams `item.created`, `item.updated`, `item.deleted`,
+`stock.adjusted` and `stock.low` as JSON objects, with a `{"type": "heartbeat"}` when idle.
+"""
+
+
+async def bootstrap(container: Container) -> None:
+    """First start with no users: create the admin from the settings, or with a generated
+    password that is shown once, here, and never stored in clear."""
+    settings = container.settings()
+    password = settings.admin_password.get_secret_value() if settings.admin_password else None
+    result = await container.bootstrap_admin().execute(settings.admin_username, password)
+    if result is not None and result.generated_password is not None:
+        print(
+            f"\n*** Created the first admin user {result.user.username.value!r} with the"
+            f" password:\n\n    {result.generated_password}\n\n"
+            "It is not shown again. Log in and change it with\n"
+            "    PUT /api/v1/users/me/password"
+            ' {"current_password": "...", "new_password": "..."}\n'
+            "or set INVENTORY_ADMIN_PASSWORD before the first start next time.\n",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    container: Container = app.state.container
+    try:
+        await check_storage(container)
+    except DatabaseNotReady as error:
+        # One clear line instead of a traceback; uvicorn then exits with an error status.
+        logger.error("cannot start: %s", error)
+        raise SystemExit(3) from None
+    hasher = container.password_hasher()
+    warm_up = getattr(hasher, "warm_up", None)
+    if warm_up is not None:
+        await warm_up()
+    await bootstrap(container)
+    try:
+        async with live_event_fanout(container):
+            yield
+    finally:
+        await container.event_bus().drain()
+        await close(container)
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    if app.openapi_schema is None:
+        schema = get_openapi(
+            title=app.title, version=app.version, description=app.description, routes=app.routes
+        )
+        problem = errors.Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.update(problem.pop("$defs", {}))
+        components["Problem"] = problem
+        _parameters_are_never_null(schema)
+        app.openapi_schema = schema
+    return app.openapi_schema
+
+
+def _parameters_are_never_null(schema: dict[str, Any]) -> None:
+    """An optional header or query parameter is absent, never ``null``: drop the null branch
+    pydantic writes for ``str | None`` so clients do not send the text 'null'."""
+    for path in schema.get("paths", {}).values():
+        for operation in path.values():
+            for parameter in operation.get("parameters", []):
+                options = parameter.get("schema", {}).pop("anyOf", None)
+                if options is not None:
+                    kept = [option for option in options if option.get("type") != "null"]
+                    parameter["schema"].update(kept[0] if len(kept) == 1 else {"anyOf": kept})
+
+
+def create_app(container: Container | None = None) -> FastAPI:
+    container = container or build_container()
+    settings = container.settings()
+    configure_logging(settings)
+    container.wire(modules=WIRED_MODULES)
+    app = FastAPI(
+        title=SERVICE_NAME,
+        version=_SERVICE.version,
+        description=DESCRIPTION,
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+        middleware=build_middleware(settings, images.UPLOAD_PATH),
+    )
+    app.state.container = container
+    install_metrics(app, settings, container.metrics_registry())
+    errors.install_error_handlers(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    app.state.route_methods = [
+        (route.path_regex, frozenset(route.methods or ()))
+        for router in ROUTERS
+        for route in router.routes
+        if isinstance(route, APIRoute)
+    ]
+    app.mount(docs.ASSETS_PATH, docs.assets, name="docs-assets")
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app

@@ -1,0 +1,73 @@
+from importlib.metadata import PackageNotFoundError, version
+from typing import Annotated
+
+from dependency_injector.wiring import Provide, inject
+from fastapi import APIRouter, Depends
+from starlette.responses import Response
+
+from application import use_cases as uc
+from entrypoints.container import Container
+from entrypoints.rest.http import json_response
+from entrypoints.rest.schemas import HealthOut, ServiceOut
+
+router = APIRouter(tags=["service"])
+SERVICE_NAME = "inventory-service"
+
+
+def _version() -> str:
+    try:
+        return version(SERVICE_NAME)
+    except PackageNotFoundError:  # pragma: no cover - running from a plain checkout
+        return "0+unknown"
+
+
+_SERVICE = ServiceOut(
+    name=SERVICE_NAME,
+    version=_version(),
+    links={
+        "docs": "/docs",
+        "redoc": "/redoc",
+        "openapi": "/openapi.json",
+        "api": "/api/v1",
+        "token": "/api/v1/auth/token",
+        "items": "/api/v1/items",
+        "events": "/api/v1/events",
+        "live": "/health/live",
+        "ready": "/health/ready",
+    },
+)
+
+
+@router.get(
+    "/", operation_id="service-info", summary="What this service is", response_model=ServiceOut
+)
+async def root() -> ServiceOut:
+    return _SERVICE
+
+
+@router.get(
+    "/health/live",
+    operation_id="health-live",
+    summary="The process is up",
+    response_model=HealthOut,
+)
+async def live() -> HealthOut:
+    return HealthOut(status="ok")
+
+
+@router.get(
+    "/health/ready",
+    operation_id="health-ready",
+    summary="The service can serve requests (its store answers)",
+    response_model=HealthOut,
+    responses={503: {"model": HealthOut, "description": "Not ready"}},
+)
+@inject
+async def ready(
+    use_case: Annotated[uc.CheckReadiness, Depends(Provide[Container.check_readiness])],
+) -> Response:
+    readiness = await use_case.execute()
+    body = HealthOut(
+        status="ok" if readiness.ready else "unavailable", checks=dict(readiness.checks)
+    )
+    return json_response(body, 200 if readiness.ready else 503, {"Cache-Control": "no-store"})

@@ -1,0 +1,179 @@
+from decimal import Decimal
+from typing import Annotated, Any
+
+from dependency_injector.wiring import Provide, inject
+from fastapi import APIRouter, Depends, Query
+from starlette.responses import Response
+
+from application import use_cases as uc
+from application.commands import (
+    UNSET,
+    CreateItemCommand,
+    ReplaceItemCommand,
+    UpdateItemCommand,
+)
+from application.ports import ItemQuery, ItemSort
+from entrypoints.container import Container
+from entrypoints.rest.errors import with_common
+from entrypoints.rest.http import (
+    ExactJsonRoute,
+    IfMatch,
+    IfNoneMatch,
+    ItemId,
+    etag,
+    expected_version,
+    json_response,
+    not_modified,
+)
+from entrypoints.rest.idempotency import IdempotencyDep
+from entrypoints.rest.schemas import ItemCreate, ItemOut, ItemPatch, ItemReplace, PageOut
+from entrypoints.rest.security import CurrentPrincipal
+
+router = APIRouter(route_class=ExactJsonRoute, prefix="/api/v1/items", tags=["items"])
+ITEMS = "/api/v1/items"
+
+
+def _item_response(item: Any, status: int = 200, *, location: bool = False) -> Response:
+    headers = {"ETag": etag(item.version)}
+    if location:
+        headers["Location"] = f"{ITEMS}/{item.id}"
+    return json_response(ItemOut.of(item), status, headers)
+
+
+@router.get(
+    "",
+    operation_id="items-list",
+    summary="List items",
+    response_model=PageOut[ItemOut],
+    responses=with_common(403),
+)
+@inject
+async def list_items(
+    principal: CurrentPrincipal,
+    use_case: Annotated[uc.ListItems, Depends(Provide[Container.list_items])],
+    offset: Annotated[int, Query(ge=0, le=10**12)] = 0,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    q: Annotated[str | None, Query(max_length=200, pattern=r"^[^\x00]*$")] = None,
+    low_stock: bool | None = None,
+    sort: ItemSort = ItemSort.NAME,
+) -> PageOut[ItemOut]:
+    query = ItemQuery(offset=offset, limit=limit, search=q, low_stock=low_stock, sort=sort)
+    page = await use_case.execute(principal, query)
+    return PageOut[ItemOut].of(page, [ItemOut.of(item) for item in page.items])
+
+
+@router.post(
+    "",
+    operation_id="items-create",
+    summary="Create an item",
+    status_code=201,
+    response_model=ItemOut,
+    responses=with_common(403, 409, body=True),
+)
+@inject
+async def create_item(
+    body: ItemCreate,
+    principal: CurrentPrincipal,
+    idempotency: IdempotencyDep,
+    use_case: Annotated[uc.CreateItem, Depends(Provide[Container.create_item])],
+) -> Response:
+    async def create() -> Response:
+        item = await use_case.execute(CreateItemCommand(actor=principal, **body.model_dump()))
+        return _item_response(item, 201, location=True)
+
+    return await idempotency.run(principal, f"POST {ITEMS} {body.model_dump_json()}", create)
+
+
+@router.get(
+    "/{item_id}",
+    operation_id="items-get",
+    summary="Get an item",
+    response_model=ItemOut,
+    responses={304: {"description": "Not modified (If-None-Match)"}, **with_common(403, 404)},
+)
+@inject
+async def get_item(
+    item_id: ItemId,
+    principal: CurrentPrincipal,
+    response: Response,
+    use_case: Annotated[uc.GetItem, Depends(Provide[Container.get_item])],
+    if_none_match: IfNoneMatch = None,
+) -> Any:
+    item = await use_case.execute(principal, item_id)
+    tag = etag(item.version)
+    if not_modified(if_none_match, tag):
+        return Response(status_code=304, headers={"ETag": tag})
+    response.headers["ETag"] = tag
+    return ItemOut.of(item)
+
+
+@router.put(
+    "/{item_id}",
+    operation_id="items-replace",
+    summary="Replace an item",
+    response_model=ItemOut,
+    responses=with_common(403, 404, 409, 412, body=True),
+)
+@inject
+async def replace_item(
+    item_id: ItemId,
+    body: ItemReplace,
+    principal: CurrentPrincipal,
+    use_case: Annotated[uc.ReplaceItem, Depends(Provide[Container.replace_item])],
+    if_match: IfMatch = None,
+) -> Response:
+    item = await use_case.execute(
+        ReplaceItemCommand(
+            actor=principal,
+            item=item_id,
+            expected_version=expected_version(if_match),
+            **body.model_dump(),
+        )
+    )
+    return _item_response(item)
+
+
+@router.patch(
+    "/{item_id}",
+    operation_id="items-update",
+    summary="Change some fields of an item",
+    response_model=ItemOut,
+    responses=with_common(403, 404, 409, 412, body=True),
+)
+@inject
+async def update_item(
+    item_id: ItemId,
+    body: ItemPatch,
+    principal: CurrentPrincipal,
+    use_case: Annotated[uc.UpdateItem, Depends(Provide[Container.update_item])],
+    if_match: IfMatch = None,
+) -> Response:
+    changes: dict[str, Decimal | str | int | None] = {
+        name: getattr(body, name) for name in body.model_fields_set
+    }
+    command = UpdateItemCommand(
+        actor=principal,
+        item=item_id,
+        expected_version=expected_version(if_match),
+        **{name: changes.get(name, UNSET) for name in ItemPatch.model_fields},  # type: ignore[arg-type]
+    )
+    return _item_response(await use_case.execute(command))
+
+
+@router.delete(
+    "/{item_id}",
+    operation_id="items-delete",
+    summary="Delete an item and its ledger",
+    status_code=204,
+    response_class=Response,
+    responses=with_common(403, 404, 412),
+)
+@inject
+async def delete_item(
+    item_id: ItemId,
+    principal: CurrentPrincipal,
+    use_case: Annotated[uc.DeleteItem, Depends(Provide[Container.delete_item])],
+    if_match: IfMatch = None,
+) -> Response:
+    await use_case.execute(principal, item_id, expected_version=expected_version(if_match))
+    return Response(status_code=204)

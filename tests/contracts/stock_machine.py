@@ -1,0 +1,369 @@
+"""A hypothesis state machine for the stock ledger, reusable over every storage adapter.
+
+``make_stock_machine(container_factory)`` returns a ``RuleBasedStateMachine`` class; its
+``TestCase`` attribute is a unittest class pytest collects. ``container_factory()`` returns a
+ready ``Container`` (or an awaitable of one, awaited on the machine's own event loop). The
+machine drives the real use cases and, after every step, reads the item and its ledger back
+through the container's read-only unit of work and checks:
+
+* quantity >= 0 and quantity == the sum of the ledger (``MovementRepository.sum_for_item`` and
+  the listed movements), and the newest movement's ``quantity_after`` is the quantity;
+* the version went up on every accepted change and stayed put otherwise;
+* a refused operation changed nothing (quantity, version, ledger length).
+"""
+
+import asyncio
+import inspect
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass, replace
+from typing import Any, TypeVar
+from uuid import UUID, uuid4
+
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, precondition, rule
+
+from application.commands import (
+    UNSET,
+    AdjustStockCommand,
+    CountStockCommand,
+    CreateItemCommand,
+    ReplaceItemCommand,
+    UpdateItemCommand,
+)
+from domain.errors import AlreadyExists, InsufficientStock, InvalidValue, VersionMismatch
+from domain.items import Item, StockMovement
+from domain.users import Principal, Role
+from entrypoints.container import Container
+
+T = TypeVar("T")
+ContainerFactory = Callable[[], Container | Awaitable[Container]]
+
+REASONS = ["received", "sold", "returned", "damaged", "lost", "correction"]
+quantities = st.integers(min_value=0, max_value=60)
+deltas = st.integers(min_value=-40, max_value=40)
+names = st.sampled_from(["Widget", "Gadget", "Sprocket"])
+reorder_levels = st.integers(min_value=0, max_value=20)
+
+
+@dataclass(frozen=True)
+class Expected:
+    """What the machine believes about one item."""
+
+    sku: str
+    name: str
+    quantity: int
+    version: int
+    ledger: int
+    reorder_level: int
+
+
+def make_stock_machine(container_factory: ContainerFactory) -> type[RuleBasedStateMachine]:
+    class StockLedgerMachine(RuleBasedStateMachine):
+        items = Bundle("items")
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.runner = asyncio.Runner()
+            made = container_factory()
+            self.container: Container = (
+                self.run(_awaited(made)) if inspect.isawaitable(made) else made
+            )
+            self.actor = Principal(user_id=uuid4(), username="machine", role=Role.ADMIN)
+            self.expected: dict[UUID, Expected] = {}
+            self.serial = 0
+            # Unique across machine instances, in case a factory hands out a shared database.
+            self.sku_prefix = f"M{uuid4().hex[:10]}"
+
+        def run(self, coroutine: Coroutine[Any, Any, T]) -> T:
+            return self.runner.run(coroutine)
+
+        def teardown(self) -> None:
+            try:
+                bus = self.container.event_bus()
+                drain = getattr(bus, "drain", None)
+                if drain is not None:
+                    self.run(drain())
+                shutdown = self.container.shutdown_resources()
+                if inspect.isawaitable(shutdown):
+                    self.run(_awaited(shutdown))
+            finally:
+                self.runner.close()
+
+        # -- helpers -----------------------------------------------------------------------
+        def accepted(self, item_id: UUID, item: Item, *, changed: bool, ledger: int) -> None:
+            """Record an accepted operation, checking the version moved iff something did."""
+            before = self.expected[item_id]
+            if changed:
+                assert item.version > before.version, "an accepted change must bump the version"
+            else:
+                assert item.version == before.version, "nothing changed, yet the version moved"
+            self.expected[item_id] = replace(
+                before,
+                name=item.name,
+                quantity=item.quantity,
+                version=item.version,
+                ledger=before.ledger + ledger,
+                reorder_level=item.reorder_level,
+            )
+
+        async def read(self, item_id: UUID) -> tuple[Item, int, list[StockMovement]]:
+            uow = self.container.read_uow()
+            async with uow:
+                item = await uow.items.get(item_id)
+                assert item is not None
+                total = await uow.movements.sum_for_item(item_id)
+                movements: list[StockMovement] = []
+                while True:
+                    page = await uow.movements.list_for_item(
+                        item_id, offset=len(movements), limit=100
+                    )
+                    movements.extend(page.items)
+                    if len(movements) >= page.total or not page.items:
+                        break
+                assert page.total == len(movements)
+            return item, total, movements
+
+        # -- rules -------------------------------------------------------------------------
+        @rule(target=items, quantity=quantities, reorder=reorder_levels, name=names)
+        def create(self, quantity: int, reorder: int, name: str) -> UUID:
+            self.serial += 1
+            item = self.run(
+                self.container.create_item().execute(
+                    CreateItemCommand(
+                        actor=self.actor,
+                        sku=f"{self.sku_prefix}-{self.serial}",
+                        name=name,
+                        unit_price="1.00",
+                        quantity=quantity,
+                        reorder_level=reorder,
+                    )
+                )
+            )
+            assert (item.quantity, item.version) == (quantity, 1)
+            self.expected[item.id] = Expected(
+                sku=item.sku.value,
+                name=name,
+                quantity=quantity,
+                version=1,
+                ledger=1 if quantity else 0,
+                reorder_level=reorder,
+            )
+            return item.id
+
+        @rule(item_id=items, quantity=quantities)
+        def create_with_a_taken_sku(self, item_id: UUID, quantity: int) -> None:
+            taken = self.expected[item_id].sku.lower()
+            with pytest.raises(AlreadyExists):
+                self.run(
+                    self.container.create_item().execute(
+                        CreateItemCommand(
+                            actor=self.actor,
+                            sku=taken,
+                            name="Dup",
+                            unit_price="2",
+                            quantity=quantity,
+                        )
+                    )
+                )
+
+        @rule(item_id=items, delta=deltas, reason=st.sampled_from(REASONS), pin=st.booleans())
+        def adjust(self, item_id: UUID, delta: int, reason: str, pin: bool) -> None:
+            before = self.expected[item_id]
+            command = AdjustStockCommand(
+                actor=self.actor,
+                item=item_id,
+                delta=delta,
+                reason=reason,
+                expected_version=before.version if pin else None,
+            )
+            if delta == 0:
+                with pytest.raises(InvalidValue, match="delta"):
+                    self.run(self.container.adjust_stock().execute(command))
+                return
+            if before.quantity + delta < 0:
+                with pytest.raises(InsufficientStock) as refused:
+                    self.run(self.container.adjust_stock().execute(command))
+                assert refused.value.available == before.quantity
+                assert refused.value.requested == -delta
+                return
+            change = self.run(self.container.adjust_stock().execute(command))
+            assert change.item.quantity == before.quantity + delta
+            self.accepted(item_id, change.item, changed=True, ledger=1)
+
+        @rule(item_id=items, quantity=quantities, pin=st.booleans())
+        def count(self, item_id: UUID, quantity: int, pin: bool) -> None:
+            before = self.expected[item_id]
+            change = self.run(
+                self.container.count_stock().execute(
+                    CountStockCommand(
+                        actor=self.actor,
+                        item=item_id,
+                        quantity=quantity,
+                        expected_version=before.version if pin else None,
+                    )
+                )
+            )
+            differs = quantity != before.quantity
+            assert (change.movement is not None) is differs
+            assert change.item.quantity == quantity
+            self.accepted(item_id, change.item, changed=differs, ledger=int(differs))
+
+        @rule(
+            item_id=items,
+            quantity=st.one_of(st.just(UNSET), quantities),
+            name=st.one_of(st.just(UNSET), names),
+            reorder=st.one_of(st.just(UNSET), reorder_levels),
+        )
+        def patch(self, item_id: UUID, quantity: Any, name: Any, reorder: Any) -> None:
+            before = self.expected[item_id]
+            item = self.run(
+                self.container.update_item().execute(
+                    UpdateItemCommand(
+                        actor=self.actor,
+                        item=item_id,
+                        quantity=quantity,
+                        name=name,
+                        reorder_level=reorder,
+                        expected_version=before.version,
+                    )
+                )
+            )
+            counted = quantity is not UNSET and quantity != before.quantity
+            details = (name is not UNSET and name != before.name) or (
+                reorder is not UNSET and reorder != before.reorder_level
+            )
+            assert item.quantity == (before.quantity if quantity is UNSET else quantity)
+            self.accepted(item_id, item, changed=counted or details, ledger=int(counted))
+
+        @rule(
+            item_id=items,
+            quantity=st.one_of(st.none(), quantities),
+            name=names,
+            reorder=reorder_levels,
+        )
+        def replace_item(
+            self, item_id: UUID, quantity: int | None, name: str, reorder: int
+        ) -> None:
+            before = self.expected[item_id]
+            item = self.run(
+                self.container.replace_item().execute(
+                    ReplaceItemCommand(
+                        actor=self.actor,
+                        item=item_id,
+                        sku=before.sku,
+                        name=name,
+                        unit_price="1.00",
+                        reorder_level=reorder,
+                        quantity=quantity,
+                    )
+                )
+            )
+            counted = quantity is not None and quantity != before.quantity
+            details = name != before.name or reorder != before.reorder_level
+            self.accepted(item_id, item, changed=counted or details, ledger=int(counted))
+
+        @rule(
+            item_id=items,
+            offset=st.sampled_from([-1, 1, 5]),
+            operation=st.sampled_from(["adjust", "count", "patch", "replace"]),
+            quantity=quantities,
+        )
+        def stale_write(self, item_id: UUID, offset: int, operation: str, quantity: int) -> None:
+            stale = self.expected[item_id].version + offset
+            if stale < 0:
+                stale = 0
+            use_case: Any
+            command: Any
+            if operation == "adjust":
+                use_case = self.container.adjust_stock()
+                command = AdjustStockCommand(
+                    actor=self.actor,
+                    item=item_id,
+                    delta=quantity + 1,
+                    reason="received",
+                    expected_version=stale,
+                )
+            elif operation == "count":
+                use_case = self.container.count_stock()
+                command = CountStockCommand(
+                    actor=self.actor, item=item_id, quantity=quantity, expected_version=stale
+                )
+            elif operation == "patch":
+                use_case = self.container.update_item()
+                command = UpdateItemCommand(
+                    actor=self.actor,
+                    item=item_id,
+                    name="Stale",
+                    quantity=quantity,
+                    expected_version=stale,
+                )
+            else:
+                use_case = self.container.replace_item()
+                command = ReplaceItemCommand(
+                    actor=self.actor,
+                    item=item_id,
+                    sku=self.expected[item_id].sku,
+                    name="Stale",
+                    unit_price="3.00",
+                    quantity=quantity,
+                    expected_version=stale,
+                )
+            with pytest.raises(VersionMismatch) as refused:
+                self.run(use_case.execute(command))
+            assert refused.value.actual == self.expected[item_id].version
+
+        @precondition(lambda self: len(self.expected) >= 2)
+        @rule(data=st.data())
+        def rename_onto_a_taken_sku(self, data: st.DataObject) -> None:
+            ids = sorted(self.expected, key=str)
+            mine = data.draw(st.sampled_from(ids))
+            other = data.draw(st.sampled_from([i for i in ids if i != mine]))
+            with pytest.raises(AlreadyExists):
+                self.run(
+                    self.container.update_item().execute(
+                        UpdateItemCommand(
+                            actor=self.actor,
+                            item=mine,
+                            sku=self.expected[other].sku,
+                            quantity=self.expected[mine].quantity + 1,
+                        )
+                    )
+                )
+
+        # -- invariants --------------------------------------------------------------------
+        @invariant()
+        def ledger_matches_every_item(self) -> None:
+            for item_id, expected in self.expected.items():
+                item, total, movements = self.run(self.read(item_id))
+                assert item.quantity >= 0
+                assert item.quantity == total == sum(m.delta for m in movements)
+                assert item.quantity == expected.quantity
+                assert item.version == expected.version
+                assert item.sku.value == expected.sku
+                assert len(movements) == expected.ledger
+                if movements:
+                    assert movements[0].quantity_after == item.quantity  # newest first
+                running = 0
+                for movement in reversed(movements):
+                    running += movement.delta
+                    assert movement.delta != 0
+                    assert movement.quantity_after == running >= 0
+
+        @invariant()
+        def skus_stay_unique(self) -> None:
+            skus = [expected.sku for expected in self.expected.values()]
+            assert len(skus) == len(set(skus))
+
+    StockLedgerMachine.TestCase.settings = settings(
+        max_examples=50,
+        stateful_step_count=30,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
+    return StockLedgerMachine
+
+
+async def _awaited(awaitable: Awaitable[T]) -> T:
+    return await awaitable

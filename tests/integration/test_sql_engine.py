@@ -1,0 +1,189 @@
+"""Engine set-up, start-up checks and the errors the SQL store turns into domain errors."""
+
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from adapters.sqlalchemy import (
+    DatabaseUnreachable,
+    SchemaNotAtHead,
+    SqlAlchemyUnitOfWork,
+    create_engine,
+    normalise_url,
+)
+from application.commands import CreateItemCommand
+from domain.errors import InsufficientStock, NotFound, StoreBusy, VersionMismatch
+from entrypoints.container import Container, build_container, check_storage, close
+from entrypoints.settings import Settings
+from tests.conftest import make_settings
+from tests.integration.conftest import ADMIN
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("sqlite:///var/inventory.db", "sqlite+aiosqlite:///var/inventory.db"),
+        ("sqlite+pysqlite:////tmp/x.db", "sqlite+aiosqlite:////tmp/x.db"),
+        ("postgresql://u:p@db:5432/inv", "postgresql+asyncpg://u:p@db:5432/inv"),
+        ("postgres://u@db/inv", "postgresql+asyncpg://u@db/inv"),
+        ("postgresql+psycopg://u@db/inv", "postgresql+asyncpg://u@db/inv"),
+    ],
+)
+def test_plain_urls_get_the_async_driver(given: str, expected: str) -> None:
+    assert normalise_url(given).render_as_string(hide_password=False) == expected
+
+
+def test_other_databases_are_refused_with_a_hint() -> None:
+    with pytest.raises(ValueError, match="postgresql://"):
+        normalise_url("mysql://u@db/inv")
+
+
+def test_the_default_store_is_a_sqlite_file_in_the_data_directory(tmp_path: Path) -> None:
+    settings = Settings(_env_file=None, data_dir=tmp_path)  # type: ignore[call-arg]
+    assert settings.storage == "sqlalchemy"
+    assert settings.resolved_database_url == f"sqlite+aiosqlite:///{tmp_path / 'inventory.db'}"
+
+
+async def test_sqlite_connections_get_our_pragmas(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path / 'a' / 'x.db'}", sqlite_synchronous="NORMAL")
+    try:
+        async with engine.connect() as connection:
+            values = [
+                (await connection.execute(text(f"PRAGMA {name}"))).scalar_one()
+                for name in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout")
+            ]
+    finally:
+        await engine.dispose()
+    assert values == ["wal", 1, 1, 5000]
+
+
+async def test_a_writer_that_cannot_get_the_sqlite_lock_gets_store_busy(tmp_path: Path) -> None:
+    path = tmp_path / "busy.db"
+    engine = create_engine(f"sqlite:///{path}", sqlite_busy_timeout=0.05)
+    async with engine.connect():  # the file now exists, in WAL mode
+        pass
+    other = sqlite3.connect(path, isolation_level=None)  # another process, as far as SQLite knows
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        with pytest.raises(StoreBusy) as caught:
+            async with SqlAlchemyUnitOfWork(engine):
+                pass
+        assert caught.value.code == "store_busy"
+        async with SqlAlchemyUnitOfWork(engine, read_only=True):  # readers are not blocked
+            pass
+    finally:
+        other.close()
+        await engine.dispose()
+
+
+async def test_start_up_refuses_an_unmigrated_database(tmp_path: Path) -> None:
+    container = build_container(make_settings(tmp_path, storage="sqlalchemy"))
+    try:
+        with pytest.raises(SchemaNotAtHead, match="inventory db upgrade"):
+            await check_storage(container)
+    finally:
+        await close(container)
+
+
+async def test_start_up_names_an_unreachable_database(tmp_path: Path) -> None:
+    settings = make_settings(
+        tmp_path,
+        storage="sqlalchemy",
+        database_url="postgresql://inventory:secret@127.0.0.1:1/inventory",
+        db_connect_timeout_seconds=2,
+    )
+    container = build_container(settings)
+    try:
+        with pytest.raises(DatabaseUnreachable) as caught:
+            await check_storage(container)
+    finally:
+        await close(container)
+    assert "127.0.0.1:1/inventory" in str(caught.value)
+    assert "secret" not in str(caught.value)
+
+
+async def test_a_migrated_database_passes_the_start_up_check(sql_container: Container) -> None:
+    await check_storage(sql_container)
+
+
+async def test_memory_storage_has_nothing_to_check_or_close(container: Container) -> None:
+    await check_storage(container)
+    await close(container)
+
+
+async def test_the_quantity_check_is_a_backstop_reported_as_insufficient_stock(
+    sql_container: Container,
+) -> None:
+    command = CreateItemCommand(actor=ADMIN, sku="A", name="A", unit_price="1", quantity=1)
+    item = await sql_container.create_item().execute(command)
+    async with sql_container.uow() as uow:
+        loaded = await uow.items.get(item.id, for_update=True)
+        assert loaded is not None
+        loaded.quantity = -1  # a bug the domain would never let through
+        with pytest.raises(InsufficientStock):
+            await uow.items.save(loaded)
+
+
+async def test_naive_datetimes_are_never_stored(sql_container: Container) -> None:
+    command = CreateItemCommand(actor=ADMIN, sku="A", name="A", unit_price="1")
+    item = await sql_container.create_item().execute(command)
+    async with sql_container.uow() as uow:
+        loaded = await uow.items.get(item.id)
+        assert loaded is not None
+        loaded.updated_at = datetime(2026, 1, 1)
+        with pytest.raises(Exception, match="naive"):
+            await uow.items.save(loaded)
+
+
+async def test_one_item_changed_through_two_copies_keeps_every_movement(
+    sql_container: Container,
+) -> None:
+    command = CreateItemCommand(actor=ADMIN, sku="A", name="A", unit_price="1", quantity=5)
+    item = await sql_container.create_item().execute(command)
+    async with sql_container.uow() as uow:
+        first = await uow.items.get(item.id, for_update=True)
+        assert first is not None
+        first.adjust(-2, "sold", at=first.updated_at, by=None)
+        await uow.items.save(first)
+        again = await uow.items.get(item.id, for_update=True)  # a fresh copy, saved state
+        assert again is not None
+        assert again.quantity == 3
+        again.adjust(-1, "sold", at=first.updated_at, by=None)
+        await uow.items.save(again)
+        again.adjust(4, "received", at=first.updated_at, by=None)
+        await uow.items.save(again)
+        assert await uow.movements.sum_for_item(item.id) == 6
+        await uow.commit()
+    async with sql_container.read_uow() as uow:
+        ledger = await uow.movements.list_for_item(item.id, offset=0, limit=10)
+    assert [m.delta for m in ledger.items] == [4, -1, -2, 5]
+
+
+async def test_saving_a_stale_copy_is_a_version_mismatch(sql_container: Container) -> None:
+    command = CreateItemCommand(actor=ADMIN, sku="A", name="A", unit_price="1", quantity=5)
+    item = await sql_container.create_item().execute(command)
+    async with sql_container.uow() as uow:
+        stale = await uow.items.get(item.id)
+        fresh = await uow.items.get(item.id)
+        assert stale is not None
+        assert fresh is not None
+        fresh.adjust(1, "received", at=fresh.updated_at, by=None)
+        await uow.items.save(fresh)
+        stale.adjust(-1, "sold", at=stale.updated_at, by=None)
+        with pytest.raises(VersionMismatch):
+            await uow.items.save(stale)
+
+
+async def test_saving_a_deleted_item_is_not_found(sql_container: Container) -> None:
+    command = CreateItemCommand(actor=ADMIN, sku="A", name="A", unit_price="1")
+    item = await sql_container.create_item().execute(command)
+    async with sql_container.uow() as uow:
+        loaded = await uow.items.get(item.id)
+        assert loaded is not None
+        await uow.items.delete(loaded)
+        loaded.adjust(1, "received", at=loaded.updated_at, by=None)
+        with pytest.raises(NotFound):
+            await uow.items.save(loaded)

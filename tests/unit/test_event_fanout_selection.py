@@ -1,0 +1,72 @@
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from adapters.memory import InProcessEventBus
+from adapters.postgres.notify_events import PostgresNotifyPublisher
+from entrypoints.container import build_container
+from tests.conftest import make_settings
+
+PG = "postgresql+asyncpg://inventory@db:5432/inventory"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "fanout"),
+    [
+        ({}, "local"),
+        ({"storage": "sqlalchemy", "database_url": "sqlite+aiosqlite:///var/db.sqlite"}, "local"),
+        ({"storage": "sqlalchemy", "database_url": PG}, "postgres"),
+        ({"storage": "sqlalchemy", "database_url": PG, "event_fanout": "local"}, "local"),
+        ({"storage": "memory", "database_url": PG}, "local"),
+        ({"storage": "memory", "database_url": PG, "event_fanout": "postgres"}, "postgres"),
+    ],
+)
+def test_the_fan_out_follows_the_store(
+    tmp_path: Path, overrides: dict[str, object], fanout: str
+) -> None:
+    assert make_settings(tmp_path, **overrides).live_event_fanout == fanout
+
+
+@pytest.mark.parametrize("url", [None, "sqlite+aiosqlite:///x.db", "postgresql-ish"])
+def test_postgres_fan_out_needs_a_postgres_url(tmp_path: Path, url: str | None) -> None:
+    with pytest.raises(ValidationError, match="INVENTORY_EVENT_FANOUT=postgres"):
+        make_settings(tmp_path, event_fanout="postgres", database_url=url)
+
+
+@pytest.mark.parametrize("channel", ["", "Events", "1events", "events; drop table", "e" * 64])
+def test_the_channel_is_a_plain_identifier(tmp_path: Path, channel: str) -> None:
+    with pytest.raises(ValidationError):
+        make_settings(tmp_path, event_channel=channel)
+
+
+def test_local_fan_out_publishes_straight_to_the_bus(tmp_path: Path) -> None:
+    container = build_container(make_settings(tmp_path))
+
+    assert container.event_publisher() is container.event_bus()
+    assert isinstance(container.event_bus(), InProcessEventBus)
+
+
+def test_postgres_fan_out_publishes_through_postgres(tmp_path: Path) -> None:
+    container = build_container(make_settings(tmp_path, storage="sqlalchemy", database_url=PG))
+
+    publisher = container.event_publisher()
+
+    assert isinstance(publisher, PostgresNotifyPublisher)
+    assert publisher is container.event_publisher()  # one connection per process
+    assert publisher.origin == container.event_listener().origin
+
+
+@pytest.mark.parametrize(
+    ("overrides", "json_logs"),
+    [
+        ({}, False),
+        ({"env": "production"}, True),
+        ({"env": "production", "log_format": "console"}, False),
+        ({"log_format": "json"}, True),
+    ],
+)
+def test_json_logs_in_production(
+    tmp_path: Path, overrides: dict[str, object], json_logs: bool
+) -> None:
+    assert make_settings(tmp_path, **overrides).json_logs is json_logs

@@ -1,0 +1,91 @@
+"""Actors and helpers for the use-case tests (all on the in-memory container)."""
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from uuid import UUID, uuid4
+
+import pytest
+
+from adapters.memory import InMemoryStore
+from application.commands import CreateItemCommand, RegisterUserCommand
+from domain.events import DomainEvent
+from domain.items import Item
+from domain.users import Principal, Role, User
+from entrypoints.container import Container
+
+PASSWORD = "correct horse battery"
+
+
+def principal(role: Role) -> Principal:
+    return Principal(user_id=uuid4(), username=f"{role.value}-actor", role=role)
+
+
+@pytest.fixture
+def admin() -> Principal:
+    return principal(Role.ADMIN)
+
+
+@pytest.fixture
+def clerk() -> Principal:
+    return principal(Role.CLERK)
+
+
+@pytest.fixture
+def viewer() -> Principal:
+    return principal(Role.VIEWER)
+
+
+async def create_item(
+    container: Container, actor: Principal, *, sku: str = "W-1", **overrides: object
+) -> Item:
+    values: dict[str, object] = {"name": "Widget", "unit_price": "9.99"}
+    values.update(overrides)
+    return await container.create_item().execute(
+        CreateItemCommand(actor=actor, sku=sku, **values)  # type: ignore[arg-type]
+    )
+
+
+async def register(
+    container: Container,
+    username: str,
+    role: str,
+    *,
+    actor: Principal | None,
+    password: str = PASSWORD,
+) -> User:
+    return await container.register_user().execute(
+        RegisterUserCommand(actor=actor, username=username, password=password, role=role)
+    )
+
+
+@pytest.fixture
+async def root(container: Container) -> User:
+    """The first admin of the store, created by the bootstrap path (no acting user)."""
+    return await register(container, "root", "admin", actor=None)
+
+
+def store(container: Container) -> InMemoryStore:
+    return container.memory_store()
+
+
+def ledger_sum(container: Container, item_id: UUID) -> int:
+    return sum(movement.delta for movement in store(container).movements.get(item_id, []))
+
+
+def drain(queue: "asyncio.Queue[DomainEvent]") -> list[DomainEvent]:
+    events = []
+    while not queue.empty():
+        events.append(queue.get_nowait())
+    return events
+
+
+@asynccontextmanager
+async def recorded(container: Container) -> AsyncIterator[list[DomainEvent]]:
+    """Collects the events published while the block runs, including after it raised."""
+    events: list[DomainEvent] = []
+    async with container.event_bus().listen() as queue:
+        try:
+            yield events
+        finally:
+            events.extend(drain(queue))
