@@ -40,18 +40,18 @@ class InlineSqliteConnection(aiosqlite.Connection):
 
     async def _execute(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         if _may_wait(fn, args):
-            return await super()._execute(fn, *args, **kwargs)
+            return await super()._execute(fn, *args, **kwargs)  # type: ignore[no-untyped-call]
         if not self._running or not self._connection:
             raise ValueError("Connection closed")
         return fn(*args, **kwargs)
 
 
-def connect_inline(database: str | Path, **kwargs: Any) -> InlineSqliteConnection:
+def connect_inline(database: str | Path, *, timeout: float = 5.0) -> InlineSqliteConnection:
     """What ``aiosqlite.connect`` does, with the connection shared between the loop and the
     worker thread (``check_same_thread=False``; only one of them uses it at a time)."""
 
     def connector() -> sqlite3.Connection:
-        return sqlite3.connect(str(database), check_same_thread=False, **kwargs)
+        return sqlite3.connect(str(database), timeout=timeout, check_same_thread=False)
 
     connection = InlineSqliteConnection(connector, iter_chunk_size=64)
     connection._thread.daemon = True

@@ -14,6 +14,21 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = ROOT / ".venv" / "bin"
+PACKAGES = ("domain", "application", "adapters", "entrypoints", "benchmarks")
+
+
+def compile_bytecode() -> None:
+    """Compile the virtualenv and the project to bytecode once, as the container image does
+    (``UV_COMPILE_BYTECODE``): with ``PYTHONDONTWRITEBYTECODE`` set and nothing compiled, every
+    start of the service would compile its imports again and "ready" would measure the
+    compiler."""
+    targets = [str(path) for path in (VENV_BIN.parent / "lib").glob("python*/site-packages")]
+    targets += [str(ROOT / package) for package in PACKAGES]
+    subprocess.run(  # noqa: S603 - our own interpreter
+        [str(VENV_BIN / "python"), "-m", "compileall", "-q", "-j0", *targets],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
 
 
 def cores() -> int:
@@ -83,7 +98,12 @@ class Server:
 
 @contextmanager
 def serve(
-    command: Sequence[str], *, port: int, env: dict[str, str], ready_path: str, log: Path,
+    command: Sequence[str],
+    *,
+    port: int,
+    env: dict[str, str],
+    ready_path: str,
+    log: Path,
     timeout: float = 60.0,
 ) -> Iterator[Server]:
     """Start a server, wait until ``ready_path`` answers 200, and stop it afterwards."""

@@ -99,8 +99,19 @@ def create_store(name: str, workdir: Path, postgres_url: str | None) -> Store:
 
 
 def write_csv(path: Path, rows: int, *, seed: int = 7) -> None:
-    rng = random.Random(seed)
-    words = ["bolt", "nut", "washer", "gear", "spring", "valve", "hinge", "bracket", "sensor", "cable"]
+    rng = random.Random(seed)  # noqa: S311 - sample data, not secrets
+    words = [
+        "bolt",
+        "nut",
+        "washer",
+        "gear",
+        "spring",
+        "valve",
+        "hinge",
+        "bracket",
+        "sensor",
+        "cable",
+    ]
     with open(path, "w", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["sku", "name", "description", "price", "tax", "quantity", "reorder_level"])
@@ -131,16 +142,18 @@ def import_csv(store: Store, rows: int) -> float:
 def ledger_mismatches(store: Store) -> int:
     """Items whose quantity differs from the sum of their ledger, checked through the ports."""
     from application.ports import ItemQuery
-    from entrypoints.container import build_container
+    from entrypoints.container import build_container, close
     from entrypoints.settings import Settings
 
     async def check() -> int:
-        settings = Settings(
-            _env_file=None,  # type: ignore[call-arg]
-            storage="sqlalchemy",
-            data_dir=store.data_dir,
-            database_url=store.database_url,
-            secret_key=store.env["INVENTORY_SECRET_KEY"],
+        # model_validate reads no environment and no .env: only this store's settings count.
+        settings = Settings.model_validate(
+            {
+                "storage": "sqlalchemy",
+                "data_dir": store.data_dir,
+                "database_url": store.database_url,
+                "secret_key": store.env["INVENTORY_SECRET_KEY"],
+            }
         )
         container = build_container(settings)
         bad, offset = 0, 0
@@ -148,14 +161,15 @@ def ledger_mismatches(store: Store) -> int:
             async with container.read_uow() as uow:
                 page = await uow.items.list(ItemQuery(offset=offset, limit=100))
                 for item in page.items:
-                    if await uow.movements.sum_for_item(item.id) != item.quantity or item.quantity < 0:
+                    if (
+                        await uow.movements.sum_for_item(item.id) != item.quantity
+                        or item.quantity < 0
+                    ):
                         bad += 1
             offset += 100
             if offset >= page.total:
                 break
-        close = getattr(container, "close_resources", None)
-        if close is not None:
-            await close()
+        await close(container)
         return bad
 
     return asyncio.run(check())

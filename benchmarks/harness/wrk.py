@@ -13,7 +13,7 @@ LUA_DIR = Path(__file__).resolve().parents[1] / "lua"
 
 
 class WrkMissing(RuntimeError):
-    pass
+    """wrk is not on PATH; the message says how to install it."""
 
 
 def wrk_binary() -> str:
@@ -80,5 +80,15 @@ def finish(process: subprocess.Popen[str]) -> Load:
     raise RuntimeError(f"wrk printed no result (exit {process.returncode}):\n{out}\n{err}")
 
 
-def run(script: str, url: str, **options: object) -> Load:
-    return finish(start(script, url, **options))  # type: ignore[arg-type]
+def run(
+    script: str,
+    url: str,
+    *,
+    seconds: float,
+    connections: int,
+    threads: int = 2,
+    env: dict[str, str] | None = None,
+) -> Load:
+    """Run one scenario to the end and return what it measured."""
+    process = start(script, url, seconds=seconds, connections=connections, threads=threads, env=env)
+    return finish(process)

@@ -6,14 +6,17 @@ hop (and a GIL hand-over) only to get the marker back, which ``@inject`` then re
 provided object. Ours is a coroutine, so FastAPI awaits it on the event loop instead.
 """
 
-from typing import Self
+from typing import TYPE_CHECKING
 
 from dependency_injector import wiring
 
+if TYPE_CHECKING:  # the stubs declare the marker as a protocol-typed variable
+    from dependency_injector.wiring import Provide
+else:
 
-class Provide(wiring.Provide):
-    async def __call__(self) -> Self:  # type: ignore[override]
-        return self
+    class Provide(wiring.Provide):
+        async def __call__(self) -> "Provide":
+            return self
 
 
 __all__ = ["Provide"]
