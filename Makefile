@@ -8,7 +8,7 @@ UV := $(shell command -v uv 2>/dev/null || echo $(BIN)/uv)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run migrate test lint audit format unit clean
+.PHONY: install run migrate test lint audit format unit bench wrk clean
 
 $(BIN)/python:
 	@command -v uv >/dev/null 2>&1 || { $(PYTHON) -m venv $(VENV) && $(BIN)/pip install -q --upgrade pip uv; }
@@ -47,6 +47,16 @@ test: lint
 
 unit: install
 	$(BIN)/pytest tests/unit -q
+
+# The load generator: a Debian package; installed here when we are root.
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get install -y -qq wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk; }; \
+	  else echo "wrk is missing: install it with 'sudo apt-get install wrk'"; exit 1; fi; }
+
+bench: install wrk
+	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis .coverage

@@ -12,6 +12,9 @@ from domain.users import User
 ALGORITHM = "HS256"
 MIN_SECRET_BYTES = 32
 MAX_TOKEN_CHARS = 4096
+#: Tokens whose signature and claims were verified; the same bytes verify the same way, so
+#: only the time checks (and, in the use case, the user's token version) run again.
+VERIFIED_CACHE_SIZE = 4096
 
 
 class JwtTokenService:
@@ -38,6 +41,7 @@ class JwtTokenService:
         self._issuer = issuer
         self._audience = audience
         self._leeway = leeway_seconds
+        self._verified: dict[str, dict[str, Any]] = {}
 
     def issue(self, user: User) -> AccessToken:
         now = self._clock.now()
@@ -56,8 +60,26 @@ class JwtTokenService:
     def verify(self, token: str) -> TokenClaims:
         if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_CHARS:
             raise AuthenticationFailed("invalid token")
+        claims = self._verified.get(token)
+        if claims is None:
+            claims = self._decode(token)
+            if len(self._verified) >= VERIFIED_CACHE_SIZE:
+                self._verified.clear()
+            self._verified[token] = claims
+        if not self._current(claims):
+            raise AuthenticationFailed("invalid token")
+        subject, version = claims["sub"], claims["ver"]
+        if isinstance(version, bool) or not isinstance(version, int):
+            raise AuthenticationFailed("invalid token")
         try:
-            claims = jwt.decode(
+            return TokenClaims(user_id=UUID(subject), token_version=version)
+        except (ValueError, TypeError, AttributeError):
+            raise AuthenticationFailed("invalid token") from None
+
+    def _decode(self, token: str) -> dict[str, Any]:
+        """Signature, algorithm, issuer, audience and required claims; times come later."""
+        try:
+            claims: dict[str, Any] = jwt.decode(
                 token,
                 self._key,
                 algorithms=[ALGORITHM],
@@ -74,15 +96,7 @@ class JwtTokenService:
             )
         except (jwt.PyJWTError, ValueError, TypeError, KeyError):
             raise AuthenticationFailed("invalid token") from None
-        if not self._current(claims):
-            raise AuthenticationFailed("invalid token")
-        subject, version = claims["sub"], claims["ver"]
-        if isinstance(version, bool) or not isinstance(version, int):
-            raise AuthenticationFailed("invalid token")
-        try:
-            return TokenClaims(user_id=UUID(subject), token_version=version)
-        except (ValueError, TypeError, AttributeError):
-            raise AuthenticationFailed("invalid token") from None
+        return claims
 
     def _current(self, claims: dict[str, Any]) -> bool:
         """Not expired, not issued in the future, not used before ``nbf``, by our clock."""

@@ -27,6 +27,7 @@ import asyncio
 import weakref
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -35,6 +36,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
+from adapters.sqlalchemy.sqlite_inline import connect_inline
 from domain.errors import StoreBusy
 
 SqliteSynchronous = Literal["OFF", "NORMAL", "FULL", "EXTRA"]
@@ -91,7 +93,12 @@ def create_engine(
     if target.get_backend_name() == "sqlite":
         if not memory and target.database:
             Path(target.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(target, connect_args={"timeout": connect_timeout}, **options)
+        path = target.database or ":memory:"
+        engine = create_async_engine(
+            target,
+            async_creator=partial(connect_inline, path, timeout=connect_timeout),
+            **options,
+        )
         _install_sqlite_handling(engine.sync_engine, sqlite_synchronous, sqlite_busy_timeout)
         return engine
     return create_async_engine(

@@ -3,6 +3,7 @@
 Also a uvicorn factory: ``uvicorn entrypoints.rest.app:create_app --factory``.
 """
 
+import asyncio
 import logging
 import sys
 from collections.abc import AsyncIterator
@@ -86,13 +87,16 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         raise
     hasher = container.password_hasher()
     warm_up = getattr(hasher, "warm_up", None)
-    if warm_up is not None:
-        await warm_up()
+    # In the background: a quarter of a second of bcrypt need not delay readiness (a login
+    # for an unknown user before it is done computes the same hash itself).
+    warming = asyncio.create_task(warm_up()) if warm_up is not None else None
     await bootstrap(container)
     try:
         async with live_event_fanout(container):
             yield
     finally:
+        if warming is not None:
+            await warming
         await container.event_bus().drain()
         await close(container)
 

@@ -11,7 +11,7 @@ import hashlib
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
-from dependency_injector.wiring import Provide, inject
+from dependency_injector.wiring import inject
 from fastapi import Depends, Header
 from starlette.responses import Response
 
@@ -20,6 +20,7 @@ from domain.errors import Conflict
 from domain.users import Principal
 from entrypoints.container import Container
 from entrypoints.rest.errors import problem
+from entrypoints.rest.injection import Provide
 from entrypoints.settings import Settings
 
 REPLAYED_HEADER = "Idempotent-Replayed"

@@ -7,7 +7,7 @@ raises ``AuthenticationFailed``, which the error handlers turn into 401 with
 
 from typing import Annotated
 
-from dependency_injector.wiring import Provide, inject
+from dependency_injector.wiring import inject
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 
@@ -16,6 +16,7 @@ from domain.errors import AuthenticationFailed
 from domain.users import Principal
 from entrypoints.container import Container
 from entrypoints.observability.logs import USER_ID_STATE_KEY
+from entrypoints.rest.injection import Provide
 
 TOKEN_URL = "/api/v1/auth/token"  # noqa: S105 - a path, not a secret
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl=TOKEN_URL, auto_error=False)

@@ -1,12 +1,13 @@
 from typing import Annotated
 
-from dependency_injector.wiring import Provide, inject
+from dependency_injector.wiring import inject
 from fastapi import APIRouter, Depends
 from fastapi.security import OAuth2PasswordRequestForm
 
 from application import use_cases as uc
 from entrypoints.container import Container
 from entrypoints.rest.errors import error_responses
+from entrypoints.rest.injection import Provide
 from entrypoints.rest.schemas import TokenOut
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])

@@ -11,13 +11,14 @@ import contextlib
 from typing import Annotated
 
 import orjson
-from dependency_injector.wiring import Provide, inject
+from dependency_injector.wiring import inject
 from fastapi import APIRouter, Depends, WebSocket, WebSocketDisconnect
 
 from adapters.memory import InProcessEventBus
 from application import use_cases as uc
 from domain.errors import AuthenticationFailed
 from entrypoints.container import Container
+from entrypoints.rest.injection import Provide
 from entrypoints.rest.security import principal_from_token
 from entrypoints.settings import Settings
 

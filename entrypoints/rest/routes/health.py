@@ -1,13 +1,14 @@
 from importlib.metadata import PackageNotFoundError, version
 from typing import Annotated
 
-from dependency_injector.wiring import Provide, inject
+from dependency_injector.wiring import inject
 from fastapi import APIRouter, Depends
 from starlette.responses import Response
 
 from application import use_cases as uc
 from entrypoints.container import Container
 from entrypoints.rest.http import json_response
+from entrypoints.rest.injection import Provide
 from entrypoints.rest.schemas import HealthOut, ServiceOut
 
 router = APIRouter(tags=["service"])

@@ -1,6 +1,6 @@
 from typing import Annotated
 
-from dependency_injector.wiring import Provide, inject
+from dependency_injector.wiring import inject
 from fastapi import APIRouter, Depends, File, UploadFile
 from starlette.responses import Response
 
@@ -19,6 +19,7 @@ from entrypoints.rest.http import (
     json_response,
     not_modified,
 )
+from entrypoints.rest.injection import Provide
 from entrypoints.rest.schemas import ItemOut
 from entrypoints.rest.security import CurrentPrincipal
 

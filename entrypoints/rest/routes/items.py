@@ -1,7 +1,7 @@
 from decimal import Decimal
 from typing import Annotated, Any
 
-from dependency_injector.wiring import Provide, inject
+from dependency_injector.wiring import inject
 from fastapi import APIRouter, Depends, Query
 from starlette.responses import Response
 
@@ -26,6 +26,7 @@ from entrypoints.rest.http import (
     not_modified,
 )
 from entrypoints.rest.idempotency import IdempotencyDep
+from entrypoints.rest.injection import Provide
 from entrypoints.rest.schemas import ItemCreate, ItemOut, ItemPatch, ItemReplace, PageOut
 from entrypoints.rest.security import CurrentPrincipal
 

@@ -1,6 +1,6 @@
 from typing import Annotated
 
-from dependency_injector.wiring import Provide, inject
+from dependency_injector.wiring import inject
 from fastapi import APIRouter, Depends, Query
 from starlette.responses import Response
 
@@ -17,6 +17,7 @@ from entrypoints.rest.http import (
     json_response,
 )
 from entrypoints.rest.idempotency import IdempotencyDep
+from entrypoints.rest.injection import Provide
 from entrypoints.rest.schemas import MovementCreate, MovementOut, PageOut, StockChangeOut
 from entrypoints.rest.security import CurrentPrincipal
 

@@ -1,7 +1,7 @@
 from typing import Annotated
 from uuid import UUID
 
-from dependency_injector.wiring import Provide, inject
+from dependency_injector.wiring import inject
 from fastapi import APIRouter, Depends, Path, Query
 from starlette.responses import Response
 
@@ -10,6 +10,7 @@ from application.commands import UNSET, RegisterUserCommand, UpdateUserCommand
 from entrypoints.container import Container
 from entrypoints.rest.errors import with_common
 from entrypoints.rest.http import ExactJsonRoute, json_response
+from entrypoints.rest.injection import Provide
 from entrypoints.rest.schemas import PageOut, PasswordChange, UserCreate, UserOut, UserPatch
 from entrypoints.rest.security import CurrentPrincipal
 

@@ -1,0 +1,195 @@
+"""The scenarios of issue 6, each measured against the baseline of the same run."""
+
+import os
+import time
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from benchmarks.harness import wrk
+from benchmarks.harness.client import item_ids, token_for
+from benchmarks.harness.processes import VENV_BIN, Server, free_port, rss_mb, serve
+from benchmarks.harness.report import Report, Row
+from benchmarks.harness.store import PASSWORD, Store, create_store, import_csv, ledger_mismatches
+
+LIST = "/api/v1/items?limit=20"
+SEARCH = "/api/v1/items?limit=20&q=gear"
+SORTED = "/api/v1/items?limit=20&sort=-updated_at"
+#: Concurrent logins of the storm (issue 6: "8 clients log in continuously").
+STORM_CLIENTS = 8
+
+
+@dataclass(frozen=True)
+class Options:
+    seconds: float = 10
+    connections: int = 32
+    items: int = 10_000
+    small: int = 1_000
+    large: int = 100_000
+
+
+@dataclass
+class Bench:
+    """One run: where it works, what it measured so far, the stores to clean up."""
+
+    options: Options
+    workdir: Path
+    postgres_url: str | None
+    report: Report
+    baseline_rps: float = 0.0
+    stores: list[Store] = field(default_factory=list)
+
+    def store(self, name: str) -> Store:
+        created = create_store(name, self.workdir, self.postgres_url)
+        self.stores.append(created)
+        return created
+
+    def load(self, scenario: str, script: str, url: str, env: dict[str, str]) -> Row:
+        seconds, connections = self.options.seconds, self.options.connections
+        result = wrk.run(script, url, seconds=seconds, connections=connections, env=env)
+        return self.report.add(Row.of(scenario, result, self.baseline_rps))
+
+
+def serve_command(port: int) -> list[str]:
+    """Exactly what an operator runs: ``inventory serve`` with one worker."""
+    port_args = ["--host", "127.0.0.1", "--port", str(port)]
+    return [str(VENV_BIN / "inventory"), "serve", *port_args, "--workers", "1"]
+
+
+def baseline_command(port: int) -> list[str]:
+    """The baseline under the same server and options (uvloop, httptools, no access log)."""
+    app = "benchmarks.baseline_app:app"
+    port_args = ["--host", "127.0.0.1", "--port", str(port)]
+    return [str(VENV_BIN / "uvicorn"), app, *port_args, "--no-access-log", "--log-level", "warning"]
+
+
+def serve_store(bench: Bench, store: Store) -> AbstractContextManager[Server]:
+    port = free_port()
+    log = bench.workdir / f"{store.name}.log"
+    return serve(serve_command(port), port=port, env=store.env, ready_path="/health/ready", log=log)
+
+
+def measure_baseline(bench: Bench) -> None:
+    port = free_port()
+    env = dict(os.environ)
+    log = bench.workdir / "baseline.log"
+    with serve(baseline_command(port), port=port, env=env, ready_path="/baseline", log=log) as srv:
+        scenario = "baseline: bare FastAPI route"
+        row = bench.load(scenario, "get_path.lua", srv.base_url, {"BENCH_PATH": "/baseline"})
+    row.ratio = 1.0
+    bench.baseline_rps = row.rps or 0.0
+
+
+def measure_main_store(bench: Bench) -> None:
+    """Everything measured against the main store: reads, lists, writes, the login storm."""
+    main = bench.store("main")
+    import_csv(main, bench.options.items)
+    with serve_store(bench, main) as server:
+        ready = server.ready_seconds
+        bench.report.add(Row("time from `inventory serve` to ready", value=f"{ready:.2f} s"))
+        bench.report.rows[-1].expect("< 2 s", ready < 2)
+        token = token_for(server.base_url, "clerk")
+        ids_file = bench.workdir / "ids.txt"
+        ids_file.write_text("\n".join(item_ids(server.base_url, token, bench.options.items)))
+        env = {"BENCH_TOKEN": token, "BENCH_IDS": str(ids_file)}
+        _reads(bench, server.base_url, env)
+        _writes(bench, server.base_url, env)
+        _login_storm(bench, server.base_url)
+        rss = rss_mb(server.pid)
+        bench.report.add(Row("worker RSS after the run", value=f"{rss} MB"))
+        bench.report.rows[-1].expect("< 150 MB", rss is not None and rss < 150)
+    bad = ledger_mismatches(main)
+    bench.report.add(Row("ledger sum == quantity after the run", value=f"{bad} mismatches"))
+    bench.report.rows[-1].expect("0", bad == 0)
+
+
+def _reads(bench: Bench, url: str, env: dict[str, str]) -> None:
+    target = 0.30 if bench.postgres_url else 0.40
+    row = bench.load("GET /api/v1/items/{id} (authenticated)", "get_item.lua", url, env)
+    row.expect(
+        f"ratio ≥ {target:.2f}, p99 ≤ 20 ms",
+        _at_least(row.ratio, target) and _at_most(row.p99_ms, 20),
+    )
+    plain = bench.load(
+        "GET /api/v1/items?limit=20", "get_path.lua", url, {**env, "BENCH_PATH": LIST}
+    )
+    plain.expect("ratio ≥ 0.25", _at_least(plain.ratio, 0.25))
+    for label, path in (("q= search", SEARCH), ("sort=-updated_at", SORTED)):
+        row = bench.load(
+            f"GET /api/v1/items?limit=20 {label}", "get_path.lua", url, {**env, "BENCH_PATH": path}
+        )
+        row.expect("within 1.5x of the plain list", _within(row, plain, 1.5))
+
+
+def _writes(bench: Bench, url: str, env: dict[str, str]) -> None:
+    row = bench.load("POST /api/v1/items/{id}/movements (+1/-1)", "movements.lua", url, env)
+    row.expect("ratio ≥ 0.15, p99 ≤ 50 ms", _at_least(row.ratio, 0.15) and _at_most(row.p99_ms, 50))
+    bench.load("90/10 read/write mix", "mix.lua", url, env)
+
+
+def _login_storm(bench: Bench, url: str) -> None:
+    """``/health/live`` while clients log in continuously: bcrypt must not block the loop."""
+    seconds = bench.options.seconds
+    storm = wrk.start(
+        "login.lua",
+        url,
+        seconds=seconds,
+        connections=STORM_CLIENTS,
+        threads=1,
+        env={"BENCH_USERNAME": "viewer", "BENCH_PASSWORD": PASSWORD},
+    )
+    time.sleep(min(0.5, seconds / 4))
+    health = wrk.run(
+        "get_path.lua",
+        url,
+        seconds=max(1.0, seconds - 1),
+        connections=4,
+        threads=1,
+        env={"BENCH_PATH": "/health/live"},
+    )
+    logins = wrk.finish(storm)
+    row = bench.report.add(
+        Row.of(f"/health/live during a login storm ({STORM_CLIENTS} clients)", health, None)
+    )
+    row.value = f"{logins.rps:.1f} logins/s, {logins.non_2xx + logins.errors} refused"
+    row.expect("p99 < 50 ms", _at_most(row.p99_ms, 49.999))
+
+
+def measure_list_scaling(bench: Bench) -> None:
+    """The plain list at a small and a large store (indexes must keep it flat), and the time
+    the CLI takes to import the large one."""
+    rows: list[Row] = []
+    for size in (bench.options.small, bench.options.large):
+        store = bench.store(f"list{size}")
+        seconds = import_csv(store, size)
+        if size == bench.options.large:
+            row = bench.report.add(
+                Row(f"CLI import of {size:,} CSV rows", value=f"{seconds:.1f} s")
+            )
+            if size >= 100_000:
+                row.expect("< 15 s", seconds < 15 or bench.postgres_url is not None)
+        with serve_store(bench, store) as server:
+            env = {"BENCH_TOKEN": token_for(server.base_url, "viewer"), "BENCH_PATH": LIST}
+            rows.append(
+                bench.load(
+                    f"GET /api/v1/items?limit=20 at {size:,} items",
+                    "get_path.lua",
+                    server.base_url,
+                    env,
+                )
+            )
+    small, large = rows
+    large.expect(f"within 1.5x of {bench.options.small:,} items", _within(large, small, 1.5))
+
+
+def _at_least(value: float | None, bound: float) -> bool:
+    return value is not None and value >= bound
+
+
+def _at_most(value: float | None, bound: float) -> bool:
+    return value is not None and value <= bound
+
+
+def _within(row: Row, reference: Row, factor: float) -> bool:
+    """Throughput no worse than ``1/factor`` of the reference (latency within ``factor``)."""
+    return row.rps is not None and reference.rps is not None and row.rps * factor >= reference.rps

@@ -1,0 +1,51 @@
+"""The benchmark harness, run for one second per scenario against a tiny store.
+
+Not a measurement (no target is checked): it keeps the Lua scripts, the store seeding and the
+report from rotting. It needs wrk; without it the test is skipped with the way to install it,
+unless ``INVENTORY_BENCH_SMOKE_REQUIRED=1`` (CI) makes a missing wrk a failure.
+"""
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from benchmarks import run
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
+
+REQUIRED = os.environ.get("INVENTORY_BENCH_SMOKE_REQUIRED") == "1"
+
+
+@pytest.fixture
+def wrk_available() -> None:
+    if shutil.which("wrk") is None:
+        message = "wrk is not installed: apt-get install -y wrk (or make wrk as root)"
+        if REQUIRED:
+            pytest.fail(f"INVENTORY_BENCH_SMOKE_REQUIRED=1 but {message}")
+        pytest.skip(message)
+
+
+def test_every_scenario_runs_and_reports(
+    wrk_available: None,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.delenv(run.POSTGRES_VARIABLE, raising=False)
+    output = tmp_path / "result.json"
+    tiny = ["--seconds", "1", "--connections", "4", "--items", "40", "--small", "20"]
+    assert run.main([*tiny, "--large", "60", "--output", str(output)]) == 0
+
+    document = json.loads(output.read_text())
+    rows = {row["scenario"]: row for row in document["rows"]}
+    loads = [row for row in document["rows"] if row["rps"] is not None]
+    assert len(loads) == 10, sorted(rows)
+    assert all(row["rps"] > 0 and row["errors"] == 0 for row in loads), loads
+    assert rows["ledger sum == quantity after the run"]["ok"] is True
+    assert all(row["ratio"] > 0 for row in loads if "health" not in row["scenario"])
+    assert document["engine"] == "sqlite"
+    assert document["cores"] >= 1
+    assert "| GET /api/v1/items/{id} (authenticated) |" in capsys.readouterr().out
