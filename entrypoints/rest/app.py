@@ -4,6 +4,7 @@ Also a uvicorn factory: ``uvicorn entrypoints.rest.app:create_app --factory``.
 """
 
 import asyncio
+import gc
 import logging
 import sys
 from collections.abc import AsyncIterator
@@ -91,6 +92,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     # for an unknown user before it is done computes the same hash itself).
     warming = asyncio.create_task(warm_up()) if warm_up is not None else None
     await bootstrap(container)
+    # Everything loaded so far (modules, routes, schemas, the container) lives as long as the
+    # process: out of the cyclic collector's sight, its full collections stop walking it again
+    # and again while requests wait (they stretched the slowest 1 % of responses).
+    gc.freeze()
     try:
         async with live_event_fanout(container):
             yield
