@@ -42,8 +42,8 @@ def import_items(
     when any row was rejected). Importing the same file again changes nothing.
     """
     state = CliState.of(ctx)
-    rows = read_rows(file)
     with _bulk_objects():
+        rows = read_rows(file)
         report = state.run(lambda: _run_import(state, rows, dry_run=dry_run))
     output.emit(state, output.report_json(report), output.report_tables(report, file.name))
     if report.rejected:
