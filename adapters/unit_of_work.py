@@ -14,16 +14,16 @@ logger = logging.getLogger(__name__)
 class EventCollector:
     def __init__(self, publisher: EventPublisher | None) -> None:
         self._publisher = publisher
-        self._seen: list[Item] = []
+        # By identity, in the order first seen (a bulk import tracks thousands per transaction).
+        self._seen: dict[int, Item] = {}
 
     def track(self, item: Item) -> None:
-        if all(seen is not item for seen in self._seen):
-            self._seen.append(item)
+        self._seen.setdefault(id(item), item)
 
     def committed(self) -> list[DomainEvent]:
         """The events of the committed transaction, taken off the aggregates."""
         events: list[DomainEvent] = []
-        for item in self._seen:
+        for item in self._seen.values():
             events.extend(item.events)
             item.events.clear()
             item.new_movements.clear()

@@ -84,6 +84,13 @@ class ItemRepository(Protocol):
 
         Raises ``AlreadyExists`` when the new SKU is taken."""
 
+    async def add_many(self, items: Sequence[Item]) -> None:
+        """``add`` for each item, written together (bulk import): a store may send them as one
+        statement. Raises what ``add`` raises; then none of them is added."""
+
+    async def save_many(self, items: Sequence[Item]) -> None:
+        """``save`` for each item, written together (bulk import). Raises what ``save`` raises."""
+
     async def delete(self, item: Item) -> None:
         """Remove the item and, deliberately, its ledger with it."""
 

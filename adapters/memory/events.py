@@ -40,19 +40,27 @@ class InProcessEventBus:
                 queue.put_nowait(event)
 
     def handle(self, events: Sequence[DomainEvent]) -> None:
-        """Start the after-commit handlers only (``drain`` waits for them)."""
-        for event in events:
-            for handler in self._handlers:
-                task = asyncio.create_task(self._run(handler, event))
+        """Start the after-commit handlers only (``drain`` waits for them).
+
+        One task per handler per commit, which runs it on that commit's events in order (a bulk
+        import commits thousands of events at once). A handler with an ``event_types``
+        attribute gets only events of those types.
+        """
+        for handler in self._handlers:
+            wanted = getattr(handler, "event_types", None)
+            mine = [e for e in events if wanted is None or isinstance(e, wanted)]
+            if mine:
+                task = asyncio.create_task(self._run(handler, mine))
                 self._tasks.add(task)
                 task.add_done_callback(self._tasks.discard)
 
     @staticmethod
-    async def _run(handler: Handler, event: DomainEvent) -> None:
-        try:
-            await handler(event)
-        except Exception:
-            logger.exception("event handler failed for %s", event.name)
+    async def _run(handler: Handler, events: Sequence[DomainEvent]) -> None:
+        for event in events:
+            try:
+                await handler(event)
+            except Exception:
+                logger.exception("event handler failed for %s", event.name)
 
     @asynccontextmanager
     async def listen(self) -> AsyncIterator["asyncio.Queue[DomainEvent]"]:

@@ -66,6 +66,23 @@ class InMemoryItemRepository:
             raise AlreadyExists("item", "sku", item.sku)
         self._uow.stage_item(item)
 
+    async def add_many(self, items: Sequence[Item]) -> None:
+        taken_skus = {other.sku for other in self._current().values()}
+        taken_ids = set(self._current())
+        for item in items:
+            if item.sku in taken_skus:
+                raise AlreadyExists("item", "sku", item.sku)
+            if item.id in taken_ids:
+                raise AlreadyExists("item", "id", item.id)
+            taken_skus.add(item.sku)
+            taken_ids.add(item.id)
+        for item in items:
+            self._uow.stage_item(item)
+
+    async def save_many(self, items: Sequence[Item]) -> None:
+        for item in items:
+            await self.save(item)
+
     async def delete(self, item: Item) -> None:
         self._uow.stage_item_deletion(item)
 

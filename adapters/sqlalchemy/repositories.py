@@ -12,10 +12,13 @@ from uuid import UUID
 
 from sqlalchemy import (
     ColumnElement,
+    Dialect,
     Select,
+    Table,
     and_,
     bindparam,
     delete,
+    exc,
     func,
     insert,
     or_,
@@ -47,6 +50,67 @@ _SORT_COLUMNS = {
 _ITEM_BY_ID = select(items).where(items.c.id == bindparam("key"))
 _ITEM_BY_SKU = select(items).where(items.c.sku == bindparam("key"))
 _LOCKED = {_ITEM_BY_ID: _ITEM_BY_ID.with_for_update(), _ITEM_BY_SKU: _ITEM_BY_SKU.with_for_update()}
+_INSERT_ITEMS = insert(items)
+_INSERT_MOVEMENTS = insert(movements)
+
+
+class _DriverInsert:
+    """A multi-row INSERT handed to the driver's ``executemany`` as prepared tuples.
+
+    SQLAlchemy's executemany builds a parameter dict per row and then converts it; for a bulk
+    import that bookkeeping cost more than SQLite's own work. The statement is compiled once per
+    dialect and column set, and each row goes through the same bind processors SQLAlchemy would
+    apply (UUID to text, aware UTC datetime to SQLite text, ...), so the stored values are
+    identical to those of ``add``.
+    """
+
+    def __init__(self, table: Table) -> None:
+        self._table = table
+        self._prepared: dict[tuple[str, tuple[str, ...]], tuple[str, list[tuple[str, Any]]]] = {}
+
+    def prepare(
+        self, dialect: Dialect, rows: Sequence[dict[str, Any]]
+    ) -> tuple[str, list[tuple[Any, ...]]]:
+        keys = tuple(rows[0])
+        cache_key = (dialect.name, keys)
+        prepared = self._prepared.get(cache_key)
+        if prepared is None:
+            compiled = insert(self._table).compile(dialect=dialect, column_keys=list(keys))
+            processors = compiled._bind_processors
+            order = compiled.positiontup or []
+            prepared = (compiled.string, [(name, processors.get(name)) for name in order])
+            self._prepared[cache_key] = prepared
+        sql, columns = prepared
+        return sql, list(
+            zip(*(_column(rows, name, process) for name, process in columns), strict=True)
+        )
+
+
+def _column(rows: Sequence[dict[str, Any]], name: str, process: Any) -> list[Any]:
+    """One column's driver values. Rows of one batch share many values (the batch's time, the
+    actor), so a value equal to the previous row's reuses its converted form."""
+    values = [row[name] for row in rows]
+    if process is None:
+        return values
+    out: list[Any] = []
+    last: Any = _UNSEEN
+    converted: Any = None
+    for value in values:
+        if value is not last:
+            last, converted = value, (None if value is None else process(value))
+        out.append(converted)
+    return out
+
+
+_UNSEEN = object()
+
+
+_BULK_ITEMS = _DriverInsert(items)
+_BULK_MOVEMENTS = _DriverInsert(movements)
+# Bulk saves: one statement sent with many parameter sets; each SETs the columns its dict names.
+_UPDATE_READ_ITEM = update(items).where(
+    items.c.id == bindparam("b_id"), items.c.version == bindparam("b_read_version")
+)
 _USER_BY_ID = select(users).where(users.c.id == bindparam("key"))
 _USER_BY_KEY = select(users).where(users.c.username_key == bindparam("key"))
 
@@ -106,6 +170,73 @@ class SqlAlchemyItemRepository:
         self._remember(item)
         self._uow.track(item)
 
+    async def add_many(self, new_items: Sequence[Item]) -> None:
+        """One multi-row insert for the items and one for their movements.
+
+        On a constraint violation the savepoint is rolled back and the items are added one by
+        one, which names the offending item exactly as ``add`` does (and adds none of them).
+        """
+        self._uow.check_writable()
+        if not new_items:
+            return
+        try:
+            async with self._uow.guarded():
+                await self._insert_many(
+                    _INSERT_ITEMS, _BULK_ITEMS, [mappers.item_to_row(i) for i in new_items]
+                )
+                await self._write_movements_of(new_items)
+        except exc.IntegrityError:
+            self._written_movements.difference_update(
+                m.id for item in new_items for m in item.new_movements
+            )
+            # In a savepoint of its own: after a refusal, none of them stays added.
+            async with self._uow.guarded():
+                for item in new_items:
+                    await self.add(item)
+            return
+        for item in new_items:
+            self._remember(item)
+            self._uow.track(item)
+
+    async def save_many(self, changed: Sequence[Item]) -> None:
+        """One executemany UPDATE (conditional on each item's read version) and one insert for
+        the movements, where the driver reports how many rows an executemany changed and no
+        SKU changes; otherwise ``save`` one by one."""
+        self._uow.check_writable()
+        bulk: list[tuple[Item, int]] = []
+        single: list[Item] = []
+        for item in changed:
+            _, read_version, read_sku = self._read.get(id(item), (item, None, None))
+            if (
+                read_version is None
+                or read_sku != item.sku.value
+                or not self._uow.sane_multi_rowcount
+            ):
+                single.append(item)
+            else:
+                bulk.append((item, read_version))
+        if bulk:
+            parameters = []
+            for item, read_version in bulk:
+                row = mappers.item_to_row(item)
+                row["b_id"] = row.pop("id")
+                row["b_read_version"] = read_version
+                parameters.append(row)
+            result = await self._uow.execute(_UPDATE_READ_ITEM, parameters)
+            if result.rowcount != len(bulk):
+                for item, read_version in bulk:
+                    current = await self._uow.execute(
+                        select(items.c.version).where(items.c.id == item.id)
+                    )
+                    if current.scalar_one_or_none() != item.version:
+                        await self._explain_missed_update(item, read_version)
+            await self._write_movements_of([item for item, _ in bulk])
+            for item, _ in bulk:
+                self._remember(item)
+                self._uow.track(item)
+        for item in single:
+            await self.save(item)
+
     async def _get_one(self, statement: Select[Any], key: object, for_update: bool) -> Item | None:
         if for_update and self._uow.locks_rows:
             statement = _LOCKED[statement]
@@ -152,10 +283,25 @@ class SqlAlchemyItemRepository:
         raise VersionMismatch("item", expected=read_version or item.version, actual=current)
 
     async def _write_movements(self, item: Item) -> None:
-        fresh = [m for m in item.new_movements if m.id not in self._written_movements]
+        await self._write_movements_of((item,))
+
+    async def _write_movements_of(self, written: Sequence[Item]) -> None:
+        fresh = [
+            m for item in written for m in item.new_movements if m.id not in self._written_movements
+        ]
         if fresh:
-            await self._uow.execute(insert(movements), [mappers.movement_to_row(m) for m in fresh])
+            rows = [mappers.movement_to_row(m) for m in fresh]
+            await self._insert_many(_INSERT_MOVEMENTS, _BULK_MOVEMENTS, rows)
             self._written_movements.update(m.id for m in fresh)
+
+    async def _insert_many(
+        self, statement: Any, bulk: _DriverInsert, rows: list[dict[str, Any]]
+    ) -> None:
+        """Many rows at once; on SQLite straight to the driver (see ``_DriverInsert``)."""
+        if len(rows) > 1 and self._uow.dialect == "sqlite":
+            await self._uow.execute_driver(*bulk.prepare(self._uow.sql_dialect, rows))
+        else:
+            await self._uow.execute(statement, rows)
 
     async def delete(self, item: Item) -> None:
         """Deletes the ledger with the item (also ``ON DELETE CASCADE``, kept as a backstop)."""

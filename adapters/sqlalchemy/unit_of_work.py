@@ -63,8 +63,11 @@ class SqlAlchemyUnitOfWork:
         self._scope: AbstractAsyncContextManager[AsyncConnection] | None = None
         self._connection: AsyncConnection | None = None
         self.dialect = engine.dialect.name
+        self.sql_dialect = engine.dialect
         #: Only PostgreSQL has row locks; SQLite writers already hold the database write lock.
         self.locks_rows = not read_only and self.dialect == "postgresql"
+        #: Whether an executemany UPDATE reports the total of rows it changed.
+        self.sane_multi_rowcount = bool(engine.dialect.supports_sane_multi_rowcount)
         self.items = SqlAlchemyItemRepository(self)
         self.movements = SqlAlchemyMovementRepository(self)
         self.users = SqlAlchemyUserRepository(self)
@@ -128,6 +131,12 @@ class SqlAlchemyUnitOfWork:
         connection = self._open_connection()
         with busy_as_store_busy():
             return await connection.execute(statement, parameters)
+
+    async def execute_driver(self, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
+        """The driver's executemany for SQL already compiled for this dialect."""
+        connection = self._open_connection()
+        with busy_as_store_busy():
+            await connection.exec_driver_sql(sql, list(rows))
 
     @asynccontextmanager
     async def guarded(

@@ -9,6 +9,7 @@ one bulk SKU lookup, then every new or changed item written once, then one commi
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from itertools import islice
 
@@ -21,7 +22,7 @@ from domain.values import bounded_int
 #: The columns a file may have, in the order an export writes them.
 IMPORT_COLUMNS = ("sku", "name", "description", "price", "tax", "quantity", "reorder_level")
 REQUIRED_COLUMNS = ("sku", "name", "price")
-DEFAULT_BATCH_SIZE = 1_000
+DEFAULT_BATCH_SIZE = 5_000
 IMPORT_NOTE = "csv import"
 
 _WHOLE = re.compile(r"[+-]?[0-9]{1,20}")
@@ -178,26 +179,28 @@ class ImportItems:
         existing = await self.uow.items.get_many_by_sku(skus, for_update=True) if skus else {}
         created: dict[str, Item] = {}
         changed: dict[str, Item] = {}
+        now = self.clock.now()  # the batch commits as one: one time for all of its rows
         for entry in parsed:
-            status = self._upsert(actor, entry, existing, created, changed)
+            status = self._upsert(actor, entry, now, existing, created, changed)
             outcomes.append(RowOutcome(entry.line, entry.details.sku.value, status))
         # Each item is written once per batch, however many rows named it.
-        for item in created.values():
-            await self.uow.items.add(item)
-        for item in changed.values():
-            await self.uow.items.save(item)
+        if created:
+            await self.uow.items.add_many(list(created.values()))
+        if changed:
+            await self.uow.items.save_many(list(changed.values()))
         return outcomes
 
     def _upsert(
         self,
         actor: Principal,
         row: _ParsedRow,
+        now: datetime,
         existing: Mapping[str, Item],
         created: dict[str, Item],
         changed: dict[str, Item],
     ) -> RowStatus:
         sku = row.details.sku.value
-        now, by = self.clock.now(), actor.user_id
+        by = actor.user_id
         item = created.get(sku) or existing.get(sku)
         if item is None:
             created[sku] = Item.create(row.details, quantity=row.quantity or 0, at=now, by=by)

@@ -6,10 +6,13 @@ are never logged (a WebSocket token travels in the query string), and a last pro
 any field whose name says it holds a secret.
 """
 
+import json
 import logging
 import sys
 import time
 from collections.abc import MutableMapping
+from contextlib import nullcontext
+from datetime import UTC, datetime
 from typing import Any, TextIO
 
 import structlog
@@ -25,6 +28,41 @@ SECRET_WORDS = ("password", "token", "secret", "authorization", "cookie", "api_k
 _HANDLER_NAME = "inventory-structured"
 
 request_logger = structlog.stdlib.get_logger("inventory.request")
+_REQUEST_LOGGER_NAME = "inventory.request"
+
+
+class _JsonRequestLine:
+    """The request line of JSON logs written straight to the handler's stream.
+
+    Through structlog and the standard library, the line took five processors, a LogRecord, a
+    formatter and a second processor chain: about a tenth of a cached GET's time. Its fields
+    are fixed and none is named like a secret, so this writes the same JSON object (same keys,
+    same timestamp format, context variables merged and redacted as the full chain would)
+    under the handler's lock. Errors and crashes still take the full path, with tracebacks.
+    """
+
+    def __init__(self, handler: logging.StreamHandler[TextIO]) -> None:
+        self._handler = handler
+        self._logger = logging.getLogger(_REQUEST_LOGGER_NAME)
+
+    def enabled(self) -> bool:
+        return self._logger.isEnabledFor(logging.INFO)
+
+    def write(self, fields: dict[str, Any]) -> None:
+        context = structlog.contextvars.get_contextvars()
+        line = {**context, **fields} if context else fields
+        line["event"] = "request"
+        line["logger"] = _REQUEST_LOGGER_NAME
+        line["level"] = "info"
+        line["timestamp"] = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        text = json.dumps(_redacted(line) if context else line, default=repr) + "\n"
+        handler = self._handler
+        with handler.lock or nullcontext():
+            handler.stream.write(text)
+            handler.flush()
+
+
+_fast_request_line: _JsonRequestLine | None = None
 
 
 def redact_secrets(
@@ -78,6 +116,8 @@ def configure_logging(settings: Settings, stream: TextIO | None = None) -> None:
             processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *renderer],
         )
     )
+    global _fast_request_line
+    _fast_request_line = _JsonRequestLine(handler) if settings.json_logs else None
     root = logging.getLogger()
     for old in [h for h in root.handlers if h.name == _HANDLER_NAME]:
         root.removeHandler(old)
@@ -133,6 +173,11 @@ class RequestLoggingMiddleware:
             "duration_ms": round((time.perf_counter() - started) * 1000, 2),
             "user_id": None if user_id is None else str(user_id),
         }
+        fast = _fast_request_line
+        if fast is not None and status_code < 500 and not exc_info:
+            if fast.enabled():
+                fast.write(fields)
+            return
         log = request_logger.error if status_code >= 500 else request_logger.info
         if exc_info:
             log("request", exc_info=True, **fields)

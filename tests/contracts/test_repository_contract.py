@@ -139,6 +139,58 @@ async def test_save_writes_changes_and_appends_the_ledger(backend: Backend) -> N
     assert [m.quantity_after for m in ledger.items] == [12, 7, 10]
 
 
+async def test_add_many_writes_every_item_with_its_ledger(backend: Backend) -> None:
+    batch = [make_item(f"M-{n}", quantity=n) for n in range(5)]
+    async with backend.uow() as uow:
+        await uow.items.add_many(batch)
+        await uow.items.add_many([])
+        await uow.commit()
+    async with backend.uow(read_only=True) as uow:
+        found = await uow.items.get_many_by_sku([item.sku.value for item in batch])
+        totals = [await uow.movements.sum_for_item(item.id) for item in batch]
+        ledger = await uow.movements.list_for_item(batch[3].id, offset=0, limit=10)
+    assert {sku: snapshot(item) for sku, item in found.items()} == {
+        item.sku.value: snapshot(item) for item in batch
+    }
+    assert totals == [0, 1, 2, 3, 4]
+    assert [(m.delta, m.note) for m in ledger.items] == [(3, "initial stock")]
+
+
+async def test_add_many_with_a_taken_sku_adds_none_and_the_unit_of_work_goes_on(
+    backend: Backend,
+) -> None:
+    await add_items(backend, make_item("A"))
+    async with backend.uow() as uow:
+        with pytest.raises(AlreadyExists):
+            await uow.items.add_many([make_item("B", quantity=2), make_item("A"), make_item("C")])
+        await uow.items.add(make_item("D"))
+        await uow.commit()
+    async with backend.uow(read_only=True) as uow:
+        page = await uow.items.list(ItemQuery(sort=ItemSort.SKU))
+    assert [i.sku.value for i in page.items] == ["A", "D"]
+
+
+async def test_save_many_writes_every_change_and_appends_the_ledgers(backend: Backend) -> None:
+    first, second = make_item("A", quantity=5), make_item("B", quantity=1)
+    await add_items(backend, first, second)
+    async with backend.uow() as uow:
+        loaded = await uow.items.get_many_by_sku(["A", "B"], for_update=True)
+        later = T0 + timedelta(seconds=1)
+        loaded["A"].count(9, at=later, by=ACTOR, note="csv import")
+        loaded["B"].update(
+            ItemDetails.parse(sku="B", name="Renamed", unit_price="2"), at=later, by=ACTOR
+        )
+        await uow.items.save_many(list(loaded.values()))
+        await uow.commit()
+    async with backend.uow(read_only=True) as uow:
+        found = await uow.items.get_many_by_sku(["A", "B"])
+        total_a = await uow.movements.sum_for_item(first.id)
+    assert (found["A"].quantity, found["A"].version, total_a) == (9, 2, 9)
+    assert (found["B"].name, found["B"].quantity, found["B"].version) == ("Renamed", 1, 2)
+    assert snapshot(found["A"]) == snapshot(loaded["A"])
+    assert snapshot(found["B"]) == snapshot(loaded["B"])
+
+
 async def test_save_refuses_a_sku_another_item_has(backend: Backend) -> None:
     first, second = make_item("A"), make_item("B")
     await add_items(backend, first, second)
