@@ -44,9 +44,11 @@ class _JsonRequestLine:
     def __init__(self, handler: logging.StreamHandler[TextIO]) -> None:
         self._handler = handler
         self._logger = logging.getLogger(_REQUEST_LOGGER_NAME)
+        self._root = logging.getLogger()
 
     def enabled(self) -> bool:
-        return self._logger.isEnabledFor(logging.INFO)
+        # Only while our handler is still the one installed (logging may be reconfigured).
+        return self._logger.isEnabledFor(logging.INFO) and self._handler in self._root.handlers
 
     def write(self, fields: dict[str, Any]) -> None:
         context = structlog.contextvars.get_contextvars()
@@ -57,9 +59,13 @@ class _JsonRequestLine:
         line["timestamp"] = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         text = json.dumps(_redacted(line) if context else line, default=repr) + "\n"
         handler = self._handler
-        with handler.lock or nullcontext():
-            handler.stream.write(text)
-            handler.flush()
+        try:
+            with handler.lock or nullcontext():
+                handler.stream.write(text)
+                handler.flush()
+        except Exception:  # noqa: S110 - a log line must never fail the request it describes
+            # (the standard library's handlers swallow a closed or full stream the same way)
+            pass
 
 
 _fast_request_line: _JsonRequestLine | None = None

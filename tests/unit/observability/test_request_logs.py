@@ -141,3 +141,22 @@ async def test_other_connections_pass_through_unlogged() -> None:
     await middleware({"type": "websocket", "path": "/api/v1/events"}, None, None)  # type: ignore[arg-type]
 
     assert seen == ["websocket"]
+
+
+@pytest.mark.usefixtures("restore_logging")
+async def test_a_broken_log_stream_never_fails_the_request(tmp_path: Path) -> None:
+    stream = io.StringIO()
+    async with client_for(tmp_path, stream, env="production") as client:
+        stream.close()  # e.g. a closed pipe or a full disk behind the log
+        response = await client.get(f"/items/{uuid4()}")
+    assert response.status_code == 200
+
+
+@pytest.mark.usefixtures("restore_logging")
+async def test_the_fast_line_stops_when_logging_is_reconfigured(tmp_path: Path) -> None:
+    first = io.StringIO()
+    async with client_for(tmp_path, first, env="production") as client:
+        logging.getLogger().handlers.clear()  # someone else took over logging
+        response = await client.get(f"/items/{uuid4()}")
+    assert response.status_code == 200
+    assert request_lines(first) == []
