@@ -17,8 +17,9 @@ from typing import Any, TextIO
 
 import structlog
 from asgi_correlation_id import CorrelationIdMiddleware, correlation_id
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from entrypoints.observability.asgi import ResponseStatus
 from entrypoints.settings import Settings
 
 #: The auth dependency stores the acting user's id here (``request.state.user_id = ...``).
@@ -151,20 +152,13 @@ class RequestLoggingMiddleware:
             return
         scope.setdefault("state", {})  # shared with request.state, where auth puts the user
         started = time.perf_counter()
-        status_code = 500
-
-        async def send_and_watch(message: Message) -> None:
-            nonlocal status_code
-            if message["type"] == "http.response.start":
-                status_code = message["status"]
-            await send(message)
-
+        status = ResponseStatus()
         try:
-            await self.app(scope, receive, send_and_watch)
+            await self.app(scope, receive, status.wrap(send))
         except Exception:
             self._log(scope, 500, started, exc_info=True)
             raise
-        self._log(scope, status_code, started)
+        self._log(scope, status.code or 500, started)
 
     @staticmethod
     def _log(scope: Scope, status_code: int, started: float, exc_info: bool = False) -> None:

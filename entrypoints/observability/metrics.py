@@ -27,11 +27,12 @@ from prometheus_client import (
     Histogram,
 )
 from prometheus_fastapi_instrumentator import Instrumentator
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from domain.errors import AuthenticationFailed, DomainError, InsufficientStock, TooManyAttempts
 from domain.events import DomainEvent, ItemCreated, LowStockReached, StockAdjusted
 from domain.items import MovementReason
+from entrypoints.observability.asgi import ResponseStatus
 from entrypoints.settings import Settings
 
 METRICS_PATH = "/metrics"
@@ -147,17 +148,11 @@ class RequestMetricsMiddleware:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        status_code = 500
-
-        async def send_and_watch(message: Message) -> None:
-            nonlocal status_code
-            if message["type"] == "http.response.start":
-                status_code = message["status"]
-            await send(message)
-
+        status = ResponseStatus()
         try:
-            await self.app(scope, receive, send_and_watch)
+            await self.app(scope, receive, status.wrap(send))
         finally:
+            status_code = status.code or 500
             route = scope.get("route")
             handler = getattr(route, "path", None) or "none"
             if handler != METRICS_PATH:

@@ -18,7 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from domain.errors import (
     AuthenticationFailed,
@@ -28,6 +28,7 @@ from domain.errors import (
     StoreBusy,
     TooManyAttempts,
 )
+from entrypoints.observability.asgi import ResponseStatus
 from entrypoints.rest.security import TOKEN_URL as LOGIN_ROUTE
 
 PROBLEM_JSON = "application/problem+json"
@@ -211,20 +212,13 @@ class UnexpectedErrorMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        started = False
-
-        async def send_tracking(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
+        status = ResponseStatus()
         try:
-            await self.app(scope, receive, send_tracking)
+            await self.app(scope, receive, status.wrap(send))
         except Exception:
             request_id = correlation_id.get()
             logger.exception("unexpected error (request id %s)", request_id)
-            if started:
+            if status.started:
                 raise
             response = problem(
                 500,
