@@ -3,7 +3,8 @@
 It behaves like ``InMemoryUnitOfWork``: repositories never commit; ``commit`` makes the item
 rows and their ledger rows durable together and only then publishes the collected events;
 leaving the block without commit, or with an exception, rolls everything back and publishes
-nothing. How concurrent writers are serialised is described in ``engine.py``.
+nothing. How concurrent writers are serialised, and why a read-only unit of work on SQLite runs
+synchronously on the event loop, is described in ``engine.py``.
 """
 
 from collections.abc import AsyncIterator, Mapping, Sequence
@@ -11,10 +12,10 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from types import TracebackType
 from typing import Any, Self
 
-from sqlalchemy import CursorResult, Executable, exc
+from sqlalchemy import Connection, CursorResult, Executable, exc
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from adapters.sqlalchemy.engine import busy_as_store_busy, transaction_connection
+from adapters.sqlalchemy.engine import busy_as_store_busy, reader_engine, transaction_connection
 from adapters.sqlalchemy.repositories import (
     SqlAlchemyItemRepository,
     SqlAlchemyLoginAttemptRepository,
@@ -62,6 +63,8 @@ class SqlAlchemyUnitOfWork:
         self._events = EventCollector(publisher)
         self._scope: AbstractAsyncContextManager[AsyncConnection] | None = None
         self._connection: AsyncConnection | None = None
+        self._reader = reader_engine(engine) if read_only else None
+        self._reading: Connection | None = None
         self.dialect = engine.dialect.name
         self.sql_dialect = engine.dialect
         #: Only PostgreSQL has row locks; SQLite writers already hold the database write lock.
@@ -75,8 +78,14 @@ class SqlAlchemyUnitOfWork:
 
     # -- transaction ------------------------------------------------------------------------
     async def __aenter__(self) -> Self:
-        if self._scope is not None:
+        if self._scope is not None or self._reading is not None:
             raise RuntimeError("this unit of work is already open; use a new one")
+        if self._reader is not None:
+            with busy_as_store_busy():
+                self._reading = self._reader.connect()
+                self._reading.begin()
+            self.items.reset()
+            return self
         scope = transaction_connection(self._engine, write=not self._read_only)
         self._connection = await scope.__aenter__()
         self._scope = scope
@@ -91,6 +100,9 @@ class SqlAlchemyUnitOfWork:
     ) -> None:
         scope, self._scope, self._connection = self._scope, None, None
         self._events.discard()
+        if self._reading is not None:
+            reading, self._reading = self._reading, None
+            reading.close()  # ends the read transaction
         if scope is not None:
             await scope.__aexit__(exc_type, exc_value, tb)
 
@@ -108,6 +120,8 @@ class SqlAlchemyUnitOfWork:
         self.items.reset()
         if self._connection is not None:
             await self._connection.rollback()
+        elif self._reading is not None:
+            self._reading.rollback()
 
     # -- what the repositories use -----------------------------------------------------------
     def _open_connection(self) -> AsyncConnection:
@@ -116,7 +130,8 @@ class SqlAlchemyUnitOfWork:
         return self._connection
 
     def check_writable(self) -> None:
-        self._open_connection()
+        if self._reading is None:
+            self._open_connection()
         if self._read_only:
             raise RuntimeError("a read-only unit of work cannot write")
 
@@ -128,6 +143,9 @@ class SqlAlchemyUnitOfWork:
         statement: Executable,
         parameters: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None,
     ) -> CursorResult[Any]:
+        if self._reading is not None:
+            with busy_as_store_busy():
+                return self._reading.execute(statement, parameters)
         connection = self._open_connection()
         with busy_as_store_busy():
             return await connection.execute(statement, parameters)

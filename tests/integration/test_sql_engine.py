@@ -1,11 +1,13 @@
 """Engine set-up, start-up checks and the errors the SQL store turns into domain errors."""
 
+import asyncio
 import sqlite3
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from adapters.sqlalchemy import (
     DatabaseUnreachable,
@@ -14,6 +16,7 @@ from adapters.sqlalchemy import (
     create_engine,
     normalise_url,
 )
+from adapters.sqlalchemy.engine import reader_engine
 from application.commands import CreateItemCommand
 from domain.errors import InsufficientStock, NotFound, StoreBusy, VersionMismatch
 from entrypoints.container import Container, build_container, check_storage, close
@@ -187,3 +190,51 @@ async def test_saving_a_deleted_item_is_not_found(sql_container: Container) -> N
         loaded.adjust(1, "received", at=loaded.updated_at, by=None)
         with pytest.raises(NotFound):
             await uow.items.save(loaded)
+
+
+async def test_reads_never_wait_for_a_pooled_connection(sql_container: Container) -> None:
+    """Read-only units of work on SQLite run on the event loop: a reader that waited for a pool
+    slot would block the very loop that has to give one back. Forty readers open at once, far
+    more than the pool holds, all get through while a writer holds the write lock."""
+    if reader_engine(sql_container.database()) is None:
+        pytest.skip("the reader engine is SQLite's")
+    created = await sql_container.create_item().execute(
+        CreateItemCommand(actor=ADMIN, sku="R-1", name="Read me", unit_price="1.00", quantity=4)
+    )
+    release = asyncio.Event()
+
+    async def read() -> int:
+        async with sql_container.read_uow() as uow:
+            item = await uow.items.get(created.id)
+            await release.wait()  # every reader holds its connection at the same time
+            assert item is not None
+            return item.quantity
+
+    async with sql_container.uow() as writer:  # holds SQLite's write lock meanwhile
+        await writer.items.get(created.id, for_update=True)
+        readers = [asyncio.create_task(read()) for _ in range(40)]
+        await asyncio.sleep(0.05)
+        release.set()
+        assert await asyncio.gather(*readers) == [4] * 40
+
+
+async def test_the_reader_cannot_write_and_is_closed_with_its_engine(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    reader = reader_engine(engine)
+    assert reader is not None
+    with reader.connect() as connection, pytest.raises(OperationalError, match="readonly"):
+        connection.execute(text("CREATE TABLE t (x INTEGER)"))
+    pooled = reader.raw_connection()
+    driver_connection = pooled.driver_connection
+    pooled.close()  # back to the pool, still open
+    await engine.dispose()
+    with pytest.raises(sqlite3.ProgrammingError, match="closed"):
+        driver_connection.execute("SELECT 1")  # type: ignore[union-attr]
+
+
+async def test_an_in_memory_database_has_no_separate_reader() -> None:
+    engine = create_engine("sqlite://")
+    try:
+        assert reader_engine(engine) is None
+    finally:
+        await engine.dispose()

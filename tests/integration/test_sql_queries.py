@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.sqlalchemy.engine import reader_engine
 from application.commands import CreateItemCommand
 from application.ports import ItemQuery
 from entrypoints.container import Container
@@ -20,11 +21,15 @@ def statements(engine: AsyncEngine) -> Iterator[list[str]]:
     def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
         seen.append(statement.strip().split()[0].upper())
 
-    event.listen(engine.sync_engine, "before_cursor_execute", record)
+    # Read-only units of work on a SQLite file go through the reader engine.
+    engines = [e for e in (engine.sync_engine, reader_engine(engine)) if e is not None]
+    for target in engines:
+        event.listen(target, "before_cursor_execute", record)
     try:
         yield seen
     finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", record)
+        for target in engines:
+            event.remove(target, "before_cursor_execute", record)
 
 
 async def test_a_list_page_costs_the_same_whatever_its_size(sql_container: Container) -> None:
