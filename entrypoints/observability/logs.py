@@ -1,6 +1,6 @@
 """Structured logs: JSON lines in production, readable console lines in development.
 
-One line per HTTP request (``RequestLoggingMiddleware``) with the request id, method, route
+One line per HTTP request (written by ``RequestContext``) with the request id, method, route
 template, status, duration and user id. Request and response headers, bodies and query strings
 are never logged (a WebSocket token travels in the query string), and a last processor blanks
 any field whose name says it holds a secret.
@@ -16,15 +16,12 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 
 import structlog
-from asgi_correlation_id import CorrelationIdMiddleware, correlation_id
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Scope
 
-from entrypoints.observability.asgi import ResponseStatus
 from entrypoints.settings import Settings
 
 #: The auth dependency stores the acting user's id here (``request.state.user_id = ...``).
 USER_ID_STATE_KEY = "user_id"
-REQUEST_ID_HEADER = "X-Request-ID"
 SECRET_WORDS = ("password", "token", "secret", "authorization", "cookie", "api_key")
 _HANDLER_NAME = "inventory-structured"
 
@@ -140,55 +137,29 @@ def configure_logging(settings: Settings, stream: TextIO | None = None) -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
-class RequestLoggingMiddleware:
-    """Pure ASGI: one log line per HTTP request, after the response (or the crash)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        scope.setdefault("state", {})  # shared with request.state, where auth puts the user
-        started = time.perf_counter()
-        status = ResponseStatus()
-        try:
-            await self.app(scope, receive, status.wrap(send))
-        except Exception:
-            self._log(scope, 500, started, exc_info=True)
-            raise
-        self._log(scope, status.code or 500, started)
-
-    @staticmethod
-    def _log(scope: Scope, status_code: int, started: float, exc_info: bool = False) -> None:
-        route = scope.get("route")
-        user_id = scope["state"].get(USER_ID_STATE_KEY)
-        fields = {
-            "request_id": correlation_id.get(),
-            "method": scope["method"],
-            "route": getattr(route, "path", None),
-            "path": scope["path"],
-            "status": status_code,
-            "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-            "user_id": None if user_id is None else str(user_id),
-        }
-        fast = _fast_request_line
-        if fast is not None and status_code < 500 and not exc_info:
-            if fast.enabled():
-                fast.write(fields)
-            return
-        log = request_logger.error if status_code >= 500 else request_logger.info
-        if exc_info:
-            log("request", exc_info=True, **fields)
-        else:
-            log("request", **fields)
-
-
-def install_request_logging(app: Any) -> None:
-    """Request ids (X-Request-ID, generated when missing or not a UUID) around the request log.
-
-    Starlette runs the middleware added last first: the id must exist before the log line.
-    """
-    app.add_middleware(RequestLoggingMiddleware)
-    app.add_middleware(CorrelationIdMiddleware, header_name=REQUEST_ID_HEADER)
+def log_request(
+    scope: Scope, status_code: int, started: float, request_id: str, *, exc_info: bool = False
+) -> None:
+    """The request line: errors and crashes through structlog (with the traceback), the rest
+    straight to the handler when the logs are JSON."""
+    route = scope.get("route")
+    user_id = scope["state"].get(USER_ID_STATE_KEY)
+    fields = {
+        "request_id": request_id,
+        "method": scope["method"],
+        "route": getattr(route, "path", None),
+        "path": scope["path"],
+        "status": status_code,
+        "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+        "user_id": None if user_id is None else str(user_id),
+    }
+    fast = _fast_request_line
+    if fast is not None and status_code < 500 and not exc_info:
+        if fast.enabled():
+            fast.write(fields)
+        return
+    log = request_logger.error if status_code >= 500 else request_logger.info
+    if exc_info:
+        log("request", exc_info=True, **fields)
+    else:
+        log("request", **fields)

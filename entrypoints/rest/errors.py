@@ -12,7 +12,6 @@ from http import HTTPStatus
 from typing import Any
 
 import orjson
-from asgi_correlation_id import correlation_id
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field
@@ -29,6 +28,7 @@ from domain.errors import (
     TooManyAttempts,
 )
 from entrypoints.observability.asgi import ResponseStatus
+from entrypoints.observability.request_context import request_id as current_request_id
 from entrypoints.rest.security import TOKEN_URL as LOGIN_ROUTE
 
 PROBLEM_JSON = "application/problem+json"
@@ -216,7 +216,7 @@ class UnexpectedErrorMiddleware:
         try:
             await self.app(scope, receive, status.wrap(send))
         except Exception:
-            request_id = correlation_id.get()
+            request_id = current_request_id.get()
             logger.exception("unexpected error (request id %s)", request_id)
             if status.started:
                 raise

@@ -4,24 +4,21 @@ Assembled outermost first by ``build_middleware``; CORS and trusted hosts only w
 """
 
 import re
-import time
 from collections.abc import Callable
 
-from asgi_correlation_id import CorrelationIdMiddleware
-from starlette.datastructures import Headers, MutableHeaders
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from entrypoints.observability.logs import RequestLoggingMiddleware
+from entrypoints.observability.request_context import RequestContext
 from entrypoints.rest.errors import UnexpectedErrorMiddleware, problem
 from entrypoints.settings import Settings
 
 #: Room for the multipart envelope around an uploaded image (boundaries, part headers).
 MULTIPART_OVERHEAD = 64 * 1024
-_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
 
 class BodyTooLarge(HTTPException):
@@ -82,27 +79,6 @@ class BodySizeLimit:
             await problem(413, str(exc.detail))(scope, receive, send)
 
 
-class ServerTiming:
-    """Adds ``Server-Timing: app;dur=<ms>`` so clients and proxies can see where time goes."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        start = time.perf_counter()
-
-        async def send_timed(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                elapsed = (time.perf_counter() - start) * 1000
-                MutableHeaders(scope=message).append("Server-Timing", f"app;dur={elapsed:.2f}")
-            await send(message)
-
-        await self.app(scope, receive, send_timed)
-
-
 class TrustedHosts:
     """Answers 400 (as problem+json) to a ``Host`` that is not ours, so a hostile Host header
     can never reach the application; ``*.example.org`` matches any subdomain."""
@@ -126,10 +102,6 @@ class TrustedHosts:
                 await problem(400, "invalid host header")(scope, receive, send)
                 return
         await self.app(scope, receive, send)
-
-
-def _valid_request_id(value: str) -> bool:
-    return _REQUEST_ID.fullmatch(value) is not None
 
 
 def build_middleware(settings: Settings, upload_path: str) -> list[Middleware]:
@@ -161,11 +133,7 @@ def build_middleware(settings: Settings, upload_path: str) -> list[Middleware]:
             )
         )
     stack += [
-        Middleware(
-            CorrelationIdMiddleware, header_name="X-Request-ID", validator=_valid_request_id
-        ),
-        Middleware(RequestLoggingMiddleware),
-        Middleware(ServerTiming),
+        Middleware(RequestContext),
         Middleware(GZipMiddleware, minimum_size=settings.gzip_min_bytes),
         Middleware(UnexpectedErrorMiddleware),
         Middleware(BodySizeLimit, limit_for=limit_for),

@@ -9,8 +9,9 @@ import httpx
 import pytest
 import structlog
 
-from entrypoints.observability.logs import RequestLoggingMiddleware, configure_logging
+from entrypoints.observability.logs import configure_logging
 from entrypoints.observability.metrics import DomainMetrics, new_metrics_registry
+from entrypoints.observability.request_context import RequestContext, request_id
 from tests.conftest import make_settings
 from tests.unit.observability.tiny_app import USER_ID, tiny_app
 
@@ -131,16 +132,18 @@ def test_configuring_twice_keeps_one_handler(tmp_path: Path) -> None:
     assert [json.loads(line)["event"] for line in second.getvalue().splitlines()] == ["once"]
 
 
-async def test_other_connections_pass_through_unlogged() -> None:
-    seen: list[str] = []
+async def test_websockets_get_a_request_id_but_no_request_line() -> None:
+    seen: list[tuple[str, str | None]] = []
 
     async def app(scope: dict[str, object], _receive: object, _send: object) -> None:
-        seen.append(str(scope["type"]))
+        seen.append((str(scope["type"]), request_id.get()))
 
-    middleware = RequestLoggingMiddleware(app)  # type: ignore[arg-type]
-    await middleware({"type": "websocket", "path": "/api/v1/events"}, None, None)  # type: ignore[arg-type]
+    middleware = RequestContext(app)  # type: ignore[arg-type]
+    scope = {"type": "websocket", "path": "/api/v1/events", "headers": [(b"x-request-id", b"ws-1")]}
+    await middleware(scope, None, None)  # type: ignore[arg-type]
+    await middleware({"type": "lifespan"}, None, None)  # type: ignore[arg-type]
 
-    assert seen == ["websocket"]
+    assert seen == [("websocket", "ws-1"), ("lifespan", "ws-1")]
 
 
 @pytest.mark.usefixtures("restore_logging")

@@ -9,8 +9,8 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CollectorRegistry
 
 from domain.errors import DomainError, InsufficientStock
-from entrypoints.observability.logs import install_request_logging
 from entrypoints.observability.metrics import DomainMetrics, install_metrics
+from entrypoints.observability.request_context import install_request_context
 from entrypoints.settings import Settings
 
 USER_ID = UUID("6f1d9c2e-0000-4000-8000-000000000001")
@@ -43,6 +43,6 @@ def tiny_app(settings: Settings, registry: CollectorRegistry, metrics: DomainMet
         metrics.count_refusal(error)
         return JSONResponse({"code": error.code}, status_code=409)
 
-    install_request_logging(app)
+    install_request_context(app)
     install_metrics(app, settings, registry)
     return app
