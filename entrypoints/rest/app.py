@@ -25,7 +25,7 @@ from entrypoints.container import (
 from entrypoints.live_events import live_event_fanout
 from entrypoints.observability.logs import configure_logging
 from entrypoints.observability.metrics import install_metrics
-from entrypoints.rest import errors, idempotency, security
+from entrypoints.rest import errors, idempotency
 from entrypoints.rest.middleware import build_middleware
 from entrypoints.rest.routes import auth, docs, events, health, images, items, movements, users
 from entrypoints.rest.routes.health import _SERVICE, SERVICE_NAME
@@ -34,7 +34,7 @@ logger = logging.getLogger("inventory")
 
 #: Every module with ``Provide[...]`` markers; a module missing here gets raw ``Provide``
 #: objects instead of use cases.
-WIRED_MODULES = [security, idempotency, auth, users, items, movements, images, events, health]
+WIRED_MODULES = [idempotency, auth, users, items, movements, images, events, health]
 #: In the order FastAPI tries them for every request: the busiest first.
 ROUTERS = [
     items.router,
