@@ -28,6 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 
 from adapters.sqlalchemy import mappers
+from adapters.sqlalchemy.point_reads import PointRead
 from adapters.sqlalchemy.tables import items, login_failures, movements, users
 from application.ports import ItemQuery, ItemSort, LoginFailures, Page
 from domain.errors import NotFound, VersionMismatch
@@ -46,10 +47,11 @@ _SORT_COLUMNS = {
 }
 
 
-# The hot reads, built once (SQLAlchemy then reuses their compiled form on every call).
-_ITEM_BY_ID = select(items).where(items.c.id == bindparam("key"))
-_ITEM_BY_SKU = select(items).where(items.c.sku == bindparam("key"))
-_LOCKED = {_ITEM_BY_ID: _ITEM_BY_ID.with_for_update(), _ITEM_BY_SKU: _ITEM_BY_SKU.with_for_update()}
+# The hot reads, built once (compiled once, and point reads on SQLite's reader; see
+# ``point_reads``).
+_ITEM_BY_ID = PointRead(select(items).where(items.c.id == bindparam("key")))
+_ITEM_BY_SKU = PointRead(select(items).where(items.c.sku == bindparam("key")))
+_LOCKED = {read: read.statement.with_for_update() for read in (_ITEM_BY_ID, _ITEM_BY_SKU)}
 _INSERT_ITEMS = insert(items)
 _INSERT_MOVEMENTS = insert(movements)
 
@@ -111,8 +113,8 @@ _BULK_MOVEMENTS = _DriverInsert(movements)
 _UPDATE_READ_ITEM = update(items).where(
     items.c.id == bindparam("b_id"), items.c.version == bindparam("b_read_version")
 )
-_USER_BY_ID = select(users).where(users.c.id == bindparam("key"))
-_USER_BY_KEY = select(users).where(users.c.username_key == bindparam("key"))
+_USER_BY_ID = PointRead(select(users).where(users.c.id == bindparam("key")))
+_USER_BY_KEY = PointRead(select(users).where(users.c.username_key == bindparam("key")))
 
 
 def _like_pattern(needle: str) -> str:
@@ -154,8 +156,8 @@ class SqlAlchemyItemRepository:
         statement = select(items).where(*where)
         return statement.with_for_update() if for_update and self._uow.locks_rows else statement
 
-    def _loaded(self, row: Any) -> Item:
-        item = mappers.item_to_domain(row._mapping)
+    def _loaded(self, row: mappers.Row) -> Item:
+        item = mappers.item_to_domain(row)
         self._remember(item)
         return item
 
@@ -237,10 +239,11 @@ class SqlAlchemyItemRepository:
         for item in single:
             await self.save(item)
 
-    async def _get_one(self, statement: Select[Any], key: object, for_update: bool) -> Item | None:
+    async def _get_one(self, read: PointRead, key: object, for_update: bool) -> Item | None:
         if for_update and self._uow.locks_rows:
-            statement = _LOCKED[statement]
-        row = (await self._uow.execute(statement, {"key": key})).first()
+            locked = (await self._uow.execute(_LOCKED[read], {"key": key})).first()
+            return None if locked is None else self._loaded(locked._mapping)
+        row = await self._uow.first(read, key)
         return None if row is None else self._loaded(row)
 
     async def get(self, item_id: UUID, *, for_update: bool = False) -> Item | None:
@@ -257,7 +260,7 @@ class SqlAlchemyItemRepository:
         # Locks are taken in SKU order, so two bulk writers cannot deadlock each other.
         statement = self._select(items.c.sku.in_(set(skus)), for_update=for_update)
         result = await self._uow.execute(statement.order_by(items.c.sku))
-        return {item.sku.value: item for item in map(self._loaded, result)}
+        return {item.sku.value: item for item in (self._loaded(row._mapping) for row in result)}
 
     async def save(self, item: Item) -> None:
         self._uow.check_writable()
@@ -362,13 +365,13 @@ class SqlAlchemyUserRepository:
             await self._uow.execute(insert(users).values(mappers.user_to_row(user)))
 
     async def get(self, user_id: UUID) -> User | None:
-        row = (await self._uow.execute(_USER_BY_ID, {"key": user_id})).first()
-        return None if row is None else mappers.user_to_domain(row._mapping)
+        row = await self._uow.first(_USER_BY_ID, user_id)
+        return None if row is None else mappers.user_to_domain(row)
 
     async def get_by_username(self, username: str) -> User | None:
         key = username.strip().casefold()
-        row = (await self._uow.execute(_USER_BY_KEY, {"key": key})).first()
-        return None if row is None else mappers.user_to_domain(row._mapping)
+        row = await self._uow.first(_USER_BY_KEY, key)
+        return None if row is None else mappers.user_to_domain(row)
 
     async def save(self, user: User) -> None:
         self._uow.check_writable()

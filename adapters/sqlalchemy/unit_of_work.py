@@ -16,6 +16,7 @@ from sqlalchemy import Connection, CursorResult, Executable, exc
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.sqlalchemy.engine import busy_as_store_busy, reader_engine, transaction_connection
+from adapters.sqlalchemy.point_reads import PointRead
 from adapters.sqlalchemy.repositories import (
     SqlAlchemyItemRepository,
     SqlAlchemyLoginAttemptRepository,
@@ -65,6 +66,7 @@ class SqlAlchemyUnitOfWork:
         self._connection: AsyncConnection | None = None
         self._reader = reader_engine(engine) if read_only else None
         self._reading: Connection | None = None
+        self._reading_driver: Any = None
         self.dialect = engine.dialect.name
         self.sql_dialect = engine.dialect
         #: Only PostgreSQL has row locks; SQLite writers already hold the database write lock.
@@ -84,6 +86,10 @@ class SqlAlchemyUnitOfWork:
             with busy_as_store_busy():
                 self._reading = self._reader.connect()
                 self._reading.begin()
+            dispatch = self._reader.dispatch
+            watched = dispatch.before_cursor_execute or dispatch.after_cursor_execute
+            # Statement listeners (tracing, tests counting statements) see every statement.
+            self._reading_driver = None if watched else self._reading.connection.driver_connection
             self.items.reset()
             return self
         scope = transaction_connection(self._engine, write=not self._read_only)
@@ -101,7 +107,7 @@ class SqlAlchemyUnitOfWork:
         scope, self._scope, self._connection = self._scope, None, None
         self._events.discard()
         if self._reading is not None:
-            reading, self._reading = self._reading, None
+            reading, self._reading, self._reading_driver = self._reading, None, None
             reading.close()  # ends the read transaction
         if scope is not None:
             await scope.__aexit__(exc_type, exc_value, tb)
@@ -149,6 +155,14 @@ class SqlAlchemyUnitOfWork:
         connection = self._open_connection()
         with busy_as_store_busy():
             return await connection.execute(statement, parameters)
+
+    async def first(self, read: PointRead, key: object) -> Mapping[Any, Any] | None:
+        """The row of a point read (see ``point_reads``), or None."""
+        if self._reading_driver is not None:
+            with busy_as_store_busy():
+                return read.compiled(self.sql_dialect).first(self._reading_driver, key)
+        row = (await self.execute(read.statement, {"key": key})).first()
+        return None if row is None else row._mapping
 
     async def execute_driver(self, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
         """The driver's executemany for SQL already compiled for this dialect."""
