@@ -267,11 +267,13 @@ class SqlAlchemyItemRepository:
         row = mappers.item_to_row(item)
         del row["id"]
         _, read_version, read_sku = self._read.get(id(item), (item, None, None))
-        statement = update(items).where(items.c.id == item.id).values(row)
-        if read_version is not None:
-            statement = statement.where(items.c.version == read_version)
+        if read_version is not None:  # the usual case: one prepared statement, compiled once
+            statement: Any = _UPDATE_READ_ITEM
+            parameters = {**row, "b_id": item.id, "b_read_version": read_version}
+        else:
+            statement, parameters = update(items).where(items.c.id == item.id).values(row), None
         async with self._uow.guarded(item=item, savepoint=read_sku != item.sku.value):
-            result = await self._uow.execute(statement)
+            result = await self._uow.execute(statement, parameters)
             if result.rowcount == 0:
                 await self._explain_missed_update(item, read_version)
             await self._write_movements(item)
