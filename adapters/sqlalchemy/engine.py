@@ -22,25 +22,34 @@ one after the other:
 
 Readers never take locks: WAL lets them read the last committed state while a writer works.
 
-Reading on the event loop
--------------------------
-A read from SQLite takes microseconds; through the async engine it took about ten times that in
-Python (a greenlet hand-over per call, aiosqlite's wrappers, the execution pipeline run for
-``BEGIN`` too). Since WAL readers never wait for a writer, a read-only unit of work on a SQLite
-file uses a second, plain synchronous engine on the same file (``reader_engine``) and runs its
-statements directly on the event loop. Its pool never blocks (overflow is unbounded: a reader
-waiting for a connection would wait for one that only the blocked loop could give back), and its
-connections are ``query_only``, so nothing can write through them.
+SQLite on the event loop
+------------------------
+A statement on SQLite takes microseconds; through the async engine it took about ten times that
+in Python (a greenlet hand-over per call, aiosqlite's wrappers, a thread hop for each statement
+that may wait). So the units of work on a SQLite file use two plain synchronous engines on the
+same file (``sqlite_engines``) and run their statements directly on the event loop:
+
+* the **reader**, for read-only units of work: WAL readers never wait for a writer. Its
+  connections are ``query_only``, so nothing can write through them.
+* the **writer**: once a writer holds the database write lock, its statements never wait either.
+  Only the two that can are kept off the loop: ``BEGIN IMMEDIATE`` is first tried without
+  waiting and, when another process holds the lock, retried on a thread with the busy timeout;
+  ``COMMIT`` (the ``fsync``) always runs on that thread, so the loop serves others meanwhile.
+
+Neither pool ever blocks (overflow is unbounded): a unit of work waiting for a connection would
+wait for one that only the blocked loop could give back.
 """
 
 import asyncio
 import sqlite3
 import weakref
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from sqlalchemy import Connection, Engine, event, exc
 from sqlalchemy import create_engine as create_sync_engine
@@ -113,31 +122,75 @@ def create_engine(
         )
         _install_sqlite_handling(engine.sync_engine, sqlite_synchronous, sqlite_busy_timeout)
         if not memory:  # a second engine on ":memory:" would open another, empty database
-            reader = _sqlite_reader(
-                path,
-                pool_size=None if null_pool else pool_size,
-                connect_timeout=connect_timeout,
+            engines = SqliteEngines(
+                reader=_sqlite_sync_engine(
+                    path, None if null_pool else pool_size, connect_timeout, sqlite_busy_timeout
+                ),
+                writer=_sqlite_sync_engine(
+                    path, None if null_pool else pool_size, connect_timeout, sqlite_busy_timeout
+                ),
                 busy_timeout=sqlite_busy_timeout,
             )
-            _readers[engine.sync_engine] = reader
-            event.listen(engine.sync_engine, "engine_disposed", lambda _engine: reader.dispose())
+            _install_sqlite_reader(engines.reader)
+            _install_sqlite_handling(engines.writer, sqlite_synchronous, sqlite_busy_timeout)
+            _sqlite_engines[engine.sync_engine] = engines
+            event.listen(engine.sync_engine, "engine_disposed", lambda _engine: engines.dispose())
         return engine
     return create_async_engine(
         target, connect_args={"timeout": connect_timeout}, pool_pre_ping=False, **options
     )
 
 
-_readers: "weakref.WeakKeyDictionary[Engine, Engine]" = weakref.WeakKeyDictionary()
+_T = TypeVar("_T")
+
+
+@dataclass
+class SqliteEngines:
+    """The synchronous engines of a SQLite file (see "SQLite on the event loop" above)."""
+
+    reader: Engine
+    writer: Engine
+    busy_timeout: float
+
+    def __post_init__(self) -> None:
+        # One thread: writers of a process are serialised anyway, and a connection's waits run
+        # in the order they were asked for.
+        self._waiting = ThreadPoolExecutor(1, thread_name_prefix="sqlite-wait")
+
+    async def off_loop(self, fn: Callable[..., _T], *args: Any) -> _T:
+        """``fn(*args)`` on the waiting thread. When the caller is cancelled meanwhile, the call
+        is still waited for: its connection must not be closed under it."""
+        future = asyncio.get_running_loop().run_in_executor(self._waiting, fn, *args)
+        try:
+            return await asyncio.shield(future)
+        except asyncio.CancelledError:
+            await asyncio.wait([future])
+            if not future.cancelled():
+                future.exception()  # seen: nobody is left to receive it
+            raise
+
+    def dispose(self) -> None:
+        self.reader.dispose()
+        self.writer.dispose()
+        self._waiting.shutdown(wait=True)
+
+
+_sqlite_engines: "weakref.WeakKeyDictionary[Engine, SqliteEngines]" = weakref.WeakKeyDictionary()
+
+
+def sqlite_engines(engine: AsyncEngine) -> SqliteEngines | None:
+    """The synchronous engines units of work use on the event loop (a SQLite file only;
+    ``None`` otherwise)."""
+    return _sqlite_engines.get(engine.sync_engine)
 
 
 def reader_engine(engine: AsyncEngine) -> Engine | None:
-    """The synchronous engine that read-only units of work use on the event loop (a SQLite file
-    only; ``None`` otherwise). See "Reading on the event loop" above."""
-    return _readers.get(engine.sync_engine)
+    found = sqlite_engines(engine)
+    return None if found is None else found.reader
 
 
-def _sqlite_reader(
-    path: str, *, pool_size: int | None, connect_timeout: float, busy_timeout: float
+def _sqlite_sync_engine(
+    path: str, pool_size: int | None, connect_timeout: float, busy_timeout: float
 ) -> Engine:
     def connect() -> sqlite3.Connection:
         return sqlite3.connect(path, timeout=connect_timeout, check_same_thread=False)
@@ -147,12 +200,13 @@ def _sqlite_reader(
         if pool_size is None
         else {"poolclass": QueuePool, "pool_size": pool_size, "max_overflow": -1}
     )
-    reader = create_sync_engine("sqlite+pysqlite://", creator=connect, **pool)
+    return create_sync_engine("sqlite+pysqlite://", creator=connect, **pool)
 
+
+def _install_sqlite_reader(reader: Engine) -> None:
     @event.listens_for(reader, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
-        dbapi_connection.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
         dbapi_connection.execute("PRAGMA query_only = ON")
 
     @event.listens_for(reader, "begin")
@@ -160,7 +214,46 @@ def _sqlite_reader(
         # Straight to the driver: through ``exec_driver_sql`` a BEGIN cost as much as the read.
         connection.connection.driver_connection.execute("BEGIN")  # type: ignore[union-attr]
 
-    return reader
+
+@asynccontextmanager
+async def sqlite_write_connection(
+    engine: AsyncEngine, engines: SqliteEngines
+) -> AsyncIterator[Connection]:
+    """A writer's connection holding the database write lock (``BEGIN IMMEDIATE``), queued
+    behind the other writers of this process like ``transaction_connection``'s."""
+    async with _write_lock(engine):
+        # (the option makes any later autobegin, after a commit, take the write lock too)
+        connection = engines.writer.connect().execution_options(**{_WRITE: True})
+        try:
+            driver = connection.connection.driver_connection
+            await _begin_immediate(driver, engines)
+            connection.begin()  # the driver is in the transaction already: no SQL
+            yield connection
+        finally:
+            connection.close()
+
+
+async def _begin_immediate(driver: Any, engines: SqliteEngines) -> None:
+    waits = f"PRAGMA busy_timeout = {int(engines.busy_timeout * 1000)}"
+    driver.execute("PRAGMA busy_timeout = 0")
+    try:
+        driver.execute("BEGIN IMMEDIATE")
+        return
+    except sqlite3.OperationalError as error:
+        if not _locked(error):
+            raise
+    finally:
+        driver.execute(waits)
+    try:  # another process writes: wait for it on the thread, up to the busy timeout
+        await engines.off_loop(driver.execute, "BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as error:
+        if _locked(error):
+            raise StoreBusy() from error
+        raise
+
+
+def _locked(error: sqlite3.OperationalError) -> bool:
+    return "locked" in str(error).lower() or "busy" in str(error).lower()
 
 
 def _install_sqlite_handling(
@@ -184,6 +277,8 @@ def _install_sqlite_handling(
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
+        if connection.connection.driver_connection.in_transaction:  # type: ignore[union-attr]
+            return  # begun by ``sqlite_write_connection``
         writing = connection.get_execution_options().get(_WRITE, False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 

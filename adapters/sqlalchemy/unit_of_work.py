@@ -3,19 +3,25 @@
 It behaves like ``InMemoryUnitOfWork``: repositories never commit; ``commit`` makes the item
 rows and their ledger rows durable together and only then publishes the collected events;
 leaving the block without commit, or with an exception, rolls everything back and publishes
-nothing. How concurrent writers are serialised, and why a read-only unit of work on SQLite runs
-synchronously on the event loop, is described in ``engine.py``.
+nothing. How concurrent writers are serialised, and why units of work on a SQLite file run
+their statements synchronously on the event loop, is described in ``engine.py``.
 """
 
+import inspect
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from types import TracebackType
 from typing import Any, Self
 
-from sqlalchemy import Connection, CursorResult, Executable, exc
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy import Connection, CursorResult, Engine, Executable, NestedTransaction, exc
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
 
-from adapters.sqlalchemy.engine import busy_as_store_busy, reader_engine, transaction_connection
+from adapters.sqlalchemy.engine import (
+    busy_as_store_busy,
+    sqlite_engines,
+    sqlite_write_connection,
+    transaction_connection,
+)
 from adapters.sqlalchemy.point_reads import PointRead
 from adapters.sqlalchemy.repositories import (
     SqlAlchemyItemRepository,
@@ -62,11 +68,13 @@ class SqlAlchemyUnitOfWork:
         self._engine = engine
         self._read_only = read_only
         self._events = EventCollector(publisher)
-        self._scope: AbstractAsyncContextManager[AsyncConnection] | None = None
+        self._scope: AbstractAsyncContextManager[Any] | None = None
+        #: The async connection (PostgreSQL) or, on a SQLite file, the synchronous one.
         self._connection: AsyncConnection | None = None
-        self._reader = reader_engine(engine) if read_only else None
-        self._reading: Connection | None = None
-        self._reading_driver: Any = None
+        self._sync: Connection | None = None
+        #: The driver connection while point reads may skip SQLAlchemy's pipeline.
+        self._driver: Any = None
+        self._sqlite = sqlite_engines(engine)
         self.dialect = engine.dialect.name
         self.sql_dialect = engine.dialect
         #: Only PostgreSQL has row locks; SQLite writers already hold the database write lock.
@@ -80,23 +88,39 @@ class SqlAlchemyUnitOfWork:
 
     # -- transaction ------------------------------------------------------------------------
     async def __aenter__(self) -> Self:
-        if self._scope is not None or self._reading is not None:
+        if self._scope is not None:
             raise RuntimeError("this unit of work is already open; use a new one")
-        if self._reader is not None:
-            with busy_as_store_busy():
-                self._reading = self._reader.connect()
-                self._reading.begin()
-            dispatch = self._reader.dispatch
+        if self._sqlite is None:
+            scope: AbstractAsyncContextManager[Any] = transaction_connection(
+                self._engine, write=not self._read_only
+            )
+            self._connection = await scope.__aenter__()
+        elif self._read_only:
+            scope = self._read_transaction(self._sqlite.reader)
+            self._sync = await scope.__aenter__()
+        else:
+            scope = sqlite_write_connection(self._engine, self._sqlite)
+            self._sync = await scope.__aenter__()
+        self._scope = scope
+        if self._sync is not None:
+            dispatch = self._sync.engine.dispatch
             watched = dispatch.before_cursor_execute or dispatch.after_cursor_execute
             # Statement listeners (tracing, tests counting statements) see every statement.
-            self._reading_driver = None if watched else self._reading.connection.driver_connection
-            self.items.reset()
-            return self
-        scope = transaction_connection(self._engine, write=not self._read_only)
-        self._connection = await scope.__aenter__()
-        self._scope = scope
+            self._driver = None if watched else self._sync.connection.driver_connection
         self.items.reset()
         return self
+
+    @staticmethod
+    @asynccontextmanager
+    async def _read_transaction(reader: Engine) -> AsyncIterator[Connection]:
+        with busy_as_store_busy():
+            connection = reader.connect()
+        try:
+            with busy_as_store_busy():
+                connection.begin()
+            yield connection
+        finally:
+            connection.close()  # ends the read transaction
 
     async def __aexit__(
         self,
@@ -104,20 +128,22 @@ class SqlAlchemyUnitOfWork:
         exc_value: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        scope, self._scope, self._connection = self._scope, None, None
+        scope, self._scope = self._scope, None
+        self._connection, self._sync, self._driver = None, None, None
         self._events.discard()
-        if self._reading is not None:
-            reading, self._reading, self._reading_driver = self._reading, None, None
-            reading.close()  # ends the read transaction
         if scope is not None:
             await scope.__aexit__(exc_type, exc_value, tb)
 
     async def commit(self) -> None:
         if self._read_only:
             raise RuntimeError("a read-only unit of work cannot commit")
-        connection = self._open_connection()
-        with busy_as_store_busy():
-            await connection.commit()
+        if self._sync is not None and self._sqlite is not None:
+            with busy_as_store_busy():  # the fsync: off the loop
+                await self._sqlite.off_loop(self._sync.commit)
+        else:
+            connection = self._open_connection()
+            with busy_as_store_busy():
+                await connection.commit()
         self.items.reset()
         await self._events.publish(self._events.committed())
 
@@ -126,8 +152,8 @@ class SqlAlchemyUnitOfWork:
         self.items.reset()
         if self._connection is not None:
             await self._connection.rollback()
-        elif self._reading is not None:
-            self._reading.rollback()
+        elif self._sync is not None:
+            self._sync.rollback()
 
     # -- what the repositories use -----------------------------------------------------------
     def _open_connection(self) -> AsyncConnection:
@@ -136,7 +162,7 @@ class SqlAlchemyUnitOfWork:
         return self._connection
 
     def check_writable(self) -> None:
-        if self._reading is None:
+        if self._sync is None:
             self._open_connection()
         if self._read_only:
             raise RuntimeError("a read-only unit of work cannot write")
@@ -149,23 +175,27 @@ class SqlAlchemyUnitOfWork:
         statement: Executable,
         parameters: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None,
     ) -> CursorResult[Any]:
-        if self._reading is not None:
+        if self._sync is not None:
             with busy_as_store_busy():
-                return self._reading.execute(statement, parameters)
+                return self._sync.execute(statement, parameters)
         connection = self._open_connection()
         with busy_as_store_busy():
             return await connection.execute(statement, parameters)
 
     async def first(self, read: PointRead, key: object) -> Mapping[Any, Any] | None:
         """The row of a point read (see ``point_reads``), or None."""
-        if self._reading_driver is not None:
+        if self._driver is not None:
             with busy_as_store_busy():
-                return read.compiled(self.sql_dialect).first(self._reading_driver, key)
+                return read.compiled(self.sql_dialect).first(self._driver, key)
         row = (await self.execute(read.statement, {"key": key})).first()
         return None if row is None else row._mapping
 
     async def execute_driver(self, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
         """The driver's executemany for SQL already compiled for this dialect."""
+        if self._sync is not None:
+            with busy_as_store_busy():
+                self._sync.exec_driver_sql(sql, list(rows))
+            return
         connection = self._open_connection()
         with busy_as_store_busy():
             await connection.exec_driver_sql(sql, list(rows))
@@ -180,8 +210,7 @@ class SqlAlchemyUnitOfWork:
         stays usable (as with the in-memory store); writes that only a bug could make fail
         skip it and save two round trips.
         """
-        connection = self._open_connection()
-        nested = await connection.begin_nested() if savepoint else None
+        nested = await self._savepoint() if savepoint else None
         try:
             yield
         except exc.IntegrityError as error:
@@ -197,3 +226,29 @@ class SqlAlchemyUnitOfWork:
             raise
         if nested is not None:
             await nested.commit()
+
+    async def _savepoint(self) -> "_Savepoint":
+        if self._sync is not None:
+            return _Savepoint(self._sync.begin_nested())
+        return _Savepoint(await self._open_connection().begin_nested())
+
+
+class _Savepoint:
+    """A savepoint of either connection kind, used the same way."""
+
+    def __init__(self, nested: NestedTransaction | AsyncTransaction) -> None:
+        self._nested = nested
+
+    @property
+    def is_active(self) -> bool:
+        return self._nested.is_active
+
+    async def rollback(self) -> None:
+        done = self._nested.rollback()
+        if inspect.isawaitable(done):
+            await done
+
+    async def commit(self) -> None:
+        done = self._nested.commit()
+        if inspect.isawaitable(done):
+            await done

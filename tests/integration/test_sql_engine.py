@@ -238,3 +238,63 @@ async def test_an_in_memory_database_has_no_separate_reader() -> None:
         assert reader_engine(engine) is None
     finally:
         await engine.dispose()
+
+
+async def test_a_writer_waiting_for_another_process_leaves_the_loop_free(tmp_path: Path) -> None:
+    """``BEGIN IMMEDIATE`` is tried without waiting; when another process holds the write lock
+    the wait happens on a thread, and the writer goes on once the lock is released."""
+    path = tmp_path / "wait.db"
+    engine = create_engine(f"sqlite:///{path}", sqlite_busy_timeout=5.0)
+    async with engine.connect():
+        pass
+    other = sqlite3.connect(path, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+
+        async def write() -> str:
+            async with SqlAlchemyUnitOfWork(engine) as uow:
+                await uow.execute(text("CREATE TABLE t (x INTEGER)"))
+                await uow.commit()
+            return "written"
+
+        writer = asyncio.create_task(write())
+        ticks = 0
+        for _ in range(20):  # the loop keeps running while the writer waits
+            await asyncio.sleep(0.005)
+            ticks += 1
+        assert not writer.done()
+        other.execute("ROLLBACK")
+        assert await writer == "written"
+        assert ticks == 20
+    finally:
+        other.close()
+        await engine.dispose()
+
+
+async def test_a_writer_cancelled_while_waiting_for_the_lock_leaves_nothing_behind(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "cancel.db"
+    engine = create_engine(f"sqlite:///{path}", sqlite_busy_timeout=0.3)
+    async with engine.connect():
+        pass
+    other = sqlite3.connect(path, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+
+        async def write() -> None:
+            async with SqlAlchemyUnitOfWork(engine):
+                pass
+
+        writer = asyncio.create_task(write())
+        await asyncio.sleep(0.05)
+        writer.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await writer
+        other.execute("ROLLBACK")
+        async with SqlAlchemyUnitOfWork(engine) as uow:  # the lock was not left taken
+            await uow.execute(text("CREATE TABLE t (x INTEGER)"))
+            await uow.commit()
+    finally:
+        other.close()
+        await engine.dispose()

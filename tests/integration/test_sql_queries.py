@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.sqlalchemy.engine import reader_engine
+from adapters.sqlalchemy.engine import sqlite_engines
 from application.commands import CreateItemCommand
 from application.ports import ItemQuery
 from entrypoints.container import Container
@@ -21,8 +21,9 @@ def statements(engine: AsyncEngine) -> Iterator[list[str]]:
     def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
         seen.append(statement.strip().split()[0].upper())
 
-    # Read-only units of work on a SQLite file go through the reader engine.
-    engines = [e for e in (engine.sync_engine, reader_engine(engine)) if e is not None]
+    # Units of work on a SQLite file go through its synchronous reader and writer engines.
+    sqlite = sqlite_engines(engine)
+    engines = [engine.sync_engine, *([sqlite.reader, sqlite.writer] if sqlite else [])]
     for target in engines:
         event.listen(target, "before_cursor_execute", record)
     try:
