@@ -7,9 +7,11 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.sqlalchemy import SqlAlchemyUnitOfWork, mappers
 from application.commands import CreateItemCommand
 from application.ports import ItemQuery
 from entrypoints.container import Container
+from tests.contracts.test_repository_contract import make_item, snapshot
 from tests.integration.conftest import ADMIN
 
 
@@ -69,3 +71,27 @@ async def test_a_stock_adjustment_is_a_handful_of_statements(sql_container: Cont
         "UPDATE",
         "INSERT",
     ]
+
+
+async def test_a_bulk_add_is_a_few_multi_row_inserts(sql_container: Container) -> None:
+    """On SQLite, as many rows per INSERT as its 32,766 parameters allow (one statement per row
+    would make the search index's FTS5 table write out its buffer for every row)."""
+    engine = sql_container.database()
+    batch = [make_item(f"B-{n:05d}", name=f"Bulk {n}", quantity=n % 7) for n in range(4000)]
+    movements = [m for item in batch for m in item.new_movements]
+    with statements(engine) as seen:
+        async with SqlAlchemyUnitOfWork(engine) as uow:
+            await uow.items.add_many(batch)
+            await uow.commit()
+    async with SqlAlchemyUnitOfWork(engine, read_only=True) as uow:
+        found = await uow.items.get_many_by_sku([item.sku.value for item in batch])
+        ledgers = [await uow.movements.sum_for_item(item.id) for item in batch[:50]]
+    assert {sku: snapshot(item) for sku, item in found.items()} == {
+        item.sku.value: snapshot(item) for item in batch
+    }
+    assert ledgers == [item.quantity for item in batch[:50]]
+    if engine.dialect.name == "sqlite":
+        per_item = 32_766 // len(mappers.item_to_row(batch[0]))
+        per_movement = 32_766 // len(mappers.movement_to_row(movements[0]))
+        expected = -(-len(batch) // per_item) + -(-len(movements) // per_movement)
+        assert seen.count("INSERT") == expected == 4
