@@ -2,7 +2,7 @@
 
 They never commit: statements run inside the unit of work's transaction, so nothing is visible
 to others before ``commit``. Reads are single statements (a list page is two: the rows and the
-total), whatever the page size.
+total; a search on SQLite adds a probe of its index, see ``search.py``), whatever the page size.
 """
 
 from collections.abc import Sequence
@@ -22,13 +22,13 @@ from sqlalchemy import (
     exc,
     func,
     insert,
-    or_,
     select,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
 from adapters.sqlalchemy import mappers
+from adapters.sqlalchemy.search import search_filter
 from adapters.sqlalchemy.tables import items, login_failures, movements, users
 from application.ports import ItemQuery, ItemSort, LoginFailures, Page
 from domain.errors import NotFound, VersionMismatch
@@ -132,26 +132,18 @@ _USER_BY_ID = select(users).where(users.c.id == bindparam("key"))
 _USER_BY_KEY = select(users).where(users.c.username_key == bindparam("key"))
 
 
-def _like_pattern(needle: str) -> str:
-    escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def _item_filters(query: ItemQuery) -> list[ColumnElement[bool]]:
+async def _item_filters(
+    uow: "SqlAlchemyUnitOfWork", query: ItemQuery
+) -> tuple[list[ColumnElement[bool]], dict[str, Any]]:
     filters: list[ColumnElement[bool]] = []
+    parameters: dict[str, Any] = {}
     if query.search:
-        pattern = _like_pattern(query.search.casefold())
-        filters.append(
-            or_(
-                func.lower(items.c.sku).like(pattern, escape="\\"),
-                items.c.name_key.like(pattern, escape="\\"),
-                items.c.description_key.like(pattern, escape="\\"),
-            )
-        )
+        matches, parameters = await search_filter(uow, query.search)
+        filters.append(matches)
     if query.low_stock is not None:
         margin = items.c.quantity - items.c.reorder_level
         filters.append(margin <= 0 if query.low_stock else margin > 0)
-    return filters
+    return filters, parameters
 
 
 class SqlAlchemyItemRepository:
@@ -330,16 +322,19 @@ class SqlAlchemyItemRepository:
         self._uow.track(item)
 
     async def list(self, query: ItemQuery) -> Page[Item]:
-        filters = _item_filters(query)
+        filters, parameters = await _item_filters(self._uow, query)
         column = _SORT_COLUMNS[query.sort.field]
         order = (
             (column.desc(), items.c.id.desc()) if query.sort.descending else (column, items.c.id)
         )
         rows = await self._uow.execute(
-            select(items).where(*filters).order_by(*order).offset(query.offset).limit(query.limit)
+            select(items).where(*filters).order_by(*order).offset(query.offset).limit(query.limit),
+            parameters,
         )
         page = [mappers.item_to_domain(row._mapping) for row in rows]
-        total = await self._uow.execute(select(func.count()).select_from(items).where(*filters))
+        total = await self._uow.execute(
+            select(func.count()).select_from(items).where(*filters), parameters
+        )
         return Page(items=page, total=total.scalar_one(), offset=query.offset, limit=query.limit)
 
 
