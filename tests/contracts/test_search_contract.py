@@ -43,7 +43,7 @@ def always_use_the_index(monkeypatch: pytest.MonkeyPatch) -> None:
     """SQLite asks its index for every needle it can narrow, however many items match: small
     test catalogues would otherwise be scanned, which is not what is under test here (when
     SQLite scans instead is ``tests/integration/test_sql_search.py``'s)."""
-    monkeypatch.setattr(search, "CANDIDATE_COST_IN_ROWS", 0)
+    monkeypatch.setattr(search, "INDEXED_SHARE", 1.0)
 
 
 async def add_corpus(backend: Backend) -> list[Item]:
