@@ -15,13 +15,16 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import asyncpg
 import pytest
+from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.sqlalchemy import create_engine, upgrade
+from adapters.sqlalchemy.engine import sqlite_engines
 from adapters.sqlalchemy.tables import metadata
 
 T = TypeVar("T")
@@ -129,3 +132,23 @@ async def scratch_postgres_database(server_url: str) -> AsyncIterator[str]:
         yield _asyncpg_dsn(server_url, name)
     finally:
         await _admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def recorded_statements(engine: AsyncEngine) -> Iterator[list[tuple[str, Any]]]:
+    """Every statement ``engine`` sends, with its parameters, on a SQLite file through its
+    synchronous reader and writer engines too."""
+    seen: list[tuple[str, Any]] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        seen.append((statement, parameters))
+
+    sqlite = sqlite_engines(engine)
+    targets = [engine.sync_engine, *([sqlite.reader, sqlite.writer] if sqlite else [])]
+    for target in targets:
+        event.listen(target, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        for target in targets:
+            event.remove(target, "before_cursor_execute", record)

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.sqlalchemy.engine import create_engine, display_url, normalise_url
 from adapters.sqlalchemy.errors import DatabaseUnreachable, SchemaNotAtHead
-from adapters.sqlalchemy.tables import metadata
+from adapters.sqlalchemy.tables import autogenerate_filters, metadata
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -93,10 +93,12 @@ async def check_schema_at_head(engine: AsyncEngine) -> None:
 
 async def schema_differences(engine: AsyncEngine) -> list[Any]:
     """What autogenerate would change to make the database match the models (empty when the
-    migrations and ``tables.py`` agree)."""
+    migrations and ``tables.py`` agree). Objects of one dialect only (SQLite's FTS5 search
+    index, PostgreSQL's trigram indexes) are compared on that dialect alone."""
 
     def compare(connection: Connection) -> list[Any]:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        opts = {"compare_type": True, **autogenerate_filters(connection.dialect.name)}
+        context = MigrationContext.configure(connection, opts=opts)
         with warnings.catch_warnings():
             # SQLite cannot reflect expression indexes; SQLAlchemy says so and skips them.
             warnings.filterwarnings("ignore", message=".*expression-based index.*")

@@ -22,11 +22,13 @@ Portable choices, so SQLite and PostgreSQL behave the same:
 import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    ColumnElement,
     DateTime,
     Dialect,
     ForeignKey,
@@ -40,6 +42,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     Uuid,
+    func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -193,3 +196,53 @@ idempotency_keys = _table(IdempotencyRow)
 
 #: The low-stock filter is ``quantity - reorder_level <= 0``, written so that this index serves it.
 Index("ix_items_stock_margin", items.c.quantity - items.c.reorder_level)
+
+#: ``Index.info`` key naming the only dialect an index exists on (autogenerate skips it elsewhere).
+ONLY_ON = "only_on"
+
+
+def _postgresql_only(name: str, expression: ColumnElement[Any], key: str) -> Index:
+    index = Index(
+        name,
+        expression.label(key),
+        postgresql_using="gin",
+        postgresql_ops={key: "gin_trgm_ops"},
+        postgresql_with={"gin_pending_list_limit": 256},
+        info={ONLY_ON: "postgresql"},
+    )
+    return index.ddl_if(dialect="postgresql")
+
+
+# ``q=`` on PostgreSQL: pg_trgm GIN indexes on exactly the expressions the search filters with
+# ``LIKE '%…%'`` (migration 0002). Declared here so that autogenerate on PostgreSQL checks that
+# the migration built them on these expressions (it does not compare the method, operator class
+# or storage options: tests/integration/test_sql_search.py does). SQLite's search index is an
+# FTS5 table kept by triggers, outside this metadata (``adapters/sqlalchemy/search.py``).
+_postgresql_only("ix_items_search_sku", func.lower(items.c.sku), "sku_lower")
+_postgresql_only("ix_items_search_name", items.c.name_key, "name_key")
+_postgresql_only("ix_items_search_description", items.c.description_key, "description_key")
+
+#: SQLite's search index (migration 0002): the FTS5 table, its shadow tables and the rowid map.
+#: Triggers, not the ORM, write them, so they are not part of this metadata.
+SQLITE_SEARCH_INDEX = "items_search"
+
+
+def _sqlite_search_index(name: str) -> bool:
+    return name == SQLITE_SEARCH_INDEX or name.startswith(f"{SQLITE_SEARCH_INDEX}_")
+
+
+def autogenerate_filters(dialect: str) -> dict[str, Any]:
+    """Alembic's ``include_name`` / ``include_object`` hooks for comparing a ``dialect``
+    database with this metadata: objects that exist on one dialect only are left out there,
+    instead of being reported as missing or extra."""
+
+    def include_name(name: str | None, type_: str, _parents: Any) -> bool:
+        return not (type_ == "table" and name is not None and _sqlite_search_index(name))
+
+    def include_object(
+        obj: Any, _name: str | None, type_: str, reflected: bool, _compare_to: Any
+    ) -> bool:
+        only_on = obj.info.get(ONLY_ON) if type_ == "index" and not reflected else None
+        return only_on is None or only_on == dialect
+
+    return {"include_name": include_name, "include_object": include_object}

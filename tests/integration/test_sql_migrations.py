@@ -1,17 +1,32 @@
-"""The migrations build exactly the schema of ``tables.py``, and can be undone."""
+"""The migrations build exactly the schema of ``tables.py``, and can be undone; the search
+index of 0002 covers the items that were there before it."""
 
 import os
+import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import inspect
+from sqlalchemy import Engine, event, inspect
 
-from adapters.sqlalchemy import create_engine, current, downgrade, upgrade
+from adapters.sqlalchemy import SqlAlchemyUnitOfWork, create_engine, current, downgrade, upgrade
 from adapters.sqlalchemy.migrate import head_revision, schema_differences
+from application.ports import ItemQuery, ItemSort
+from tests.contracts.test_repository_contract import make_item
 from tests.databases import scratch_postgres_database
 
 EMPTY = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+#: The FTS5 table (with its shadow tables) and the rowid map of migration 0002.
+SQLITE_SEARCH_TABLES = {
+    "items_search",
+    "items_search_config",
+    "items_search_content",
+    "items_search_data",
+    "items_search_docsize",
+    "items_search_idx",
+    "items_search_rowids",
+}
 
 
 @pytest.fixture(params=EMPTY)
@@ -45,15 +60,95 @@ async def test_upgrade_from_empty_matches_the_models_and_downgrade_undoes_it(
         assert await schema_differences(engine) == []
     finally:
         await engine.dispose()
-    assert await table_names(empty_url) == {
-        "items",
-        "stock_movements",
-        "users",
-        "login_failures",
-        "idempotency_keys",
-    }
+    expected = {"items", "stock_movements", "users", "login_failures", "idempotency_keys"}
+    if empty_url.startswith("sqlite"):
+        expected |= SQLITE_SEARCH_TABLES
+    assert await table_names(empty_url) == expected
     await downgrade(empty_url, "base")
     assert await current(empty_url) is None
     assert await table_names(empty_url) == set()
     await upgrade(empty_url, "head")  # and up again
     assert await current(empty_url) == head_revision()
+
+
+async def search_indexes(url: str) -> set[str]:
+    """The search index objects of migration 0002 the database has."""
+    engine = create_engine(url, null_pool=True)
+    try:
+        async with engine.connect() as connection:
+            if url.startswith("sqlite"):
+                query = "SELECT name FROM sqlite_master WHERE name LIKE 'items_search%'"
+            else:
+                query = "SELECT indexname FROM pg_indexes WHERE indexname LIKE 'ix_items_search_%'"
+            return set((await connection.exec_driver_sql(query)).scalars())
+    finally:
+        await engine.dispose()
+
+
+async def search_skus(url: str, needle: str) -> list[str]:
+    engine = create_engine(url, null_pool=True)
+    try:
+        async with SqlAlchemyUnitOfWork(engine, read_only=True) as uow:
+            page = await uow.items.list(ItemQuery(search=needle, sort=ItemSort.SKU))
+        assert await schema_differences(engine) == []
+    finally:
+        await engine.dispose()
+    assert page.total == len(page.items)
+    return [item.sku.value for item in page.items]
+
+
+async def test_items_from_before_the_search_index_are_found_and_it_can_be_undone(
+    empty_url: str,
+) -> None:
+    await upgrade(empty_url, "0001")
+    engine = create_engine(empty_url, null_pool=True)
+    try:
+        async with SqlAlchemyUnitOfWork(engine) as uow:
+            await uow.items.add(make_item("OLD-1", name="Spur gear", description="Steel"))
+            await uow.items.add_many(
+                [make_item(f"OLD-{n}", name=f"Part {n}") for n in range(2, 40)]
+            )
+            await uow.commit()
+    finally:
+        await engine.dispose()
+    assert await search_indexes(empty_url) == set()
+
+    await upgrade(empty_url)  # fills the index with the items already there
+    assert await search_skus(empty_url, "spur gear") == ["OLD-1"]
+    assert await search_skus(empty_url, "STEEL") == ["OLD-1"]
+    assert await search_skus(empty_url, "part 3") == ["OLD-3", *(f"OLD-{n}" for n in range(30, 40))]
+    built = await search_indexes(empty_url)
+    assert built
+
+    await downgrade(empty_url, "0001")
+    assert await search_indexes(empty_url) == set()
+    assert await current(empty_url) == "0001"
+    await upgrade(empty_url)
+    assert await search_indexes(empty_url) == built
+    assert await search_skus(empty_url, "gear") == ["OLD-1"]
+
+
+async def test_a_sqlite_without_fts5_trigrams_stops_the_migration_and_says_why(
+    tmp_path: Path,
+) -> None:
+    """Simulated by refusing to create virtual tables: the migration must fail loudly, not
+    leave a schema that searches differently."""
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    await upgrade(url, "0001")
+
+    def refuse_virtual_tables(dbapi_connection: Any, _record: Any) -> None:
+        raw = dbapi_connection.driver_connection._connection
+        raw.set_authorizer(
+            lambda action, *_: (
+                sqlite3.SQLITE_DENY if action == sqlite3.SQLITE_CREATE_VTABLE else sqlite3.SQLITE_OK
+            )
+        )
+
+    event.listen(Engine, "connect", refuse_virtual_tables)
+    try:
+        with pytest.raises(RuntimeError, match="FTS5 with the trigram tokenizer"):
+            await upgrade(url)
+    finally:
+        event.remove(Engine, "connect", refuse_virtual_tables)
+    assert await current(url) == "0001"
+    assert await search_indexes(url) == set()

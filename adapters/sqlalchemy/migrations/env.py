@@ -11,7 +11,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 from adapters.sqlalchemy.engine import create_engine
-from adapters.sqlalchemy.tables import metadata
+from adapters.sqlalchemy.tables import autogenerate_filters, metadata
 
 
 def _run(connection: Connection) -> None:
@@ -20,6 +20,7 @@ def _run(connection: Connection) -> None:
         target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        **autogenerate_filters(connection.dialect.name),
     )
     with context.begin_transaction():
         context.run_migrations()

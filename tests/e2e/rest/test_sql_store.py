@@ -64,3 +64,31 @@ def test_ready_turns_503_when_the_schema_falls_behind(
         assert behind.status_code == 503
         assert behind.headers["content-type"].startswith("application/")
         assert client.get("/health/live").status_code == 200
+
+
+def test_search_over_http_on_sqlite_finds_through_its_index(
+    sqlite_template: Path, tmp_path: Path
+) -> None:
+    """``q=`` end to end on the embedded store: trimmed, case-folded, every character literal."""
+    url = fresh_sqlite_url(sqlite_template, tmp_path / "db")
+    names = ["Straße sign", 'Quote "special" item', "100% steel", *(f"Part {n}" for n in range(9))]
+    with sql_app(tmp_path, url) as client:
+        admin = login(client, "admin", ADMIN_PASSWORD)
+        for n, name in enumerate(names):
+            created = client.post(
+                "/api/v1/items",
+                json={"sku": f"Q-{n}", "name": name, "unit_price": "1.00"},
+                headers=admin,
+            )
+            assert created.status_code == 201
+        for needle, expected in [
+            ("  STRASSE ", ["Straße sign"]),
+            ('"special"', ['Quote "special" item']),
+            ("0% s", ["100% steel"]),
+            ("part 7", ["Part 7"]),
+            ("art", [f"Part {n}" for n in range(9)]),
+            ("NEAR(", []),
+        ]:
+            page = client.get("/api/v1/items", params={"q": needle}, headers=admin).json()
+            assert [item["name"] for item in page["items"]] == expected, needle
+            assert page["total"] == len(expected)
