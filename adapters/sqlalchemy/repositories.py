@@ -29,7 +29,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from adapters.sqlalchemy import mappers
 from adapters.sqlalchemy.point_reads import PointRead
-from adapters.sqlalchemy.search import search_filter
+from adapters.sqlalchemy.search import SearchPlan, search_filter
 from adapters.sqlalchemy.tables import items, login_failures, movements, users
 from application.ports import ItemQuery, ItemSort, LoginFailures, Page
 from domain.errors import NotFound, VersionMismatch
@@ -136,16 +136,16 @@ _USER_BY_KEY = PointRead(select(users).where(users.c.username_key == bindparam("
 
 async def _item_filters(
     uow: "SqlAlchemyUnitOfWork", query: ItemQuery
-) -> tuple[list[ColumnElement[bool]], dict[str, Any]]:
+) -> tuple[list[ColumnElement[bool]], dict[str, Any], SearchPlan | None]:
     filters: list[ColumnElement[bool]] = []
-    parameters: dict[str, Any] = {}
+    plan = None
     if query.search:
-        matches, parameters = await search_filter(uow, query.search)
-        filters.append(matches)
+        plan = await search_filter(uow, query.search, indexed_share=uow.search_indexed_share)
+        filters.append(plan.where)
     if query.low_stock is not None:
         margin = items.c.quantity - items.c.reorder_level
         filters.append(margin <= 0 if query.low_stock else margin > 0)
-    return filters, parameters
+    return filters, ({} if plan is None else plan.parameters), plan
 
 
 class SqlAlchemyItemRepository:
@@ -327,7 +327,7 @@ class SqlAlchemyItemRepository:
         self._uow.track(item)
 
     async def list(self, query: ItemQuery) -> Page[Item]:
-        filters, parameters = await _item_filters(self._uow, query)
+        filters, parameters, search = await _item_filters(self._uow, query)
         column = _SORT_COLUMNS[query.sort.field]
         order = (
             (column.desc(), items.c.id.desc()) if query.sort.descending else (column, items.c.id)
@@ -337,10 +337,14 @@ class SqlAlchemyItemRepository:
             parameters,
         )
         page = [mappers.item_to_domain(row._mapping) for row in rows]
-        total = await self._uow.execute(
-            select(func.count()).select_from(items).where(*filters), parameters
-        )
-        return Page(items=page, total=total.scalar_one(), offset=query.offset, limit=query.limit)
+        if search is not None and search.indexed_total is not None and len(filters) == 1:
+            total = await search.indexed_total()
+        else:
+            counted = await self._uow.execute(
+                select(func.count()).select_from(items).where(*filters), parameters
+            )
+            total = counted.scalar_one()
+        return Page(items=page, total=total, offset=query.offset, limit=query.limit)
 
 
 class SqlAlchemyMovementRepository:

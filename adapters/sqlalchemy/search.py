@@ -11,17 +11,25 @@ migration 0002 narrow the candidates first:
   planner falls back to reading the table when that is cheaper.
 * **SQLite**: the FTS5 trigram table ``items_search`` holds the same three texts. A phrase query
   on it is a substring test on the same text, so ``items.id IN (<item ids of the FTS matches>)``
-  keeps every item that can match, and the ``LIKE`` stays as the exact re-check: the index
-  decides how fast, never what matches. SQLite's planner cannot tell how many items a phrase
-  matches, so a cheap probe (a count inside the FTS index) decides: when the needle is in a
-  large share of the catalogue, fetching the candidates one by one costs more than reading the
-  table, and the plain scan is used.
+  keeps every item that can match, and the ``LIKE`` stays as the exact re-check of the rows
+  of a page. SQLite's planner cannot tell how many items a phrase matches, so a cheap probe (a
+  count inside the FTS index) decides: when the needle is in a large share of the catalogue,
+  fetching the candidates one by one costs more than walking the sort index until the page is
+  full, and the plain scan is used for the page.
+
+  The **total** is counted inside the FTS index (``SearchPlan.indexed_total``): a phrase of
+  three or more characters matches exactly the texts the ``LIKE`` matches (both compare the
+  same case-folded text, and the triggers change the index in the transaction that changes the
+  item), and counting a tenth of a large catalogue through the rows cost as much as ten pages.
+  A search combined with another filter is counted through the rows.
 
 A needle shorter than three characters (after case folding) contains no trigram, so neither
 index can narrow it: FTS5 would find nothing at all, so it is not asked, and both engines read
 the table as before. Such needles match a large share of any catalogue anyway.
 """
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
@@ -85,6 +93,8 @@ _PROBE = select(
     .scalar_subquery(),
     _TOTAL,
 )
+#: The number of items whose texts contain the phrase, counted inside the index.
+_INDEXED_TOTAL = select(func.count()).select_from(_fts).where(_FTS_MATCHES)
 #: After five runs PostgreSQL may settle on one generic plan for a prepared statement, whatever
 #: its parameters; that plan cannot tell ``'%ab%'`` (no trigram: a full index scan, measured
 #: 4x slower than reading the table) from ``'%gear 42%'``. Planned for the actual pattern,
@@ -110,21 +120,41 @@ def _indexed_on_sqlite(needle: str) -> bool:
     return len(needle) >= TRIGRAM and "\x00" not in needle
 
 
+@dataclass(frozen=True)
+class SearchPlan:
+    where: ColumnElement[bool]
+    parameters: dict[str, Any]
+    #: Counts the matching items inside the index, when it can (SQLite, a trigram needle).
+    indexed_total: Callable[[], Awaitable[int]] | None = None
+
+
 async def search_filter(
-    uow: "SqlAlchemyUnitOfWork", search: str
-) -> tuple[ColumnElement[bool], dict[str, Any]]:
+    uow: "SqlAlchemyUnitOfWork", search: str, *, indexed_share: float = INDEXED_SHARE
+) -> SearchPlan:
     """The ``WHERE`` condition for ``ItemQuery.search`` and its parameters, once the engine
-    has what it needs to pick its plan: the probe on SQLite, custom plans on PostgreSQL."""
+    has what it needs to pick its plan: the probe on SQLite, custom plans on PostgreSQL.
+
+    ``indexed_share`` is the largest share of the catalogue still fetched through the index
+    (tests raise it to 1 so that small catalogues take the indexed path)."""
     needle = search.casefold()
     exact = {"search_pattern": like_pattern(needle)}
     if uow.dialect == "postgresql":
         await uow.execute(_CUSTOM_PLANS)
-        return _EXACT, exact
+        return SearchPlan(_EXACT, exact)
     if not _indexed_on_sqlite(needle):
-        return _EXACT, exact
+        return SearchPlan(_EXACT, exact)
     phrase = {"search_phrase": fts_phrase(needle)}
-    probe = {**phrase, "indexed_share": INDEXED_SHARE}
+    probe = {**phrase, "indexed_share": indexed_share}
     candidates, total = tuple((await uow.execute(_PROBE, probe)).one())
-    if candidates > total * INDEXED_SHARE:
-        return _EXACT, exact
-    return _NARROWED, exact | phrase
+    if candidates > total * indexed_share:
+
+        async def count_in_index() -> int:
+            counted: int = (await uow.execute(_INDEXED_TOTAL, phrase)).scalar_one()
+            return counted
+
+        return SearchPlan(_EXACT, exact, count_in_index)
+
+    async def probed() -> int:  # under the probe's limit: the probe counted them all
+        return int(candidates)
+
+    return SearchPlan(_NARROWED, exact | phrase, probed)

@@ -29,6 +29,7 @@ from adapters.sqlalchemy.repositories import (
     SqlAlchemyMovementRepository,
     SqlAlchemyUserRepository,
 )
+from adapters.sqlalchemy.search import INDEXED_SHARE
 from adapters.unit_of_work import EventCollector
 from application.ports import EventPublisher
 from domain.errors import AlreadyExists, InsufficientStock
@@ -64,6 +65,7 @@ class SqlAlchemyUnitOfWork:
         publisher: EventPublisher | None = None,
         *,
         read_only: bool = False,
+        search_indexed_share: float = INDEXED_SHARE,
     ) -> None:
         self._engine = engine
         self._read_only = read_only
@@ -75,6 +77,8 @@ class SqlAlchemyUnitOfWork:
         #: The driver connection while point reads may skip SQLAlchemy's pipeline.
         self._driver: Any = None
         self._sqlite = sqlite_engines(engine)
+        #: See ``search.search_filter``.
+        self.search_indexed_share = search_indexed_share
         self.dialect = engine.dialect.name
         self.sql_dialect = engine.dialect
         #: Only PostgreSQL has row locks; SQLite writers already hold the database write lock.

@@ -4,13 +4,14 @@ items were written. The SQL stores answer through their indexes (FTS5 trigram on
 pg_trgm on PostgreSQL) and must agree with the brute-force definition below."""
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from adapters.sqlalchemy import search
-from application.ports import ItemQuery, ItemSort
+from adapters.sqlalchemy import SqlAlchemyUnitOfWork
+from application.ports import EventPublisher, ItemQuery, ItemSort, UnitOfWork
 from domain.errors import AlreadyExists
 from domain.items import Item, ItemDetails
 from tests.contracts.conftest import Backend
@@ -38,12 +39,30 @@ def matches(item: Item, needle: str) -> bool:
     return any(folded in text.casefold() for text in texts)
 
 
-@pytest.fixture(autouse=True)
-def always_use_the_index(monkeypatch: pytest.MonkeyPatch) -> None:
-    """SQLite asks its index for every needle it can narrow, however many items match: small
-    test catalogues would otherwise be scanned, which is not what is under test here (when
-    SQLite scans instead is ``tests/integration/test_sql_search.py``'s)."""
-    monkeypatch.setattr(search, "INDEXED_SHARE", 1.0)
+@pytest.fixture(params=[1.0, 0.0], ids=["narrowed", "scanned"])
+def indexed_share(request: pytest.FixtureRequest) -> float:
+    share: float = request.param
+    return share
+
+
+@pytest.fixture
+def backend(backend: Backend, indexed_share: float) -> Backend:
+    """SQLite either asks its index for the candidates of every needle it can narrow, however
+    many items match (small test catalogues would otherwise always be scanned), or scans for
+    every page; its totals are counted inside the index either way. (When SQLite picks which
+    is ``tests/integration/test_sql_search.py``'s.)"""
+    if backend.engine is None:
+        if indexed_share == 0.0:
+            pytest.skip("the memory store has a single way to search")
+        return backend
+    engine = backend.engine
+
+    def uow(*, read_only: bool = False, publisher: EventPublisher | None = None) -> UnitOfWork:
+        return SqlAlchemyUnitOfWork(
+            engine, publisher, read_only=read_only, search_indexed_share=indexed_share
+        )
+
+    return replace(backend, uow=uow)
 
 
 async def add_corpus(backend: Backend) -> list[Item]:
