@@ -5,6 +5,7 @@ to others before ``commit``. Reads are single statements (a list page is two: th
 total; a search on SQLite adds a probe of its index, see ``search.py``), whatever the page size.
 """
 
+import functools
 from collections.abc import Sequence
 from datetime import datetime
 from itertools import chain
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     Dialect,
     Select,
@@ -143,9 +145,27 @@ async def _item_filters(
         plan = await search_filter(uow, query.search, indexed_share=uow.search_indexed_share)
         filters.append(plan.where)
     if query.low_stock is not None:
-        margin = items.c.quantity - items.c.reorder_level
-        filters.append(margin <= 0 if query.low_stock else margin > 0)
+        filters.append(_LOW_STOCK[query.low_stock])
     return filters, ({} if plan is None else plan.parameters), plan
+
+
+_MARGIN = items.c.quantity - items.c.reorder_level
+_LOW_STOCK = {True: _MARGIN <= 0, False: _MARGIN > 0}
+_PAGE_OFFSET = bindparam("page_offset", type_=BigInteger())
+_PAGE_LIMIT = bindparam("page_limit", type_=BigInteger())
+
+
+@functools.cache
+def _list_statements(
+    filters: tuple[ColumnElement[bool], ...], sort: ItemSort
+) -> tuple[Select[Any], Select[Any]]:
+    """The page and the total for one shape of list query, built once: the filters are module
+    constants and the page is bound, so SQLAlchemy finds the compiled form without building and
+    hashing a new statement per request (a tenth of a list request's time)."""
+    column = _SORT_COLUMNS[sort.field]
+    order = (column.desc(), items.c.id.desc()) if sort.descending else (column, items.c.id)
+    page = select(items).where(*filters).order_by(*order).offset(_PAGE_OFFSET).limit(_PAGE_LIMIT)
+    return page, select(func.count()).select_from(items).where(*filters)
 
 
 class SqlAlchemyItemRepository:
@@ -328,22 +348,16 @@ class SqlAlchemyItemRepository:
 
     async def list(self, query: ItemQuery) -> Page[Item]:
         filters, parameters, search = await _item_filters(self._uow, query)
-        column = _SORT_COLUMNS[query.sort.field]
-        order = (
-            (column.desc(), items.c.id.desc()) if query.sort.descending else (column, items.c.id)
-        )
+        page_statement, count_statement = _list_statements(tuple(filters), query.sort)
         rows = await self._uow.execute(
-            select(items).where(*filters).order_by(*order).offset(query.offset).limit(query.limit),
-            parameters,
+            page_statement,
+            {**parameters, "page_offset": query.offset, "page_limit": query.limit},
         )
         page = [mappers.item_to_domain(row._mapping) for row in rows]
         if search is not None and search.indexed_total is not None and len(filters) == 1:
             total = await search.indexed_total()
         else:
-            counted = await self._uow.execute(
-                select(func.count()).select_from(items).where(*filters), parameters
-            )
-            total = counted.scalar_one()
+            total = (await self._uow.execute(count_statement, parameters)).scalar_one()
         return Page(items=page, total=total, offset=query.offset, limit=query.limit)
 
 
