@@ -32,7 +32,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from adapters.sqlalchemy import mappers
 from adapters.sqlalchemy.point_reads import PointRead
 from adapters.sqlalchemy.search import SearchPlan, search_filter
-from adapters.sqlalchemy.tables import items, login_failures, movements, users
+from adapters.sqlalchemy.tables import item_total, items, login_failures, movements, users
 from application.ports import ItemQuery, ItemSort, LoginFailures, Page
 from domain.errors import NotFound, VersionMismatch
 from domain.items import Item, StockMovement
@@ -149,6 +149,8 @@ async def _item_filters(
     return filters, ({} if plan is None else plan.parameters), plan
 
 
+#: PostgreSQL reads every row to count them: its total is kept by triggers (migration 0003).
+_ITEM_TOTAL = select(item_total.c.total)
 _MARGIN = items.c.quantity - items.c.reorder_level
 _LOW_STOCK = {True: _MARGIN <= 0, False: _MARGIN > 0}
 _PAGE_OFFSET = bindparam("page_offset", type_=BigInteger())
@@ -356,6 +358,8 @@ class SqlAlchemyItemRepository:
         page = [mappers.item_to_domain(row._mapping) for row in rows]
         if search is not None and search.indexed_total is not None and len(filters) == 1:
             total = await search.indexed_total()
+        elif not filters and self._uow.dialect == "postgresql":
+            total = (await self._uow.execute(_ITEM_TOTAL)).scalar_one()
         else:
             total = (await self._uow.execute(count_statement, parameters)).scalar_one()
         return Page(items=page, total=total, offset=query.offset, limit=query.limit)

@@ -63,6 +63,8 @@ async def test_upgrade_from_empty_matches_the_models_and_downgrade_undoes_it(
     expected = {"items", "stock_movements", "users", "login_failures", "idempotency_keys"}
     if empty_url.startswith("sqlite"):
         expected |= SQLITE_SEARCH_TABLES
+    else:
+        expected |= {"item_total"}
     assert await table_names(empty_url) == expected
     await downgrade(empty_url, "base")
     assert await current(empty_url) is None
@@ -152,3 +154,32 @@ async def test_a_sqlite_without_fts5_trigrams_stops_the_migration_and_says_why(
         event.remove(Engine, "connect", refuse_virtual_tables)
     assert await current(url) == "0001"
     assert await search_indexes(url) == set()
+
+
+async def test_the_item_total_counts_the_items_there_before_it_and_can_be_undone(
+    empty_url: str,
+) -> None:
+    await upgrade(empty_url, "0002")
+    engine = create_engine(empty_url, null_pool=True)
+    try:
+        async with SqlAlchemyUnitOfWork(engine) as uow:
+            await uow.items.add_many([make_item(f"T-{n}") for n in range(25)])
+            await uow.commit()
+    finally:
+        await engine.dispose()
+    await upgrade(empty_url)
+    assert await list_total(empty_url) == 25
+    await downgrade(empty_url, "0002")
+    assert "item_total" not in await table_names(empty_url)
+    await upgrade(empty_url)
+    assert await list_total(empty_url) == 25
+
+
+async def list_total(url: str) -> int:
+    engine = create_engine(url, null_pool=True)
+    try:
+        async with SqlAlchemyUnitOfWork(engine, read_only=True) as uow:
+            page = await uow.items.list(ItemQuery(limit=1))
+    finally:
+        await engine.dispose()
+    return page.total

@@ -1,0 +1,59 @@
+"""The total of an unfiltered list, however items come and go (on PostgreSQL it is kept by
+triggers, migration 0003; on SQLite it is counted)."""
+
+import asyncio
+
+import pytest
+from sqlalchemy import func, select, text
+
+from adapters.sqlalchemy.tables import items
+from application.commands import CreateItemCommand
+from application.ports import ItemQuery
+from domain.errors import AlreadyExists
+from entrypoints.container import Container
+from tests.contracts.test_repository_contract import make_item
+from tests.integration.conftest import ADMIN
+
+
+async def totals(container: Container) -> tuple[int, int]:
+    """What the list reports, and the rows really there."""
+    page = await container.list_items().execute(ADMIN, ItemQuery(limit=1))
+    async with container.read_uow() as uow:
+        counted = (await uow.execute(select(func.count()).select_from(items))).scalar_one()
+    return page.total, counted
+
+
+async def test_the_total_follows_concurrent_creates_bulk_adds_and_deletes(
+    sql_container: Container,
+) -> None:
+    created = await asyncio.gather(
+        *(
+            sql_container.create_item().execute(
+                CreateItemCommand(actor=ADMIN, sku=f"C-{n}", name="c", unit_price="1")
+            )
+            for n in range(30)
+        )
+    )
+    assert await totals(sql_container) == (30, 30)
+    async with sql_container.uow() as uow:
+        await uow.items.add_many([make_item(f"B-{n}") for n in range(40)])
+        await uow.commit()
+    with pytest.raises(AlreadyExists):  # a refused bulk add changes nothing
+        async with sql_container.uow() as uow:
+            await uow.items.add_many([make_item("X-1"), make_item("B-0")])
+    assert await totals(sql_container) == (70, 70)
+    await asyncio.gather(
+        *(sql_container.delete_item().execute(ADMIN, item.id) for item in created[:10])
+    )
+    assert await totals(sql_container) == (60, 60)
+
+
+async def test_a_truncated_table_counts_zero(sql_container: Container) -> None:
+    if sql_container.database().dialect.name != "postgresql":
+        pytest.skip("SQLite has no TRUNCATE")
+    async with sql_container.uow() as uow:
+        await uow.items.add_many([make_item(f"T-{n}") for n in range(5)])
+        await uow.commit()
+    async with sql_container.database().begin() as connection:
+        await connection.execute(text("TRUNCATE items CASCADE"))
+    assert await totals(sql_container) == (0, 0)
