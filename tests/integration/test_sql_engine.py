@@ -2,12 +2,15 @@
 
 import asyncio
 import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.sqlalchemy import (
     DatabaseUnreachable,
@@ -64,22 +67,13 @@ async def test_sqlite_connections_get_our_pragmas(tmp_path: Path) -> None:
 
 
 async def test_a_writer_that_cannot_get_the_sqlite_lock_gets_store_busy(tmp_path: Path) -> None:
-    path = tmp_path / "busy.db"
-    engine = create_engine(f"sqlite:///{path}", sqlite_busy_timeout=0.05)
-    async with engine.connect():  # the file now exists, in WAL mode
-        pass
-    other = sqlite3.connect(path, isolation_level=None)  # another process, as far as SQLite knows
-    try:
-        other.execute("BEGIN IMMEDIATE")
+    async with write_locked_by_another_process(tmp_path / "busy.db", 0.05) as (engine, _other):
         with pytest.raises(StoreBusy) as caught:
             async with SqlAlchemyUnitOfWork(engine):
                 pass
         assert caught.value.code == "store_busy"
         async with SqlAlchemyUnitOfWork(engine, read_only=True):  # readers are not blocked
             pass
-    finally:
-        other.close()
-        await engine.dispose()
 
 
 async def test_start_up_refuses_an_unmigrated_database(tmp_path: Path) -> None:
@@ -240,16 +234,28 @@ async def test_an_in_memory_database_has_no_separate_reader() -> None:
         await engine.dispose()
 
 
-async def test_a_writer_waiting_for_another_process_leaves_the_loop_free(tmp_path: Path) -> None:
-    """``BEGIN IMMEDIATE`` is tried without waiting; when another process holds the write lock
-    the wait happens on a thread, and the writer goes on once the lock is released."""
-    path = tmp_path / "wait.db"
-    engine = create_engine(f"sqlite:///{path}", sqlite_busy_timeout=5.0)
-    async with engine.connect():
+@asynccontextmanager
+async def write_locked_by_another_process(
+    path: Path, busy_timeout: float
+) -> AsyncIterator[tuple[AsyncEngine, sqlite3.Connection]]:
+    """An engine on ``path``, and another connection (another process, as far as SQLite knows)
+    holding the database write lock until it ends its transaction."""
+    engine = create_engine(f"sqlite:///{path}", sqlite_busy_timeout=busy_timeout)
+    async with engine.connect():  # the file now exists, in WAL mode
         pass
     other = sqlite3.connect(path, isolation_level=None)
     try:
         other.execute("BEGIN IMMEDIATE")
+        yield engine, other
+    finally:
+        other.close()
+        await engine.dispose()
+
+
+async def test_a_writer_waiting_for_another_process_leaves_the_loop_free(tmp_path: Path) -> None:
+    """``BEGIN IMMEDIATE`` is tried without waiting; when another process holds the write lock
+    the wait happens on a thread, and the writer goes on once the lock is released."""
+    async with write_locked_by_another_process(tmp_path / "wait.db", 5.0) as (engine, other):
 
         async def write() -> str:
             async with SqlAlchemyUnitOfWork(engine) as uow:
@@ -266,21 +272,12 @@ async def test_a_writer_waiting_for_another_process_leaves_the_loop_free(tmp_pat
         other.execute("ROLLBACK")
         assert await writer == "written"
         assert ticks == 20
-    finally:
-        other.close()
-        await engine.dispose()
 
 
 async def test_a_writer_cancelled_while_waiting_for_the_lock_leaves_nothing_behind(
     tmp_path: Path,
 ) -> None:
-    path = tmp_path / "cancel.db"
-    engine = create_engine(f"sqlite:///{path}", sqlite_busy_timeout=0.3)
-    async with engine.connect():
-        pass
-    other = sqlite3.connect(path, isolation_level=None)
-    try:
-        other.execute("BEGIN IMMEDIATE")
+    async with write_locked_by_another_process(tmp_path / "cancel.db", 0.3) as (engine, other):
 
         async def write() -> None:
             async with SqlAlchemyUnitOfWork(engine):
@@ -295,6 +292,3 @@ async def test_a_writer_cancelled_while_waiting_for_the_lock_leaves_nothing_behi
         async with SqlAlchemyUnitOfWork(engine) as uow:  # the lock was not left taken
             await uow.execute(text("CREATE TABLE t (x INTEGER)"))
             await uow.commit()
-    finally:
-        other.close()
-        await engine.dispose()
