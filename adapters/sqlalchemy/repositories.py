@@ -57,6 +57,13 @@ _ITEM_BY_SKU = PointRead(select(items).where(items.c.sku == bindparam("key")))
 _LOCKED = {read: read.statement.with_for_update() for read in (_ITEM_BY_ID, _ITEM_BY_SKU)}
 _INSERT_ITEMS = insert(items)
 _INSERT_MOVEMENTS = insert(movements)
+# On PostgreSQL, with RETURNING SQLAlchemy sends many rows as a few multi-row INSERTs
+# ("insertmanyvalues"); without it, asyncpg's executemany runs one INSERT per row, and the
+# statement triggers of the item total (migration 0003) fire once per row: +45 % on an import.
+_BATCHED = {
+    _INSERT_ITEMS: _INSERT_ITEMS.returning(items.c.id),
+    _INSERT_MOVEMENTS: _INSERT_MOVEMENTS.returning(movements.c.id),
+}
 
 
 class _DriverInsert:
@@ -337,6 +344,8 @@ class SqlAlchemyItemRepository:
         if len(rows) > 1 and self._uow.dialect == "sqlite":
             for sql, values in bulk.statements(self._uow.sql_dialect, rows):
                 await self._uow.execute_driver(sql, (values,))
+        elif self._uow.dialect == "postgresql":
+            await self._uow.execute(_BATCHED[statement], rows)
         else:
             await self._uow.execute(statement, rows)
 
