@@ -44,7 +44,6 @@ from sqlalchemy import (
     or_,
     select,
     table,
-    text,
 )
 
 from adapters.sqlalchemy.tables import SQLITE_SEARCH_INDEX, items
@@ -97,9 +96,15 @@ _PROBE = select(
 _INDEXED_TOTAL = select(func.count()).select_from(_fts).where(_FTS_MATCHES)
 #: After five runs PostgreSQL may settle on one generic plan for a prepared statement, whatever
 #: its parameters; that plan cannot tell ``'%ab%'`` (no trigram: a full index scan, measured
-#: 4x slower than reading the table) from ``'%gear 42%'``. Planned for the actual pattern,
+#: 4x slower than reading the table) from ``'%gear 42%'``. With the pattern rendered into the
+#: statement (SQLAlchemy quotes it as a literal), each pattern is planned for itself and
 #: pg_trgm's estimates choose between the indexes and a sequential scan.
-_CUSTOM_PLANS = text("SET LOCAL plan_cache_mode = force_custom_plan")
+_PLANNED_PATTERN = bindparam("search_pattern", type_=String(), literal_execute=True)
+_EXACT_PLANNED = or_(
+    func.lower(items.c.sku).like(_PLANNED_PATTERN, escape="\\"),
+    items.c.name_key.like(_PLANNED_PATTERN, escape="\\"),
+    items.c.description_key.like(_PLANNED_PATTERN, escape="\\"),
+)
 
 
 def like_pattern(needle: str) -> str:
@@ -132,15 +137,14 @@ async def search_filter(
     uow: "SqlAlchemyUnitOfWork", search: str, *, indexed_share: float = INDEXED_SHARE
 ) -> SearchPlan:
     """The ``WHERE`` condition for ``ItemQuery.search`` and its parameters, once the engine
-    has what it needs to pick its plan: the probe on SQLite, custom plans on PostgreSQL.
+    has what it needs to pick its plan: the probe on SQLite, a plan per pattern on PostgreSQL.
 
     ``indexed_share`` is the largest share of the catalogue still fetched through the index
     (tests raise it to 1 so that small catalogues take the indexed path)."""
     needle = search.casefold()
     exact = {"search_pattern": like_pattern(needle)}
     if uow.dialect == "postgresql":
-        await uow.execute(_CUSTOM_PLANS)
-        return SearchPlan(_EXACT, exact)
+        return SearchPlan(_EXACT_PLANNED, exact)
     if not _indexed_on_sqlite(needle):
         return SearchPlan(_EXACT, exact)
     phrase = {"search_phrase": fts_phrase(needle)}

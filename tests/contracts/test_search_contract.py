@@ -259,3 +259,16 @@ async def test_search_equals_the_brute_force_filter(backend: Backend, data: st.D
     for needle in needles:
         expected = sorted(item.sku.value for item in corpus if matches(item, needle))
         assert await found(backend, needle) == (expected, len(expected)), needle
+
+
+@pytest.mark.parametrize("needle", ["'", "n's", "''", "\\'", "\\\\", "' or '1'='1", "%'"])
+async def test_quotes_and_backslashes_are_text(backend: Backend, needle: str) -> None:
+    """PostgreSQL renders the pattern into the statement (a plan per pattern): it must stay text."""
+    corpus = [
+        make_item("Q-1", name="O'Brien's gear", description="it's 100%' sure"),
+        make_item("Q-2", name="Back\\'slash", description="two \\\\ and '' quotes"),
+        make_item("Q-3", name="Plain", description=None),
+    ]
+    await add_items(backend, *corpus)
+    skus = sorted(item.sku.value for item in corpus if matches(item, needle))
+    assert await found(backend, needle) == (skus, len(skus))
