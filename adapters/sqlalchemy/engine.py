@@ -184,11 +184,6 @@ def sqlite_engines(engine: AsyncEngine) -> SqliteEngines | None:
     return _sqlite_engines.get(engine.sync_engine)
 
 
-def reader_engine(engine: AsyncEngine) -> Engine | None:
-    found = sqlite_engines(engine)
-    return None if found is None else found.reader
-
-
 def _sqlite_sync_engine(
     path: str, pool_size: int | None, connect_timeout: float, busy_timeout: float
 ) -> Engine:

@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from sqlalchemy import bindparam, event, select
 
-from adapters.sqlalchemy.engine import reader_engine
+from adapters.sqlalchemy.engine import sqlite_engines
 from adapters.sqlalchemy.point_reads import PointRead
 from adapters.sqlalchemy.tables import items, users
 from application.commands import CreateItemCommand, RegisterUserCommand
@@ -64,9 +64,10 @@ async def test_a_point_read_returns_what_sqlalchemy_returns(sql_container: Conta
 
 async def test_statement_listeners_still_see_point_reads(sql_container: Container) -> None:
     """Tracing hooks the engine's statement events; a point read must not slip past them."""
-    reader = reader_engine(sql_container.database())
-    if reader is None:
+    engines = sqlite_engines(sql_container.database())
+    if engines is None:
         pytest.skip("point reads go to the driver only on SQLite's reader")
+    reader = engines.reader
     item = await sql_container.create_item().execute(
         CreateItemCommand(actor=ADMIN, sku="T-1", name="Traced", unit_price="1", quantity=1)
     )

@@ -19,7 +19,7 @@ from adapters.sqlalchemy import (
     create_engine,
     normalise_url,
 )
-from adapters.sqlalchemy.engine import reader_engine
+from adapters.sqlalchemy.engine import sqlite_engines
 from application.commands import CreateItemCommand
 from domain.errors import InsufficientStock, NotFound, StoreBusy, VersionMismatch
 from entrypoints.container import Container, build_container, check_storage, close
@@ -190,7 +190,7 @@ async def test_reads_never_wait_for_a_pooled_connection(sql_container: Container
     """Read-only units of work on SQLite run on the event loop: a reader that waited for a pool
     slot would block the very loop that has to give one back. Forty readers open at once, far
     more than the pool holds, all get through while a writer holds the write lock."""
-    if reader_engine(sql_container.database()) is None:
+    if sqlite_engines(sql_container.database()) is None:
         pytest.skip("the reader engine is SQLite's")
     created = await sql_container.create_item().execute(
         CreateItemCommand(actor=ADMIN, sku="R-1", name="Read me", unit_price="1.00", quantity=4)
@@ -214,8 +214,9 @@ async def test_reads_never_wait_for_a_pooled_connection(sql_container: Container
 
 async def test_the_reader_cannot_write_and_is_closed_with_its_engine(tmp_path: Path) -> None:
     engine = create_engine(f"sqlite:///{tmp_path / 'x.db'}")
-    reader = reader_engine(engine)
-    assert reader is not None
+    sqlite = sqlite_engines(engine)
+    assert sqlite is not None
+    reader = sqlite.reader
     with reader.connect() as connection, pytest.raises(OperationalError, match="readonly"):
         connection.execute(text("CREATE TABLE t (x INTEGER)"))
     pooled = reader.raw_connection()
@@ -229,7 +230,7 @@ async def test_the_reader_cannot_write_and_is_closed_with_its_engine(tmp_path: P
 async def test_an_in_memory_database_has_no_separate_reader() -> None:
     engine = create_engine("sqlite://")
     try:
-        assert reader_engine(engine) is None
+        assert sqlite_engines(engine) is None
     finally:
         await engine.dispose()
 

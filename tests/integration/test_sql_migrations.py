@@ -13,6 +13,7 @@ from sqlalchemy import Engine, event, inspect
 from adapters.sqlalchemy import SqlAlchemyUnitOfWork, create_engine, current, downgrade, upgrade
 from adapters.sqlalchemy.migrate import head_revision, schema_differences
 from application.ports import ItemQuery, ItemSort
+from domain.items import Item
 from tests.contracts.test_repository_contract import make_item
 from tests.databases import scratch_postgres_database
 
@@ -103,16 +104,11 @@ async def test_items_from_before_the_search_index_are_found_and_it_can_be_undone
     empty_url: str,
 ) -> None:
     await upgrade(empty_url, "0001")
-    engine = create_engine(empty_url, null_pool=True)
-    try:
-        async with SqlAlchemyUnitOfWork(engine) as uow:
-            await uow.items.add(make_item("OLD-1", name="Spur gear", description="Steel"))
-            await uow.items.add_many(
-                [make_item(f"OLD-{n}", name=f"Part {n}") for n in range(2, 40)]
-            )
-            await uow.commit()
-    finally:
-        await engine.dispose()
+    await add_items_at(
+        empty_url,
+        [make_item("OLD-1", name="Spur gear", description="Steel")],
+        [make_item(f"OLD-{n}", name=f"Part {n}") for n in range(2, 40)],
+    )
     assert await search_indexes(empty_url) == set()
 
     await upgrade(empty_url)  # fills the index with the items already there
@@ -160,13 +156,7 @@ async def test_the_item_total_counts_the_items_there_before_it_and_can_be_undone
     empty_url: str,
 ) -> None:
     await upgrade(empty_url, "0002")
-    engine = create_engine(empty_url, null_pool=True)
-    try:
-        async with SqlAlchemyUnitOfWork(engine) as uow:
-            await uow.items.add_many([make_item(f"T-{n}") for n in range(25)])
-            await uow.commit()
-    finally:
-        await engine.dispose()
+    await add_items_at(empty_url, [], [make_item(f"T-{n}") for n in range(25)])
     await upgrade(empty_url)
     assert await list_total(empty_url) == 25
     await downgrade(empty_url, "0002")
@@ -183,3 +173,16 @@ async def list_total(url: str) -> int:
     finally:
         await engine.dispose()
     return page.total
+
+
+async def add_items_at(url: str, one_by_one: list[Item], in_bulk: list[Item]) -> None:
+    """Items written at whatever revision the database is at (both write paths)."""
+    engine = create_engine(url, null_pool=True)
+    try:
+        async with SqlAlchemyUnitOfWork(engine) as uow:
+            for item in one_by_one:
+                await uow.items.add(item)
+            await uow.items.add_many(in_bulk)
+            await uow.commit()
+    finally:
+        await engine.dispose()
