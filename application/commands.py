@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Final, final
 from uuid import UUID
 
-from domain.users import Principal
+from application.actors import Actor
 
 
 @final
@@ -39,7 +39,7 @@ Amount = Decimal | int | str
 
 @dataclass(frozen=True, kw_only=True)
 class CreateItemCommand:
-    actor: Principal
+    actor: Actor
     sku: str
     name: str
     unit_price: Amount
@@ -47,13 +47,15 @@ class CreateItemCommand:
     tax_rate: Amount | None = None
     quantity: int = 0
     reorder_level: int = 0
+    #: A retry with the same key (per user) gets the first result back; see ``idempotency``.
+    idempotency_key: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
 class ReplaceItemCommand:
     """PUT: every descriptive field is given; ``quantity`` None leaves stock alone."""
 
-    actor: Principal
+    actor: Actor
     item: ItemKey
     sku: str
     name: str
@@ -69,7 +71,7 @@ class ReplaceItemCommand:
 class UpdateItemCommand:
     """PATCH: only fields that are not ``UNSET`` change; ``quantity`` becomes a stock count."""
 
-    actor: Principal
+    actor: Actor
     item: ItemKey
     sku: str | Unset = UNSET
     name: str | Unset = UNSET
@@ -83,27 +85,31 @@ class UpdateItemCommand:
 
 @dataclass(frozen=True, kw_only=True)
 class AdjustStockCommand:
-    actor: Principal
+    actor: Actor
     item: ItemKey
     delta: int
     reason: str
     note: str | None = None
     reference: str | None = None
     expected_version: int | None = None
+    #: A retry with the same key (per user) gets the first result back; see ``idempotency``.
+    idempotency_key: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
 class CountStockCommand:
-    actor: Principal
+    actor: Actor
     item: ItemKey
     quantity: int
     note: str | None = None
     expected_version: int | None = None
+    #: A retry with the same key (per user) gets the first result back; see ``idempotency``.
+    idempotency_key: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
 class AttachImageCommand:
-    actor: Principal
+    actor: Actor
     item: ItemKey
     data: bytes
     expected_version: int | None = None
@@ -113,7 +119,7 @@ class AttachImageCommand:
 class RegisterUserCommand:
     """``actor`` None is allowed only to create the first admin of an empty store."""
 
-    actor: Principal | None
+    actor: Actor | None
     username: str
     password: str
     role: str
@@ -123,7 +129,7 @@ class RegisterUserCommand:
 
 @dataclass(frozen=True, kw_only=True)
 class UpdateUserCommand:
-    actor: Principal
+    actor: Actor
     user_id: UUID | str
     role: str | Unset = UNSET
     active: bool | Unset = UNSET

@@ -12,6 +12,7 @@ from types import TracebackType
 from typing import Generic, Protocol, Self, TypeVar
 from uuid import UUID
 
+from application.views import ItemView, UserView
 from domain.events import DomainEvent
 from domain.items import Item, StockMovement
 from domain.users import User
@@ -142,17 +143,18 @@ class LoginAttemptRepository(Protocol):
 
 
 class UnitOfWork(Protocol):
-    """One transaction: ``async with uow:`` opens it; ``commit`` makes it durable and then
-    publishes the events the aggregates collected; leaving the block without commit (or with an
-    exception) rolls everything back and publishes nothing.
+    """One transaction of a command: ``async with uow:`` opens it; ``commit`` makes it durable
+    and then publishes the events the aggregates collected; leaving the block without commit
+    (or with an exception) rolls everything back and publishes nothing.
 
-    A read-only unit of work is wired to queries; it may never commit.
+    Queries do not use it: they read through a ``QuerySession``.
     """
 
     items: ItemRepository
     movements: MovementRepository
     users: UserRepository
     login_attempts: LoginAttemptRepository
+    idempotency: "IdempotencyRepository"
 
     async def __aenter__(self) -> Self: ...
 
@@ -166,6 +168,56 @@ class UnitOfWork(Protocol):
     async def commit(self) -> None: ...
 
     async def rollback(self) -> None: ...
+
+
+class ItemQueries(Protocol):
+    async def get(self, item_id: UUID) -> ItemView | None: ...
+
+    async def get_by_sku(self, sku: str) -> ItemView | None: ...
+
+    async def list(self, query: ItemQuery) -> Page[ItemView]:
+        """Ties are broken by id, so pages never overlap or skip an item."""
+
+
+class MovementQueries(Protocol):
+    async def list_for_item(self, item_id: UUID, *, offset: int, limit: int) -> Page[StockMovement]:
+        """Newest first."""
+
+
+class UserQueries(Protocol):
+    async def get(self, user_id: UUID) -> UserView | None:
+        """Also what every authenticated request reads to check its token is still good."""
+
+    async def get_by_username(self, username: str) -> UserView | None:
+        """Case-insensitive."""
+
+    async def list(self, *, offset: int, limit: int) -> Page[UserView]: ...
+
+    async def count(self) -> int: ...
+
+
+class QuerySession(Protocol):
+    """The reads of one query: one connection, taken at the first read and given back when the
+    ``async with`` block ends, with none of a unit of work's write bookkeeping. Each read sees
+    committed data; ``snapshot=True`` at construction makes all reads of the session see one
+    consistent state (an export).
+
+    With a read replica configured, queries read from it: they may lag the primary by the
+    replica's delay (see docs/scaling.md).
+    """
+
+    items: ItemQueries
+    movements: MovementQueries
+    users: UserQueries
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
 
 
 class PasswordHasher(Protocol):
@@ -235,28 +287,27 @@ class Clock(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
-class IdempotentResponse:
-    status: int
-    body: bytes
-    headers: tuple[tuple[str, str], ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
 class IdempotencyRecord:
     fingerprint: str
-    response: IdempotentResponse | None
-    """None while the first request is still being processed."""
+    """What was asked (a hash of the command), so a reused key with another request is told."""
+    result: str
+    """The recorded result, as the use case encoded it."""
 
 
-class IdempotencyStore(Protocol):
-    """Remembers responses to requests sent with an ``Idempotency-Key``, across workers."""
+class IdempotencyRepository(Protocol):
+    """Results of commands sent with an idempotency key, shared by every worker.
 
-    async def reserve(
-        self, key: str, fingerprint: str, *, now: datetime, ttl_seconds: int
+    Claiming a key, doing the work and recording the result happen in the one transaction of
+    the unit of work: a replay returns exactly what was recorded, and a failure leaves neither
+    the work nor the claim behind. Two transactions claiming one key at once are serialised by
+    the store (the second sees the first's record once it commits).
+    """
+
+    async def claim(
+        self, key: str, fingerprint: str, *, now: datetime, expires_at: datetime
     ) -> IdempotencyRecord | None:
-        """Claim ``key``. None means it is ours to process; otherwise the existing record."""
+        """None when ``key`` is free (or its record expired before ``now``): it is claimed in
+        this transaction. Otherwise the live record of the earlier request."""
 
-    async def complete(self, key: str, response: IdempotentResponse) -> None: ...
-
-    async def release(self, key: str) -> None:
-        """Forget a claim whose request failed, so a retry can run it again."""
+    async def record(self, key: str, result: str) -> None:
+        """The result of the claimed key's work, written in the same transaction."""

@@ -141,3 +141,12 @@ class StoreBusy(DomainError):
             retry_after=retry_after_seconds,
         )
         self.retry_after_seconds = retry_after_seconds
+
+
+class IdempotencyKeyReused(DomainError):
+    """An idempotency key sent again with a different request."""
+
+    code = "idempotency_key_reused"
+
+    def __init__(self) -> None:
+        super().__init__("this Idempotency-Key was already used for a different request")

@@ -9,13 +9,12 @@ from collections.abc import Awaitable, Callable
 from functools import partial
 
 from dependency_injector import containers, providers
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.clock import SystemClock
 from adapters.images import FileSystemImageStore
 from adapters.memory import (
-    InMemoryIdempotencyStore,
     InMemoryImageStore,
+    InMemoryQuerySession,
     InMemoryStore,
     InMemoryUnitOfWork,
     InProcessEventBus,
@@ -24,14 +23,16 @@ from adapters.notifications import LoggingNotifier
 from adapters.postgres.event_codec import process_origin
 from adapters.security import BcryptPasswordHasher, JwtTokenService, load_or_create_secret
 from adapters.sqlalchemy import (
+    Database,
     DatabaseNotReady,
-    SqlAlchemyIdempotencyStore,
+    SqlAlchemyQuerySession,
     SqlAlchemyUnitOfWork,
     check_schema_at_head,
     create_engine,
 )
 from application import use_cases as uc
 from application.handlers import NotifyLowStock
+from application.idempotency import IdempotencyPolicy
 from entrypoints.live_events import postgres_listener, postgres_publisher
 from entrypoints.observability.metrics import DomainMetrics, new_metrics_registry
 from entrypoints.settings import Settings
@@ -43,9 +44,9 @@ def _secret(settings: Settings) -> str:
     return load_or_create_secret(settings.secret_file)
 
 
-def _schema_probe(engine: AsyncEngine) -> Callable[[], Awaitable[None]]:
+def _schema_probe(database: Database) -> Callable[[], Awaitable[None]]:
     """Readiness also means "the schema is at the newest migration"."""
-    return partial(check_schema_at_head, engine)
+    return partial(check_schema_at_head, database.engine)
 
 
 class Container(containers.DeclarativeContainer):
@@ -94,6 +95,7 @@ class Container(containers.DeclarativeContainer):
     database = providers.Singleton(
         create_engine,
         url=settings.provided.resolved_database_url,
+        read_url=settings.provided.database_read_url,
         pool_size=settings.provided.db_pool_size,
         max_overflow=settings.provided.db_max_overflow,
         pool_timeout=settings.provided.db_pool_timeout_seconds,
@@ -101,27 +103,33 @@ class Container(containers.DeclarativeContainer):
         sqlite_synchronous=settings.provided.sqlite_synchronous,
         sqlite_busy_timeout=settings.provided.sqlite_busy_timeout_seconds,
     )
+    #: A command's transaction.
     uow = providers.Selector(
         settings.provided.storage,
         memory=providers.Factory(InMemoryUnitOfWork, store=memory_store, publisher=event_publisher),
         sqlalchemy=providers.Factory(
-            SqlAlchemyUnitOfWork, engine=database, publisher=event_publisher
+            SqlAlchemyUnitOfWork, database=database, publisher=event_publisher
         ),
     )
-    read_uow = providers.Selector(
+    #: A query's reads (from the replica when ``INVENTORY_DATABASE_READ_URL`` is set).
+    queries = providers.Selector(
         settings.provided.storage,
-        memory=providers.Factory(InMemoryUnitOfWork, store=memory_store, read_only=True),
-        sqlalchemy=providers.Factory(SqlAlchemyUnitOfWork, engine=database, read_only=True),
+        memory=providers.Factory(InMemoryQuerySession, store=memory_store),
+        sqlalchemy=providers.Factory(SqlAlchemyQuerySession, database=database),
+    )
+    #: Reads that must see one consistent state (an export).
+    snapshot_queries = providers.Selector(
+        settings.provided.storage,
+        memory=providers.Factory(InMemoryQuerySession, store=memory_store, snapshot=True),
+        sqlalchemy=providers.Factory(SqlAlchemyQuerySession, database=database, snapshot=True),
+    )
+    idempotency_policy = providers.Singleton(
+        IdempotencyPolicy, ttl_seconds=settings.provided.idempotency_ttl_seconds
     )
     image_store = providers.Selector(
         settings.provided.storage,
         memory=providers.Singleton(InMemoryImageStore),
         sqlalchemy=providers.Singleton(FileSystemImageStore, root=settings.provided.images_dir),
-    )
-    idempotency_store = providers.Selector(
-        settings.provided.storage,
-        memory=providers.Singleton(InMemoryIdempotencyStore),
-        sqlalchemy=providers.Singleton(SqlAlchemyIdempotencyStore, engine=database),
     )
 
     # -- use cases ---------------------------------------------------------------------------
@@ -130,17 +138,23 @@ class Container(containers.DeclarativeContainer):
         free_attempts=settings.provided.login_free_attempts,
         window_seconds=settings.provided.login_window_seconds,
     )
-    create_item = providers.Factory(uc.CreateItem, uow=uow, clock=clock)
-    get_item = providers.Factory(uc.GetItem, uow=read_uow)
-    list_items = providers.Factory(uc.ListItems, uow=read_uow)
+    create_item = providers.Factory(
+        uc.CreateItem, uow=uow, clock=clock, idempotency=idempotency_policy
+    )
+    get_item = providers.Factory(uc.GetItem, queries=queries)
+    list_items = providers.Factory(uc.ListItems, queries=queries)
     replace_item = providers.Factory(uc.ReplaceItem, uow=uow, clock=clock)
     update_item = providers.Factory(uc.UpdateItem, uow=uow, clock=clock)
     delete_item = providers.Factory(uc.DeleteItem, uow=uow, clock=clock, images=image_store)
-    adjust_stock = providers.Factory(uc.AdjustStock, uow=uow, clock=clock)
-    count_stock = providers.Factory(uc.CountStock, uow=uow, clock=clock)
-    list_movements = providers.Factory(uc.ListMovements, uow=read_uow)
+    adjust_stock = providers.Factory(
+        uc.AdjustStock, uow=uow, clock=clock, idempotency=idempotency_policy
+    )
+    count_stock = providers.Factory(
+        uc.CountStock, uow=uow, clock=clock, idempotency=idempotency_policy
+    )
+    list_movements = providers.Factory(uc.ListMovements, queries=queries)
     import_items = providers.Factory(uc.ImportItems, uow=uow, clock=clock)
-    export_items = providers.Factory(uc.ExportItems, uow=read_uow)
+    export_items = providers.Factory(uc.ExportItems, snapshot=snapshot_queries.provider)
     attach_image = providers.Factory(
         uc.AttachImage,
         uow=uow,
@@ -148,7 +162,7 @@ class Container(containers.DeclarativeContainer):
         images=image_store,
         max_bytes=settings.provided.max_image_bytes,
     )
-    get_image = providers.Factory(uc.GetImage, uow=read_uow, images=image_store)
+    get_image = providers.Factory(uc.GetImage, queries=queries, images=image_store)
     remove_image = providers.Factory(uc.RemoveImage, uow=uow, clock=clock, images=image_store)
 
     register_user = providers.Factory(uc.RegisterUser, uow=uow, clock=clock, hasher=password_hasher)
@@ -161,7 +175,9 @@ class Container(containers.DeclarativeContainer):
         tokens=token_service,
         policy=login_policy,
     )
-    resolve_principal = providers.Factory(uc.ResolvePrincipal, uow=read_uow, tokens=token_service)
+    resolve_principal = providers.Factory(
+        uc.ResolvePrincipal, queries=queries, tokens=token_service
+    )
     change_own_password = providers.Factory(
         uc.ChangeOwnPassword, uow=uow, clock=clock, hasher=password_hasher
     )
@@ -169,9 +185,9 @@ class Container(containers.DeclarativeContainer):
         uc.SetUserPassword, uow=uow, clock=clock, hasher=password_hasher
     )
     update_user = providers.Factory(uc.UpdateUser, uow=uow, clock=clock)
-    get_user = providers.Factory(uc.GetUser, uow=read_uow)
-    list_users = providers.Factory(uc.ListUsers, uow=read_uow)
-    resolve_actor = providers.Factory(uc.ResolveActor, uow=read_uow)
+    get_user = providers.Factory(uc.GetUser, queries=queries)
+    list_users = providers.Factory(uc.ListUsers, queries=queries)
+    resolve_actor = providers.Factory(uc.ResolveActor, queries=queries)
 
     # -- operations --------------------------------------------------------------------------
     #: Extra readiness probes by name (an engine's schema check...); the store read is built in.
@@ -180,14 +196,14 @@ class Container(containers.DeclarativeContainer):
         memory=providers.Dict(),
         sqlalchemy=providers.Dict(schema=providers.Callable(_schema_probe, database)),
     )
-    check_readiness = providers.Factory(uc.CheckReadiness, uow=read_uow, probes=readiness_probes)
+    check_readiness = providers.Factory(uc.CheckReadiness, queries=queries, probes=readiness_probes)
 
 
 async def check_storage(container: Container) -> None:
     """Fail fast at start-up: raises ``DatabaseNotReady`` (its message says what to do) when the
     database is unreachable or its schema is not at the newest migration."""
     if container.settings().storage == "sqlalchemy":
-        await check_schema_at_head(container.database())
+        await check_schema_at_head(container.database().engine)
 
 
 async def close(container: Container) -> None:

@@ -23,6 +23,9 @@ class Settings(BaseSettings):
     #: ``sqlite:///path.db`` or ``postgresql://user:pass@host/db``; default: a SQLite file in
     #: ``data_dir``. Plain URLs are fine: the async driver is chosen for you.
     database_url: str | None = None
+    #: A PostgreSQL streaming replica for queries (commands stay on ``database_url``); see
+    #: docs/scaling.md for what it means for freshness and revocation.
+    database_read_url: str | None = None
     db_pool_size: int = Field(default=5, ge=1, le=200)
     db_max_overflow: int = Field(default=10, ge=0, le=1000)
     db_pool_timeout_seconds: float = Field(default=30.0, gt=0, le=600)

@@ -21,10 +21,9 @@ import asyncpg
 import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.sqlalchemy import create_engine, upgrade
-from adapters.sqlalchemy.engine import sqlite_engines
+from adapters.sqlalchemy import Database, upgrade
+from adapters.sqlalchemy.database import async_engine
 from adapters.sqlalchemy.tables import metadata
 
 T = TypeVar("T")
@@ -113,7 +112,7 @@ def fresh_sqlite_url(template: Path, directory: Path) -> str:
 
 async def empty_postgres(url: str) -> None:
     """Remove every row (the schema stays), so each test starts from empty tables."""
-    engine = create_engine(url, null_pool=True)
+    engine = async_engine(url, null_pool=True)
     try:
         async with engine.begin() as connection:
             # DELETE is much quicker than TRUNCATE on tables this small.
@@ -135,20 +134,28 @@ async def scratch_postgres_database(server_url: str) -> AsyncIterator[str]:
 
 
 @contextmanager
-def recorded_statements(engine: AsyncEngine) -> Iterator[list[tuple[str, Any]]]:
-    """Every statement ``engine`` sends, with its parameters, on a SQLite file through its
-    synchronous reader and writer engines too."""
-    seen: list[tuple[str, Any]] = []
+def recorded_statements(database: Database) -> Iterator[list[tuple[str, Any]]]:
+    """Every statement ``database`` sends while the block runs, with its parameters (see
+    ``Database.trace``)."""
+    with database.trace() as sent:
+        yield sent
 
-    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
-        seen.append((statement, parameters))
 
-    sqlite = sqlite_engines(engine)
-    targets = [engine.sync_engine, *([sqlite.reader, sqlite.writer] if sqlite else [])]
-    for target in targets:
-        event.listen(target, "before_cursor_execute", record)
+@contextmanager
+def counted_checkouts(database: Database) -> Iterator[list[object]]:
+    """One entry per connection taken from any pool of ``database`` while the block runs."""
+    taken: list[object] = []
+
+    def checkout(_dbapi: Any, record: Any, _proxy: Any) -> None:
+        taken.append(record)
+
+    pools = [database.engine.sync_engine, database.reads.sync_engine]
+    if database.sqlite is not None:
+        pools = [database.sqlite.reader, database.sqlite.writer]
+    for pool in set(pools):
+        event.listen(pool, "checkout", checkout)
     try:
-        yield seen
+        yield taken
     finally:
-        for target in targets:
-            event.remove(target, "before_cursor_execute", record)
+        for pool in set(pools):
+            event.remove(pool, "checkout", checkout)

@@ -1,13 +1,14 @@
 """Repositories over ``InMemoryStore``: they stage changes in the unit of work and hand out
 copies, so nothing reaches the store before commit and a caller's object is never shared."""
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 from uuid import UUID
 
-from application.ports import ItemQuery, LoginFailures, Page
+from adapters.memory.store import IdempotencyEntry
+from application.ports import IdempotencyRecord, ItemQuery, LoginFailures, Page
 from domain.errors import AlreadyExists
 from domain.items import Item, StockMovement
 from domain.users import User
@@ -87,38 +88,47 @@ class InMemoryItemRepository:
         self._uow.stage_item_deletion(item)
 
     async def list(self, query: ItemQuery) -> Page[Item]:
-        items = list(self._current().values())
-        if query.search:
-            needle = query.search.casefold()
-            items = [
-                item
-                for item in items
-                if needle in item.sku.value.casefold()
-                or needle in item.name.casefold()
-                or needle in (item.description or "").casefold()
-            ]
-        if query.low_stock is not None:
-            items = [item for item in items if item.low_stock == query.low_stock]
-        field = query.sort.field
-
-        def key(item: Item) -> tuple[object, str]:
-            value: object = {
-                "name": item.name.casefold(),
-                "sku": item.sku.value,
-                "quantity": item.quantity,
-                "updated_at": item.updated_at,
-                "created_at": item.created_at,
-            }[field]
-            return (value, str(item.id))
-
-        items.sort(key=key, reverse=query.sort.descending)
-        window = items[query.offset : query.offset + query.limit]
+        window, total = select_items(self._current().values(), query)
         return Page(
             items=[_copy_item(item) for item in window],
-            total=len(items),
+            total=total,
             offset=query.offset,
             limit=query.limit,
         )
+
+
+def select_items(stored: Iterable[Item], query: ItemQuery) -> tuple[list[Item], int]:
+    """The items of one page of ``query`` and how many match (shared with the queries)."""
+    items = list(stored)
+    if query.search:
+        needle = query.search.casefold()
+        items = [
+            item
+            for item in items
+            if needle in item.sku.value.casefold()
+            or needle in item.name.casefold()
+            or needle in (item.description or "").casefold()
+        ]
+    if query.low_stock is not None:
+        items = [item for item in items if item.low_stock == query.low_stock]
+    field = query.sort.field
+
+    def key(item: Item) -> tuple[object, str]:
+        value: object = {
+            "name": item.name.casefold(),
+            "sku": item.sku.value,
+            "quantity": item.quantity,
+            "updated_at": item.updated_at,
+            "created_at": item.created_at,
+        }[field]
+        return (value, str(item.id))
+
+    items.sort(key=key, reverse=query.sort.descending)
+    return items[query.offset : query.offset + query.limit], len(items)
+
+
+def users_in_order(stored: Iterable[User]) -> list[User]:
+    return sorted(stored, key=lambda u: (u.username.key, str(u.id)))
 
 
 class InMemoryMovementRepository:
@@ -165,7 +175,7 @@ class InMemoryUserRepository:
         self._uow.stage_user(user)
 
     async def list(self, *, offset: int, limit: int) -> Page[User]:
-        users = sorted(self._uow.view_users().values(), key=lambda u: (u.username.key, str(u.id)))
+        users = users_in_order(self._uow.view_users().values())
         return Page(
             items=[_copy_user(user) for user in users[offset : offset + limit]],
             total=len(users),
@@ -203,3 +213,23 @@ class InMemoryLoginAttemptRepository:
 
     async def clear(self, username_key: str) -> None:
         self._uow.stage_login_failures(username_key, None)
+
+
+class InMemoryIdempotencyRepository:
+    def __init__(self, uow: "InMemoryUnitOfWork") -> None:
+        self._uow = uow
+
+    async def claim(
+        self, key: str, fingerprint: str, *, now: datetime, expires_at: datetime
+    ) -> IdempotencyRecord | None:
+        found = self._uow.view_idempotency(key)
+        if found is not None and found.expires_at > now and found.result is not None:
+            return IdempotencyRecord(fingerprint=found.fingerprint, result=found.result)
+        self._uow.stage_idempotency(key, IdempotencyEntry(fingerprint, None, expires_at))
+        return None
+
+    async def record(self, key: str, result: str) -> None:
+        claimed = self._uow.view_idempotency(key)
+        if claimed is None:
+            raise RuntimeError(f"idempotency key {key!r} was not claimed in this transaction")
+        self._uow.stage_idempotency(key, replace(claimed, result=result))

@@ -1,10 +1,18 @@
 import asyncio
 from dataclasses import dataclass, field
+from datetime import datetime
 from uuid import UUID
 
 from application.ports import LoginFailures
 from domain.items import Item, StockMovement
 from domain.users import User
+
+
+@dataclass(frozen=True, slots=True)
+class IdempotencyEntry:
+    fingerprint: str
+    result: str | None
+    expires_at: datetime
 
 
 @dataclass
@@ -19,4 +27,5 @@ class InMemoryStore:
     movements: dict[UUID, list[StockMovement]] = field(default_factory=dict)
     users: dict[UUID, User] = field(default_factory=dict)
     login_failures: dict[str, LoginFailures] = field(default_factory=dict)
+    idempotency: dict[str, IdempotencyEntry] = field(default_factory=dict)
     write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)

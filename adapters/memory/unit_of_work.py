@@ -4,12 +4,13 @@ from typing import Self
 from uuid import UUID
 
 from adapters.memory.repositories import (
+    InMemoryIdempotencyRepository,
     InMemoryItemRepository,
     InMemoryLoginAttemptRepository,
     InMemoryMovementRepository,
     InMemoryUserRepository,
 )
-from adapters.memory.store import InMemoryStore
+from adapters.memory.store import IdempotencyEntry, InMemoryStore
 from adapters.unit_of_work import EventCollector
 from application.ports import EventPublisher, LoginFailures
 from domain.items import Item, StockMovement
@@ -31,11 +32,8 @@ class InMemoryUnitOfWork:
         self,
         store: InMemoryStore,
         publisher: EventPublisher | None = None,
-        *,
-        read_only: bool = False,
     ) -> None:
         self._store = store
-        self._read_only = read_only
         self._events = EventCollector(publisher)
         self._active = False
         self._reset()
@@ -43,6 +41,7 @@ class InMemoryUnitOfWork:
         self.movements = InMemoryMovementRepository(self)
         self.users = InMemoryUserRepository(self)
         self.login_attempts = InMemoryLoginAttemptRepository(self)
+        self.idempotency = InMemoryIdempotencyRepository(self)
 
     def _reset(self) -> None:
         self._items: dict[UUID, Item | None] = {}
@@ -51,13 +50,13 @@ class InMemoryUnitOfWork:
         self._movements: dict[UUID, list[StockMovement]] = {}
         self._users: dict[UUID, User] = {}
         self._failures: dict[str, LoginFailures | None] = {}
+        self._claims: dict[str, IdempotencyEntry] = {}
 
     # -- transaction ------------------------------------------------------------------------
     async def __aenter__(self) -> Self:
         if self._active:
             raise RuntimeError("this unit of work is already open; use a new one")
-        if not self._read_only:
-            await self._store.write_lock.acquire()
+        await self._store.write_lock.acquire()
         self._active = True
         self._reset()
         return self
@@ -72,12 +71,9 @@ class InMemoryUnitOfWork:
             await self.rollback()
         finally:
             self._active = False
-            if not self._read_only:
-                self._store.write_lock.release()
+            self._store.write_lock.release()
 
     async def commit(self) -> None:
-        if self._read_only:
-            raise RuntimeError("a read-only unit of work cannot commit")
         if not self._active:
             raise RuntimeError("commit outside of 'async with'")
         store = self._store
@@ -96,6 +92,7 @@ class InMemoryUnitOfWork:
                 store.login_failures.pop(key, None)
             else:
                 store.login_failures[key] = failures
+        store.idempotency.update(self._claims)
         self._reset()
         await self._events.publish(self._events.committed())
 
@@ -143,8 +140,14 @@ class InMemoryUnitOfWork:
 
     def _check_writable(self) -> None:
         self._check_open()
-        if self._read_only:
-            raise RuntimeError("a read-only unit of work cannot write")
+
+    def view_idempotency(self, key: str) -> IdempotencyEntry | None:
+        self._check_open()
+        return self._claims.get(key) or self._store.idempotency.get(key)
+
+    def stage_idempotency(self, key: str, entry: IdempotencyEntry) -> None:
+        self._check_writable()
+        self._claims[key] = entry
 
     def stage_item(self, item: Item) -> None:
         self._check_writable()

@@ -1,36 +1,35 @@
-"""Idempotency records in the database, so every worker process sees the same claims."""
+"""Idempotency records in the unit of work's transaction, shared by every worker process."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.sqlalchemy import mappers
-from adapters.sqlalchemy.engine import busy_as_store_busy, transaction_connection
-from adapters.sqlalchemy.tables import idempotency_keys
-from application.ports import IdempotencyRecord, IdempotentResponse
+from adapters.sqlalchemy.sessions import WriteSession
+from adapters.sqlalchemy.tables import idempotency_keys as table
+from application.ports import IdempotencyRecord
 
 
-class SqlAlchemyIdempotencyStore:
-    """``reserve`` is one atomic upsert: a key is claimed when it is new or its record expired;
-    of two workers racing for one key exactly one gets it, the other sees its record."""
+class SqlAlchemyIdempotencyRepository:
+    """``claim`` is one upsert: a key is claimed when it is new or its record expired. On
+    PostgreSQL a second transaction claiming the same key waits on the first one's row until it
+    commits or rolls back, then sees its record or claims the key; SQLite writers never overlap.
+    The recorded result is kept in ``body``; ``status`` marks a recorded row."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
-        self._engine = engine
-        self._insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+    def __init__(self, session: WriteSession) -> None:
+        self._session = session
 
-    async def reserve(
-        self, key: str, fingerprint: str, *, now: datetime, ttl_seconds: int
+    async def claim(
+        self, key: str, fingerprint: str, *, now: datetime, expires_at: datetime
     ) -> IdempotencyRecord | None:
-        table = idempotency_keys
-        insert = self._insert(table).values(
+        dialect_insert = postgresql.insert if self._session.name == "postgresql" else sqlite.insert
+        insert = dialect_insert(table).values(
             key=key,
             fingerprint=fingerprint,
             status=None,
             body=None,
             headers=None,
-            expires_at=now + timedelta(seconds=ttl_seconds),
+            expires_at=expires_at,
         )
         claim = insert.on_conflict_do_update(
             index_elements=[table.c.key],
@@ -41,39 +40,17 @@ class SqlAlchemyIdempotencyStore:
                 "headers": None,
                 "expires_at": insert.excluded.expires_at,
             },
-            where=table.c.expires_at <= now,
+            where=(table.c.expires_at <= now) | table.c.status.is_(None),
         ).returning(table.c.key)
-        lookup = select(table).where(table.c.key == key)
-        while True:
-            async with transaction_connection(self._engine, write=True) as connection:
-                with busy_as_store_busy():
-                    if (await connection.execute(claim)).first() is not None:
-                        await connection.commit()
-                        return None
-                    existing = (await connection.execute(lookup)).first()
-            if existing is not None:
-                return mappers.idempotency_to_domain(existing._mapping)
-            # The holder released the key between our two statements: claim it again.
-
-    async def complete(self, key: str, response: IdempotentResponse) -> None:
-        statement = (
-            update(idempotency_keys)
-            .where(idempotency_keys.c.key == key)
-            .values(
-                status=response.status,
-                body=response.body,
-                headers=mappers.headers_to_text(response.headers),
-            )
+        if (await self._session.execute(claim)).first() is not None:
+            return None
+        found = (await self._session.execute(select(table).where(table.c.key == key))).one()
+        return IdempotencyRecord(
+            fingerprint=found.fingerprint, result=bytes(found.body).decode("utf-8")
         )
-        async with transaction_connection(self._engine, write=True) as connection:
-            with busy_as_store_busy():
-                await connection.execute(statement)
-                await connection.commit()
 
-    async def release(self, key: str) -> None:
-        async with transaction_connection(self._engine, write=True) as connection:
-            with busy_as_store_busy():
-                await connection.execute(
-                    delete(idempotency_keys).where(idempotency_keys.c.key == key)
-                )
-                await connection.commit()
+    async def record(self, key: str, result: str) -> None:
+        statement = (
+            update(table).where(table.c.key == key).values(status=1, body=result.encode("utf-8"))
+        )
+        await self._session.execute(statement)

@@ -5,11 +5,10 @@ Derived search and sort keys are computed here, from the domain object, so they 
 disagree with the values they index.
 """
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
-from application.ports import IdempotencyRecord, IdempotentResponse, LoginFailures
+from application.ports import LoginFailures
 from domain.items import Item, ItemImage, MovementReason, StockMovement
 from domain.users import Role, User, Username
 from domain.values import Money, Sku, TaxRate
@@ -127,24 +126,3 @@ def user_to_domain(row: Row) -> User:
 
 def login_failures_to_domain(row: Row) -> LoginFailures:
     return LoginFailures(count=row["count"], first_at=row["first_at"], last_at=row["last_at"])
-
-
-def idempotency_to_domain(row: Row) -> IdempotencyRecord:
-    response = None
-    if row["status"] is not None:
-        response = IdempotentResponse(
-            status=row["status"],
-            body=bytes(row["body"] or b""),
-            headers=headers_from_text(row["headers"]),
-        )
-    return IdempotencyRecord(fingerprint=row["fingerprint"], response=response)
-
-
-def headers_to_text(headers: tuple[tuple[str, str], ...]) -> str:
-    return json.dumps([list(pair) for pair in headers])
-
-
-def headers_from_text(text: str | None) -> tuple[tuple[str, str], ...]:
-    if not text:
-        return ()
-    return tuple((str(name), str(value)) for name, value in json.loads(text))

@@ -17,7 +17,7 @@ from sqlalchemy import Connection, exc
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.sqlalchemy.engine import create_engine, display_url, normalise_url
+from adapters.sqlalchemy.database import async_engine, display_url, normalise_url
 from adapters.sqlalchemy.errors import DatabaseUnreachable, SchemaNotAtHead
 from adapters.sqlalchemy.tables import autogenerate_filters, metadata
 
@@ -40,7 +40,7 @@ def head_revision() -> str:
 
 
 async def _run_command(url: str | URL, action: Any, *args: Any) -> None:
-    engine = create_engine(url, null_pool=True)
+    engine = async_engine(url, null_pool=True)
     config = alembic_config(url)
 
     def run(connection: Connection) -> None:
@@ -67,7 +67,7 @@ async def downgrade(url: str | URL, revision: str) -> None:
 
 async def current(url: str | URL) -> str | None:
     """The revision the database is at; None for a database without our schema."""
-    engine = create_engine(url, null_pool=True)
+    engine = async_engine(url, null_pool=True)
     try:
         return await current_revision(engine)
     finally:

@@ -30,7 +30,7 @@ the table as before. Such needles match a large share of any catalogue anyway.
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from sqlalchemy import (
     ColumnElement,
@@ -47,9 +47,6 @@ from sqlalchemy import (
 )
 
 from adapters.sqlalchemy.tables import SQLITE_SEARCH_INDEX, items
-
-if TYPE_CHECKING:
-    from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 
 #: The shortest needle a trigram index can narrow.
 TRIGRAM = 3
@@ -133,8 +130,16 @@ class SearchPlan:
     indexed_total: Callable[[], Awaitable[int]] | None = None
 
 
+class Executes(Protocol):
+    """What a search needs of a session: to run a statement, and the dialect's name."""
+
+    name: str
+
+    async def execute(self, statement: Any, parameters: Any = None, /) -> Any: ...
+
+
 async def search_filter(
-    uow: "SqlAlchemyUnitOfWork", search: str, *, indexed_share: float = INDEXED_SHARE
+    session: Executes, search: str, *, indexed_share: float = INDEXED_SHARE
 ) -> SearchPlan:
     """The ``WHERE`` condition for ``ItemQuery.search`` and its parameters, once the engine
     has what it needs to pick its plan: the probe on SQLite, a plan per pattern on PostgreSQL.
@@ -143,17 +148,17 @@ async def search_filter(
     (tests raise it to 1 so that small catalogues take the indexed path)."""
     needle = search.casefold()
     exact = {"search_pattern": like_pattern(needle)}
-    if uow.dialect == "postgresql":
+    if session.name == "postgresql":
         return SearchPlan(_EXACT_PLANNED, exact)
     if not _indexed_on_sqlite(needle):
         return SearchPlan(_EXACT, exact)
     phrase = {"search_phrase": fts_phrase(needle)}
     probe = {**phrase, "indexed_share": indexed_share}
-    candidates, total = tuple((await uow.execute(_PROBE, probe)).one())
+    candidates, total = tuple((await session.execute(_PROBE, probe)).one())
     if candidates > total * indexed_share:
 
         async def count_in_index() -> int:
-            counted: int = (await uow.execute(_INDEXED_TOTAL, phrase)).scalar_one()
+            counted: int = (await session.execute(_INDEXED_TOTAL, phrase)).scalar_one()
             return counted
 
         return SearchPlan(_EXACT, exact, count_in_index)

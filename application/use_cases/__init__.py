@@ -7,7 +7,7 @@ from application.use_cases.bootstrap_admin import BootstrapAdmin, BootstrapResul
 from application.use_cases.change_password import ChangeOwnPassword, SetUserPassword
 from application.use_cases.check_readiness import CheckReadiness, Readiness
 from application.use_cases.count_stock import CountStock
-from application.use_cases.create_item import CreateItem
+from application.use_cases.create_item import CreatedItem, CreateItem
 from application.use_cases.delete_item import DeleteItem
 from application.use_cases.export_items import ExportItems
 from application.use_cases.get_image import GetImage, ImageContent
@@ -40,6 +40,7 @@ __all__ = [
     "CheckReadiness",
     "CountStock",
     "CreateItem",
+    "CreatedItem",
     "DeleteItem",
     "ExportItems",
     "GetImage",

@@ -1,3 +1,4 @@
+from application.actors import acting
 from application.commands import AttachImageCommand
 from application.ports import Clock, ImageStore, UnitOfWork
 from application.use_cases._lookup import load_item
@@ -29,7 +30,9 @@ class AttachImage:
         self.max_bytes = max_bytes
 
     async def execute(self, cmd: AttachImageCommand) -> Item:
-        cmd.actor.require(Permission.WRITE_ITEMS)
+        async with self.uow:  # refused callers learn nothing and store nothing
+            actor = await acting(cmd.actor, self.uow.users)
+        actor.require(Permission.WRITE_ITEMS)
         if not cmd.data:
             raise InvalidValue("file", "is empty")
         if len(cmd.data) > self.max_bytes:
@@ -49,7 +52,7 @@ class AttachImage:
                     size=stored.size,
                     sha256=stored.sha256,
                 )
-                item.set_image(image, at=self.clock.now(), by=cmd.actor.user_id)
+                item.set_image(image, at=self.clock.now(), by=actor.user_id)
                 await self.uow.items.save(item)
                 await self.uow.commit()
         except BaseException:

@@ -1,7 +1,8 @@
+from application.actors import Actor, acting
 from application.ports import Clock, PasswordHasher, UnitOfWork
 from application.use_cases._lookup import load_user
 from domain.errors import AuthenticationFailed, InvalidValue
-from domain.users import PASSWORD_MAX_BYTES, Permission, Principal, validate_new_password
+from domain.users import PASSWORD_MAX_BYTES, Permission, validate_new_password
 
 
 class ChangeOwnPassword:
@@ -12,10 +13,11 @@ class ChangeOwnPassword:
         self.clock = clock
         self.hasher = hasher
 
-    async def execute(self, actor: Principal, current_password: str, new_password: str) -> None:
+    async def execute(self, actor: Actor, current_password: str, new_password: str) -> None:
         validate_new_password(new_password)
         async with self.uow:
-            user = await load_user(self.uow, actor.user_id)
+            principal = await acting(actor, self.uow.users)
+            user = await load_user(self.uow, principal.user_id)
         too_long = len(current_password.encode("utf-8", "surrogatepass")) > PASSWORD_MAX_BYTES
         if too_long or not await self.hasher.verify(current_password, user.password_hash):
             raise AuthenticationFailed("the current password is wrong")
@@ -23,7 +25,7 @@ class ChangeOwnPassword:
             raise InvalidValue("new_password", "must differ from the current password")
         new_hash = await self.hasher.hash(new_password)
         async with self.uow:
-            user = await load_user(self.uow, actor.user_id)
+            user = await load_user(self.uow, principal.user_id)
             user.change_password_hash(new_hash, at=self.clock.now())
             await self.uow.users.save(user)
             await self.uow.commit()
@@ -37,10 +39,11 @@ class SetUserPassword:
         self.clock = clock
         self.hasher = hasher
 
-    async def execute(self, actor: Principal, user: str, new_password: str) -> None:
-        actor.require(Permission.MANAGE_USERS)
+    async def execute(self, actor: Actor, user: str, new_password: str) -> None:
         validate_new_password(new_password)
         async with self.uow:
+            principal = await acting(actor, self.uow.users)
+            principal.require(Permission.MANAGE_USERS)
             await load_user(self.uow, user)
         new_hash = await self.hasher.hash(new_password)
         async with self.uow:

@@ -2,7 +2,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
-from application.ports import UnitOfWork
+from application.ports import QuerySession
 
 #: An extra readiness check (a schema check, a cache ping...): raises when not ready.
 Probe = Callable[[], Awaitable[object]]
@@ -21,8 +21,8 @@ class CheckReadiness:
     composition root adds, so a load balancer stops sending traffic to a worker whose database
     went away instead of letting its requests fail."""
 
-    def __init__(self, uow: UnitOfWork, probes: Mapping[str, Probe] | None = None) -> None:
-        self.uow = uow
+    def __init__(self, queries: QuerySession, probes: Mapping[str, Probe] | None = None) -> None:
+        self.queries = queries
         self.probes = dict(probes or {})
 
     async def execute(self) -> Readiness:
@@ -32,8 +32,8 @@ class CheckReadiness:
         return Readiness(ready=all(v == "ok" for v in checks.values()), checks=checks)
 
     async def _read_store(self) -> None:
-        async with self.uow:
-            await self.uow.users.count()
+        async with self.queries as session:
+            await session.users.count()
 
     @staticmethod
     async def _run(name: str, probe: Probe) -> str:

@@ -1,7 +1,8 @@
+from application.actors import Actor, acting
 from application.commands import ItemKey
 from application.ports import Clock, ImageStore, UnitOfWork
 from application.use_cases._lookup import load_item
-from domain.users import Permission, Principal
+from domain.users import Permission
 
 
 class DeleteItem:
@@ -14,13 +15,14 @@ class DeleteItem:
         self.images = images
 
     async def execute(
-        self, actor: Principal, item: ItemKey, *, expected_version: int | None = None
+        self, actor: Actor, item: ItemKey, *, expected_version: int | None = None
     ) -> None:
-        actor.require(Permission.DELETE_ITEMS)
         async with self.uow:
+            principal = await acting(actor, self.uow.users)
+            principal.require(Permission.DELETE_ITEMS)
             found = await load_item(self.uow, item, for_update=True)
             found.check_version(expected_version)
-            found.mark_deleted(at=self.clock.now(), by=actor.user_id)
+            found.mark_deleted(at=self.clock.now(), by=principal.user_id)
             await self.uow.items.delete(found)
             await self.uow.commit()
         if found.image is not None:

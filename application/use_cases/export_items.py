@@ -1,25 +1,31 @@
-from application.ports import ItemQuery, ItemSort, UnitOfWork
-from domain.items import Item
-from domain.users import Permission, Principal
+from collections.abc import Callable
+
+from application.actors import Actor, acting
+from application.ports import ItemQuery, ItemSort, QuerySession
+from application.views import ItemView
+from domain.users import Permission
 
 EXPORT_PAGE_SIZE = 1_000
 
 
 class ExportItems:
-    """Every item in SKU order, read in one transaction so an export is a consistent snapshot
+    """Every item in SKU order, read in one snapshot session so an export is consistent
     (paging through ``ListItems`` could skip or repeat items that change in between)."""
 
-    def __init__(self, uow: UnitOfWork, page_size: int = EXPORT_PAGE_SIZE) -> None:
-        self.uow = uow
+    def __init__(
+        self, snapshot: Callable[[], QuerySession], page_size: int = EXPORT_PAGE_SIZE
+    ) -> None:
+        self.snapshot = snapshot
         self.page_size = page_size
 
-    async def execute(self, actor: Principal) -> list[Item]:
-        actor.require(Permission.READ_ITEMS)
-        items: list[Item] = []
-        async with self.uow:
+    async def execute(self, actor: Actor) -> list[ItemView]:
+        items: list[ItemView] = []
+        async with self.snapshot() as session:
+            principal = await acting(actor, session.users)
+            principal.require(Permission.READ_ITEMS)
             while True:
                 query = ItemQuery(offset=len(items), limit=self.page_size, sort=ItemSort.SKU)
-                page = await self.uow.items.list(query)
+                page = await session.items.list(query)
                 items.extend(page.items)
                 if not page.items or len(items) >= page.total:
                     return items

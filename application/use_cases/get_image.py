@@ -1,11 +1,12 @@
 from dataclasses import dataclass
 
+from application.actors import Actor, acting
 from application.commands import ItemKey
-from application.ports import ImageStore, UnitOfWork
-from application.use_cases._lookup import load_item
+from application.ports import ImageStore, QuerySession
+from application.use_cases._lookup import find_item
 from domain.errors import NotFound
 from domain.items import ItemImage
-from domain.users import Permission, Principal
+from domain.users import Permission
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,14 +16,15 @@ class ImageContent:
 
 
 class GetImage:
-    def __init__(self, uow: UnitOfWork, images: ImageStore) -> None:
-        self.uow = uow
+    def __init__(self, queries: QuerySession, images: ImageStore) -> None:
+        self.queries = queries
         self.images = images
 
-    async def execute(self, actor: Principal, item: ItemKey) -> ImageContent:
-        actor.require(Permission.READ_ITEMS)
-        async with self.uow:
-            found = await load_item(self.uow, item)
+    async def execute(self, actor: Actor, item: ItemKey) -> ImageContent:
+        async with self.queries as session:
+            principal = await acting(actor, session.users)
+            principal.require(Permission.READ_ITEMS)
+            found = await find_item(session.items, item)
         if found.image is None:
             raise NotFound("image of item", found.id)
         data = await self.images.get(found.image.key)

@@ -1,8 +1,10 @@
 from uuid import UUID
 
-from application.ports import Page, UnitOfWork
-from application.use_cases._lookup import check_page, load_user
-from domain.users import Permission, Principal, User
+from application.actors import Actor, acting
+from application.ports import Page, QuerySession
+from application.use_cases._lookup import check_page, find_user
+from application.views import UserView
+from domain.users import Permission, Principal
 
 
 def _is_self(actor: Principal, key: UUID | str) -> bool:
@@ -20,22 +22,24 @@ def _is_self(actor: Principal, key: UUID | str) -> bool:
 class GetUser:
     """Anyone may read their own account; reading others is for admins."""
 
-    def __init__(self, uow: UnitOfWork) -> None:
-        self.uow = uow
+    def __init__(self, queries: QuerySession) -> None:
+        self.queries = queries
 
-    async def execute(self, actor: Principal, user: UUID | str) -> User:
-        if not _is_self(actor, user):
-            actor.require(Permission.MANAGE_USERS)
-        async with self.uow:
-            return await load_user(self.uow, user)
+    async def execute(self, actor: Actor, user: UUID | str) -> UserView:
+        async with self.queries as session:
+            principal = await acting(actor, session.users)
+            if not _is_self(principal, user):
+                principal.require(Permission.MANAGE_USERS)
+            return await find_user(session.users, user)
 
 
 class ListUsers:
-    def __init__(self, uow: UnitOfWork) -> None:
-        self.uow = uow
+    def __init__(self, queries: QuerySession) -> None:
+        self.queries = queries
 
-    async def execute(self, actor: Principal, *, offset: int = 0, limit: int = 20) -> Page[User]:
-        actor.require(Permission.MANAGE_USERS)
+    async def execute(self, actor: Actor, *, offset: int = 0, limit: int = 20) -> Page[UserView]:
         check_page(offset, limit)
-        async with self.uow:
-            return await self.uow.users.list(offset=offset, limit=limit)
+        async with self.queries as session:
+            principal = await acting(actor, session.users)
+            principal.require(Permission.MANAGE_USERS)
+            return await session.users.list(offset=offset, limit=limit)

@@ -1,19 +1,19 @@
-from application.ports import ItemQuery, ItemSort, Page, UnitOfWork
+from application.actors import Actor, acting
+from application.ports import ItemQuery, ItemSort, Page, QuerySession
 from application.use_cases._lookup import check_page
+from application.views import ItemView
 from domain.errors import InvalidValue
-from domain.items import Item
-from domain.users import Permission, Principal
+from domain.users import Permission
 from domain.values import optional_text
 
 
 class ListItems:
     """A page of items with the total count, optionally searched, filtered and sorted."""
 
-    def __init__(self, uow: UnitOfWork) -> None:
-        self.uow = uow
+    def __init__(self, queries: QuerySession) -> None:
+        self.queries = queries
 
-    async def execute(self, actor: Principal, query: ItemQuery) -> Page[Item]:
-        actor.require(Permission.READ_ITEMS)
+    async def execute(self, actor: Actor, query: ItemQuery) -> Page[ItemView]:
         check_page(query.offset, query.limit)
         try:
             sort = ItemSort(query.sort)
@@ -28,5 +28,7 @@ class ListItems:
             low_stock=query.low_stock,
             sort=sort,
         )
-        async with self.uow:
-            return await self.uow.items.list(normalised)
+        async with self.queries as session:
+            principal = await acting(actor, session.users)
+            principal.require(Permission.READ_ITEMS)
+            return await session.items.list(normalised)

@@ -1,3 +1,4 @@
+from application.actors import acting
 from application.commands import RegisterUserCommand
 from application.ports import Clock, PasswordHasher, UnitOfWork
 from domain.errors import AlreadyExists, PermissionDenied
@@ -14,8 +15,6 @@ class RegisterUser:
         self.hasher = hasher
 
     async def execute(self, cmd: RegisterUserCommand) -> User:
-        if cmd.actor is not None:
-            cmd.actor.require(Permission.MANAGE_USERS)
         username = Username.parse(cmd.username)
         role = Role.parse(cmd.role)
         validate_new_password(cmd.password)
@@ -30,6 +29,9 @@ class RegisterUser:
         if cmd.actor is None:
             await self._check_bootstrap(role)
         async with self.uow:
+            if cmd.actor is not None:
+                actor = await acting(cmd.actor, self.uow.users)
+                actor.require(Permission.MANAGE_USERS)
             if await self.uow.users.get_by_username(username.value) is not None:
                 raise AlreadyExists("user", "username", username)
         user.password_hash = await self.hasher.hash(cmd.password)

@@ -1,9 +1,10 @@
+from application.actors import Actor, acting
 from application.commands import ItemKey
 from application.ports import Clock, ImageStore, UnitOfWork
 from application.use_cases._lookup import load_item
 from domain.errors import NotFound
 from domain.items import Item
-from domain.users import Permission, Principal
+from domain.users import Permission
 
 
 class RemoveImage:
@@ -13,16 +14,17 @@ class RemoveImage:
         self.images = images
 
     async def execute(
-        self, actor: Principal, item: ItemKey, *, expected_version: int | None = None
+        self, actor: Actor, item: ItemKey, *, expected_version: int | None = None
     ) -> Item:
-        actor.require(Permission.WRITE_ITEMS)
         async with self.uow:
+            principal = await acting(actor, self.uow.users)
+            principal.require(Permission.WRITE_ITEMS)
             found = await load_item(self.uow, item, for_update=True)
             found.check_version(expected_version)
             previous = found.image
             if previous is None:
                 raise NotFound("image of item", found.id)
-            found.set_image(None, at=self.clock.now(), by=actor.user_id)
+            found.set_image(None, at=self.clock.now(), by=principal.user_id)
             await self.uow.items.save(found)
             await self.uow.commit()
         await self.images.delete(previous.key)

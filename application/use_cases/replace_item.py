@@ -1,3 +1,4 @@
+from application.actors import acting
 from application.commands import ReplaceItemCommand
 from application.ports import Clock, UnitOfWork
 from application.use_cases._lookup import load_item
@@ -13,7 +14,6 @@ class ReplaceItem:
         self.clock = clock
 
     async def execute(self, cmd: ReplaceItemCommand) -> Item:
-        cmd.actor.require(Permission.WRITE_ITEMS)
         details = ItemDetails.parse(
             sku=cmd.sku,
             name=cmd.name,
@@ -22,8 +22,10 @@ class ReplaceItem:
             tax_rate=cmd.tax_rate,
             reorder_level=cmd.reorder_level,
         )
-        now, by = self.clock.now(), cmd.actor.user_id
         async with self.uow:
+            actor = await acting(cmd.actor, self.uow.users)
+            actor.require(Permission.WRITE_ITEMS)
+            now, by = self.clock.now(), actor.user_id
             item = await load_item(self.uow, cmd.item, for_update=True)
             item.check_version(cmd.expected_version)
             item.update(details, at=now, by=by)

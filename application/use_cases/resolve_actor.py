@@ -1,6 +1,7 @@
-from application.ports import UnitOfWork
+from application.ports import QuerySession
+from application.views import UserView
 from domain.errors import AuthenticationFailed, NotFound
-from domain.users import Principal, Role, User
+from domain.users import Principal, Role
 
 _PAGE = 100
 
@@ -14,26 +15,26 @@ class ResolveActor:
     active admin yet (only the bootstrap of the first admin works then).
     """
 
-    def __init__(self, uow: UnitOfWork) -> None:
-        self.uow = uow
+    def __init__(self, queries: QuerySession) -> None:
+        self.queries = queries
 
     async def execute(self, username: str | None) -> Principal | None:
-        async with self.uow:
+        async with self.queries as session:
             if username is not None:
-                user = await self.uow.users.get_by_username(username)
+                user = await session.users.get_by_username(username)
                 if user is None:
                     raise NotFound("user", username)
                 if not user.active:
                     raise AuthenticationFailed(f"user {user.username} is deactivated")
                 return user.principal()
-            admin = await self._first_admin()
+            admin = await self._first_admin(session)
         return None if admin is None else admin.principal()
 
-    async def _first_admin(self) -> User | None:
-        first: User | None = None
+    async def _first_admin(self, session: QuerySession) -> UserView | None:
+        first: UserView | None = None
         offset = 0
         while True:
-            page = await self.uow.users.list(offset=offset, limit=_PAGE)
+            page = await session.users.list(offset=offset, limit=_PAGE)
             for user in page.items:
                 is_admin = user.role is Role.ADMIN and user.active
                 if is_admin and (first is None or user.created_at < first.created_at):

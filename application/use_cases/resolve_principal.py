@@ -1,20 +1,19 @@
-from application.ports import TokenService, UnitOfWork
-from domain.errors import AuthenticationFailed
-from domain.users import User
+from application.actors import acting
+from application.ports import QuerySession, TokenService
+from domain.users import Principal
 
 
 class ResolvePrincipal:
-    """Turns a bearer token into the current user, refusing tokens of deactivated users and
-    tokens issued before the user's password or role changed (the token version)."""
+    """Turns a bearer token into the current principal, refusing tokens of deactivated users
+    and tokens issued before the user's password or role changed (the token version). Other
+    use cases take the token's claims and do this in their own session; this one is for
+    callers with no use case to run, such as the live-event socket."""
 
-    def __init__(self, uow: UnitOfWork, tokens: TokenService) -> None:
-        self.uow = uow
+    def __init__(self, queries: QuerySession, tokens: TokenService) -> None:
+        self.queries = queries
         self.tokens = tokens
 
-    async def execute(self, token: str) -> User:
+    async def execute(self, token: str) -> Principal:
         claims = self.tokens.verify(token)
-        async with self.uow:
-            user = await self.uow.users.get(claims.user_id)
-        if user is None or not user.active or user.token_version != claims.token_version:
-            raise AuthenticationFailed()
-        return user
+        async with self.queries as session:
+            return await acting(claims, session.users)

@@ -1,3 +1,4 @@
+from application.actors import acting
 from application.commands import Unset, UpdateItemCommand
 from application.ports import Clock, UnitOfWork
 from application.use_cases._lookup import load_item
@@ -16,14 +17,15 @@ class UpdateItem:
         self.clock = clock
 
     async def execute(self, cmd: UpdateItemCommand) -> Item:
-        cmd.actor.require(Permission.WRITE_ITEMS)
         given = {
             name: getattr(cmd, name)
             for name in _DETAIL_FIELDS
             if not isinstance(getattr(cmd, name), Unset)
         }
-        now, by = self.clock.now(), cmd.actor.user_id
         async with self.uow:
+            actor = await acting(cmd.actor, self.uow.users)
+            actor.require(Permission.WRITE_ITEMS)
+            now, by = self.clock.now(), actor.user_id
             item = await load_item(self.uow, cmd.item, for_update=True)
             item.check_version(cmd.expected_version)
             if given:

@@ -1,3 +1,4 @@
+from application.actors import acting
 from application.commands import Unset, UpdateUserCommand
 from application.ports import Clock, UnitOfWork
 from application.use_cases._lookup import load_user
@@ -17,12 +18,13 @@ class UpdateUser:
         self.clock = clock
 
     async def execute(self, cmd: UpdateUserCommand) -> User:
-        cmd.actor.require(Permission.MANAGE_USERS)
         role = None if isinstance(cmd.role, Unset) else Role.parse(cmd.role)
         if not isinstance(cmd.active, Unset) and not isinstance(cmd.active, bool):
             raise InvalidValue("active", "must be true or false")
         now = self.clock.now()
         async with self.uow:
+            actor = await acting(cmd.actor, self.uow.users)
+            actor.require(Permission.MANAGE_USERS)
             user = await load_user(self.uow, cmd.user_id)
             was_admin = user.role is Role.ADMIN and user.active
             if role is not None:

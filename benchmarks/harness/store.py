@@ -158,7 +158,7 @@ def ledger_mismatches(store: Store) -> int:
         container = build_container(settings)
         bad, offset = 0, 0
         while True:
-            async with container.read_uow() as uow:
+            async with container.uow() as uow:
                 page = await uow.items.list(ItemQuery(offset=offset, limit=100))
                 for item in page.items:
                     if (

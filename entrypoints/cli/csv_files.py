@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import BinaryIO, TextIO
 
 from application.use_cases.import_items import IMPORT_COLUMNS, REQUIRED_COLUMNS, ImportRow
+from application.views import ItemView
 from domain.errors import InvalidValue
-from domain.items import Item
 
 EXPECTED = ",".join(IMPORT_COLUMNS)
 
@@ -84,7 +84,7 @@ def _row(line: int, header: Sequence[str], record: Sequence[str]) -> ImportRow:
     return ImportRow(line, dict(zip(header, record, strict=True)))
 
 
-def write_items(handle: TextIO, items: Iterable[Item]) -> int:
+def write_items(handle: TextIO, items: Iterable[ItemView]) -> int:
     """Writes the header and one row per item; returns the number of items written."""
     writer = csv.writer(handle)
     writer.writerow(IMPORT_COLUMNS)

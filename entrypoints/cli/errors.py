@@ -36,6 +36,7 @@ EXIT_CODES: dict[str, int] = {
     "unsupported_media": 12,
     "payload_too_large": 13,
     "store_busy": 17,
+    "idempotency_key_reused": 18,
 }
 
 _OTHER_CODES = {

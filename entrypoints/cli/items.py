@@ -13,6 +13,7 @@ from application.commands import (
 )
 from application.ports import ItemQuery, ItemSort, Page
 from application.use_cases import StockChange
+from application.views import ItemView
 from domain.items import Item, MovementReason, StockMovement
 from entrypoints.cli import output
 from entrypoints.cli.state import CliState
@@ -28,6 +29,13 @@ ItemKey = Annotated[str, typer.Argument(help="Item SKU or id.", show_default=Fal
 ExpectedVersion = Annotated[
     int | None,
     typer.Option(help="Refuse (exit 7) unless the item is still at this version."),
+]
+IdempotencyKeyOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Run at most once: repeating the command with the same key (as the same user)"
+        " shows the first result again instead of doing the work twice."
+    ),
 ]
 Limit = Annotated[int, typer.Option(help="Page size (1-100).")]
 Offset = Annotated[int, typer.Option(help="Entries to skip.")]
@@ -61,7 +69,7 @@ def list_items(
         sort=sort,  # type: ignore[arg-type] # validated by the use case, like the HTTP query
     )
 
-    async def work() -> Page[Item]:
+    async def work() -> Page[ItemView]:
         return await state.container.list_items().execute(await state.actor(), query)
 
     page = state.run(work)
@@ -73,7 +81,7 @@ def show(ctx: typer.Context, item: ItemKey) -> None:
     """Show one item."""
     state = CliState.of(ctx)
 
-    async def work() -> Item:
+    async def work() -> ItemView:
         return await state.container.get_item().execute(await state.actor(), item)
 
     found = state.run(work)
@@ -90,6 +98,7 @@ def add(
     quantity: Annotated[int, typer.Option(help="Initial stock (recorded as received).")] = 0,
     reorder_level: Annotated[int, typer.Option(help="Low-stock threshold.")] = 0,
     description: Annotated[str | None, typer.Option(help="Longer text.")] = None,
+    idempotency_key: IdempotencyKeyOption = None,
 ) -> None:
     """Add an item to the catalogue."""
     state = CliState.of(ctx)
@@ -104,8 +113,9 @@ def add(
             quantity=quantity,
             reorder_level=reorder_level,
             description=description,
+            idempotency_key=idempotency_key,
         )
-        return await state.container.create_item().execute(command)
+        return (await state.container.create_item().execute(command)).item
 
     item = state.run(work)
     output.emit(state, output.item_json(item), output.item_detail(item, f"Added {item.sku}"))
@@ -201,6 +211,7 @@ def adjust(
     note: Note = None,
     reference: Annotated[str | None, typer.Option(help="An order or delivery number.")] = None,
     expected_version: ExpectedVersion = None,
+    idempotency_key: IdempotencyKeyOption = None,
 ) -> None:
     """Add or remove stock: inventory items adjust SKU-1 -3 --reason sold"""
     state = CliState.of(ctx)
@@ -214,6 +225,7 @@ def adjust(
             note=note,
             reference=reference,
             expected_version=expected_version,
+            idempotency_key=idempotency_key,
         )
         return await state.container.adjust_stock().execute(command)
 
@@ -227,6 +239,7 @@ def count(
     quantity: Annotated[int, typer.Argument(help="Units counted on hand.", show_default=False)],
     note: Note = None,
     expected_version: ExpectedVersion = None,
+    idempotency_key: IdempotencyKeyOption = None,
 ) -> None:
     """Record a stock count: sets the quantity on hand, the difference enters the ledger."""
     state = CliState.of(ctx)
@@ -238,6 +251,7 @@ def count(
             quantity=quantity,
             note=note,
             expected_version=expected_version,
+            idempotency_key=idempotency_key,
         )
         return await state.container.count_stock().execute(command)
 

@@ -16,6 +16,7 @@ from rich.text import Text
 
 from application.ports import Page
 from application.use_cases import ImportReport, RowStatus
+from application.views import ItemView, UserView
 from domain.items import Item, StockMovement
 from domain.users import User
 from entrypoints.cli.state import CliState
@@ -28,7 +29,7 @@ def timestamp(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def item_json(item: Item) -> JsonObject:
+def item_json(item: Item | ItemView) -> JsonObject:
     image = item.image
     return {
         "id": str(item.id),
@@ -64,7 +65,7 @@ def movement_json(movement: StockMovement) -> JsonObject:
     }
 
 
-def user_json(user: User) -> JsonObject:
+def user_json(user: User | UserView) -> JsonObject:
     return {
         "id": str(user.id),
         "username": user.username.value,
@@ -125,7 +126,7 @@ def _page_caption(page: Page[Any]) -> str:
     return f"{first}-{page.offset + len(page.items)} of {page.total}"
 
 
-def items_table(page: Page[Item]) -> Callable[[Console], None]:
+def items_table(page: Page[Item] | Page[ItemView]) -> Callable[[Console], None]:
     def render(console: Console) -> None:
         table = Table(title="Items", caption=_page_caption(page))
         table.add_column("SKU", no_wrap=True)
@@ -148,7 +149,7 @@ def items_table(page: Page[Item]) -> Callable[[Console], None]:
     return render
 
 
-def item_detail(item: Item, title: str | None = None) -> Callable[[Console], None]:
+def item_detail(item: Item | ItemView, title: str | None = None) -> Callable[[Console], None]:
     def render(console: Console) -> None:
         table = Table(title=Text(title or f"Item {item.sku}"), show_header=False)
         table.add_column("field", style="bold", no_wrap=True)
@@ -185,7 +186,9 @@ def movements_table(sku: str, page: Page[StockMovement]) -> Callable[[Console], 
     return render
 
 
-def users_table(page: Page[User]) -> Callable[[Console], None]:
+def users_table(
+    page: Page[User] | Page[UserView] | Page[User | UserView],
+) -> Callable[[Console], None]:
     def render(console: Console) -> None:
         table = Table(title="Users", caption=_page_caption(page))
         table.add_column("Username", no_wrap=True)

@@ -14,7 +14,7 @@ import typer
 from rich.progress import Progress
 
 from application.use_cases import ImportReport, ImportRow
-from domain.items import Item
+from application.views import ItemView
 from entrypoints.cli import output
 from entrypoints.cli.csv_files import EXPECTED, read_rows, write_items
 from entrypoints.cli.errors import ROWS_REJECTED
@@ -102,7 +102,7 @@ def export_items(
     if file is None and state.json_output:
         raise typer.BadParameter("export to standard output is CSV; give a FILE to use --json")
 
-    async def work() -> list[Item]:
+    async def work() -> list[ItemView]:
         return await state.container.export_items().execute(await state.actor())
 
     items = state.run(work)

@@ -6,6 +6,7 @@ import typer
 
 from application.commands import RegisterUserCommand, UpdateUserCommand
 from application.ports import Page
+from application.views import UserView
 from domain.users import Role, User
 from entrypoints.cli import output
 from entrypoints.cli.state import CliState
@@ -35,7 +36,7 @@ def read_password(from_stdin: bool) -> str:
     return password
 
 
-def _show_user(state: CliState, user: User, headline: str) -> None:
+def _show_user(state: CliState, user: User | UserView, headline: str) -> None:
     output.emit(state, output.user_json(user), output.message(headline))
 
 
@@ -73,7 +74,7 @@ def list_users(ctx: typer.Context, limit: Limit = 20, offset: Offset = 0) -> Non
     """List users by name."""
     state = CliState.of(ctx)
 
-    async def work() -> Page[User]:
+    async def work() -> Page[UserView]:
         actor = await state.actor()
         return await state.container.list_users().execute(actor, offset=offset, limit=limit)
 
@@ -86,7 +87,7 @@ def show(ctx: typer.Context, user: UserKey) -> None:
     """Show one user."""
     state = CliState.of(ctx)
 
-    async def work() -> User:
+    async def work() -> UserView:
         actor = await state.actor()
         return await state.container.get_user().execute(actor, user)
 
@@ -94,7 +95,7 @@ def show(ctx: typer.Context, user: UserKey) -> None:
     output.emit(state, output.user_json(found), output.users_table(_single(found)))
 
 
-def _single(user: User) -> Page[User]:
+def _single(user: User | UserView) -> Page[User | UserView]:
     return Page(items=[user], total=1, offset=0, limit=1)
 
 

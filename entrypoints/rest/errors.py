@@ -47,6 +47,7 @@ STATUS_BY_CODE: Mapping[str, int] = {
     "payload_too_large": 413,
     "conflict": 409,
     "store_busy": 503,
+    "idempotency_key_reused": 422,
 }
 #: Which facts of a domain error a client may see, by code (never the raw exception).
 _PUBLIC_DETAILS: Mapping[str, tuple[str, ...]] = {

@@ -26,6 +26,7 @@ from pydantic import (
 
 from application.ports import AccessToken, Page
 from application.use_cases import StockChange
+from application.views import ItemView, UserView
 from domain.items import (
     DESCRIPTION_MAX,
     NAME_MAX,
@@ -206,7 +207,7 @@ class UserOut(ResponseModel):
     updated_at: datetime
 
     @classmethod
-    def of(cls, user: User) -> Self:
+    def of(cls, user: User | UserView) -> Self:
         return cls(
             id=user.id,
             username=user.username.value,
@@ -293,7 +294,7 @@ class ItemOut(ResponseModel):
     updated_at: datetime
 
     @classmethod
-    def of(cls, item: Item) -> Self:
+    def of(cls, item: Item | ItemView) -> Self:
         return cls(
             id=item.id,
             sku=item.sku.value,

@@ -6,11 +6,16 @@ from pathlib import Path
 from typing import Protocol
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.memory import InMemoryIdempotencyStore, InMemoryStore, InMemoryUnitOfWork
-from adapters.sqlalchemy import SqlAlchemyIdempotencyStore, SqlAlchemyUnitOfWork, create_engine
-from application.ports import EventPublisher, IdempotencyStore, UnitOfWork
+from adapters.memory import InMemoryQuerySession, InMemoryStore, InMemoryUnitOfWork
+from adapters.sqlalchemy import (
+    Database,
+    SqlAlchemyQuerySession,
+    SqlAlchemyUnitOfWork,
+    create_engine,
+)
+from adapters.sqlalchemy.search import INDEXED_SHARE
+from application.ports import EventPublisher, QuerySession, UnitOfWork
 from domain.events import DomainEvent
 from tests.databases import empty_postgres, fresh_sqlite_url
 
@@ -30,33 +35,43 @@ class RecordingPublisher:
 
 
 class UowFactory(Protocol):
-    def __call__(
-        self, *, read_only: bool = False, publisher: EventPublisher | None = None
-    ) -> UnitOfWork: ...
+    def __call__(self, *, publisher: EventPublisher | None = None) -> UnitOfWork: ...
+
+
+class QueriesFactory(Protocol):
+    def __call__(self, *, snapshot: bool = False) -> QuerySession: ...
 
 
 @dataclass
 class Backend:
     name: str
     uow: UowFactory
-    idempotency: IdempotencyStore
-    engine: AsyncEngine | None = None
+    queries: QueriesFactory
+    database: Database | None = None
 
 
 def _memory() -> Backend:
     store = InMemoryStore()
 
-    def uow(*, read_only: bool = False, publisher: EventPublisher | None = None) -> UnitOfWork:
-        return InMemoryUnitOfWork(store, publisher, read_only=read_only)
+    def uow(*, publisher: EventPublisher | None = None) -> UnitOfWork:
+        return InMemoryUnitOfWork(store, publisher)
 
-    return Backend("memory", uow, InMemoryIdempotencyStore())
+    def queries(*, snapshot: bool = False) -> QuerySession:
+        return InMemoryQuerySession(store, snapshot=snapshot)
+
+    return Backend("memory", uow, queries)
 
 
-def _sql(name: str, engine: AsyncEngine) -> Backend:
-    def uow(*, read_only: bool = False, publisher: EventPublisher | None = None) -> UnitOfWork:
-        return SqlAlchemyUnitOfWork(engine, publisher, read_only=read_only)
+def sql_backend(name: str, database: Database, *, indexed_share: float = INDEXED_SHARE) -> Backend:
+    def uow(*, publisher: EventPublisher | None = None) -> UnitOfWork:
+        return SqlAlchemyUnitOfWork(database, publisher, search_indexed_share=indexed_share)
 
-    return Backend(name, uow, SqlAlchemyIdempotencyStore(engine), engine)
+    def queries(*, snapshot: bool = False) -> QuerySession:
+        return SqlAlchemyQuerySession(
+            database, snapshot=snapshot, search_indexed_share=indexed_share
+        )
+
+    return Backend(name, uow, queries, database)
 
 
 @pytest.fixture(params=BACKENDS)
@@ -70,8 +85,8 @@ async def backend(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterat
     else:
         url = request.getfixturevalue("postgres_url")
         await empty_postgres(url)
-    engine = create_engine(url)
+    database = create_engine(url)
     try:
-        yield _sql(request.param, engine)
+        yield sql_backend(request.param, database)
     finally:
-        await engine.dispose()
+        await database.dispose()

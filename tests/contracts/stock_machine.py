@@ -109,7 +109,7 @@ def make_stock_machine(container_factory: ContainerFactory) -> type[RuleBasedSta
             )
 
         async def read(self, item_id: UUID) -> tuple[Item, int, list[StockMovement]]:
-            uow = self.container.read_uow()
+            uow = self.container.uow()
             async with uow:
                 item = await uow.items.get(item_id)
                 assert item is not None
@@ -140,7 +140,7 @@ def make_stock_machine(container_factory: ContainerFactory) -> type[RuleBasedSta
                         reorder_level=reorder,
                     )
                 )
-            )
+            ).item
             assert (item.quantity, item.version) == (quantity, 1)
             self.expected[item.id] = Expected(
                 sku=item.sku.value,

@@ -9,7 +9,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from application.ports import IdempotentResponse, ItemQuery, ItemSort
+from application.ports import ItemQuery, ItemSort
 from domain.errors import AlreadyExists
 from domain.events import ItemCreated, StockAdjusted
 from domain.items import Item, ItemDetails, ItemImage
@@ -66,7 +66,7 @@ async def test_an_added_item_reads_back_with_every_field(backend: Backend) -> No
     item = make_item(quantity=7, description="A small part")
     item.image = ItemImage(key="abc.png", content_type="image/png", size=10, sha256="f" * 64)
     await add_items(backend, item)
-    async with backend.uow(read_only=True) as uow:
+    async with backend.uow() as uow:
         found = await uow.items.get(item.id)
         by_sku = await uow.items.get_by_sku("SKU-1")
     assert found is not None
@@ -81,7 +81,7 @@ async def test_largest_amounts_and_quantities_round_trip(backend: Backend) -> No
     item = make_item(quantity=10**12, reorder_level=10**12)
     item.unit_price = item.unit_price.parse("999999999999.99")
     await add_items(backend, item)
-    async with backend.uow(read_only=True) as uow:
+    async with backend.uow() as uow:
         found = await uow.items.get(item.id)
     assert found is not None
     assert found.unit_price.amount == Decimal("999999999999.99")
@@ -89,7 +89,7 @@ async def test_largest_amounts_and_quantities_round_trip(backend: Backend) -> No
 
 
 async def test_missing_items_are_none(backend: Backend) -> None:
-    async with backend.uow(read_only=True) as uow:
+    async with backend.uow() as uow:
         assert await uow.items.get(uuid4()) is None
         assert await uow.items.get_by_sku("NOPE") is None
         assert await uow.items.get_many_by_sku([]) == {}
@@ -110,7 +110,7 @@ async def test_a_taken_sku_is_refused_and_the_unit_of_work_goes_on(backend: Back
             await uow.items.add(make_item("A"))
         await uow.items.add(make_item("B"))
         await uow.commit()
-    async with backend.uow(read_only=True) as uow:
+    async with backend.queries() as uow:
         page = await uow.items.list(ItemQuery(sort=ItemSort.SKU))
     assert [i.sku.value for i in page.items] == ["A", "B"]
 
@@ -126,7 +126,7 @@ async def test_save_writes_changes_and_appends_the_ledger(backend: Backend) -> N
         loaded.adjust(5, "received", at=T0 + timedelta(seconds=1), by=ACTOR)
         await uow.items.save(loaded)  # saving twice must not write the first movement twice
         await uow.commit()
-    async with backend.uow(read_only=True) as uow:
+    async with backend.uow() as uow:
         found = await uow.items.get(item.id)
         ledger = await uow.movements.list_for_item(item.id, offset=0, limit=10)
         total = await uow.movements.sum_for_item(item.id)
@@ -145,7 +145,7 @@ async def test_add_many_writes_every_item_with_its_ledger(backend: Backend) -> N
         await uow.items.add_many(batch)
         await uow.items.add_many([])
         await uow.commit()
-    async with backend.uow(read_only=True) as uow:
+    async with backend.uow() as uow:
         found = await uow.items.get_many_by_sku([item.sku.value for item in batch])
         totals = [await uow.movements.sum_for_item(item.id) for item in batch]
         ledger = await uow.movements.list_for_item(batch[3].id, offset=0, limit=10)
@@ -165,7 +165,7 @@ async def test_add_many_with_a_taken_sku_adds_none_and_the_unit_of_work_goes_on(
             await uow.items.add_many([make_item("B", quantity=2), make_item("A"), make_item("C")])
         await uow.items.add(make_item("D"))
         await uow.commit()
-    async with backend.uow(read_only=True) as uow:
+    async with backend.queries() as uow:
         page = await uow.items.list(ItemQuery(sort=ItemSort.SKU))
     assert [i.sku.value for i in page.items] == ["A", "D"]
 
@@ -182,7 +182,7 @@ async def test_save_many_writes_every_change_and_appends_the_ledgers(backend: Ba
         )
         await uow.items.save_many(list(loaded.values()))
         await uow.commit()
-    async with backend.uow(read_only=True) as uow:
+    async with backend.uow() as uow:
         found = await uow.items.get_many_by_sku(["A", "B"])
         total_a = await uow.movements.sum_for_item(first.id)
     assert (found["A"].quantity, found["A"].version, total_a) == (9, 2, 9)
@@ -210,7 +210,7 @@ async def test_delete_removes_the_item_and_its_ledger(backend: Backend) -> None:
         assert loaded is not None
         await uow.items.delete(loaded)
         await uow.commit()
-    async with backend.uow(read_only=True) as uow:
+    async with backend.uow() as uow:
         assert await uow.items.get(item.id) is None
         assert await uow.movements.sum_for_item(item.id) == 0
         assert (await uow.movements.list_for_item(item.id, offset=0, limit=5)).total == 0
@@ -222,7 +222,7 @@ async def test_movements_page_newest_first_with_totals(backend: Backend) -> None
     for step in range(1, 6):
         item.adjust(1, "received", at=T0 + timedelta(minutes=step), by=ACTOR)
     await add_items(backend, item)
-    async with backend.uow(read_only=True) as uow:
+    async with backend.uow() as uow:
         page = await uow.movements.list_for_item(item.id, offset=1, limit=2)
     assert page.total == 6
     assert (page.offset, page.limit) == (1, 2)
@@ -275,7 +275,7 @@ def expected_order(items: list[Item], sort: ItemSort) -> list[str]:
 async def test_every_sort_orders_with_ties_broken_by_id(backend: Backend, sort: ItemSort) -> None:
     items = catalogue()
     await add_items(backend, *items)
-    async with backend.uow(read_only=True) as uow:
+    async with backend.queries() as uow:
         first = await uow.items.list(ItemQuery(offset=0, limit=4, sort=sort))
         rest = await uow.items.list(ItemQuery(offset=4, limit=4, sort=sort))
     assert first.total == rest.total == 6
@@ -300,7 +300,7 @@ async def test_search_matches_sku_name_and_description(
     backend: Backend, search: str, skus: list[str]
 ) -> None:
     await add_items(backend, *catalogue())
-    async with backend.uow(read_only=True) as uow:
+    async with backend.queries() as uow:
         page = await uow.items.list(ItemQuery(search=search, sort=ItemSort.SKU))
     assert [i.sku.value for i in page.items] == skus
     assert page.total == len(skus)
@@ -315,7 +315,7 @@ async def test_low_stock_means_quantity_at_or_below_reorder_level(
 ) -> None:
     items = catalogue()
     await add_items(backend, *items)
-    async with backend.uow(read_only=True) as uow:
+    async with backend.queries() as uow:
         page = await uow.items.list(
             ItemQuery(low_stock=low_stock, search="", sort=ItemSort.SKU, limit=2)
         )
@@ -326,14 +326,14 @@ async def test_low_stock_means_quantity_at_or_below_reorder_level(
 
 async def test_search_and_filter_combine(backend: Backend) -> None:
     await add_items(backend, *catalogue())
-    async with backend.uow(read_only=True) as uow:
+    async with backend.queries() as uow:
         page = await uow.items.list(ItemQuery(search="washer", low_stock=True))
     assert [i.sku.value for i in page.items] == ["E-5"]
 
 
 async def test_a_page_past_the_end_is_empty_but_counts(backend: Backend) -> None:
     await add_items(backend, *catalogue())
-    async with backend.uow(read_only=True) as uow:
+    async with backend.queries() as uow:
         page = await uow.items.list(ItemQuery(offset=50, limit=10))
     assert list(page.items) == []
     assert page.total == 6
@@ -350,7 +350,7 @@ async def test_users_are_unique_regardless_of_case(backend: Backend) -> None:
             await uow.users.add(make_user("aLICE"))
         await uow.users.add(make_user("bob"))
         await uow.commit()
-    async with backend.uow(read_only=True) as uow:
+    async with backend.uow() as uow:
         found = await uow.users.get_by_username("  ALICE ")
         by_id = await uow.users.get(alice.id)
         missing = await uow.users.get(uuid4())
@@ -380,7 +380,7 @@ async def test_users_save_list_and_count_admins(backend: Backend) -> None:
         carol.set_role(Role.CLERK, at=T0 + timedelta(hours=1))
         await uow.users.save(carol)
         await uow.commit()
-    async with backend.uow(read_only=True) as uow:
+    async with backend.uow() as uow:
         admins = await uow.users.count_admins()
         page = await uow.users.list(offset=1, limit=2)
         carol = await uow.users.get(users[0].id)
@@ -407,7 +407,7 @@ async def test_login_failures_count_up_and_clear(backend: Backend) -> None:
         await uow.commit()
     assert stored is not None
     assert (stored.count, stored.first_at, stored.last_at) == (2, T0, T0 + timedelta(seconds=5))
-    async with backend.uow(read_only=True) as uow:
+    async with backend.uow() as uow:
         assert await uow.login_attempts.get("alice") is None
         bob = await uow.login_attempts.get("bob")
     assert bob is not None
@@ -415,37 +415,44 @@ async def test_login_failures_count_up_and_clear(backend: Backend) -> None:
 
 
 # -- idempotency -------------------------------------------------------------------------------
-async def test_idempotency_keys_are_claimed_completed_and_released(backend: Backend) -> None:
-    store = backend.idempotency
-    assert await store.reserve("k1", "fp", now=T0, ttl_seconds=60) is None
-    pending = await store.reserve("k1", "other", now=T0, ttl_seconds=60)
-    assert pending is not None
-    assert pending.fingerprint == "fp"
-    assert pending.response is None
-    response = IdempotentResponse(status=201, body=b"\x00{}", headers=(("location", "/x"),))
-    await store.complete("k1", response)
-    done = await store.reserve("k1", "fp", now=T0 + timedelta(seconds=59), ttl_seconds=60)
-    assert done is not None
-    assert done.response == response
-    await store.release("k1")
-    assert await store.reserve("k1", "fp2", now=T0, ttl_seconds=60) is None
+async def claim(backend: Backend, key: str, fp: str, *, now: datetime = T0) -> Any:
+    """Claim ``key`` (recording a result when it is ours) in a committed transaction."""
+    async with backend.uow() as uow:
+        found = await uow.idempotency.claim(
+            key, fp, now=now, expires_at=now + timedelta(seconds=60)
+        )
+        if found is None:
+            await uow.idempotency.record(key, f"result of {fp}")
+        await uow.commit()
+    return found
+
+
+async def test_an_idempotency_key_is_claimed_recorded_and_replayed(backend: Backend) -> None:
+    assert await claim(backend, "k1", "fp") is None
+    replay = await claim(backend, "k1", "other", now=T0 + timedelta(seconds=59))
+    assert (replay.fingerprint, replay.result) == ("fp", "result of fp")
+
+
+async def test_a_claim_rolled_back_leaves_the_key_free(backend: Backend) -> None:
+    async with backend.uow() as uow:
+        assert await uow.idempotency.claim("k", "fp", now=T0, expires_at=T0) is None
+        await uow.idempotency.record("k", "lost")
+    assert await claim(backend, "k", "again") is None
 
 
 async def test_an_expired_idempotency_key_can_be_claimed_again(backend: Backend) -> None:
-    store = backend.idempotency
-    assert await store.reserve("k", "fp", now=T0, ttl_seconds=10) is None
-    assert await store.reserve("k", "new", now=T0 + timedelta(seconds=10), ttl_seconds=10) is None
-    again = await store.reserve("k", "x", now=T0 + timedelta(seconds=11), ttl_seconds=10)
-    assert again is not None
+    assert await claim(backend, "k", "fp") is None
+    assert await claim(backend, "k", "new", now=T0 + timedelta(seconds=60)) is None
+    again = await claim(backend, "k", "x", now=T0 + timedelta(seconds=61))
     assert again.fingerprint == "new"
-    await store.release("missing")  # not an error
 
 
 async def test_only_one_of_many_racing_claims_wins(backend: Backend) -> None:
-    results = await asyncio.gather(
-        *(backend.idempotency.reserve("race", f"fp{i}", now=T0, ttl_seconds=60) for i in range(8))
-    )
+    results = await asyncio.gather(*(claim(backend, "race", f"fp{i}") for i in range(8)))
     assert sum(result is None for result in results) == 1
+    assert {r.result for r in results if r is not None} == {
+        next(f"result of {r.fingerprint}" for r in results if r is not None)
+    }
 
 
 # -- the unit of work --------------------------------------------------------------------------
@@ -486,8 +493,9 @@ async def test_leaving_without_commit_rolls_back_and_publishes_nothing(backend: 
         await uow.rollback()
         await uow.commit()
     assert publisher.published == []
-    async with backend.uow(read_only=True) as uow:
-        assert (await uow.items.list(ItemQuery())).total == 0
+    async with backend.queries() as session:
+        assert (await session.items.list(ItemQuery())).total == 0
+    async with backend.uow() as uow:
         assert await uow.movements.sum_for_item(item.id) == 0
         assert await uow.users.count() == 0
         assert await uow.login_attempts.get("x") is None
@@ -497,31 +505,11 @@ async def test_readers_never_see_uncommitted_writes(backend: Backend) -> None:
     item = make_item()
     async with backend.uow() as writer:
         await writer.items.add(item)
-        async with backend.uow(read_only=True) as reader:
+        async with backend.queries() as reader:
             assert await reader.items.get(item.id) is None
         await writer.commit()
-    async with backend.uow(read_only=True) as reader:
+    async with backend.queries() as reader:
         assert await reader.items.get(item.id) is not None
-
-
-async def test_a_read_only_unit_of_work_cannot_write(backend: Backend) -> None:
-    item = make_item()
-    await add_items(backend, item)
-    async with backend.uow(read_only=True) as uow:
-        loaded = await uow.items.get(item.id, for_update=True)
-        assert loaded is not None
-        with pytest.raises(RuntimeError):
-            await uow.items.add(make_item("B"))
-        with pytest.raises(RuntimeError):
-            await uow.items.save(loaded)
-        with pytest.raises(RuntimeError):
-            await uow.items.delete(loaded)
-        with pytest.raises(RuntimeError):
-            await uow.users.add(make_user())
-        with pytest.raises(RuntimeError):
-            await uow.login_attempts.record_failure("x", T0)
-        with pytest.raises(RuntimeError):
-            await uow.commit()
 
 
 async def test_a_unit_of_work_is_used_inside_its_block_only(backend: Backend) -> None:

@@ -4,17 +4,15 @@ items were written. The SQL stores answer through their indexes (FTS5 trigram on
 pg_trgm on PostgreSQL) and must agree with the brute-force definition below."""
 
 from collections.abc import Sequence
-from dataclasses import replace
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from adapters.sqlalchemy import SqlAlchemyUnitOfWork
-from application.ports import EventPublisher, ItemQuery, ItemSort, UnitOfWork
+from application.ports import ItemQuery, ItemSort
 from domain.errors import AlreadyExists
 from domain.items import Item, ItemDetails
-from tests.contracts.conftest import Backend
+from tests.contracts.conftest import Backend, sql_backend
 from tests.contracts.test_repository_contract import ACTOR, T0, add_items, make_item
 
 CORPUS = [
@@ -51,18 +49,11 @@ def backend(backend: Backend, indexed_share: float) -> Backend:
     many items match (small test catalogues would otherwise always be scanned), or scans for
     every page; its totals are counted inside the index either way. (When SQLite picks which
     is ``tests/integration/test_sql_search.py``'s.)"""
-    if backend.engine is None:
+    if backend.database is None:
         if indexed_share == 0.0:
             pytest.skip("the memory store has a single way to search")
         return backend
-    engine = backend.engine
-
-    def uow(*, read_only: bool = False, publisher: EventPublisher | None = None) -> UnitOfWork:
-        return SqlAlchemyUnitOfWork(
-            engine, publisher, read_only=read_only, search_indexed_share=indexed_share
-        )
-
-    return replace(backend, uow=uow)
+    return sql_backend(backend.name, backend.database, indexed_share=indexed_share)
 
 
 async def add_corpus(backend: Backend) -> list[Item]:
@@ -73,8 +64,8 @@ async def add_corpus(backend: Backend) -> list[Item]:
 
 async def found(backend: Backend, needle: str, **query: object) -> tuple[list[str], int]:
     options: dict[str, object] = {"sort": ItemSort.SKU, "limit": 100, **query}
-    async with backend.uow(read_only=True) as uow:
-        page = await uow.items.list(ItemQuery(search=needle, **options))  # type: ignore[arg-type]
+    async with backend.queries() as session:
+        page = await session.items.list(ItemQuery(search=needle, **options))  # type: ignore[arg-type]
     return [item.sku.value for item in page.items], page.total
 
 

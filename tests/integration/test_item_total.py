@@ -18,8 +18,8 @@ from tests.integration.conftest import ADMIN
 async def totals(container: Container) -> tuple[int, int]:
     """What the list reports, and the rows really there."""
     page = await container.list_items().execute(ADMIN, ItemQuery(limit=1))
-    async with container.read_uow() as uow:
-        counted = (await uow.execute(select(func.count()).select_from(items))).scalar_one()
+    async with container.database().engine.connect() as connection:
+        counted = (await connection.execute(select(func.count()).select_from(items))).scalar_one()
     return page.total, counted
 
 
@@ -43,7 +43,7 @@ async def test_the_total_follows_concurrent_creates_bulk_adds_and_deletes(
             await uow.items.add_many([make_item("X-1"), make_item("B-0")])
     assert await totals(sql_container) == (70, 70)
     await asyncio.gather(
-        *(sql_container.delete_item().execute(ADMIN, item.id) for item in created[:10])
+        *(sql_container.delete_item().execute(ADMIN, c.item.id) for c in created[:10])
     )
     assert await totals(sql_container) == (60, 60)
 
@@ -54,6 +54,6 @@ async def test_a_truncated_table_counts_zero(sql_container: Container) -> None:
     async with sql_container.uow() as uow:
         await uow.items.add_many([make_item(f"T-{n}") for n in range(5)])
         await uow.commit()
-    async with sql_container.database().begin() as connection:
+    async with sql_container.database().engine.begin() as connection:
         await connection.execute(text("TRUNCATE items CASCADE"))
     assert await totals(sql_container) == (0, 0)

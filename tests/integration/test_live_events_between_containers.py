@@ -33,9 +33,10 @@ async def test_a_change_in_one_process_reaches_the_listeners_of_another(tmp_path
     writer, reader = container("writer"), container("reader")
     async with live_event_fanout(writer), live_event_fanout(reader):
         async with reader.event_bus().listen() as far, writer.event_bus().listen() as near:
-            item = await writer.create_item().execute(
+            created = await writer.create_item().execute(
                 CreateItemCommand(actor=CLERK, sku="A-1", name="Anvil", unit_price="3", quantity=1)
             )
+            item = created.item
             await writer.adjust_stock().execute(
                 AdjustStockCommand(actor=CLERK, item=item.id, delta=4, reason="received")
             )

@@ -23,12 +23,12 @@ async def create_item(container: Container, quantity: int) -> UUID:
     command = CreateItemCommand(
         actor=ADMIN, sku="BOLT-1", name="Bolt", unit_price="0.10", quantity=quantity
     )
-    return (await container.create_item().execute(command)).id
+    return ((await container.create_item().execute(command)).item).id
 
 
 async def ledger_and_quantity(container: Container, item_id: UUID) -> tuple[int, int, int]:
     """(quantity, ledger sum, number of movements), read in one transaction."""
-    async with container.read_uow() as uow:
+    async with container.uow() as uow:
         item = await uow.items.get(item_id)
         total = await uow.movements.sum_for_item(item_id)
         count = (await uow.movements.list_for_item(item_id, offset=0, limit=1)).total
@@ -67,7 +67,7 @@ async def test_concurrent_versioned_updates_let_exactly_one_win(sql_container: C
         failures = [r for r in results if isinstance(r, BaseException)]
         assert all(isinstance(f, VersionMismatch) for f in failures), failures[:3]
         assert len(failures) == 9
-    async with sql_container.read_uow() as uow:
+    async with sql_container.uow() as uow:
         item = await uow.items.get(item_id)
     assert item is not None
     assert item.version == 4

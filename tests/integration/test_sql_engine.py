@@ -10,16 +10,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.sqlalchemy import (
+    Database,
     DatabaseUnreachable,
     SchemaNotAtHead,
+    SqlAlchemyQuerySession,
     SqlAlchemyUnitOfWork,
     create_engine,
     normalise_url,
 )
-from adapters.sqlalchemy.engine import sqlite_engines
 from application.commands import CreateItemCommand
 from domain.errors import InsufficientStock, NotFound, StoreBusy, VersionMismatch
 from entrypoints.container import Container, build_container, check_storage, close
@@ -54,16 +54,24 @@ def test_the_default_store_is_a_sqlite_file_in_the_data_directory(tmp_path: Path
 
 
 async def test_sqlite_connections_get_our_pragmas(tmp_path: Path) -> None:
-    engine = create_engine(f"sqlite:///{tmp_path / 'a' / 'x.db'}", sqlite_synchronous="NORMAL")
+    database = create_engine(f"sqlite:///{tmp_path / 'a' / 'x.db'}", sqlite_synchronous="NORMAL")
+    assert database.sqlite is not None
     try:
-        async with engine.connect() as connection:
+        async with database.engine.connect() as connection:
             values = [
                 (await connection.execute(text(f"PRAGMA {name}"))).scalar_one()
                 for name in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout")
             ]
+        with database.sqlite.writer.connect() as writer:
+            written = [
+                writer.execute(text(f"PRAGMA {name}")).scalar_one()
+                for name in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout")
+            ]
     finally:
-        await engine.dispose()
+        await database.dispose()
     assert values == ["wal", 1, 1, 5000]
+    # A writer never waits on the event loop: it waits for the lock on a thread instead.
+    assert written == ["wal", 1, 1, 0]
 
 
 async def test_a_writer_that_cannot_get_the_sqlite_lock_gets_store_busy(tmp_path: Path) -> None:
@@ -72,7 +80,7 @@ async def test_a_writer_that_cannot_get_the_sqlite_lock_gets_store_busy(tmp_path
             async with SqlAlchemyUnitOfWork(engine):
                 pass
         assert caught.value.code == "store_busy"
-        async with SqlAlchemyUnitOfWork(engine, read_only=True):  # readers are not blocked
+        async with SqlAlchemyQuerySession(engine):  # readers are not blocked
             pass
 
 
@@ -115,7 +123,7 @@ async def test_the_quantity_check_is_a_backstop_reported_as_insufficient_stock(
     sql_container: Container,
 ) -> None:
     command = CreateItemCommand(actor=ADMIN, sku="A", name="A", unit_price="1", quantity=1)
-    item = await sql_container.create_item().execute(command)
+    item = (await sql_container.create_item().execute(command)).item
     async with sql_container.uow() as uow:
         loaded = await uow.items.get(item.id, for_update=True)
         assert loaded is not None
@@ -126,7 +134,7 @@ async def test_the_quantity_check_is_a_backstop_reported_as_insufficient_stock(
 
 async def test_naive_datetimes_are_never_stored(sql_container: Container) -> None:
     command = CreateItemCommand(actor=ADMIN, sku="A", name="A", unit_price="1")
-    item = await sql_container.create_item().execute(command)
+    item = (await sql_container.create_item().execute(command)).item
     async with sql_container.uow() as uow:
         loaded = await uow.items.get(item.id)
         assert loaded is not None
@@ -139,7 +147,7 @@ async def test_one_item_changed_through_two_copies_keeps_every_movement(
     sql_container: Container,
 ) -> None:
     command = CreateItemCommand(actor=ADMIN, sku="A", name="A", unit_price="1", quantity=5)
-    item = await sql_container.create_item().execute(command)
+    item = (await sql_container.create_item().execute(command)).item
     async with sql_container.uow() as uow:
         first = await uow.items.get(item.id, for_update=True)
         assert first is not None
@@ -154,14 +162,14 @@ async def test_one_item_changed_through_two_copies_keeps_every_movement(
         await uow.items.save(again)
         assert await uow.movements.sum_for_item(item.id) == 6
         await uow.commit()
-    async with sql_container.read_uow() as uow:
+    async with sql_container.uow() as uow:
         ledger = await uow.movements.list_for_item(item.id, offset=0, limit=10)
     assert [m.delta for m in ledger.items] == [4, -1, -2, 5]
 
 
 async def test_saving_a_stale_copy_is_a_version_mismatch(sql_container: Container) -> None:
     command = CreateItemCommand(actor=ADMIN, sku="A", name="A", unit_price="1", quantity=5)
-    item = await sql_container.create_item().execute(command)
+    item = (await sql_container.create_item().execute(command)).item
     async with sql_container.uow() as uow:
         stale = await uow.items.get(item.id)
         fresh = await uow.items.get(item.id)
@@ -176,7 +184,7 @@ async def test_saving_a_stale_copy_is_a_version_mismatch(sql_container: Containe
 
 async def test_saving_a_deleted_item_is_not_found(sql_container: Container) -> None:
     command = CreateItemCommand(actor=ADMIN, sku="A", name="A", unit_price="1")
-    item = await sql_container.create_item().execute(command)
+    item = (await sql_container.create_item().execute(command)).item
     async with sql_container.uow() as uow:
         loaded = await uow.items.get(item.id)
         assert loaded is not None
@@ -187,19 +195,21 @@ async def test_saving_a_deleted_item_is_not_found(sql_container: Container) -> N
 
 
 async def test_reads_never_wait_for_a_pooled_connection(sql_container: Container) -> None:
-    """Read-only units of work on SQLite run on the event loop: a reader that waited for a pool
-    slot would block the very loop that has to give one back. Forty readers open at once, far
-    more than the pool holds, all get through while a writer holds the write lock."""
-    if sqlite_engines(sql_container.database()) is None:
+    """Query sessions on SQLite run on the event loop: a reader that waited for a pool slot
+    would block the very loop that has to give one back. Forty readers open at once, far more
+    than the pool holds, all get through while a writer holds the write lock."""
+    if sql_container.database().sqlite is None:
         pytest.skip("the reader engine is SQLite's")
-    created = await sql_container.create_item().execute(
-        CreateItemCommand(actor=ADMIN, sku="R-1", name="Read me", unit_price="1.00", quantity=4)
-    )
+    created = (
+        await sql_container.create_item().execute(
+            CreateItemCommand(actor=ADMIN, sku="R-1", name="Read me", unit_price="1.00", quantity=4)
+        )
+    ).item
     release = asyncio.Event()
 
     async def read() -> int:
-        async with sql_container.read_uow() as uow:
-            item = await uow.items.get(created.id)
+        async with sql_container.queries() as session:
+            item = await session.items.get(created.id)
             await release.wait()  # every reader holds its connection at the same time
             assert item is not None
             return item.quantity
@@ -213,44 +223,42 @@ async def test_reads_never_wait_for_a_pooled_connection(sql_container: Container
 
 
 async def test_the_reader_cannot_write_and_is_closed_with_its_engine(tmp_path: Path) -> None:
-    engine = create_engine(f"sqlite:///{tmp_path / 'x.db'}")
-    sqlite = sqlite_engines(engine)
-    assert sqlite is not None
-    reader = sqlite.reader
+    database = create_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    assert database.sqlite is not None
+    reader = database.sqlite.reader
     with reader.connect() as connection, pytest.raises(OperationalError, match="readonly"):
         connection.execute(text("CREATE TABLE t (x INTEGER)"))
     pooled = reader.raw_connection()
     driver_connection = pooled.driver_connection
     pooled.close()  # back to the pool, still open
-    await engine.dispose()
+    await database.dispose()
     with pytest.raises(sqlite3.ProgrammingError, match="closed"):
         driver_connection.execute("SELECT 1")  # type: ignore[union-attr]
 
 
-async def test_an_in_memory_database_has_no_separate_reader() -> None:
-    engine = create_engine("sqlite://")
-    try:
-        assert sqlite_engines(engine) is None
-    finally:
-        await engine.dispose()
+async def test_the_sql_store_refuses_an_in_memory_sqlite_database() -> None:
+    """Readers and the writer open their own connections: with ``:memory:`` each would get a
+    database of its own, so the store says so instead of losing every write."""
+    with pytest.raises(ValueError, match="SQLite file"):
+        create_engine("sqlite://")
 
 
 @asynccontextmanager
 async def write_locked_by_another_process(
     path: Path, busy_timeout: float
-) -> AsyncIterator[tuple[AsyncEngine, sqlite3.Connection]]:
+) -> AsyncIterator[tuple[Database, sqlite3.Connection]]:
     """An engine on ``path``, and another connection (another process, as far as SQLite knows)
     holding the database write lock until it ends its transaction."""
-    engine = create_engine(f"sqlite:///{path}", sqlite_busy_timeout=busy_timeout)
-    async with engine.connect():  # the file now exists, in WAL mode
+    database = create_engine(f"sqlite:///{path}", sqlite_busy_timeout=busy_timeout)
+    async with database.engine.connect():  # the file now exists, in WAL mode
         pass
     other = sqlite3.connect(path, isolation_level=None)
     try:
         other.execute("BEGIN IMMEDIATE")
-        yield engine, other
+        yield database, other
     finally:
         other.close()
-        await engine.dispose()
+        await database.dispose()
 
 
 async def test_a_writer_waiting_for_another_process_leaves_the_loop_free(tmp_path: Path) -> None:
@@ -260,7 +268,6 @@ async def test_a_writer_waiting_for_another_process_leaves_the_loop_free(tmp_pat
 
         async def write() -> str:
             async with SqlAlchemyUnitOfWork(engine) as uow:
-                await uow.execute(text("CREATE TABLE t (x INTEGER)"))
                 await uow.commit()
             return "written"
 
@@ -291,5 +298,4 @@ async def test_a_writer_cancelled_while_waiting_for_the_lock_leaves_nothing_behi
             await writer
         other.execute("ROLLBACK")
         async with SqlAlchemyUnitOfWork(engine) as uow:  # the lock was not left taken
-            await uow.execute(text("CREATE TABLE t (x INTEGER)"))
             await uow.commit()

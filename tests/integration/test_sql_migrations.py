@@ -10,7 +10,14 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, event, inspect
 
-from adapters.sqlalchemy import SqlAlchemyUnitOfWork, create_engine, current, downgrade, upgrade
+from adapters.sqlalchemy import (
+    SqlAlchemyQuerySession,
+    SqlAlchemyUnitOfWork,
+    create_engine,
+    current,
+    downgrade,
+    upgrade,
+)
 from adapters.sqlalchemy.migrate import head_revision, schema_differences
 from application.ports import ItemQuery, ItemSort
 from domain.items import Item
@@ -41,12 +48,12 @@ async def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIter
 
 
 async def table_names(url: str) -> set[str]:
-    engine = create_engine(url, null_pool=True)
+    database = create_engine(url, null_pool=True)
     try:
-        async with engine.connect() as connection:
+        async with database.engine.connect() as connection:
             names = await connection.run_sync(lambda sync: inspect(sync).get_table_names())
     finally:
-        await engine.dispose()
+        await database.dispose()
     return set(names) - {"alembic_version"}
 
 
@@ -56,11 +63,11 @@ async def test_upgrade_from_empty_matches_the_models_and_downgrade_undoes_it(
     assert await current(empty_url) is None
     await upgrade(empty_url)
     assert await current(empty_url) == head_revision()
-    engine = create_engine(empty_url, null_pool=True)
+    database = create_engine(empty_url, null_pool=True)
     try:
-        assert await schema_differences(engine) == []
+        assert await schema_differences(database.engine) == []
     finally:
-        await engine.dispose()
+        await database.dispose()
     expected = {"items", "stock_movements", "users", "login_failures", "idempotency_keys"}
     if empty_url.startswith("sqlite"):
         expected |= SQLITE_SEARCH_TABLES
@@ -76,26 +83,26 @@ async def test_upgrade_from_empty_matches_the_models_and_downgrade_undoes_it(
 
 async def search_indexes(url: str) -> set[str]:
     """The search index objects of migration 0002 the database has."""
-    engine = create_engine(url, null_pool=True)
+    database = create_engine(url, null_pool=True)
     try:
-        async with engine.connect() as connection:
+        async with database.engine.connect() as connection:
             if url.startswith("sqlite"):
                 query = "SELECT name FROM sqlite_master WHERE name LIKE 'items_search%'"
             else:
                 query = "SELECT indexname FROM pg_indexes WHERE indexname LIKE 'ix_items_search_%'"
             return set((await connection.exec_driver_sql(query)).scalars())
     finally:
-        await engine.dispose()
+        await database.dispose()
 
 
 async def search_skus(url: str, needle: str) -> list[str]:
-    engine = create_engine(url, null_pool=True)
+    database = create_engine(url, null_pool=True)
     try:
-        async with SqlAlchemyUnitOfWork(engine, read_only=True) as uow:
+        async with SqlAlchemyQuerySession(database) as uow:
             page = await uow.items.list(ItemQuery(search=needle, sort=ItemSort.SKU))
-        assert await schema_differences(engine) == []
+        assert await schema_differences(database.engine) == []
     finally:
-        await engine.dispose()
+        await database.dispose()
     assert page.total == len(page.items)
     return [item.sku.value for item in page.items]
 
@@ -166,23 +173,23 @@ async def test_the_item_total_counts_the_items_there_before_it_and_can_be_undone
 
 
 async def list_total(url: str) -> int:
-    engine = create_engine(url, null_pool=True)
+    database = create_engine(url, null_pool=True)
     try:
-        async with SqlAlchemyUnitOfWork(engine, read_only=True) as uow:
+        async with SqlAlchemyQuerySession(database) as uow:
             page = await uow.items.list(ItemQuery(limit=1))
     finally:
-        await engine.dispose()
+        await database.dispose()
     return page.total
 
 
 async def add_items_at(url: str, one_by_one: list[Item], in_bulk: list[Item]) -> None:
     """Items written at whatever revision the database is at (both write paths)."""
-    engine = create_engine(url, null_pool=True)
+    database = create_engine(url, null_pool=True)
     try:
-        async with SqlAlchemyUnitOfWork(engine) as uow:
+        async with SqlAlchemyUnitOfWork(database) as uow:
             for item in one_by_one:
                 await uow.items.add(item)
             await uow.items.add_many(in_bulk)
             await uow.commit()
     finally:
-        await engine.dispose()
+        await database.dispose()

@@ -13,7 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.sqlalchemy import SqlAlchemyUnitOfWork, create_engine
+from adapters.sqlalchemy import SqlAlchemyQuerySession, SqlAlchemyUnitOfWork, create_engine
 from application.ports import ItemQuery, Page
 from domain.items import Item, ItemDetails
 from tests.contracts.test_repository_contract import ACTOR, T0, make_item
@@ -67,7 +67,7 @@ def expected_total(items: list[Item], needle: str) -> int:
 
 
 async def search(engine: AsyncEngine, needle: str) -> Page[Item]:
-    async with SqlAlchemyUnitOfWork(engine, read_only=True) as uow:
+    async with SqlAlchemyQuerySession(engine) as uow:
         return await uow.items.list(ItemQuery(search=needle, limit=5))
 
 
@@ -76,7 +76,7 @@ async def plans(
 ) -> list[str]:
     """The query plans of the recorded SELECTs, one text per statement."""
     found = []
-    async with engine.connect() as connection:
+    async with engine.engine.connect() as connection:
         for setting in settings:
             await connection.exec_driver_sql(setting)
         for statement, parameters in seen:
@@ -88,7 +88,7 @@ async def plans(
 
 async def index_drift(engine: AsyncEngine) -> list[Any]:
     """SQLite: items whose indexed text differs from the row's, plus index rows of no item."""
-    async with engine.connect() as connection:
+    async with engine.engine.connect() as connection:
         differing = await connection.execute(
             text(
                 "SELECT i.sku FROM items AS i"
@@ -176,7 +176,7 @@ async def test_sqlite_index_follows_every_write_path_and_survives_vacuum(
 
 async def test_sqlite_stock_changes_leave_the_index_alone(sqlite: AsyncEngine) -> None:
     await add_many(sqlite, catalogue(3))
-    async with sqlite.begin() as connection:
+    async with sqlite.engine.begin() as connection:
         before = (await connection.execute(text("SELECT total_changes()"))).scalar_one()
         await connection.execute(text("UPDATE items SET quantity = quantity + 1, version = 2"))
         after = (await connection.execute(text("SELECT total_changes()"))).scalar_one()
@@ -206,7 +206,7 @@ async def test_postgresql_searches_through_a_bitmap_of_the_three_trigram_indexes
 async def test_postgresql_trigram_indexes_keep_a_short_pending_list(
     postgresql: AsyncEngine,
 ) -> None:
-    async with postgresql.connect() as connection:
+    async with postgresql.engine.connect() as connection:
         rows = await connection.execute(
             text(
                 "SELECT c.relname, am.amname, c.reloptions, pg_get_indexdef(c.oid)"

@@ -10,7 +10,7 @@ import asyncio
 from alembic import context
 from sqlalchemy import Connection
 
-from adapters.sqlalchemy.engine import create_engine
+from adapters.sqlalchemy.database import async_engine
 from adapters.sqlalchemy.tables import autogenerate_filters, metadata
 
 
@@ -27,7 +27,7 @@ def _run(connection: Connection) -> None:
 
 
 async def _run_from_url(url: str) -> None:
-    engine = create_engine(url, null_pool=True)
+    engine = async_engine(url, null_pool=True)
     try:
         async with engine.begin() as connection:
             await connection.run_sync(_run)

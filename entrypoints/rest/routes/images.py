@@ -21,7 +21,7 @@ from entrypoints.rest.http import (
 )
 from entrypoints.rest.injection import Provide
 from entrypoints.rest.schemas import ItemOut
-from entrypoints.rest.security import CurrentPrincipal
+from entrypoints.rest.security import CurrentCaller
 
 router = APIRouter(
     route_class=ExactJsonRoute, prefix="/api/v1/items/{item_id}/image", tags=["images"]
@@ -52,14 +52,14 @@ async def put_image(
     file: Annotated[
         UploadFile, File(description="The picture.", json_schema_extra={"minLength": 1})
     ],
-    principal: CurrentPrincipal,
+    caller: CurrentCaller,
     use_case: Annotated[uc.AttachImage, Depends(Provide[Container.attach_image])],
     if_match: IfMatch = None,
 ) -> Response:
     data = await file.read()
     item = await use_case.execute(
         AttachImageCommand(
-            actor=principal, item=item_id, data=data, expected_version=expected_version(if_match)
+            actor=caller, item=item_id, data=data, expected_version=expected_version(if_match)
         )
     )
     return json_response(ItemOut.of(item), 200, {"ETag": etag(item.version)})
@@ -82,11 +82,11 @@ async def put_image(
 @inject
 async def get_image(
     item_id: ItemId,
-    principal: CurrentPrincipal,
+    caller: CurrentCaller,
     use_case: Annotated[uc.GetImage, Depends(Provide[Container.get_image])],
     if_none_match: IfNoneMatch = None,
 ) -> Response:
-    content = await use_case.execute(principal, item_id)
+    content = await use_case.execute(caller, item_id)
     tag = f'"{content.image.sha256}"'
     headers = {"ETag": tag, **_IMAGE_HEADERS}
     if not_modified(if_none_match, tag):
@@ -105,9 +105,9 @@ async def get_image(
 @inject
 async def delete_image(
     item_id: ItemId,
-    principal: CurrentPrincipal,
+    caller: CurrentCaller,
     use_case: Annotated[uc.RemoveImage, Depends(Provide[Container.remove_image])],
     if_match: IfMatch = None,
 ) -> Response:
-    await use_case.execute(principal, item_id, expected_version=expected_version(if_match))
+    await use_case.execute(caller, item_id, expected_version=expected_version(if_match))
     return Response(status_code=204)

@@ -1,5 +1,5 @@
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated
 
 from dependency_injector.wiring import inject
 from fastapi import APIRouter, Depends, Query
@@ -13,7 +13,10 @@ from application.commands import (
     UpdateItemCommand,
 )
 from application.ports import ItemQuery, ItemSort
+from application.views import ItemView
+from domain.items import Item
 from entrypoints.container import Container
+from entrypoints.rest import render
 from entrypoints.rest.errors import with_common
 from entrypoints.rest.http import (
     ExactJsonRoute,
@@ -22,23 +25,24 @@ from entrypoints.rest.http import (
     ItemId,
     etag,
     expected_version,
-    json_response,
     not_modified,
 )
-from entrypoints.rest.idempotency import IdempotencyDep
+from entrypoints.rest.idempotency import IdempotencyKey, replay_headers
 from entrypoints.rest.injection import Provide
 from entrypoints.rest.schemas import ItemCreate, ItemOut, ItemPatch, ItemReplace, PageOut
-from entrypoints.rest.security import CurrentPrincipal
+from entrypoints.rest.security import CurrentCaller
 
 router = APIRouter(route_class=ExactJsonRoute, prefix="/api/v1/items", tags=["items"])
 ITEMS = "/api/v1/items"
 
 
-def _item_response(item: Any, status: int = 200, *, location: bool = False) -> Response:
-    headers = {"ETag": etag(item.version)}
+def _item_response(
+    item: Item | ItemView, status: int = 200, *, location: bool = False, replayed: bool = False
+) -> Response:
+    headers = {"ETag": etag(item.version), **replay_headers(replayed)}
     if location:
         headers["Location"] = f"{ITEMS}/{item.id}"
-    return json_response(ItemOut.of(item), status, headers)
+    return render.json_response(render.item(item), status, headers)
 
 
 @router.get(
@@ -50,17 +54,17 @@ def _item_response(item: Any, status: int = 200, *, location: bool = False) -> R
 )
 @inject
 async def list_items(
-    principal: CurrentPrincipal,
+    caller: CurrentCaller,
     use_case: Annotated[uc.ListItems, Depends(Provide[Container.list_items])],
     offset: Annotated[int, Query(ge=0, le=10**12)] = 0,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     q: Annotated[str | None, Query(max_length=200, pattern=r"^[^\x00]*$")] = None,
     low_stock: bool | None = None,
     sort: ItemSort = ItemSort.NAME,
-) -> PageOut[ItemOut]:
+) -> Response:
     query = ItemQuery(offset=offset, limit=limit, search=q, low_stock=low_stock, sort=sort)
-    page = await use_case.execute(principal, query)
-    return PageOut[ItemOut].of(page, [ItemOut.of(item) for item in page.items])
+    page = await use_case.execute(caller, query)
+    return render.json_response(render.page(page, render.item))
 
 
 @router.post(
@@ -74,15 +78,13 @@ async def list_items(
 @inject
 async def create_item(
     body: ItemCreate,
-    principal: CurrentPrincipal,
-    idempotency: IdempotencyDep,
+    caller: CurrentCaller,
     use_case: Annotated[uc.CreateItem, Depends(Provide[Container.create_item])],
+    idempotency_key: IdempotencyKey = None,
 ) -> Response:
-    async def create() -> Response:
-        item = await use_case.execute(CreateItemCommand(actor=principal, **body.model_dump()))
-        return _item_response(item, 201, location=True)
-
-    return await idempotency.run(principal, f"POST {ITEMS} {body.model_dump_json()}", create)
+    command = CreateItemCommand(actor=caller, idempotency_key=idempotency_key, **body.model_dump())
+    created = await use_case.execute(command)
+    return _item_response(created.item, 201, location=True, replayed=created.replayed)
 
 
 @router.get(
@@ -95,17 +97,15 @@ async def create_item(
 @inject
 async def get_item(
     item_id: ItemId,
-    principal: CurrentPrincipal,
-    response: Response,
+    caller: CurrentCaller,
     use_case: Annotated[uc.GetItem, Depends(Provide[Container.get_item])],
     if_none_match: IfNoneMatch = None,
-) -> Any:
-    item = await use_case.execute(principal, item_id)
+) -> Response:
+    item = await use_case.execute(caller, item_id)
     tag = etag(item.version)
     if not_modified(if_none_match, tag):
         return Response(status_code=304, headers={"ETag": tag})
-    response.headers["ETag"] = tag
-    return ItemOut.of(item)
+    return render.json_response(render.item(item), headers={"ETag": tag})
 
 
 @router.put(
@@ -119,13 +119,13 @@ async def get_item(
 async def replace_item(
     item_id: ItemId,
     body: ItemReplace,
-    principal: CurrentPrincipal,
+    caller: CurrentCaller,
     use_case: Annotated[uc.ReplaceItem, Depends(Provide[Container.replace_item])],
     if_match: IfMatch = None,
 ) -> Response:
     item = await use_case.execute(
         ReplaceItemCommand(
-            actor=principal,
+            actor=caller,
             item=item_id,
             expected_version=expected_version(if_match),
             **body.model_dump(),
@@ -145,7 +145,7 @@ async def replace_item(
 async def update_item(
     item_id: ItemId,
     body: ItemPatch,
-    principal: CurrentPrincipal,
+    caller: CurrentCaller,
     use_case: Annotated[uc.UpdateItem, Depends(Provide[Container.update_item])],
     if_match: IfMatch = None,
 ) -> Response:
@@ -153,7 +153,7 @@ async def update_item(
         name: getattr(body, name) for name in body.model_fields_set
     }
     command = UpdateItemCommand(
-        actor=principal,
+        actor=caller,
         item=item_id,
         expected_version=expected_version(if_match),
         **{name: changes.get(name, UNSET) for name in ItemPatch.model_fields},  # type: ignore[arg-type]
@@ -172,9 +172,9 @@ async def update_item(
 @inject
 async def delete_item(
     item_id: ItemId,
-    principal: CurrentPrincipal,
+    caller: CurrentCaller,
     use_case: Annotated[uc.DeleteItem, Depends(Provide[Container.delete_item])],
     if_match: IfMatch = None,
 ) -> Response:
-    await use_case.execute(principal, item_id, expected_version=expected_version(if_match))
+    await use_case.execute(caller, item_id, expected_version=expected_version(if_match))
     return Response(status_code=204)

@@ -7,6 +7,7 @@ from starlette.responses import Response
 from application import use_cases as uc
 from application.commands import AdjustStockCommand
 from entrypoints.container import Container
+from entrypoints.rest import render
 from entrypoints.rest.errors import with_common
 from entrypoints.rest.http import (
     ExactJsonRoute,
@@ -14,12 +15,11 @@ from entrypoints.rest.http import (
     ItemId,
     etag,
     expected_version,
-    json_response,
 )
-from entrypoints.rest.idempotency import IdempotencyDep
+from entrypoints.rest.idempotency import IdempotencyKey, replay_headers
 from entrypoints.rest.injection import Provide
 from entrypoints.rest.schemas import MovementCreate, MovementOut, PageOut, StockChangeOut
-from entrypoints.rest.security import CurrentPrincipal
+from entrypoints.rest.security import CurrentCaller
 
 router = APIRouter(
     route_class=ExactJsonRoute, prefix="/api/v1/items/{item_id}/movements", tags=["movements"]
@@ -40,24 +40,22 @@ router = APIRouter(
 async def create_movement(
     item_id: ItemId,
     body: MovementCreate,
-    principal: CurrentPrincipal,
-    idempotency: IdempotencyDep,
+    caller: CurrentCaller,
     use_case: Annotated[uc.AdjustStock, Depends(Provide[Container.adjust_stock])],
     if_match: IfMatch = None,
+    idempotency_key: IdempotencyKey = None,
 ) -> Response:
-    async def adjust() -> Response:
-        change = await use_case.execute(
-            AdjustStockCommand(
-                actor=principal,
-                item=item_id,
-                expected_version=expected_version(if_match),
-                **body.model_dump(),
-            )
+    change = await use_case.execute(
+        AdjustStockCommand(
+            actor=caller,
+            item=item_id,
+            expected_version=expected_version(if_match),
+            idempotency_key=idempotency_key,
+            **body.model_dump(),
         )
-        return json_response(StockChangeOut.of(change), 201, {"ETag": etag(change.item.version)})
-
-    request = f"POST {item_id} {if_match} {body.model_dump_json()}"
-    return await idempotency.run(principal, request, adjust)
+    )
+    headers = {"ETag": etag(change.item.version), **replay_headers(change.replayed)}
+    return render.json_response(render.stock_change(change), 201, headers)
 
 
 @router.get(
@@ -70,10 +68,10 @@ async def create_movement(
 @inject
 async def list_movements(
     item_id: ItemId,
-    principal: CurrentPrincipal,
+    caller: CurrentCaller,
     use_case: Annotated[uc.ListMovements, Depends(Provide[Container.list_movements])],
     offset: Annotated[int, Query(ge=0, le=10**12)] = 0,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-) -> PageOut[MovementOut]:
-    page = await use_case.execute(principal, item_id, offset=offset, limit=limit)
-    return PageOut[MovementOut].of(page, [MovementOut.of(m) for m in page.items])
+) -> Response:
+    page = await use_case.execute(caller, item_id, offset=offset, limit=limit)
+    return render.json_response(render.page(page, render.movement))

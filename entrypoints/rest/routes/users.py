@@ -12,7 +12,7 @@ from entrypoints.rest.errors import with_common
 from entrypoints.rest.http import ExactJsonRoute, json_response
 from entrypoints.rest.injection import Provide
 from entrypoints.rest.schemas import PageOut, PasswordChange, UserCreate, UserOut, UserPatch
-from entrypoints.rest.security import CurrentPrincipal
+from entrypoints.rest.security import CurrentCaller
 
 router = APIRouter(route_class=ExactJsonRoute, prefix="/api/v1/users", tags=["users"])
 UserId = Annotated[UUID, Path(description="The user's id.")]
@@ -27,10 +27,10 @@ UserId = Annotated[UUID, Path(description="The user's id.")]
 )
 @inject
 async def me(
-    principal: CurrentPrincipal,
+    caller: CurrentCaller,
     use_case: Annotated[uc.GetUser, Depends(Provide[Container.get_user])],
 ) -> UserOut:
-    return UserOut.of(await use_case.execute(principal, principal.user_id))
+    return UserOut.of(await use_case.execute(caller, caller.user_id))
 
 
 @router.put(
@@ -45,10 +45,10 @@ async def me(
 @inject
 async def change_password(
     body: PasswordChange,
-    principal: CurrentPrincipal,
+    caller: CurrentCaller,
     use_case: Annotated[uc.ChangeOwnPassword, Depends(Provide[Container.change_own_password])],
 ) -> Response:
-    await use_case.execute(principal, body.current_password, body.new_password)
+    await use_case.execute(caller, body.current_password, body.new_password)
     return Response(status_code=204)
 
 
@@ -63,10 +63,10 @@ async def change_password(
 @inject
 async def create_user(
     body: UserCreate,
-    principal: CurrentPrincipal,
+    caller: CurrentCaller,
     use_case: Annotated[uc.RegisterUser, Depends(Provide[Container.register_user])],
 ) -> Response:
-    user = await use_case.execute(RegisterUserCommand(actor=principal, **body.model_dump()))
+    user = await use_case.execute(RegisterUserCommand(actor=caller, **body.model_dump()))
     return json_response(UserOut.of(user), 201, {"Location": f"/api/v1/users/{user.id}"})
 
 
@@ -79,12 +79,12 @@ async def create_user(
 )
 @inject
 async def list_users(
-    principal: CurrentPrincipal,
+    caller: CurrentCaller,
     use_case: Annotated[uc.ListUsers, Depends(Provide[Container.list_users])],
     offset: Annotated[int, Query(ge=0, le=10**12)] = 0,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> PageOut[UserOut]:
-    page = await use_case.execute(principal, offset=offset, limit=limit)
+    page = await use_case.execute(caller, offset=offset, limit=limit)
     return PageOut[UserOut].of(page, [UserOut.of(user) for user in page.items])
 
 
@@ -98,10 +98,10 @@ async def list_users(
 @inject
 async def get_user(
     user_id: UserId,
-    principal: CurrentPrincipal,
+    caller: CurrentCaller,
     use_case: Annotated[uc.GetUser, Depends(Provide[Container.get_user])],
 ) -> UserOut:
-    return UserOut.of(await use_case.execute(principal, user_id))
+    return UserOut.of(await use_case.execute(caller, user_id))
 
 
 @router.patch(
@@ -116,12 +116,12 @@ async def get_user(
 async def update_user(
     user_id: UserId,
     body: UserPatch,
-    principal: CurrentPrincipal,
+    caller: CurrentCaller,
     use_case: Annotated[uc.UpdateUser, Depends(Provide[Container.update_user])],
 ) -> UserOut:
     changes = {name: getattr(body, name) for name in body.model_fields_set}
     command = UpdateUserCommand(
-        actor=principal,
+        actor=caller,
         user_id=user_id,
         **{name: changes.get(name, UNSET) for name in UserPatch.model_fields},
     )

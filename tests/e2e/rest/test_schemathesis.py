@@ -73,7 +73,7 @@ HYPOTHESIS = settings(
 async def _users() -> dict[str, str]:
     """One user per role; returns a token for each."""
     # Loading the schema ran the app's lifespan, which created the admin.
-    async with container.read_uow() as uow:
+    async with container.uow() as uow:
         admin = await uow.users.get_by_username("admin")
     assert admin is not None
     tokens = {"admin": container.token_service().issue(admin).token}

@@ -17,9 +17,9 @@ async def test_export_reads_every_item_in_sku_order(container: Container) -> Non
         await container.create_item().execute(
             CreateItemCommand(actor=admin, sku=sku, name=sku, unit_price="1")
         )
-    export = ExportItems(uow=container.read_uow(), page_size=2)
+    export = ExportItems(snapshot=container.snapshot_queries, page_size=2)
     assert [item.sku.value for item in await export.execute(admin)] == ["A", "B", "C", "D", "E"]
-    assert await ExportItems(uow=container.read_uow()).execute(admin) != []
+    assert await ExportItems(snapshot=container.snapshot_queries).execute(admin) != []
 
 
 async def test_the_acting_user_is_named_or_the_first_active_admin(

@@ -42,7 +42,7 @@ def row(line: int, sku: str, price: str = "1.00", **cells: str) -> ImportRow:
 
 
 async def stored(container: Container) -> dict[str, tuple[str, int, int]]:
-    async with container.read_uow() as uow:
+    async with container.uow() as uow:
         page = await uow.items.list(ItemQuery(limit=100))
     return {
         item.sku.value: (str(item.unit_price), item.quantity, item.version) for item in page.items
@@ -70,7 +70,7 @@ async def test_rows_are_upserted_across_batches(container: Container, admin: Pri
     items = await stored(container)
     assert items["A"][:2] == ("3.00", 7)
     assert items["C"][:2] == ("2.50", 0)
-    async with container.read_uow() as uow:
+    async with container.uow() as uow:
         item = await uow.items.get_by_sku("A")
         assert item is not None
         ledger = await uow.movements.list_for_item(item.id, offset=0, limit=10)

@@ -106,11 +106,13 @@ def test_refusals_are_counted_by_kind() -> None:
 
 
 async def test_committed_stock_changes_feed_the_domain_counters(container: Container) -> None:
-    created = await container.create_item().execute(
-        CreateItemCommand(
-            actor=CLERK, sku="A-1", name="Anvil", unit_price="10", quantity=5, reorder_level=2
+    created = (
+        await container.create_item().execute(
+            CreateItemCommand(
+                actor=CLERK, sku="A-1", name="Anvil", unit_price="10", quantity=5, reorder_level=2
+            )
         )
-    )
+    ).item
     for _ in range(2):
         await container.adjust_stock().execute(
             AdjustStockCommand(actor=CLERK, item=created.id, delta=-2, reason="sold")

@@ -41,9 +41,11 @@ async def create_item(
 ) -> Item:
     values: dict[str, object] = {"name": "Widget", "unit_price": "9.99"}
     values.update(overrides)
-    return await container.create_item().execute(
-        CreateItemCommand(actor=actor, sku=sku, **values)  # type: ignore[arg-type]
-    )
+    return (
+        await container.create_item().execute(
+            CreateItemCommand(actor=actor, sku=sku, **values)  # type: ignore[arg-type]
+        )
+    ).item
 
 
 async def register(

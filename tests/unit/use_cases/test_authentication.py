@@ -46,8 +46,8 @@ async def test_login_issues_a_token_that_resolves_to_the_user(
 ) -> None:
     token = await container.authenticate().execute("  ROOT ", PASSWORD)
     assert token.expires_in == container.settings().token_ttl_seconds
-    user = await container.resolve_principal().execute(token.token)
-    assert user.id == root.id
+    principal = await container.resolve_principal().execute(token.token)
+    assert principal.user_id == root.id
 
 
 async def test_unknown_user_and_wrong_password_fail_the_same_way(
@@ -164,7 +164,7 @@ async def test_a_weaker_hash_is_upgraded_after_login(container: Container, root:
         stored = store(container).users[root.id]
         assert stored.password_hash.startswith("$2b$05$")
         assert stored.token_version == root.token_version  # tokens stay valid
-        assert (await container.resolve_principal().execute(token.token)).id == root.id
+        assert (await container.resolve_principal().execute(token.token)).user_id == root.id
         assert await container.authenticate().execute("root", PASSWORD)
         assert store(container).users[root.id].password_hash == stored.password_hash
 

@@ -25,7 +25,7 @@ def create(**overrides: object) -> Attempt:
         values: dict[str, object] = {"sku": "NEW-1", "name": "New", "unit_price": "1.00"}
         values.update(overrides)
         command = CreateItemCommand(actor=admin.principal(), **values)  # type: ignore[arg-type]
-        return await container.create_item().execute(command)
+        return (await container.create_item().execute(command)).item
 
     return attempt
 

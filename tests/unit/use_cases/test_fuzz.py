@@ -128,7 +128,7 @@ def test_stock_changes_with_anything(
         container.create_item().execute(
             CreateItemCommand(actor=ADMIN, sku="FUZZ", name="Fuzz", unit_price="1", quantity=5)
         )
-    )
+    ).item
     target = item.id if key == "item" else key
     run(
         container.adjust_stock().execute(

@@ -27,9 +27,11 @@ Write = Callable[[Container, Principal, Item, User], Awaitable[object]]
 
 
 async def create(c: Container, actor: Principal, item: Item, user: User) -> object:
-    return await c.create_item().execute(
-        CreateItemCommand(actor=actor, sku="NEW", name="New", unit_price="1")
-    )
+    return (
+        await c.create_item().execute(
+            CreateItemCommand(actor=actor, sku="NEW", name="New", unit_price="1")
+        )
+    ).item
 
 
 async def replace(c: Container, actor: Principal, item: Item, user: User) -> object:

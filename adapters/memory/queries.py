@@ -1,0 +1,89 @@
+"""The query side over ``InMemoryStore``: read models of the committed state only."""
+
+from types import TracebackType
+from typing import Self
+from uuid import UUID
+
+from adapters.memory.repositories import select_items, users_in_order
+from adapters.memory.store import InMemoryStore
+from application.ports import ItemQuery, Page
+from application.views import ItemView, UserView
+from domain.items import StockMovement
+
+
+class _ItemQueries:
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+
+    async def get(self, item_id: UUID) -> ItemView | None:
+        found = self._store.items.get(item_id)
+        return None if found is None else ItemView.of(found)
+
+    async def get_by_sku(self, sku: str) -> ItemView | None:
+        for item in self._store.items.values():
+            if item.sku.value == sku:
+                return ItemView.of(item)
+        return None
+
+    async def list(self, query: ItemQuery) -> Page[ItemView]:
+        window, total = select_items(self._store.items.values(), query)
+        views = [ItemView.of(item) for item in window]
+        return Page(items=views, total=total, offset=query.offset, limit=query.limit)
+
+
+class _MovementQueries:
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+
+    async def list_for_item(self, item_id: UUID, *, offset: int, limit: int) -> Page[StockMovement]:
+        ledger = self._store.movements.get(item_id, [])
+        newest_first = ledger[::-1]
+        window = newest_first[offset : offset + limit]
+        return Page(items=window, total=len(ledger), offset=offset, limit=limit)
+
+
+class _UserQueries:
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+
+    async def get(self, user_id: UUID) -> UserView | None:
+        found = self._store.users.get(user_id)
+        return None if found is None else UserView.of(found)
+
+    async def get_by_username(self, username: str) -> UserView | None:
+        key = username.strip().casefold()
+        for user in self._store.users.values():
+            if user.username.key == key:
+                return UserView.of(user)
+        return None
+
+    async def list(self, *, offset: int, limit: int) -> Page[UserView]:
+        users = users_in_order(self._store.users.values())
+        views = [UserView.of(user) for user in users[offset : offset + limit]]
+        return Page(items=views, total=len(users), offset=offset, limit=limit)
+
+    async def count(self) -> int:
+        return len(self._store.users)
+
+
+class InMemoryQuerySession:
+    """Reads the committed state directly: a commit applies in one step with no ``await`` in
+    between, so every read sees whole commits (and a session that never awaits in between sees
+    one state, which is what ``snapshot`` asks for)."""
+
+    def __init__(self, store: InMemoryStore, *, snapshot: bool = False) -> None:
+        self.snapshot = snapshot
+        self.items = _ItemQueries(store)
+        self.movements = _MovementQueries(store)
+        self.users = _UserQueries(store)
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        return None

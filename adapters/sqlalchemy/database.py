@@ -1,0 +1,239 @@
+"""The database the container holds: its engines, SQLite's write queue, and where reads go.
+
+``create_engine`` returns one ``Database``. Units of work and query sessions (``sessions.py``)
+take their connections from it; nothing about a database lives in module globals.
+
+* PostgreSQL: one async engine (asyncpg) for the primary, and a second one for queries when a
+  read URL (a streaming replica) is configured.
+* SQLite: an async engine (aiosqlite) for migrations and start-up checks only, and the
+  synchronous reader and writer engines of ``SqliteFile`` for everything the service does.
+"""
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+from sqlalchemy import Dialect, event, exc
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import NullPool
+
+from adapters.sqlalchemy.sqlite import SqliteFile, SqliteSynchronous, install_pragmas
+from domain.errors import StoreBusy
+
+_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
+_ALIASES = {"postgres": "postgresql"}
+
+
+def normalise_url(url: str | URL) -> URL:
+    """Accept what users type (``postgresql://``, ``postgres://``, ``sqlite:///x.db``) and pick
+    the async driver we ship with."""
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    backend = _ALIASES.get(backend, backend)
+    if backend not in _DRIVERS:
+        raise ValueError(
+            f"unsupported database URL scheme {parsed.drivername!r}: use sqlite:///path/to.db"
+            " or postgresql://user@host/dbname"
+        )
+    return parsed.set(drivername=_DRIVERS[backend])
+
+
+def display_url(url: str | URL) -> str:
+    """The URL without its password, for messages and logs."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@dataclass(frozen=True)
+class PoolOptions:
+    size: int = 5
+    max_overflow: int = 10
+    timeout: float = 30.0
+    connect_timeout: float = 10.0
+
+
+def async_engine(
+    url: str | URL,
+    *,
+    pool: PoolOptions = PoolOptions(),
+    null_pool: bool = False,
+    sqlite_synchronous: SqliteSynchronous = "FULL",
+    sqlite_busy_timeout: float = 5.0,
+) -> AsyncEngine:
+    """An async engine for ``url`` (migrations, start-up checks, PostgreSQL's sessions)."""
+    target = normalise_url(url)
+    options: dict[str, Any] = {}
+    if null_pool:
+        options["poolclass"] = NullPool
+    else:
+        options.update(
+            pool_size=pool.size, max_overflow=pool.max_overflow, pool_timeout=pool.timeout
+        )
+    if target.get_backend_name() != "sqlite":
+        return create_async_engine(
+            target, connect_args={"timeout": pool.connect_timeout}, **options
+        )
+    path = _sqlite_path(target)
+    engine = create_async_engine(
+        target,
+        async_creator=partial(_connect_aiosqlite, path, pool.connect_timeout),
+        **options,
+    )
+    install_pragmas(engine.sync_engine, sqlite_synchronous, sqlite_busy_timeout)
+    return engine
+
+
+def _sqlite_path(target: URL) -> str:
+    if target.database in (None, "", ":memory:"):
+        raise ValueError("the SQL store needs a SQLite file: use sqlite:///path/to.db")
+    Path(target.database).parent.mkdir(parents=True, exist_ok=True)
+    return target.database
+
+
+def _connect_aiosqlite(path: str, timeout: float) -> aiosqlite.Connection:
+    # Event listeners (pragmas, tests' authorizers) reach the connection from the loop's thread.
+    return aiosqlite.connect(path, timeout=timeout, check_same_thread=False)
+
+
+#: A traced statement and its parameters (None where the driver reports them inlined).
+Traced = tuple[str, Any]
+
+
+class Database:
+    """Everything one process holds open for its database."""
+
+    def __init__(
+        self, engine: AsyncEngine, *, sqlite: SqliteFile | None, reads: AsyncEngine | None
+    ) -> None:
+        self.engine = engine
+        self.sqlite = sqlite
+        #: The engine queries read from: the replica's when a read URL is set.
+        self.reads = reads or engine
+        self.dialect: Dialect = engine.dialect
+        self.name: str = engine.dialect.name
+        #: Whether an executemany UPDATE reports the total of rows it changed.
+        self.sane_multi_rowcount = bool(engine.dialect.supports_sane_multi_rowcount)
+        self._tracers: list[Callable[[Traced], None]] = []
+        self._install_tracing()
+
+    @property
+    def has_read_replica(self) -> bool:
+        return self.reads is not self.engine
+
+    async def dispose(self) -> None:
+        if self.sqlite is not None:
+            self.sqlite.dispose()
+        if self.reads is not self.engine:
+            await self.reads.dispose()
+        await self.engine.dispose()
+
+    @contextmanager
+    def trace(self) -> Iterator[list[Traced]]:
+        """Every statement this adapter sends while the block runs (``BEGIN`` and ``COMMIT``
+        included), with its parameters where the driver does not inline them, whichever path
+        sent it. For tests and diagnosis."""
+        seen: list[Traced] = []
+        self._tracers.append(seen.append)
+        try:
+            yield seen
+        finally:
+            self._tracers.remove(seen.append)
+
+    def traced(self, statement: str, parameters: Any = None) -> None:
+        for tracer in self._tracers:
+            tracer((statement, parameters))
+
+    def _install_tracing(self) -> None:
+        """SQLite: its driver's trace callback on every connection, which sees everything.
+        PostgreSQL: SQLAlchemy's statement and transaction events; the reads ``ReadSession``
+        sends to asyncpg itself report to ``traced`` directly."""
+        if self.sqlite is not None:
+            for target in (self.sqlite.reader, self.sqlite.writer):
+                event.listen(target, "connect", self._trace_sqlite)
+            return
+        for engine in {self.engine, self.reads}:
+            sync = engine.sync_engine
+            event.listen(sync, "before_cursor_execute", self._trace_statement)
+            for name in ("begin", "commit", "rollback"):
+                event.listen(sync, name, partial(self._trace_transaction, name.upper()))
+
+    def _trace_sqlite(self, dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.set_trace_callback(self._sqlite_traced)
+
+    def _sqlite_traced(self, statement: str) -> None:
+        """sqlite3 also reports what SQLite runs by itself: trigger notes (``-- …``) and the
+        statements of the FTS5 module on its shadow tables (``'main'.'items_search_…'``)."""
+        if self._tracers and not statement.startswith("--") and "'main'." not in statement:
+            self.traced(statement)
+
+    def _trace_statement(
+        self, _conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any
+    ) -> None:
+        self.traced(statement, parameters)
+
+    def _trace_transaction(self, word: str, _conn: Any) -> None:
+        self.traced(word)
+
+
+def create_engine(
+    url: str | URL,
+    *,
+    read_url: str | URL | None = None,
+    pool_size: int = 5,
+    max_overflow: int = 10,
+    pool_timeout: float = 30.0,
+    connect_timeout: float = 10.0,
+    sqlite_synchronous: SqliteSynchronous = "FULL",
+    sqlite_busy_timeout: float = 5.0,
+    null_pool: bool = False,
+) -> Database:
+    """The ``Database`` for ``url``; ``read_url`` (PostgreSQL) sends queries to a replica.
+
+    ``null_pool`` opens a connection per use (tools and tests that hop between event loops).
+    """
+    pool = PoolOptions(pool_size, max_overflow, pool_timeout, connect_timeout)
+    engine = async_engine(
+        url,
+        pool=pool,
+        null_pool=null_pool,
+        sqlite_synchronous=sqlite_synchronous,
+        sqlite_busy_timeout=sqlite_busy_timeout,
+    )
+    if engine.dialect.name == "sqlite":
+        if read_url is not None:
+            raise ValueError("a read URL needs PostgreSQL: SQLite readers already never wait")
+        sqlite = SqliteFile.open(
+            _sqlite_path(normalise_url(url)),
+            pool_size=None if null_pool else pool_size,
+            connect_timeout=connect_timeout,
+            busy_timeout=sqlite_busy_timeout,
+            synchronous=sqlite_synchronous,
+        )
+        return Database(engine, sqlite=sqlite, reads=None)
+    reads = None
+    if read_url is not None:
+        reads = async_engine(read_url, pool=pool, null_pool=null_pool)
+        if reads.dialect.name != "postgresql":
+            raise ValueError("the read URL must be a PostgreSQL database, like the primary")
+    return Database(engine, sqlite=None, reads=reads)
+
+
+def is_busy_error(error: BaseException) -> bool:
+    """SQLite's "database is locked" or an exhausted connection pool."""
+    if isinstance(error, exc.TimeoutError):
+        return True
+    return isinstance(error, exc.OperationalError) and "locked" in str(error.orig).lower()
+
+
+@contextmanager
+def busy_as_store_busy() -> Iterator[None]:
+    try:
+        yield
+    except (exc.OperationalError, exc.TimeoutError) as error:
+        if is_busy_error(error):
+            raise StoreBusy() from error
+        raise

@@ -1,0 +1,70 @@
+"""A page of items and its total, for the query side and the write side alike."""
+
+import functools
+from typing import Any, Protocol
+
+from sqlalchemy import BigInteger, ColumnElement, Row, Select, bindparam, func, select
+
+from adapters.sqlalchemy.search import INDEXED_SHARE, SearchPlan, search_filter
+from adapters.sqlalchemy.tables import item_total, items
+from application.ports import ItemQuery, ItemSort
+
+_SORT_COLUMNS = {
+    ItemSort.NAME.field: items.c.name_key,
+    ItemSort.SKU.field: items.c.sku,
+    ItemSort.QUANTITY.field: items.c.quantity,
+    ItemSort.UPDATED.field: items.c.updated_at,
+    ItemSort.CREATED.field: items.c.created_at,
+}
+#: PostgreSQL reads every row to count them: its total is kept by triggers (migration 0003).
+_ITEM_TOTAL = select(item_total.c.total)
+_MARGIN = items.c.quantity - items.c.reorder_level
+_LOW_STOCK = {True: _MARGIN <= 0, False: _MARGIN > 0}
+_PAGE_OFFSET = bindparam("page_offset", type_=BigInteger())
+_PAGE_LIMIT = bindparam("page_limit", type_=BigInteger())
+
+
+class Session(Protocol):
+    name: str
+
+    async def execute(self, statement: Any, parameters: Any = None, /) -> Any: ...
+
+
+@functools.cache
+def _list_statements(
+    filters: tuple[ColumnElement[bool], ...], sort: ItemSort
+) -> tuple[Select[Any], Select[Any]]:
+    """The page and the total for one shape of list query, built once: the filters are module
+    constants and the page is bound, so SQLAlchemy finds the compiled form without building and
+    hashing a new statement per request (a tenth of a list request's time)."""
+    column = _SORT_COLUMNS[sort.field]
+    order = (column.desc(), items.c.id.desc()) if sort.descending else (column, items.c.id)
+    page = select(items).where(*filters).order_by(*order).offset(_PAGE_OFFSET).limit(_PAGE_LIMIT)
+    return page, select(func.count()).select_from(items).where(*filters)
+
+
+async def item_page(
+    session: Session, query: ItemQuery, *, indexed_share: float = INDEXED_SHARE
+) -> tuple[list[Row[Any]], int]:
+    """The rows of one page (ties broken by id) and the number of items that match."""
+    filters: list[ColumnElement[bool]] = []
+    plan: SearchPlan | None = None
+    parameters: dict[str, Any] = {}
+    if query.search:
+        plan = await search_filter(session, query.search, indexed_share=indexed_share)
+        filters.append(plan.where)
+        parameters = plan.parameters
+    if query.low_stock is not None:
+        filters.append(_LOW_STOCK[query.low_stock])
+    page_statement, count_statement = _list_statements(tuple(filters), query.sort)
+    result = await session.execute(
+        page_statement, {**parameters, "page_offset": query.offset, "page_limit": query.limit}
+    )
+    rows = list(result)
+    if plan is not None and plan.indexed_total is not None and len(filters) == 1:
+        total = await plan.indexed_total()
+    elif not filters and session.name == "postgresql":
+        total = (await session.execute(_ITEM_TOTAL)).scalar_one()
+    else:
+        total = (await session.execute(count_statement, parameters)).scalar_one()
+    return rows, int(total)

@@ -1,0 +1,249 @@
+"""Sessions: how a unit of work and a query session hold their one connection.
+
+``WriteSession`` is a unit of work's transaction: on PostgreSQL a pooled asyncpg connection with
+``BEGIN`` … ``COMMIT``; on a SQLite file a writer connection that took the database write lock
+(``BEGIN IMMEDIATE``, see ``sqlite.py``) after queueing behind this process's other writers.
+
+``ReadSession`` is a query session: one connection, taken at the first query and given back at
+the end, with no transaction around the reads (each statement reads committed data; nothing is
+written, so there is nothing to roll back). On PostgreSQL it reads from the replica when one is
+configured. Point reads (one row by key: the caller's user, an item) go to the driver itself,
+with SQL written out for each dialect; everything else goes through SQLAlchemy Core.
+"""
+
+import sqlite3
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import Connection, CursorResult, Executable, NestedTransaction, exc
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncTransaction
+
+from adapters.sqlalchemy.database import Database, busy_as_store_busy
+from adapters.sqlalchemy.sqlite import is_locked
+from domain.errors import StoreBusy
+
+
+class WriteSession:
+    """One connection in one write transaction; ``open`` takes it, ``close`` gives it back."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self.dialect = database.dialect
+        self.name = database.name
+        #: Only PostgreSQL has row locks; a SQLite writer already holds the database write lock.
+        self.locks_rows = database.name == "postgresql"
+        self.sane_multi_rowcount = database.sane_multi_rowcount
+        self._async: AsyncConnection | None = None
+        self._sync: Connection | None = None
+        self._release: Any = None
+
+    async def open(self) -> None:
+        sqlite = self.database.sqlite
+        if sqlite is None:
+            with busy_as_store_busy():
+                connection = await self.database.engine.connect()
+            try:
+                with busy_as_store_busy():
+                    await connection.begin()
+            except BaseException:
+                await connection.close()
+                raise
+            self._async = connection
+            return
+        lock = sqlite.write_lock()
+        await lock.acquire()
+        try:
+            with busy_as_store_busy():
+                sync = sqlite.writer.connect()
+            try:
+                await sqlite.begin_immediate(sync.connection.driver_connection)
+                sync.begin()  # the driver is in the transaction already: no SQL
+            except BaseException:
+                sync.close()
+                raise
+        except BaseException:
+            lock.release()
+            raise
+        self._sync, self._release = sync, lock.release
+
+    async def close(self) -> None:
+        """Roll back whatever was not committed and give the connection back."""
+        connection, self._async = self._async, None
+        sync, self._sync = self._sync, None
+        release, self._release = self._release, None
+        try:
+            if connection is not None:
+                await connection.close()
+            if sync is not None:
+                sync.close()
+        finally:
+            if release is not None:
+                release()
+
+    async def commit(self) -> None:
+        if self._sync is not None:
+            sqlite = self.database.sqlite
+            assert sqlite is not None
+            with busy_as_store_busy():  # the fsync: off the loop
+                await sqlite.off_loop(self._sync.commit)
+            return
+        with busy_as_store_busy():
+            await self._connection().commit()
+
+    async def rollback(self) -> None:
+        if self._async is not None:
+            await self._async.rollback()
+        elif self._sync is not None:
+            self._sync.rollback()
+
+    def _connection(self) -> AsyncConnection:
+        if self._async is None:
+            raise RuntimeError("repositories are used inside 'async with uow:' only")
+        return self._async
+
+    def check_open(self) -> None:
+        if self._sync is None:
+            self._connection()
+
+    async def execute(
+        self,
+        statement: Executable,
+        parameters: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None,
+    ) -> CursorResult[Any]:
+        if self._sync is not None:
+            with busy_as_store_busy():
+                return self._sync.execute(statement, parameters)
+        connection = self._connection()
+        with busy_as_store_busy():
+            return await connection.execute(statement, parameters)
+
+    async def execute_driver(self, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
+        """The driver's executemany for SQL already compiled for this dialect."""
+        if self._sync is not None:
+            with busy_as_store_busy():
+                self._sync.exec_driver_sql(sql, list(rows))
+            return
+        with busy_as_store_busy():
+            await self._connection().exec_driver_sql(sql, list(rows))
+
+    async def savepoint(self) -> "Savepoint":
+        if self._sync is not None:
+            return Savepoint(self._sync.begin_nested())
+        return Savepoint(await self._connection().begin_nested())
+
+
+class Savepoint:
+    """A savepoint of either connection kind, used the same way."""
+
+    def __init__(self, nested: NestedTransaction | AsyncTransaction) -> None:
+        self._nested = nested
+
+    @property
+    def is_active(self) -> bool:
+        return self._nested.is_active
+
+    async def rollback(self) -> None:
+        if isinstance(self._nested, AsyncTransaction):
+            await self._nested.rollback()
+        else:
+            self._nested.rollback()
+
+    async def commit(self) -> None:
+        if isinstance(self._nested, AsyncTransaction):
+            await self._nested.commit()
+        else:
+            self._nested.commit()
+
+
+class ReadSession:
+    """The connection of one query session (see the module docstring)."""
+
+    def __init__(self, database: Database, *, snapshot: bool = False) -> None:
+        self.database = database
+        self.dialect = database.dialect
+        self.name = database.name
+        #: All reads in one transaction (one consistent state) instead of one each.
+        self.snapshot = snapshot
+        self._sync: Connection | None = None
+        self._async: AsyncConnection | None = None
+        self._driver: Any = None
+
+    async def close(self) -> None:
+        sync, self._sync = self._sync, None
+        connection, self._async = self._async, None
+        driver, self._driver = self._driver, None
+        if sync is not None:
+            try:
+                if self.snapshot and driver.in_transaction:
+                    driver.execute("ROLLBACK")
+            finally:
+                sync.close()
+        if connection is not None:
+            await connection.close()  # ends a snapshot's transaction too
+
+    async def _open(self) -> None:
+        sqlite = self.database.sqlite
+        with busy_as_store_busy():
+            if sqlite is not None:
+                self._sync = sqlite.reader.connect()
+                self._driver = self._sync.connection.driver_connection
+                if self.snapshot:
+                    self._driver.execute("BEGIN")
+                return
+            connection = await self.database.reads.connect()
+            try:
+                if self.snapshot:
+                    await connection.execution_options(isolation_level="REPEATABLE READ")
+                    await connection.begin()
+                else:
+                    await connection.execution_options(isolation_level="AUTOCOMMIT")
+                raw = await connection.get_raw_connection()
+            except BaseException:
+                await connection.close()
+                raise
+            self._async, self._driver = connection, raw.driver_connection
+
+    async def fetch_one(self, sql: str, *parameters: Any) -> Sequence[Any] | None:
+        """One row of hand-written SQL (``?`` on SQLite, ``$1`` on PostgreSQL), as the driver
+        returns it."""
+        if self._driver is None:
+            await self._open()
+        if self._sync is not None:
+            try:
+                return self._driver.execute(sql, parameters).fetchone()  # type: ignore[no-any-return]
+            except sqlite3.OperationalError as error:
+                if is_locked(error):
+                    raise StoreBusy() from error
+                raise
+        self.database.traced(sql, parameters)
+        return await self._driver.fetchrow(sql, *parameters)  # type: ignore[no-any-return]
+
+    async def execute(
+        self, statement: Executable, parameters: Mapping[str, Any] | None = None
+    ) -> CursorResult[Any]:
+        if self._driver is None:
+            await self._open()
+        with busy_as_store_busy():
+            if self._sync is not None:
+                return self._sync.execute(statement, parameters)
+            assert self._async is not None
+            return await self._async.execute(statement, parameters)
+
+
+@asynccontextmanager
+async def guarded_savepoint(session: WriteSession, savepoint: bool) -> AsyncIterator[None]:
+    """Writes that may break a constraint run in a savepoint, so after a refusal the transaction
+    stays usable (as with the in-memory store)."""
+    nested = await session.savepoint() if savepoint else None
+    try:
+        yield
+    except BaseException:
+        if nested is not None and nested.is_active:
+            await nested.rollback()
+        raise
+    if nested is not None:
+        await nested.commit()
+
+
+__all__ = ["ReadSession", "Savepoint", "WriteSession", "exc", "guarded_savepoint"]

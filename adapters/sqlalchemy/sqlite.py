@@ -1,0 +1,181 @@
+"""SQLite's side of the store: how its connections are set up, and why writers take the lock first.
+
+Concurrency
+-----------
+Every stock change is read-modify-write on the item row, so writers must run one after the
+other. SQLite has no row locks (``FOR UPDATE`` compiles to a plain ``SELECT``) and pysqlite's
+own transaction handling starts transactions late, which silently loses updates. We take it
+over: the driver runs in autocommit mode and a writer emits ``BEGIN IMMEDIATE`` (the database
+write lock is taken before the first read). Within a process writers also queue on an
+``asyncio.Lock`` before they take a connection, so they wait their turn instead of spinning on
+the busy timeout; across processes the busy timeout makes them wait. When even that runs out,
+``StoreBusy`` is raised (HTTP 503 with ``Retry-After``), never a generic error.
+
+Readers never take locks: WAL lets them read the last committed state while a writer works.
+
+On the event loop
+-----------------
+A statement on SQLite takes microseconds; through an async driver it took about ten times that
+in Python (a thread hand-over per call). So sessions on a SQLite file use two plain synchronous
+engines on the same file and run their statements directly on the event loop:
+
+* the **reader**, for queries: WAL readers never wait for a writer. Its connections are
+  ``query_only``, so nothing can write through them.
+* the **writer**: once a writer holds the database write lock, its statements never wait either.
+  Only the two that can are kept off the loop: ``BEGIN IMMEDIATE`` is first tried without
+  waiting and, when another process holds the lock, retried on a thread with the busy timeout;
+  ``COMMIT`` (the ``fsync``) always runs on that thread, so the loop serves others meanwhile.
+
+Neither pool ever blocks (overflow is unbounded): a session waiting for a connection would wait
+for one that only the blocked loop could give back.
+"""
+
+import asyncio
+import sqlite3
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypeVar
+
+from sqlalchemy import Connection, Engine, event
+from sqlalchemy import create_engine as create_sync_engine
+from sqlalchemy.pool import NullPool, QueuePool
+
+from domain.errors import StoreBusy
+
+SqliteSynchronous = Literal["OFF", "NORMAL", "FULL", "EXTRA"]
+SYNCHRONOUS_MODES = ("OFF", "NORMAL", "FULL", "EXTRA")
+_T = TypeVar("_T")
+
+
+def install_pragmas(
+    engine: Engine, synchronous: SqliteSynchronous, busy_timeout: float, *, begin: str = "BEGIN"
+) -> None:
+    """WAL, the durability level, foreign keys and the busy timeout on every new connection;
+    autocommit at the driver, with ``begin`` sent where SQLAlchemy begins a transaction that
+    is not already open (the writer opens its own with ``begin_immediate``)."""
+    if synchronous not in SYNCHRONOUS_MODES:
+        raise ValueError(f"sqlite synchronous must be OFF, NORMAL, FULL or EXTRA: {synchronous}")
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute(f"PRAGMA synchronous = {synchronous}")
+            cursor.execute("PRAGMA foreign_keys = ON")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        if not connection.connection.driver_connection.in_transaction:  # type: ignore[union-attr]
+            connection.exec_driver_sql(begin)
+
+
+def _sync_engine(path: str, pool_size: int | None, connect_timeout: float) -> Engine:
+    def connect() -> sqlite3.Connection:
+        return sqlite3.connect(path, timeout=connect_timeout, check_same_thread=False)
+
+    pool: dict[str, Any] = (
+        {"poolclass": NullPool}
+        if pool_size is None
+        else {"poolclass": QueuePool, "pool_size": pool_size, "max_overflow": -1}
+    )
+    return create_sync_engine("sqlite+pysqlite://", creator=connect, **pool)
+
+
+@dataclass
+class SqliteFile:
+    """The synchronous engines of one SQLite file, the in-process queue of its writers and the
+    thread their waits run on."""
+
+    reader: Engine
+    writer: Engine
+    busy_timeout: float
+    _locks: dict[asyncio.AbstractEventLoop, asyncio.Lock] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # One thread: writers of a process are serialised anyway, and a connection's waits run
+        # in the order they were asked for.
+        self._waiting = ThreadPoolExecutor(1, thread_name_prefix="sqlite-wait")
+
+    @classmethod
+    def open(
+        cls,
+        path: str,
+        *,
+        pool_size: int | None,
+        connect_timeout: float,
+        busy_timeout: float,
+        synchronous: SqliteSynchronous,
+    ) -> "SqliteFile":
+        reader = _sync_engine(path, pool_size, connect_timeout)
+        writer = _sync_engine(path, pool_size, connect_timeout)
+
+        @event.listens_for(reader, "connect")
+        def _reader_connect(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.isolation_level = None  # autocommit: each query its own snapshot
+            dbapi_connection.execute("PRAGMA query_only = ON")
+
+        # A writer never waits on the loop: ``begin_immediate`` waits on the thread instead.
+        install_pragmas(writer, synchronous, 0, begin="BEGIN IMMEDIATE")
+        return cls(reader=reader, writer=writer, busy_timeout=busy_timeout)
+
+    def write_lock(self) -> asyncio.Lock:
+        """The in-process queue of writers (one per event loop: tests run several loops)."""
+        loop = asyncio.get_running_loop()
+        lock = self._locks.get(loop)
+        if lock is None:
+            for stale in [other for other in self._locks if other.is_closed()]:
+                del self._locks[stale]
+            lock = self._locks[loop] = asyncio.Lock()
+        return lock
+
+    async def off_loop(self, fn: Callable[..., _T], *args: Any) -> _T:
+        """``fn(*args)`` on the waiting thread. When the caller is cancelled meanwhile, the call
+        is still waited for: its connection must not be closed under it."""
+        future = asyncio.get_running_loop().run_in_executor(self._waiting, fn, *args)
+        try:
+            return await asyncio.shield(future)
+        except asyncio.CancelledError:
+            await asyncio.wait([future])
+            if not future.cancelled():
+                future.exception()  # seen: nobody is left to receive it
+            raise
+
+    async def begin_immediate(self, driver: Any) -> None:
+        """Take the database write lock without blocking the loop. Writer connections do not
+        wait (``busy_timeout = 0``), so the lock is tried at once; only when another process
+        holds it is it waited for, on the thread, up to the configured busy timeout."""
+        try:
+            driver.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as error:
+            if not is_locked(error):
+                raise
+        try:
+            await self.off_loop(self._wait_and_begin, driver)
+        except sqlite3.OperationalError as error:
+            if is_locked(error):
+                raise StoreBusy() from error
+            raise
+
+    def _wait_and_begin(self, driver: Any) -> None:
+        driver.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
+        try:
+            driver.execute("BEGIN IMMEDIATE")
+        finally:
+            driver.execute("PRAGMA busy_timeout = 0")
+
+    def dispose(self) -> None:
+        self.reader.dispose()
+        self.writer.dispose()
+        self._waiting.shutdown(wait=True)
+
+
+def is_locked(error: BaseException) -> bool:
+    text = str(error).lower()
+    return "locked" in text or "busy" in text

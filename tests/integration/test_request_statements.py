@@ -1,0 +1,81 @@
+"""What one request costs the database, statement by statement, on SQLite and PostgreSQL.
+
+An authenticated request opens one session (one pooled connection) in which the caller's token
+is checked against the store and the use case does its work. A read sends its two SELECTs with
+no transaction around them; a stock movement is one transaction of six statements, seven with
+the two of an idempotency key.
+"""
+
+import re
+
+from application.commands import AdjustStockCommand, CreateItemCommand, RegisterUserCommand
+from application.ports import TokenClaims
+from entrypoints.container import Container
+from tests.databases import counted_checkouts
+from tests.integration.conftest import ADMIN
+
+_WORDS = re.compile(r"^\s*(\w+(?: IMMEDIATE)?)(?:.*?\b(?:FROM|INTO|UPDATE)\s+(\w+))?", re.S)
+
+
+def shape(sent: list[tuple[str, object]]) -> list[str]:
+    """Each statement as its verb and table (``SELECT users``), without the repeat of a statement
+    SQLite had to prepare again before running it (its trace reports both)."""
+    out: list[str] = []
+    previous = None
+    for statement, _parameters in sent:
+        if statement == previous:
+            continue
+        previous = statement
+        found = _WORDS.match(statement)
+        assert found is not None, statement
+        verb, table = found.group(1).upper(), found.group(2)
+        if verb == "UPDATE":
+            table = statement.split()[1]
+        locked = " FOR UPDATE" if statement.rstrip().upper().endswith("FOR UPDATE") else ""
+        out.append(f"{verb} {table}{locked}" if table else verb)
+    return out
+
+
+async def caller(container: Container) -> TokenClaims:
+    user = await container.register_user().execute(
+        RegisterUserCommand(actor=ADMIN, username="clerk", password="a-long-pass", role="clerk")
+    )
+    return TokenClaims(user_id=user.id, token_version=user.token_version)
+
+
+async def test_an_authenticated_get_is_one_session_of_two_selects(
+    sql_container: Container,
+) -> None:
+    claims = await caller(sql_container)
+    command = CreateItemCommand(actor=claims, sku="A", name="A", unit_price="1", quantity=3)
+    item = (await sql_container.create_item().execute(command)).item
+    database = sql_container.database()
+    with counted_checkouts(database) as checkouts, database.trace() as sent:
+        await sql_container.get_item().execute(claims, item.id)
+    assert shape(sent) == ["SELECT users", "SELECT items"]
+    assert len(checkouts) == 1
+
+
+async def test_a_movement_is_one_session_and_one_transaction(sql_container: Container) -> None:
+    claims = await caller(sql_container)
+    command = CreateItemCommand(actor=claims, sku="A", name="A", unit_price="1", quantity=3)
+    item = (await sql_container.create_item().execute(command)).item
+    database = sql_container.database()
+    postgres = database.name == "postgresql"
+    expected = [
+        "BEGIN" if postgres else "BEGIN IMMEDIATE",
+        "SELECT users",
+        "SELECT items FOR UPDATE" if postgres else "SELECT items",
+        "UPDATE items",
+        "INSERT stock_movements",
+        "COMMIT",
+    ]
+    for key, extra in ((None, []), ("retry-1", ["INSERT idempotency_keys"])):
+        adjust = AdjustStockCommand(
+            actor=claims, item=item.id, delta=-1, reason="sold", idempotency_key=key
+        )
+        with counted_checkouts(database) as checkouts, database.trace() as sent:
+            await sql_container.adjust_stock().execute(adjust)
+        recorded = ["UPDATE idempotency_keys"] if key else []
+        assert shape(sent) == [*expected[:2], *extra, *expected[2:5], *recorded, "COMMIT"]
+        assert len(checkouts) == 1
