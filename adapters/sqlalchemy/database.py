@@ -131,12 +131,15 @@ class Database:
             await self.reads.dispose()
         await self.engine.dispose()
 
+    _last_sqlite: str | None = None
+
     @contextmanager
     def trace(self) -> Iterator[list[Traced]]:
         """Every statement this adapter sends while the block runs (``BEGIN`` and ``COMMIT``
         included), with its parameters where the driver does not inline them, whichever path
         sent it. For tests and diagnosis."""
         seen: list[Traced] = []
+        self._last_sqlite = None
         self._tracers.append(seen.append)
         try:
             yield seen
@@ -165,9 +168,14 @@ class Database:
         dbapi_connection.set_trace_callback(self._sqlite_traced)
 
     def _sqlite_traced(self, statement: str) -> None:
-        """sqlite3 also reports what SQLite runs by itself: trigger notes (``-- …``) and the
-        statements of the FTS5 module on its shadow tables (``'main'.'items_search_…'``)."""
-        if self._tracers and not statement.startswith("--") and "'main'." not in statement:
+        """sqlite3 also reports what SQLite runs by itself: trigger notes (``-- …``), the
+        statements of the FTS5 module on its shadow tables (``'main'.'items_search_…'``), and
+        a statement again each time one of its triggers fires or it is prepared again; those
+        repeats come back to back and are reported once."""
+        if not self._tracers or statement.startswith("--") or "'main'." in statement:
+            return
+        if statement != self._last_sqlite:
+            self._last_sqlite = statement
             self.traced(statement)
 
     def _trace_statement(

@@ -18,14 +18,9 @@ _WORDS = re.compile(r"^\s*(\w+(?: IMMEDIATE)?)(?:.*?\b(?:FROM|INTO|UPDATE)\s+(\w
 
 
 def shape(sent: list[tuple[str, object]]) -> list[str]:
-    """Each statement as its verb and table (``SELECT users``), without the repeat of a statement
-    SQLite had to prepare again before running it (its trace reports both)."""
+    """Each statement as its verb and table (``SELECT users``)."""
     out: list[str] = []
-    previous = None
     for statement, _parameters in sent:
-        if statement == previous:
-            continue
-        previous = statement
         found = _WORDS.match(statement)
         assert found is not None, statement
         verb, table = found.group(1).upper(), found.group(2)

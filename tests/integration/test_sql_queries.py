@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from adapters.sqlalchemy import SqlAlchemyQuerySession, SqlAlchemyUnitOfWork, mappers
+from adapters.sqlalchemy import SqlAlchemyUnitOfWork, mappers
 from application.commands import CreateItemCommand
 from application.ports import ItemQuery
 from entrypoints.container import Container

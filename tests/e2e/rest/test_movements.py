@@ -1,15 +1,7 @@
-import hashlib
 from collections.abc import Callable
-from uuid import uuid4
 
-import pytest
 from fastapi.testclient import TestClient
-from starlette.responses import Response
 
-from domain.errors import Conflict
-from domain.users import Principal, Role
-from entrypoints.container import Container
-from entrypoints.rest.idempotency import Idempotency
 from tests.e2e.rest.conftest import Headers, new_item
 
 
@@ -130,22 +122,3 @@ def test_bad_idempotency_keys_are_422(client: TestClient, admin: Headers) -> Non
             headers={**admin, "Idempotency-Key": key},
         )
         assert response.status_code == 422, key
-
-
-async def test_a_duplicate_still_in_progress_is_409(container: Container) -> None:
-    """The first request with a key has reserved it and not finished: a retry must not run."""
-    store = container.idempotency_store()
-    principal = Principal(user_id=uuid4(), username="clerk", role=Role.CLERK)
-    idempotency = Idempotency("k", store, container.clock(), ttl_seconds=60)
-    await store.reserve(
-        f"{principal.user_id}:k",
-        hashlib.sha256(b"POST x").hexdigest(),
-        now=container.clock().now(),
-        ttl_seconds=60,
-    )
-
-    async def never() -> Response:
-        raise AssertionError("the work must not run twice")
-
-    with pytest.raises(Conflict):
-        await idempotency.run(principal, "POST x", never)
