@@ -7,7 +7,6 @@ total; a search on SQLite adds a probe of its index, see ``search.py``), whateve
 
 import functools
 from collections.abc import Sequence
-from datetime import datetime
 from itertools import chain
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -27,13 +26,12 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 
 from adapters.sqlalchemy import mappers
 from adapters.sqlalchemy.point_reads import PointRead
 from adapters.sqlalchemy.search import SearchPlan, search_filter
-from adapters.sqlalchemy.tables import item_total, items, login_failures, movements, users
-from application.ports import ItemQuery, ItemSort, LoginFailures, Page
+from adapters.sqlalchemy.tables import item_total, items, movements, users
+from application.ports import ItemQuery, ItemSort, Page
 from domain.errors import NotFound, VersionMismatch
 from domain.items import Item, StockMovement
 from domain.users import User
@@ -444,35 +442,3 @@ class SqlAlchemyUserRepository:
     async def count(self) -> int:
         result = await self._uow.execute(select(func.count()).select_from(users))
         return int(result.scalar_one())
-
-
-class SqlAlchemyLoginAttemptRepository:
-    def __init__(self, uow: "SqlAlchemyUnitOfWork") -> None:
-        self._uow = uow
-
-    async def get(self, username_key: str) -> LoginFailures | None:
-        result = await self._uow.execute(
-            select(login_failures).where(login_failures.c.username_key == username_key)
-        )
-        row = result.first()
-        return None if row is None else mappers.login_failures_to_domain(row._mapping)
-
-    async def record_failure(self, username_key: str, at: datetime) -> LoginFailures:
-        """One atomic upsert, so failures counted by concurrent workers are never lost."""
-        self._uow.check_writable()
-        dialect_insert = postgresql.insert if self._uow.dialect == "postgresql" else sqlite.insert
-        upsert = dialect_insert(login_failures).values(
-            username_key=username_key, count=1, first_at=at, last_at=at
-        )
-        statement = upsert.on_conflict_do_update(
-            index_elements=[login_failures.c.username_key],
-            set_={"count": login_failures.c.count + 1, "last_at": upsert.excluded.last_at},
-        ).returning(login_failures)
-        row = (await self._uow.execute(statement)).one()
-        return mappers.login_failures_to_domain(row._mapping)
-
-    async def clear(self, username_key: str) -> None:
-        self._uow.check_writable()
-        await self._uow.execute(
-            delete(login_failures).where(login_failures.c.username_key == username_key)
-        )

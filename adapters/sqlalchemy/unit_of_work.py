@@ -22,10 +22,10 @@ from adapters.sqlalchemy.engine import (
     sqlite_write_connection,
     transaction_connection,
 )
+from adapters.sqlalchemy.login_attempts import SqlAlchemyLoginAttemptRepository
 from adapters.sqlalchemy.point_reads import PointRead
 from adapters.sqlalchemy.repositories import (
     SqlAlchemyItemRepository,
-    SqlAlchemyLoginAttemptRepository,
     SqlAlchemyMovementRepository,
     SqlAlchemyUserRepository,
 )
