@@ -4,7 +4,7 @@ Values arrive raw (strings, ints, ``Decimal``) and are validated by the domain, 
 the CLI and CSV import all get the same rules and the same error messages.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Final, final
 from uuid import UUID
@@ -135,3 +135,13 @@ class UpdateUserCommand:
     active: bool | Unset = UNSET
     email: str | Unset | None = UNSET
     full_name: str | Unset | None = UNSET
+
+
+@dataclass(frozen=True, kw_only=True)
+class LoginCommand:
+    """``client_address``: the caller's IP address as the entrypoint determined it (None when
+    there is none, as in the CLI); logins are throttled per address as well as per username."""
+
+    username: str
+    password: str = field(repr=False)
+    client_address: str | None = None

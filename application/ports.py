@@ -127,19 +127,29 @@ class UserRepository(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class LoginFailures:
+    """A throttling counter: ``count`` attempts since ``first_at``, the latest at ``last_at``."""
+
     count: int
     first_at: datetime
     last_at: datetime
 
 
 class LoginAttemptRepository(Protocol):
-    """Failed logins per username, shared by every worker so throttling holds across processes."""
+    """Counters of login attempts by key (``user:<name>``, ``addr:<ip>``), shared by every
+    worker so that throttling holds across processes.
 
-    async def get(self, username_key: str) -> LoginFailures | None: ...
+    A login must be counted *before* its slow password check, and counting must not race: in
+    one unit of work a login ``hold``s each counter it needs, decides, and ``save``s them.
+    """
 
-    async def record_failure(self, username_key: str, at: datetime) -> LoginFailures: ...
+    async def hold(self, key: str) -> LoginFailures | None:
+        """The counter of ``key`` (None while there is none), locked until the unit of work
+        ends: concurrent logins for one key take turns, each seeing what the ones before it
+        committed. Only in a writing unit of work."""
 
-    async def clear(self, username_key: str) -> None: ...
+    async def save(self, key: str, failures: LoginFailures) -> None: ...
+
+    async def clear(self, key: str) -> None: ...
 
 
 class UnitOfWork(Protocol):

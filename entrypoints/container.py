@@ -137,6 +137,7 @@ class Container(containers.DeclarativeContainer):
         uc.LoginPolicy,
         free_attempts=settings.provided.login_free_attempts,
         window_seconds=settings.provided.login_window_seconds,
+        free_attempts_per_address=settings.provided.login_free_attempts_per_address,
     )
     create_item = providers.Factory(
         uc.CreateItem, uow=uow, clock=clock, idempotency=idempotency_policy

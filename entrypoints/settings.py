@@ -3,6 +3,7 @@
 Nothing else in the code base reads the environment.
 """
 
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -46,6 +47,25 @@ class Settings(BaseSettings):
     login_window_seconds: int = Field(default=900, ge=1)
 
     max_image_bytes: int = Field(default=5 * 1024 * 1024, ge=1024, le=100 * 1024 * 1024)
+
+    # -- login throttling per client address, and whose X-Forwarded-For to believe (issue 12) --
+    #: Failed logins allowed per client address within the login window before logins from
+    #: that address are throttled; 0 turns per-address throttling off.
+    login_free_attempts_per_address: int = Field(default=50, ge=0, le=1_000_000)
+    #: Reverse proxies (addresses or CIDR blocks, comma separated) whose ``X-Forwarded-For`` is
+    #: believed; empty: the client is the TCP peer, whatever the header says.
+    trusted_proxies: Annotated[tuple[IPv4Network | IPv6Network, ...], NoDecode] = ()
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _parse_networks(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        if isinstance(value, list | tuple):
+            return tuple(
+                ip_network(part, strict=False) if isinstance(part, str) else part for part in value
+            )
+        return value
 
     # -- operations: workers, live events across processes, logs, metrics (issue 7) ---------
     #: uvicorn worker processes for ``inventory serve`` (the container image sets it).

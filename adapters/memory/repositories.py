@@ -195,24 +195,21 @@ class InMemoryUserRepository:
 
 
 class InMemoryLoginAttemptRepository:
+    """Counters in the store; a writing unit of work already holds the store's write lock for
+    its whole transaction, so a counter read here cannot change under the caller."""
+
     def __init__(self, uow: "InMemoryUnitOfWork") -> None:
         self._uow = uow
 
-    async def get(self, username_key: str) -> LoginFailures | None:
-        return self._uow.view_login_failures().get(username_key)
+    async def hold(self, key: str) -> LoginFailures | None:
+        # The unit of work holds the store's write lock: the counter is ours until it ends.
+        return self._uow.view_login_failures().get(key)
 
-    async def record_failure(self, username_key: str, at: datetime) -> LoginFailures:
-        previous = self._uow.view_login_failures().get(username_key)
-        updated = (
-            LoginFailures(count=1, first_at=at, last_at=at)
-            if previous is None
-            else LoginFailures(count=previous.count + 1, first_at=previous.first_at, last_at=at)
-        )
-        self._uow.stage_login_failures(username_key, updated)
-        return updated
+    async def save(self, key: str, failures: LoginFailures) -> None:
+        self._uow.stage_login_failures(key, failures)
 
-    async def clear(self, username_key: str) -> None:
-        self._uow.stage_login_failures(username_key, None)
+    async def clear(self, key: str) -> None:
+        self._uow.stage_login_failures(key, None)
 
 
 class InMemoryIdempotencyRepository:

@@ -16,12 +16,10 @@ from adapters.sqlalchemy.item_repository import (
     SqlAlchemyItemRepository,
     SqlAlchemyMovementRepository,
 )
+from adapters.sqlalchemy.login_attempts import SqlAlchemyLoginAttemptRepository
 from adapters.sqlalchemy.search import INDEXED_SHARE
 from adapters.sqlalchemy.sessions import WriteSession
-from adapters.sqlalchemy.user_repository import (
-    SqlAlchemyLoginAttemptRepository,
-    SqlAlchemyUserRepository,
-)
+from adapters.sqlalchemy.user_repository import SqlAlchemyUserRepository
 from adapters.unit_of_work import EventCollector
 from application.ports import EventPublisher
 

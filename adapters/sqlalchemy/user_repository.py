@@ -1,16 +1,14 @@
 """Users and failed logins for a unit of work, on its session."""
 
-from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import and_, bindparam, delete, func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import and_, bindparam, func, insert, select, update
 
 from adapters.sqlalchemy import mappers
 from adapters.sqlalchemy.integrity import guarded
 from adapters.sqlalchemy.sessions import WriteSession
-from adapters.sqlalchemy.tables import login_failures, users
-from application.ports import LoginFailures, Page
+from adapters.sqlalchemy.tables import users
+from application.ports import Page
 from domain.users import User
 
 _USER_BY_ID = select(users).where(users.c.id == bindparam("key"))
@@ -60,35 +58,3 @@ class SqlAlchemyUserRepository:
     async def count(self) -> int:
         result = await self._session.execute(select(func.count()).select_from(users))
         return int(result.scalar_one())
-
-
-class SqlAlchemyLoginAttemptRepository:
-    def __init__(self, session: WriteSession) -> None:
-        self._session = session
-
-    async def get(self, username_key: str) -> LoginFailures | None:
-        result = await self._session.execute(
-            select(login_failures).where(login_failures.c.username_key == username_key)
-        )
-        row = result.first()
-        return None if row is None else mappers.login_failures_to_domain(row._mapping)
-
-    async def record_failure(self, username_key: str, at: datetime) -> LoginFailures:
-        """One atomic upsert, so failures counted by concurrent workers are never lost."""
-        self._session.check_open()
-        dialect_insert = postgresql.insert if self._session.name == "postgresql" else sqlite.insert
-        upsert = dialect_insert(login_failures).values(
-            username_key=username_key, count=1, first_at=at, last_at=at
-        )
-        statement = upsert.on_conflict_do_update(
-            index_elements=[login_failures.c.username_key],
-            set_={"count": login_failures.c.count + 1, "last_at": upsert.excluded.last_at},
-        ).returning(login_failures)
-        row = (await self._session.execute(statement)).one()
-        return mappers.login_failures_to_domain(row._mapping)
-
-    async def clear(self, username_key: str) -> None:
-        self._session.check_open()
-        await self._session.execute(
-            delete(login_failures).where(login_failures.c.username_key == username_key)
-        )

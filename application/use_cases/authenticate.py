@@ -1,6 +1,8 @@
-from dataclasses import dataclass
-from datetime import timedelta
+import ipaddress
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 
+from application.commands import LoginCommand
 from application.ports import (
     AccessToken,
     Clock,
@@ -15,29 +17,72 @@ from domain.users import PASSWORD_MAX_BYTES, User
 
 @dataclass(frozen=True, slots=True)
 class LoginPolicy:
-    """After ``free_attempts`` failures within ``window_seconds``, each further attempt must wait
-    ``base_delay_seconds`` doubled per extra failure, up to ``max_delay_seconds``."""
+    """Login attempts are counted per username and per client address, from the first one in
+    a window of ``window_seconds``. Once a counter has used its free attempts
+    (``free_attempts`` per username, ``free_attempts_per_address`` per address; 0 turns the
+    address counter off), each further attempt must wait ``base_delay_seconds`` after the
+    previous counted one, doubled per extra attempt, up to ``max_delay_seconds``.
+
+    The address allowance is the larger one: it slows down password spraying (one guess for
+    each of many usernames) without locking out an office of users behind one address.
+    """
 
     free_attempts: int = 5
     window_seconds: int = 900
     base_delay_seconds: int = 1
     max_delay_seconds: int = 900
+    free_attempts_per_address: int = 50
 
-    def retry_after(self, failures: LoginFailures | None, now_seconds: float) -> int:
-        if failures is None or failures.count < self.free_attempts:
+    def current(self, failures: LoginFailures | None, now: datetime) -> LoginFailures | None:
+        """The counter, or None once its window is over."""
+        if failures is None or now - failures.first_at > timedelta(seconds=self.window_seconds):
+            return None
+        return failures
+
+    def retry_after(self, failures: LoginFailures | None, now: datetime, free: int) -> int:
+        """Seconds until one more attempt may be counted (0: now)."""
+        failures = self.current(failures, now)
+        if failures is None or failures.count < free:
             return 0
-        extra = min(failures.count - self.free_attempts, 20)
+        extra = min(failures.count - free, 20)
         delay = min(self.base_delay_seconds * 2**extra, self.max_delay_seconds)
-        wait = failures.last_at.timestamp() + delay - now_seconds
+        wait = (failures.last_at + timedelta(seconds=delay) - now).total_seconds()
         return max(0, int(wait + 0.999))
 
+    def counted(self, failures: LoginFailures | None, now: datetime) -> LoginFailures:
+        """The counter with one more attempt, made at ``now``."""
+        failures = self.current(failures, now)
+        if failures is None:
+            return LoginFailures(count=1, first_at=now, last_at=now)
+        return LoginFailures(count=failures.count + 1, first_at=failures.first_at, last_at=now)
 
-def _encodable(text: str) -> bool:
+
+def _username_key(username: object) -> str | None:
+    """The name's lookup key, or None when no user can have such a name (and a store could
+    not even look it up)."""
+    key = username.strip().casefold() if isinstance(username, str) else ""
+    if not key or len(key) > 64 or "\x00" in key:
+        return None
     try:
-        text.encode("utf-8")
+        key.encode("utf-8")
     except UnicodeEncodeError:
-        return False
-    return True
+        return None
+    return key
+
+
+def _address_key(address: str | None) -> str | None:
+    """Whom the address counter counts: one IPv4 address, or one IPv6 /64 (the block a single
+    customer usually gets, so walking through its addresses gains nothing). Text that is not an
+    IP address (no TCP peer, a test client) has no address counter."""
+    try:
+        ip = ipaddress.ip_address((address or "").partition("%")[0])
+    except ValueError:
+        return None
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return f"addr:{ip.ipv4_mapped}"
+        return f"addr:{ipaddress.IPv6Network((ip, 64), strict=False)}"
+    return f"addr:{ip}"
 
 
 class Authenticate:
@@ -45,8 +90,13 @@ class Authenticate:
 
     Every failure looks the same from outside (same error, about the same time): an unknown user
     is checked against a dummy hash, and a password too long for bcrypt fails without reaching
-    it. Repeated failures for one username are throttled. A hash made with a lower cost than
-    configured is upgraded after a successful login.
+    it. A hash made with a lower cost than configured is upgraded after a successful login.
+
+    Throttling: each attempt is counted, per username and per client address, *before* its
+    password is checked, in one transaction that holds the counters (see
+    ``LoginAttemptRepository``) — so concurrent guesses cannot all pass a check made before any
+    of them was counted. An attempt the policy refuses is not counted and costs no hashing; a
+    success forgets the username's failures and takes its own attempt off the address counter.
     """
 
     def __init__(
@@ -63,24 +113,31 @@ class Authenticate:
         self.tokens = tokens
         self.policy = policy or LoginPolicy()
 
-    async def execute(self, username: str, password: str) -> AccessToken:
-        key = username.strip().casefold() if isinstance(username, str) else ""
-        if not key or len(key) > 64 or "\x00" in key or not _encodable(key):
-            # No user can have such a name (and a store could not even look it up).
+    async def execute(self, command: LoginCommand) -> AccessToken:
+        username = _username_key(command.username)
+        if username is None:
             raise AuthenticationFailed()
-        now = self.clock.now()
+        address = _address_key(command.client_address)
+        if not self.policy.free_attempts_per_address:
+            address = None
         async with self.uow:
-            failures = await self.uow.login_attempts.get(key)
-            if failures and now - failures.first_at > timedelta(seconds=self.policy.window_seconds):
-                failures = None
-            wait = self.policy.retry_after(failures, now.timestamp())
-            if wait:
-                raise TooManyAttempts(wait)
-            user = await self.uow.users.get_by_username(key)
-        if await self._password_matches(password, user) and user is not None and user.active:
-            return await self._succeed(user, password)
-        await self._fail(key)
-        raise AuthenticationFailed()
+            now = self.clock.now()
+            await self._count(f"user:{username}", self.policy.free_attempts, now)
+            if address is not None:
+                await self._count(address, self.policy.free_attempts_per_address, now)
+            user = await self.uow.users.get_by_username(username)
+            await self.uow.commit()
+        if await self._password_matches(command.password, user) and user and user.active:
+            return await self._succeed(user, command.password, address)
+        raise AuthenticationFailed()  # already counted
+
+    async def _count(self, key: str, free: int, now: datetime) -> None:
+        """Count this attempt, or refuse it (leaving the block uncommitted: not counted)."""
+        failures = await self.uow.login_attempts.hold(key)
+        wait = self.policy.retry_after(failures, now, free)
+        if wait:
+            raise TooManyAttempts(wait)
+        await self.uow.login_attempts.save(key, self.policy.counted(failures, now))
 
     async def _password_matches(self, password: str, user: User | None) -> bool:
         if not isinstance(password, str):
@@ -89,14 +146,16 @@ class Authenticate:
             return False
         return await self.hasher.verify(password, user.password_hash if user else None)
 
-    async def _succeed(self, user: User, password: str) -> AccessToken:
+    async def _succeed(self, user: User, password: str, address: str | None) -> AccessToken:
         upgraded = (
             await self.hasher.hash(password)
             if self.hasher.needs_rehash(user.password_hash)
             else None
         )
         async with self.uow:
-            await self.uow.login_attempts.clear(user.username.key)
+            await self.uow.login_attempts.clear(f"user:{user.username.key}")
+            if address is not None:
+                await self._uncount(address)
             if upgraded is not None:
                 fresh = await self.uow.users.get(user.id)
                 if fresh is not None and fresh.password_hash == user.password_hash:
@@ -106,11 +165,10 @@ class Authenticate:
             await self.uow.commit()
         return self.tokens.issue(user)
 
-    async def _fail(self, key: str) -> None:
-        async with self.uow:
-            failures = await self.uow.login_attempts.get(key)
-            now = self.clock.now()
-            if failures and now - failures.first_at > timedelta(seconds=self.policy.window_seconds):
-                await self.uow.login_attempts.clear(key)
-            await self.uow.login_attempts.record_failure(key, now)
-            await self.uow.commit()
+    async def _uncount(self, key: str) -> None:
+        """Take one attempt off ``key``: a success is no failure of its address."""
+        failures = await self.uow.login_attempts.hold(key)
+        if failures is None or failures.count <= 1:
+            await self.uow.login_attempts.clear(key)
+        else:
+            await self.uow.login_attempts.save(key, replace(failures, count=failures.count - 1))

@@ -60,6 +60,9 @@ def register(app: typer.Typer, server: Server) -> None:
             reload=reload,
             # One structured line per request comes from our own middleware instead.
             access_log=False,
+            # X-Forwarded-For is believed per INVENTORY_TRUSTED_PROXIES only (uvicorn's own
+            # default trusts 127.0.0.1): the login route sees the real TCP peer.
+            proxy_headers=False,
             # In-flight requests get this long to finish on SIGTERM before connections close.
             timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
         )

@@ -9,7 +9,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from application.ports import ItemQuery, ItemSort
+from application.ports import ItemQuery, ItemSort, LoginFailures
 from domain.errors import AlreadyExists
 from domain.events import ItemCreated, StockAdjusted
 from domain.items import Item, ItemDetails, ItemImage
@@ -393,27 +393,6 @@ async def test_users_save_list_and_count_admins(backend: Backend) -> None:
     assert carol.updated_at == T0 + timedelta(hours=1)
 
 
-async def test_login_failures_count_up_and_clear(backend: Backend) -> None:
-    async with backend.uow() as uow:
-        assert await uow.login_attempts.get("alice") is None
-        first = await uow.login_attempts.record_failure("alice", T0)
-        second = await uow.login_attempts.record_failure("alice", T0 + timedelta(seconds=5))
-        await uow.login_attempts.record_failure("bob", T0)
-        await uow.commit()
-    assert (first.count, second.count) == (1, 2)
-    async with backend.uow() as uow:
-        stored = await uow.login_attempts.get("alice")
-        await uow.login_attempts.clear("alice")
-        await uow.commit()
-    assert stored is not None
-    assert (stored.count, stored.first_at, stored.last_at) == (2, T0, T0 + timedelta(seconds=5))
-    async with backend.uow() as uow:
-        assert await uow.login_attempts.get("alice") is None
-        bob = await uow.login_attempts.get("bob")
-    assert bob is not None
-    assert bob.count == 1
-
-
 # -- idempotency -------------------------------------------------------------------------------
 async def claim(backend: Backend, key: str, fp: str, *, now: datetime = T0) -> Any:
     """Claim ``key`` (recording a result when it is ours) in a committed transaction."""
@@ -479,7 +458,7 @@ async def test_leaving_without_commit_rolls_back_and_publishes_nothing(backend: 
     async with backend.uow(publisher=publisher) as uow:
         await uow.items.add(item)
         await uow.users.add(user)
-        await uow.login_attempts.record_failure("x", T0)
+        await uow.login_attempts.save("x", LoginFailures(count=1, first_at=T0, last_at=T0))
 
     async def fail_inside() -> None:
         async with backend.uow(publisher=publisher) as uow:
@@ -498,7 +477,8 @@ async def test_leaving_without_commit_rolls_back_and_publishes_nothing(backend: 
     async with backend.uow() as uow:
         assert await uow.movements.sum_for_item(item.id) == 0
         assert await uow.users.count() == 0
-        assert await uow.login_attempts.get("x") is None
+    async with backend.uow() as uow:
+        assert await uow.login_attempts.hold("x") is None
 
 
 async def test_readers_never_see_uncommitted_writes(backend: Backend) -> None:

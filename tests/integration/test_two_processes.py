@@ -8,11 +8,14 @@ items and users. The SIGTERM test stops them, so it comes last.
 """
 
 import asyncio
+import math
 import signal
+import time
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +42,8 @@ pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 #: Every wait below is for something that must happen; this only bounds a failure.
 EVENT_SECONDS = 30.0
 SOLD = 'reason="sold"'
+FREE_ATTEMPTS = 5  # the default INVENTORY_LOGIN_FREE_ATTEMPTS
+FREE_PER_ADDRESS = 10
 RECEIVED = 'reason="received"'
 
 
@@ -47,7 +52,13 @@ def environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
     """A fresh database brought to the newest schema by ``inventory db upgrade``."""
     with new_postgres_database("inventory_cluster") as url:
         directory = tmp_path_factory.mktemp("cluster")
-        environment = server_environment(url, directory / "var")
+        environment = server_environment(
+            url,
+            directory / "var",
+            # The tests are the proxy: each burst below names its clients in X-Forwarded-For.
+            INVENTORY_TRUSTED_PROXIES="127.0.0.1",
+            INVENTORY_LOGIN_FREE_ATTEMPTS_PER_ADDRESS=str(FREE_PER_ADDRESS),
+        )
         run_cli("db", "upgrade", environment=environment, cwd=directory)
         yield environment
 
@@ -263,6 +274,112 @@ async def test_failed_logins_through_both_processes_throttle_together(
             )
             assert refused.status_code == 429, refused.text
             assert int(refused.headers["Retry-After"]) >= 1
+
+
+@dataclass
+class Burst:
+    """Guesses sent at once, and the right password sent as soon as one guess was refused."""
+
+    guesses: Counter[int]  # statuses
+    right_password: int  # its status
+    started: float = field(default_factory=time.monotonic)
+    answered_at: float = 0.0  # the right password's answer, in seconds from the start
+    ended_at: float = 0.0
+
+    def checks_allowed(self, free: int) -> int:
+        """The most attempts the policy lets through while the burst lasted: the free ones,
+        then one more each time the back-off delay (1 s, 2 s, 4 s ...) ran out."""
+        return free + int(math.log2(self.ended_at + 1))
+
+    def assert_refused(self, status: int, at: float) -> None:
+        """Throttled means 429 until the first back-off delay (1 s after the last counted
+        attempt, which came after the start) can have run out; after it, one try is fair."""
+        assert status == 429 or (at >= 1 and status in (200, 401)), (status, at)
+
+    def since_start(self) -> float:
+        return time.monotonic() - self.started
+
+
+async def burst(
+    guesses: list[Coroutine[Any, Any, httpx.Response]],
+    right_password: Callable[[], Coroutine[Any, Any, httpx.Response]],
+) -> Burst:
+    result = Burst(guesses=Counter(), right_password=0)
+    pending = {asyncio.ensure_future(guess) for guess in guesses}
+    while pending:
+        done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+        for response in (task.result() for task in done):
+            assert response.status_code in (401, 429), response.text
+            if response.status_code == 429:
+                assert int(response.headers["Retry-After"]) >= 1
+            result.guesses[response.status_code] += 1
+        if not result.right_password and result.guesses[429]:
+            result.right_password = (await right_password()).status_code
+            result.answered_at = result.since_start()
+    result.ended_at = result.since_start()
+    assert result.right_password, "no guess was refused"
+    return result
+
+
+async def new_user(client: httpx.AsyncClient, admin: dict[str, str], password: str) -> str:
+    name = f"clerk{uuid.uuid4().hex[:8]}"
+    body = {"username": name, "password": password, "role": "clerk"}
+    created = await client.post("/api/v1/users", json=body, headers=admin)
+    assert created.status_code == 201, created.text
+    return name
+
+
+def token_request(
+    client: httpx.AsyncClient, username: str, password: str, address: str
+) -> Coroutine[Any, Any, httpx.Response]:
+    """A login from ``address``, as our trusted proxy (the test, on 127.0.0.1) reports it;
+    the first X-Forwarded-For entry is the client's own claim and is not believed."""
+    headers = {"X-Forwarded-For": f"198.18.0.1, {address}"}
+    form = {"username": username, "password": password}
+    return client.post("/api/v1/auth/token", data=form, headers=headers)
+
+
+async def test_a_burst_of_guesses_through_both_processes_gets_the_free_checks(
+    cluster: list[Server],
+) -> None:
+    """Issue 12: 60 concurrent wrong passwords for one user, half through each process, each
+    from an address of its own: the password is checked only for the free attempts, and the
+    right password, sent while the burst is being refused, gets 429 too."""
+    async with clients(*cluster) as (a, b):
+        password = "clerk-password-1"
+        name = await new_user(a, await login(a, "admin", ADMIN_PASSWORD), password)
+        net = uuid.uuid4().int % 250
+        guesses = [
+            token_request(a if n % 2 else b, name, f"guess {n}", f"10.{net}.0.{n}")
+            for n in range(60)
+        ]
+        result = await burst(guesses, lambda: token_request(a, name, password, f"10.{net}.1.1"))
+        assert FREE_ATTEMPTS <= result.guesses[401] <= result.checks_allowed(FREE_ATTEMPTS)
+        assert result.guesses[429] == 60 - result.guesses[401]
+        result.assert_refused(result.right_password, result.answered_at)
+        for client in (a, b):  # after the burst, on either process
+            after = await token_request(client, name, password, f"10.{net}.1.2")
+            result.assert_refused(after.status_code, result.since_start())
+
+
+async def test_guessing_across_usernames_from_one_address_through_both_processes(
+    cluster: list[Server],
+) -> None:
+    """One wrong password for each of 40 usernames from one client, through both processes:
+    only the address's allowance is checked, and a right password from there waits too."""
+    async with clients(*cluster) as (a, b):
+        password = "clerk-password-1"
+        name = await new_user(a, await login(a, "admin", ADMIN_PASSWORD), password)
+        sprayer = f"192.0.2.{uuid.uuid4().int % 250}"
+        guesses = [
+            token_request(a if n % 2 else b, f"u{n}-{sprayer}", "Summer2026!", sprayer)
+            for n in range(40)
+        ]
+        result = await burst(guesses, lambda: token_request(b, name, password, sprayer))
+        assert FREE_PER_ADDRESS <= result.guesses[401] <= result.checks_allowed(FREE_PER_ADDRESS)
+        result.assert_refused(result.right_password, result.answered_at)
+        elsewhere = await token_request(a, name, password, "198.51.100.77")
+        assert elsewhere.status_code == 200, elsewhere.text
 
 
 async def test_sigterm_closes_sockets_and_both_processes_exit_cleanly(

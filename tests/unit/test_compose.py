@@ -1,6 +1,7 @@
 """compose.yaml and deploy/nginx.conf hold together (no Docker engine to run them here)."""
 
 import re
+from ipaddress import ip_address, ip_network
 from pathlib import Path
 from typing import Any
 
@@ -86,3 +87,22 @@ def test_nginx_keeps_metrics_and_query_strings_private(nginx: str) -> None:
 def test_nginx_braces_balance(nginx: str) -> None:
     code = "\n".join(line.split("#", 1)[0] for line in nginx.splitlines())
     assert code.count("{") == code.count("}")
+
+
+def test_the_replicas_trust_exactly_nginx_to_name_the_client(
+    compose: dict[str, Any], nginx: str
+) -> None:
+    """Login throttling per client address: behind nginx the service must believe nginx's
+    X-Forwarded-For (or every client would be nginx), and nobody else's."""
+    settings = Settings(
+        _env_file=None,
+        trusted_proxies=compose["services"]["app"]["environment"]["INVENTORY_TRUSTED_PROXIES"],
+    )
+    proxy_address = ip_address(compose["services"]["proxy"]["networks"]["default"]["ipv4_address"])
+    assert [network.num_addresses for network in settings.trusted_proxies] == [1]
+    assert proxy_address in settings.trusted_proxies[0]
+    subnet = ip_network(compose["networks"]["default"]["ipam"]["config"][0]["subnet"])
+    assert proxy_address in subnet
+    proxied = nginx.count("proxy_pass http://inventory;")
+    assert proxied >= 2
+    assert nginx.count("proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;") == proxied

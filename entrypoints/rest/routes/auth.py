@@ -1,14 +1,17 @@
 from typing import Annotated
 
 from dependency_injector.wiring import inject
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.security import OAuth2PasswordRequestForm
 
 from application import use_cases as uc
+from application.commands import LoginCommand
 from entrypoints.container import Container
+from entrypoints.rest.client_address import client_address
 from entrypoints.rest.errors import error_responses
 from entrypoints.rest.injection import Provide
 from entrypoints.rest.schemas import TokenOut
+from entrypoints.settings import Settings
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
@@ -18,13 +21,22 @@ router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
     operation_id="auth-token",
     summary="Log in (OAuth2 password flow)",
     description="Form fields `username` and `password`. Every failure answers the same 401;"
-    " repeated failures for one username are slowed down with 429 and `Retry-After`.",
+    " repeated failures for one username, or from one client address, are slowed down with"
+    " 429 and `Retry-After`.",
     response_model=TokenOut,
     responses=error_responses(400, 401, 413, 422, 429),
 )
 @inject
 async def issue_token(
+    request: Request,
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
     use_case: Annotated[uc.Authenticate, Depends(Provide[Container.authenticate])],
+    settings: Annotated[Settings, Depends(Provide[Container.settings])],
 ) -> TokenOut:
-    return TokenOut.of(await use_case.execute(form.username, form.password))
+    address = client_address(
+        request.client.host if request.client else None,
+        request.headers.getlist("x-forwarded-for"),
+        settings.trusted_proxies,
+    )
+    command = LoginCommand(username=form.username, password=form.password, client_address=address)
+    return TokenOut.of(await use_case.execute(command))

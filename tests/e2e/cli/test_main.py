@@ -82,7 +82,12 @@ def test_serve_runs_the_app_factory(admin_cli: Cli) -> None:
     admin_cli.ok("serve")
     admin_cli.ok("serve", "--host", "192.0.2.1", "--port", "9000", "--workers", "3")
     admin_cli.ok("serve", "--reload")
-    common = {"factory": True, "access_log": False, "timeout_graceful_shutdown": 20}
+    common = {
+        "factory": True,
+        "access_log": False,
+        "proxy_headers": False,
+        "timeout_graceful_shutdown": 20,
+    }
     assert admin_cli.served == [
         (
             (APP_FACTORY,),

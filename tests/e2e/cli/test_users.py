@@ -1,3 +1,4 @@
+from application.commands import LoginCommand
 from tests.e2e.cli.conftest import PASSWORD, Cli
 
 USER_KEYS = {"id", "username", "role", "active", "email", "full_name", "created_at", "updated_at"}
@@ -66,7 +67,9 @@ def test_set_password_takes_effect(admin_cli: Cli) -> None:
     admin_cli.create_user("clara", "clerk")
     admin_cli.ok("users", "set-password", "clara", input="another password\nanother password\n")
     authenticate = admin_cli.container.authenticate()
-    token = admin_cli.run(lambda: authenticate.execute("clara", "another password"))
+    token = admin_cli.run(
+        lambda: authenticate.execute(LoginCommand(username="clara", password="another password"))
+    )
     assert token.token
 
 

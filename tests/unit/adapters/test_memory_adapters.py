@@ -14,7 +14,7 @@ from adapters.memory import (
     InMemoryUnitOfWork,
     InProcessEventBus,
 )
-from application.ports import ItemQuery
+from application.ports import ItemQuery, LoginFailures
 from domain.errors import AlreadyExists
 from domain.events import DomainEvent, ItemCreated, StockAdjusted
 from domain.items import Item, ItemDetails
@@ -182,16 +182,16 @@ async def test_unique_skus_ids_and_usernames(store: InMemoryStore) -> None:
         assert (await tx.items.list(ItemQuery())).total == 1
 
 
-async def test_login_failures_are_counted_and_cleared(store: InMemoryStore) -> None:
+async def test_login_counters_are_held_saved_and_cleared(store: InMemoryStore) -> None:
     async with uow(store) as tx:
-        first = await tx.login_attempts.record_failure("ann", T0)
-        second = await tx.login_attempts.record_failure("ann", T0 + timedelta(seconds=5))
-        assert (first.count, second.count) == (1, 2)
-        assert second.first_at == T0
+        assert await tx.login_attempts.hold("user:ann") is None
+        await tx.login_attempts.save("user:ann", LoginFailures(count=1, first_at=T0, last_at=T0))
+        assert store.login_failures == {}  # not before commit
         await tx.commit()
     async with uow(store) as tx:
-        await tx.login_attempts.clear("ann")
-        assert await tx.login_attempts.get("ann") is None
+        assert await tx.login_attempts.hold("user:ann") == LoginFailures(1, T0, T0)
+        await tx.login_attempts.clear("user:ann")
+        assert await tx.login_attempts.hold("user:ann") is None
         await tx.commit()
     assert store.login_failures == {}
 

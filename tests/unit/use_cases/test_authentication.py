@@ -1,7 +1,6 @@
 """Logging in, throttling, re-hashing, and turning a token back into a user."""
 
 from collections.abc import Iterator
-from hashlib import sha256
 
 import pytest
 from dependency_injector import providers
@@ -12,26 +11,8 @@ from application.commands import UpdateUserCommand
 from domain.errors import AuthenticationFailed, TooManyAttempts
 from domain.users import User
 from entrypoints.container import Container
+from tests.logins import CountingHasher, log_in
 from tests.unit.use_cases.conftest import PASSWORD, register, store
-
-
-class CountingHasher:
-    """A fast, honest PasswordHasher that remembers how often it was asked to do work."""
-
-    def __init__(self) -> None:
-        self.hashed = 0
-        self.verified: list[str | None] = []
-
-    async def hash(self, password: str) -> str:
-        self.hashed += 1
-        return "fake$" + sha256(password.encode()).hexdigest()
-
-    async def verify(self, password: str, hashed: str | None) -> bool:
-        self.verified.append(hashed)
-        return hashed is not None and hashed == "fake$" + sha256(password.encode()).hexdigest()
-
-    def needs_rehash(self, hashed: str) -> bool:
-        return False
 
 
 @pytest.fixture
@@ -44,7 +25,7 @@ def hasher(container: Container) -> Iterator[CountingHasher]:
 async def test_login_issues_a_token_that_resolves_to_the_user(
     container: Container, root: User
 ) -> None:
-    token = await container.authenticate().execute("  ROOT ", PASSWORD)
+    token = await log_in(container, "  ROOT ", PASSWORD)
     assert token.expires_in == container.settings().token_ttl_seconds
     principal = await container.resolve_principal().execute(token.token)
     assert principal.user_id == root.id
@@ -55,9 +36,9 @@ async def test_unknown_user_and_wrong_password_fail_the_same_way(
 ) -> None:
     await register(container, "root", "admin", actor=None)
     with pytest.raises(AuthenticationFailed) as unknown:
-        await container.authenticate().execute("nobody", PASSWORD)
+        await log_in(container, "nobody", PASSWORD)
     with pytest.raises(AuthenticationFailed) as wrong:
-        await container.authenticate().execute("root", "wrong password")
+        await log_in(container, "root", "wrong password")
     assert type(unknown.value) is type(wrong.value)
     assert unknown.value.message == wrong.value.message
     assert unknown.value.details == wrong.value.details
@@ -73,9 +54,9 @@ async def test_a_too_long_password_fails_without_reaching_the_hasher(
     assert hasher.hashed == 1
     for password in ("x" * 73, "\N{GRINNING FACE}" * 19, "\ud800" * 40):
         with pytest.raises(AuthenticationFailed):
-            await container.authenticate().execute("root", password)
+            await log_in(container, "root", password)
         with pytest.raises(AuthenticationFailed):
-            await container.authenticate().execute("nobody", password)
+            await log_in(container, "nobody", password)
     assert hasher.verified == []
     assert hasher.hashed == 1
 
@@ -85,7 +66,7 @@ async def test_impossible_usernames_fail_without_reaching_the_hasher(
     container: Container, hasher: CountingHasher, username: str
 ) -> None:
     with pytest.raises(AuthenticationFailed):
-        await container.authenticate().execute(username, PASSWORD)
+        await log_in(container, username, PASSWORD)
     assert hasher.verified == []
 
 
@@ -95,21 +76,20 @@ async def test_an_inactive_user_cannot_log_in(container: Container, root: User) 
         UpdateUserCommand(actor=root.principal(), user_id=bob.id, active=False)
     )
     with pytest.raises(AuthenticationFailed):
-        await container.authenticate().execute("bob", PASSWORD)
+        await log_in(container, "bob", PASSWORD)
 
 
 async def test_repeated_failures_are_throttled_and_success_resets(
     container: Container, hasher: CountingHasher, clock: FixedClock
 ) -> None:
     await register(container, "root", "admin", actor=None)
-    login = container.authenticate()
     free = container.settings().login_free_attempts
     for _ in range(free):
         with pytest.raises(AuthenticationFailed):
-            await login.execute("root", "wrong password")
+            await log_in(container, "root", "wrong password")
     checks = len(hasher.verified)
     with pytest.raises(TooManyAttempts) as caught:
-        await login.execute("Root", PASSWORD)  # even the right password waits
+        await log_in(container, "Root", PASSWORD)  # even the right password waits
     assert caught.value.retry_after_seconds == 1
     assert caught.value.code == "too_many_attempts"
     assert caught.value.details["retry_after"] == 1
@@ -117,60 +97,58 @@ async def test_repeated_failures_are_throttled_and_success_resets(
 
     clock.advance(seconds=1)
     with pytest.raises(AuthenticationFailed):
-        await login.execute("root", "wrong again")
+        await log_in(container, "root", "wrong again")
     with pytest.raises(TooManyAttempts) as caught:
-        await login.execute("root", PASSWORD)
+        await log_in(container, "root", PASSWORD)
     assert caught.value.retry_after_seconds == 2  # the delay doubles
     clock.advance(seconds=2)
-    assert await login.execute("root", PASSWORD)
+    assert await log_in(container, "root", PASSWORD)
     assert store(container).login_failures == {}
 
     for _ in range(free):  # a fresh allowance after the success
         with pytest.raises(AuthenticationFailed):
-            await login.execute("root", "wrong password")
+            await log_in(container, "root", "wrong password")
     with pytest.raises(TooManyAttempts):
-        await login.execute("root", PASSWORD)
+        await log_in(container, "root", PASSWORD)
 
 
 async def test_failures_expire_after_the_window(
     container: Container, hasher: CountingHasher, clock: FixedClock
 ) -> None:
     await register(container, "root", "admin", actor=None)
-    login = container.authenticate()
     for _ in range(container.settings().login_free_attempts):
         with pytest.raises(AuthenticationFailed):
-            await login.execute("root", "wrong password")
+            await log_in(container, "root", "wrong password")
     clock.advance(seconds=container.settings().login_window_seconds + 1)
     with pytest.raises(AuthenticationFailed):
-        await login.execute("root", "wrong password")
-    assert store(container).login_failures["root"].count == 1
+        await log_in(container, "root", "wrong password")
+    assert store(container).login_failures["user:root"].count == 1
 
 
 async def test_unknown_users_are_throttled_too(
     container: Container, hasher: CountingHasher
 ) -> None:
-    login = container.authenticate()
     for _ in range(container.settings().login_free_attempts):
         with pytest.raises(AuthenticationFailed):
-            await login.execute("ghost", PASSWORD)
+            await log_in(container, "ghost", PASSWORD)
     with pytest.raises(TooManyAttempts):
-        await login.execute("GHOST", PASSWORD)
+        await log_in(container, "GHOST", PASSWORD)
 
 
 async def test_a_weaker_hash_is_upgraded_after_login(container: Container, root: User) -> None:
     assert root.password_hash.startswith("$2b$04$")
     with container.password_hasher.override(providers.Object(BcryptPasswordHasher(rounds=5))):
-        token = await container.authenticate().execute("root", PASSWORD)
+        token = await log_in(container, "root", PASSWORD)
         stored = store(container).users[root.id]
         assert stored.password_hash.startswith("$2b$05$")
         assert stored.token_version == root.token_version  # tokens stay valid
         assert (await container.resolve_principal().execute(token.token)).user_id == root.id
-        assert await container.authenticate().execute("root", PASSWORD)
+        assert await log_in(container, "root", PASSWORD)
         assert store(container).users[root.id].password_hash == stored.password_hash
 
 
 async def test_an_up_to_date_hash_is_left_alone(container: Container, root: User) -> None:
-    await container.authenticate().execute("root", PASSWORD)
+    await log_in(container, "root", PASSWORD)
     assert store(container).users[root.id].password_hash == root.password_hash
 
 
@@ -182,7 +160,7 @@ async def test_tokens_go_stale_when_the_user_changes(container: Container, root:
     resolve = container.resolve_principal()
 
     async def token() -> str:
-        return (await container.authenticate().execute("bob", PASSWORD)).token
+        return (await log_in(container, "bob", PASSWORD)).token
 
     before_role = await token()
     await container.update_user().execute(
@@ -197,7 +175,7 @@ async def test_tokens_go_stale_when_the_user_changes(container: Container, root:
     with pytest.raises(AuthenticationFailed):
         await resolve.execute(before_password)
 
-    before_deactivation = (await container.authenticate().execute("bob", "another password")).token
+    before_deactivation = (await log_in(container, "bob", "another password")).token
     await container.update_user().execute(
         UpdateUserCommand(actor=root.principal(), user_id=bob.id, active=False)
     )
@@ -206,7 +184,7 @@ async def test_tokens_go_stale_when_the_user_changes(container: Container, root:
 
 
 async def test_a_token_of_a_deleted_user_is_refused(container: Container, root: User) -> None:
-    token = (await container.authenticate().execute("root", PASSWORD)).token
+    token = (await log_in(container, "root", PASSWORD)).token
     del store(container).users[root.id]
     with pytest.raises(AuthenticationFailed):
         await container.resolve_principal().execute(token)
@@ -221,7 +199,7 @@ async def test_malformed_tokens_are_refused(container: Container, token: str) ->
 async def test_an_expired_token_is_refused(
     container: Container, root: User, clock: FixedClock
 ) -> None:
-    token = (await container.authenticate().execute("root", PASSWORD)).token
+    token = (await log_in(container, "root", PASSWORD)).token
     clock.advance(seconds=container.settings().token_ttl_seconds + 60)
     with pytest.raises(AuthenticationFailed):
         await container.resolve_principal().execute(token)
@@ -233,5 +211,5 @@ async def test_non_text_credentials_fail_authentication(
 ) -> None:
     await register(container, "root", "admin", actor=None)
     with pytest.raises(AuthenticationFailed):
-        await container.authenticate().execute(username, password)  # type: ignore[arg-type]
+        await log_in(container, username, password)  # type: ignore[arg-type]
     assert hasher.verified == []

@@ -16,6 +16,7 @@ from application.commands import (
     AdjustStockCommand,
     CountStockCommand,
     CreateItemCommand,
+    LoginCommand,
     RegisterUserCommand,
     UpdateItemCommand,
 )
@@ -208,6 +209,6 @@ def test_users_with_anything(
     )
     registered = run(container.register_user().execute(command))
     assert len(container.memory_store().users) == (0 if registered is None else 1)
-    run(container.authenticate().execute(username, password))
+    run(container.authenticate().execute(LoginCommand(username=username, password=password)))
     run(container.resolve_principal().execute(password))
     run(container.get_user().execute(ADMIN, username))

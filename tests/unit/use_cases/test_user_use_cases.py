@@ -16,6 +16,7 @@ from domain.errors import (
 )
 from domain.users import Principal, Role, User
 from entrypoints.container import Container
+from tests.logins import log_in
 from tests.unit.use_cases.conftest import PASSWORD, register, store
 
 # -- register --------------------------------------------------------------------------------
@@ -89,7 +90,7 @@ async def test_bootstrap_generates_a_password_once(container: Container) -> None
     assert result.user.role is Role.ADMIN
     assert result.generated_password is not None
     assert len(result.generated_password) >= 16
-    token = await container.authenticate().execute("admin", result.generated_password)
+    token = await log_in(container, "admin", result.generated_password)
     assert token.token
     assert await container.bootstrap_admin().execute("admin", None) is None
     assert await container.bootstrap_admin().execute("other", "another password") is None
@@ -100,7 +101,7 @@ async def test_bootstrap_with_a_configured_password(container: Container) -> Non
     result = await container.bootstrap_admin().execute("boss", PASSWORD)
     assert result is not None
     assert result.generated_password is None
-    assert (await container.authenticate().execute("BOSS", PASSWORD)).token
+    assert (await log_in(container, "BOSS", PASSWORD)).token
 
 
 async def test_bootstrap_refuses_a_bad_configured_password(container: Container) -> None:
@@ -114,15 +115,15 @@ async def test_bootstrap_refuses_a_bad_configured_password(container: Container)
 
 async def test_change_own_password(container: Container, root: User) -> None:
     me = root.principal()
-    old_token = (await container.authenticate().execute("root", PASSWORD)).token
+    old_token = (await log_in(container, "root", PASSWORD)).token
     await container.change_own_password().execute(me, PASSWORD, "a brand new secret")
     stored = store(container).users[root.id]
     assert stored.token_version == root.token_version + 1
     with pytest.raises(AuthenticationFailed):
         await container.resolve_principal().execute(old_token)
     with pytest.raises(AuthenticationFailed):
-        await container.authenticate().execute("root", PASSWORD)
-    assert await container.authenticate().execute("root", "a brand new secret")
+        await log_in(container, "root", PASSWORD)
+    assert await log_in(container, "root", "a brand new secret")
 
 
 @pytest.mark.parametrize(
@@ -150,7 +151,7 @@ async def test_admin_sets_another_users_password(
     bob = await register(container, "bob", "clerk", actor=root.principal())
     await container.set_user_password().execute(root.principal(), "BOB", "reset password 1")
     assert store(container).users[bob.id].token_version == 2
-    assert await container.authenticate().execute("bob", "reset password 1")
+    assert await log_in(container, "bob", "reset password 1")
     with pytest.raises(PermissionDenied):
         await container.set_user_password().execute(clerk, "bob", "reset password 2")
     with pytest.raises(NotFound):
