@@ -1,4 +1,4 @@
-from application.commands import ItemKey
+from application.commands import ExpectedVersion, ItemKey
 from application.ports import Clock, ImageStore, UnitOfWork
 from application.use_cases._lookup import load_item
 from domain.users import Permission, Principal
@@ -14,7 +14,7 @@ class DeleteItem:
         self.images = images
 
     async def execute(
-        self, actor: Principal, item: ItemKey, *, expected_version: int | None = None
+        self, actor: Principal, item: ItemKey, *, expected_version: ExpectedVersion = None
     ) -> None:
         actor.require(Permission.DELETE_ITEMS)
         async with self.uow:

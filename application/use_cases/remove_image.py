@@ -1,4 +1,4 @@
-from application.commands import ItemKey
+from application.commands import ExpectedVersion, ItemKey
 from application.ports import Clock, ImageStore, UnitOfWork
 from application.use_cases._lookup import load_item
 from domain.errors import NotFound
@@ -13,7 +13,7 @@ class RemoveImage:
         self.images = images
 
     async def execute(
-        self, actor: Principal, item: ItemKey, *, expected_version: int | None = None
+        self, actor: Principal, item: ItemKey, *, expected_version: ExpectedVersion = None
     ) -> Item:
         actor.require(Permission.WRITE_ITEMS)
         async with self.uow:
