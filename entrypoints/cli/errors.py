@@ -36,6 +36,8 @@ EXIT_CODES: dict[str, int] = {
     "unsupported_media": 12,
     "payload_too_large": 13,
     "store_busy": 17,
+    "storage_unavailable": 18,
+    "insufficient_storage": 19,
 }
 
 _OTHER_CODES = {

@@ -47,6 +47,8 @@ STATUS_BY_CODE: Mapping[str, int] = {
     "payload_too_large": 413,
     "conflict": 409,
     "store_busy": 503,
+    "storage_unavailable": 503,
+    "insufficient_storage": 507,
 }
 #: Which facts of a domain error a client may see, by code (never the raw exception).
 _PUBLIC_DETAILS: Mapping[str, tuple[str, ...]] = {
