@@ -8,6 +8,7 @@ readiness probe, and prints what happened as one JSON line.
 import asyncio
 import errno
 import json
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -43,7 +44,7 @@ async def direct(root: Path) -> dict[str, Any]:
         result["put"] = error.code
         result["cause"] = errno.errorcode.get(getattr(cause, "errno", 0) or 0)
         result["cause_hidden_by_another"] = cause is not None and cause.__context__ is not None
-    result["left"] = sorted(path.name for path in root.iterdir())
+    result["left"] = sorted(os.listdir(root))
     return result
 
 

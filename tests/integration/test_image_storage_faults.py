@@ -33,10 +33,10 @@ pytestmark = pytest.mark.skipif(
 def _run_on_tmpfs(tmp_path: Path, options: str) -> dict[str, Any]:
     mount_point = tmp_path / "images"
     mount_point.mkdir()
-    script = 'mount -t tmpfs -o "$1" tmpfs "$2" && exec "$3" -m tests.integration.image_storage_peer "$2"'
+    script = 'mount -t tmpfs -o "$1" tmpfs "$2" && exec "$3" -m "$4" "$2"'
     done = subprocess.run(
         ["unshare", "--user", "--map-root-user", "--mount", "sh", "-c", script, "sh", options,
-         str(mount_point), sys.executable],
+         str(mount_point), sys.executable, "tests.integration.image_storage_peer"],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -56,7 +56,7 @@ def test_a_failed_open_is_the_error_raised_and_is_not_masked_by_cleanup(tmp_path
     images = FileSystemImageStore(tmp_path)
     squatter = tmp_path / f".{KEY}.tmp"
     squatter.mkdir()
-    with pytest.raises(OSError) as caught:
+    with pytest.raises(FileExistsError) as caught:  # open(..., 'x') on a taken name
         images._write(KEY, DATA)
     assert caught.value.filename == str(squatter)
     assert caught.value.__context__ is None  # nothing was raised while handling another error
