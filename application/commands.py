@@ -35,6 +35,9 @@ UNSET: Final = Unset()
 #: An item is named by its id, or (from the CLI) by its SKU.
 ItemKey = UUID | str
 Amount = Decimal | int | str
+#: The version a change is based on (optimistic locking), or a set of which any will do (an
+#: HTTP ``If-Match`` list); None skips the check. ``Item.check_version`` compares.
+ExpectedVersion = int | frozenset[int] | None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -64,7 +67,7 @@ class ReplaceItemCommand:
     tax_rate: Amount | None = None
     reorder_level: int = 0
     quantity: int | None = None
-    expected_version: int | None = None
+    expected_version: ExpectedVersion = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -80,7 +83,7 @@ class UpdateItemCommand:
     tax_rate: Amount | Unset | None = UNSET
     reorder_level: int | Unset = UNSET
     quantity: int | Unset = UNSET
-    expected_version: int | None = None
+    expected_version: ExpectedVersion = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -91,7 +94,7 @@ class AdjustStockCommand:
     reason: str
     note: str | None = None
     reference: str | None = None
-    expected_version: int | None = None
+    expected_version: ExpectedVersion = None
     #: A retry with the same key (per user) gets the first result back; see ``idempotency``.
     idempotency_key: str | None = None
 
@@ -102,7 +105,7 @@ class CountStockCommand:
     item: ItemKey
     quantity: int
     note: str | None = None
-    expected_version: int | None = None
+    expected_version: ExpectedVersion = None
     #: A retry with the same key (per user) gets the first result back; see ``idempotency``.
     idempotency_key: str | None = None
 
@@ -112,7 +115,7 @@ class AttachImageCommand:
     actor: Actor
     item: ItemKey
     data: bytes
-    expected_version: int | None = None
+    expected_version: ExpectedVersion = None
 
 
 @dataclass(frozen=True, kw_only=True)

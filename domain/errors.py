@@ -5,7 +5,7 @@ code) and a ``message`` written for the person who caused it. Extra, structured 
 ``details`` so an adapter can show them without parsing the message.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
 from typing import Any, ClassVar
 
 
@@ -150,3 +150,43 @@ class IdempotencyKeyReused(DomainError):
 
     def __init__(self) -> None:
         super().__init__("this Idempotency-Key was already used for a different request")
+
+
+class VersionNotListed(DomainError):
+    """None of the versions the caller would accept is the current one: an HTTP ``If-Match``
+    list, where any tag may match. An empty list (only weak tags, or tags that are not ours)
+    matches nothing. The same code as ``VersionMismatch``: to a client it is the same refusal."""
+
+    code = "version_mismatch"
+
+    def __init__(self, kind: str, listed: Set[int], actual: int) -> None:
+        versions = " or ".join(str(version) for version in sorted(listed))
+        super().__init__(
+            f"{kind} is at version {actual}, not {versions or 'a version that was asked for'}:"
+            " re-read it and try again",
+            actual=actual,
+        )
+        self.listed = frozenset(listed)
+        self.actual = actual
+
+
+class StorageUnavailable(DomainError):
+    """Files (item pictures) cannot be stored or read: the directory is read-only, missing or
+    not ours to write. An operator has to fix it; nothing was changed. Not a rule of the domain
+    but a promise to the caller, like ``StoreBusy``."""
+
+    code = "storage_unavailable"
+
+    def __init__(
+        self, message: str = "the image storage is unavailable; nothing was changed"
+    ) -> None:
+        super().__init__(message)
+
+
+class InsufficientStorage(DomainError):
+    """The disk (or the quota) for pictures is full; nothing was changed."""
+
+    code = "insufficient_storage"
+
+    def __init__(self, message: str = "the image storage is full; nothing was changed") -> None:
+        super().__init__(message)

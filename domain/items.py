@@ -9,12 +9,13 @@ Room to grow: a movement could carry a location (transfers are two movements) an
 hold reservations (``available = on_hand - held``) without changing how the ledger works.
 """
 
+from collections.abc import Set
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from uuid import UUID, uuid4
 
-from domain.errors import InsufficientStock, InvalidValue, VersionMismatch
+from domain.errors import InsufficientStock, InvalidValue, VersionMismatch, VersionNotListed
 from domain.events import (
     DomainEvent,
     ItemCreated,
@@ -113,6 +114,11 @@ class ItemDetails:
         )
 
 
+def _is_version(value: object) -> bool:
+    # ``True == 1`` in Python: a boolean must not pass for version 1.
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 @dataclass(eq=False)
 class Item:
     id: UUID
@@ -190,11 +196,19 @@ class Item:
         )
 
     # -- behaviour ---------------------------------------------------------------------------
-    def check_version(self, expected: int | None) -> None:
+    def check_version(self, expected: int | Set[int] | None) -> None:
+        """Optimistic locking: ``expected`` is the version the caller based its change on, or a
+        set of versions of which any will do (an HTTP ``If-Match`` list; an empty set matches
+        nothing); None skips the check."""
         if expected is None:
             return
-        # ``True == 1`` in Python: a boolean must not pass for version 1.
-        if isinstance(expected, bool) or not isinstance(expected, int):
+        if isinstance(expected, Set):
+            if not all(_is_version(version) for version in expected):
+                raise InvalidValue("expected_version", "must be whole numbers")
+            if self.version not in expected:
+                raise VersionNotListed("item", listed=expected, actual=self.version)
+            return
+        if not _is_version(expected):
             raise InvalidValue("expected_version", "must be a whole number")
         if expected != self.version:
             raise VersionMismatch("item", expected=expected, actual=self.version)

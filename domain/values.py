@@ -5,6 +5,7 @@ valid values; ``InvalidValue`` names the field and says what is wrong.
 """
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcontext
 from typing import Self
@@ -40,13 +41,23 @@ def _reject_control_characters(field: str, text: str) -> None:
         raise InvalidValue(field, "must be valid Unicode text") from None
 
 
+def is_blank(text: str) -> bool:
+    """Whether ``text`` shows nothing: only whitespace and Unicode format characters (category
+    Cf: the zero-width space U+200B, the word joiner U+2060, the BOM U+FEFF, the soft hyphen,
+    bidi controls...). A name made of those is as empty as one made of spaces, though
+    ``str.strip`` keeps them. They are not removed from text that has something visible: a
+    zero-width joiner inside an emoji sequence is part of it."""
+    return all(char.isspace() or unicodedata.category(char) == "Cf" for char in text)
+
+
 def clean_text(field: str, value: str, *, max_length: int, required: bool = True) -> str:
-    """Trim ``value`` and check its length; NUL characters are refused everywhere."""
+    """Trim ``value`` and check its length; NUL characters are refused everywhere, and text that
+    shows nothing (``is_blank``) counts as empty."""
     if not isinstance(value, str):
         raise InvalidValue(field, "must be text")
     _reject_control_characters(field, value)
     text = value.strip()
-    if required and not text:
+    if required and is_blank(text):
         raise InvalidValue(field, "must not be empty")
     if len(text) > max_length:
         raise InvalidValue(field, f"must be at most {max_length} characters")
@@ -58,7 +69,7 @@ def optional_text(field: str, value: str | None, *, max_length: int) -> str | No
     if value is None:
         return None
     text = clean_text(field, value, max_length=max_length, required=False)
-    return text or None
+    return None if is_blank(text) else text
 
 
 def bounded_int(field: str, value: int, *, minimum: int = 0, maximum: int = MAX_QUANTITY) -> int:

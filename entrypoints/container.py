@@ -191,11 +191,15 @@ class Container(containers.DeclarativeContainer):
     resolve_actor = providers.Factory(uc.ResolveActor, queries=queries)
 
     # -- operations --------------------------------------------------------------------------
-    #: Extra readiness probes by name (an engine's schema check...); the store read is built in.
+    #: Extra readiness probes by name (an engine's schema check, a writable images directory);
+    #: the store read is built in.
     readiness_probes = providers.Selector(
         settings.provided.storage,
         memory=providers.Dict(),
-        sqlalchemy=providers.Dict(schema=providers.Callable(_schema_probe, database)),
+        sqlalchemy=providers.Dict(
+            schema=providers.Callable(_schema_probe, database),
+            images=image_store.provided.check_writable,
+        ),
     )
     check_readiness = providers.Factory(uc.CheckReadiness, queries=queries, probes=readiness_probes)
 

@@ -1,5 +1,5 @@
 from application.actors import Actor, acting
-from application.commands import ItemKey
+from application.commands import ExpectedVersion, ItemKey
 from application.ports import Clock, ImageStore, UnitOfWork
 from application.use_cases._lookup import load_item
 from domain.users import Permission
@@ -15,7 +15,7 @@ class DeleteItem:
         self.images = images
 
     async def execute(
-        self, actor: Actor, item: ItemKey, *, expected_version: int | None = None
+        self, actor: Actor, item: ItemKey, *, expected_version: ExpectedVersion = None
     ) -> None:
         async with self.uow:
             principal = await acting(actor, self.uow.users)

@@ -3,10 +3,21 @@
 A header row names the columns (``sku,name,description,price,tax,quantity,reorder_level``; any
 order, case-insensitive; only sku, name and price are required). ``tax`` is a rate in percent.
 Line numbers are those a text editor shows, so a rejection can be found and fixed.
+
+Formulas (OWASP "CSV injection"): a spreadsheet runs a cell that starts with ``=``, ``+``,
+``-``, ``@``, a tab or a carriage return as a formula, so an item named ``=HYPERLINK(...)``
+would run when someone opens an export. The export writes such text cells with a leading
+``'`` (which spreadsheets show as plain text), and the import removes that one ``'`` again.
+To keep export → import lossless for text that really starts with apostrophes before such a
+character (``'=1``), the export prefixes those too: it adds a ``'`` exactly when the text starts
+with any number of apostrophes and then one of those characters, and the import removes one
+exactly when the cell starts with one or more apostrophes and then one of them. Numbers are
+written by the export itself and never get a prefix (``-5`` stays a number).
 """
 
 import codecs
 import csv
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO, TextIO
@@ -16,6 +27,20 @@ from application.views import ItemView
 from domain.errors import InvalidValue
 
 EXPECTED = ",".join(IMPORT_COLUMNS)
+#: The columns of free text, where a formula could be planted.
+TEXT_COLUMNS = frozenset({"sku", "name", "description"})
+_NEEDS_PREFIX = re.compile(r"'*[=+\-@\t\r]")
+_HAS_PREFIX = re.compile(r"'+[=+\-@\t\r]")
+
+
+def neutralise(text: str) -> str:
+    """A text cell as the export writes it: never read as a formula by a spreadsheet."""
+    return f"'{text}" if _NEEDS_PREFIX.match(text) else text
+
+
+def restore(cell: str) -> str:
+    """A text cell as the import reads it: the ``'`` that ``neutralise`` added, removed."""
+    return cell[1:] if _HAS_PREFIX.match(cell) else cell
 
 
 def read_rows(path: Path) -> list[ImportRow]:
@@ -78,10 +103,16 @@ def _row(line: int, header: Sequence[str], record: Sequence[str]) -> ImportRow:
         sku = record[sku_at] if sku_at < len(record) else ""
         return ImportRow(
             line,
-            {"sku": sku},
+            {"sku": restore(sku)},
             problem=f"has {len(record)} fields but the header has {len(header)}",
         )
-    return ImportRow(line, dict(zip(header, record, strict=True)))
+    return ImportRow(
+        line,
+        {
+            column: restore(cell) if column in TEXT_COLUMNS else cell
+            for column, cell in zip(header, record, strict=True)
+        },
+    )
 
 
 def write_items(handle: TextIO, items: Iterable[ItemView]) -> int:
@@ -92,9 +123,9 @@ def write_items(handle: TextIO, items: Iterable[ItemView]) -> int:
     for item in items:
         writer.writerow(
             (
-                item.sku.value,
-                item.name,
-                item.description or "",
+                neutralise(item.sku.value),
+                neutralise(item.name),
+                neutralise(item.description or ""),
                 str(item.unit_price),
                 "" if item.tax_rate is None else str(item.tax_rate),
                 item.quantity,

@@ -36,7 +36,9 @@ EXIT_CODES: dict[str, int] = {
     "unsupported_media": 12,
     "payload_too_large": 13,
     "store_busy": 17,
-    "idempotency_key_reused": 18,
+    "storage_unavailable": 18,
+    "insufficient_storage": 19,
+    "idempotency_key_reused": 20,
 }
 
 _OTHER_CODES = {

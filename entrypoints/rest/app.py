@@ -26,6 +26,7 @@ from entrypoints.live_events import live_event_fanout
 from entrypoints.observability.logs import configure_logging
 from entrypoints.observability.metrics import install_metrics
 from entrypoints.rest import errors, idempotency
+from entrypoints.rest.http import document_if_match, served_methods
 from entrypoints.rest.middleware import build_middleware
 from entrypoints.rest.routes import auth, docs, events, health, images, items, movements, users
 from entrypoints.rest.routes.health import _SERVICE, SERVICE_NAME
@@ -124,6 +125,7 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
         components.update(problem.pop("$defs", {}))
         components["Problem"] = problem
         _parameters_are_never_null(schema)
+        document_if_match(schema)
         app.openapi_schema = schema
     return app.openapi_schema
 
@@ -160,7 +162,7 @@ def create_app(container: Container | None = None) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
     app.state.route_methods = [
-        (route.path_regex, frozenset(route.methods or ()))
+        (route.path_regex, served_methods(route.methods))
         for router in ROUTERS
         for route in router.routes
         if isinstance(route, APIRoute)

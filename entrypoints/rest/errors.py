@@ -48,6 +48,8 @@ STATUS_BY_CODE: Mapping[str, int] = {
     "conflict": 409,
     "store_busy": 503,
     "idempotency_key_reused": 422,
+    "storage_unavailable": 503,
+    "insufficient_storage": 507,
 }
 #: Which facts of a domain error a client may see, by code (never the raw exception).
 _PUBLIC_DETAILS: Mapping[str, tuple[str, ...]] = {

@@ -2,27 +2,57 @@
 
 import json
 import re
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Collection, Coroutine
 from decimal import Decimal
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import Header, Path
+from fastapi import Depends, Header, HTTPException, Path
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-_ETAG_VERSION = re.compile(r'(?:W/)?"([0-9]{1,18})"')
+
+def _if_match_pattern(etagc: str) -> str:
+    """RFC 9110: ``If-Match = "*" / #entity-tag``, ``entity-tag = [ "W/" ] DQUOTE *etagc DQUOTE``:
+    a list with optional whitespace that may hold empty elements (``"1", , "2"``), not only those.
+    """
+    tag = rf'(?:W/)?"[{etagc}]*"'
+    return rf"^[ \t]*(?:\*|(?:,[ \t]*)*{tag}(?:[ \t]*,(?:[ \t]*{tag})?)*)[ \t]*$"
+
+
+#: ``etagc``: visible ASCII but ``"``, and the obsolete octets 0x80-0xFF (Starlette hands header
+#: values over as Latin-1 text). The published pattern leaves those out: clients should not send
+#: them, and what the schema allows is still accepted.
+_IF_MATCH = re.compile(_if_match_pattern("!#-~\x80-\xff"))
+IF_MATCH_PATTERN = _if_match_pattern("!#-~")
+_TAGS = re.compile(r'(W/)?"([!#-~\x80-\xff]*)"')
+#: Our ETags are versions written as plain decimals: ``"3"``, never ``"03"``.
+_VERSION = re.compile(r"[1-9][0-9]{0,17}")
+IF_MATCH_REFUSED = 'If-Match must be an entity tag such as "3"'
+
+
+def _checked_if_match(
+    if_match: Annotated[
+        str | None,
+        Header(
+            max_length=1024,
+            description="Apply the change only if the item still has one of these ETags"
+            ' (or exists, for `*`); otherwise 412. A weak tag (`W/"3"`) never matches.',
+            json_schema_extra={"pattern": IF_MATCH_PATTERN},
+        ),
+    ] = None,
+) -> str | None:
+    """Refuses a malformed ``If-Match`` with 400 before the route does any work."""
+    expected_version(if_match)
+    return if_match
+
 
 ItemId = Annotated[UUID, Path(description="The item's id.")]
-IfMatch = Annotated[
-    str | None,
-    Header(
-        max_length=1024,
-        description="Apply the change only if the item still has this ETag; otherwise 412.",
-    ),
-]
+#: The raw header, already checked; ``expected_version`` turns it into what a command expects.
+IfMatch = Annotated[str | None, Depends(_checked_if_match)]
 IfNoneMatch = Annotated[
     str | None,
     Header(max_length=1024, description="Answer 304 when the current ETag is in this list."),
@@ -33,13 +63,39 @@ def etag(version: int) -> str:
     return f'"{version}"'
 
 
-def expected_version(if_match: str | None) -> int | None:
-    """The version an ``If-Match`` asks for; None when absent or ``*``. A tag that is not one
-    of ours can never match: -1 makes the use case answer 412."""
-    if if_match is None or if_match == "*":
+def expected_version(if_match: str | None) -> int | frozenset[int] | None:
+    """What an ``If-Match`` asks of the item's version, for the domain to compare: None when the
+    header is absent or ``*`` (any existing item matches), one version, or the set of versions
+    of which any may match (empty when no tag can ever match).
+
+    Comparison is strong (RFC 9110 §13.1.1): a weak tag, or a tag that is not one of ours,
+    matches nothing. A header that is not a list of entity tags is refused with 400."""
+    if if_match is None:
         return None
-    found = _ETAG_VERSION.fullmatch(if_match)
-    return int(found.group(1)) if found else -1
+    if not _IF_MATCH.fullmatch(if_match):
+        raise HTTPException(400, IF_MATCH_REFUSED)
+    if if_match.strip(" \t") == "*":
+        return None
+    versions = frozenset(
+        int(tag) for weak, tag in _TAGS.findall(if_match) if not weak and _VERSION.fullmatch(tag)
+    )
+    return next(iter(versions)) if len(versions) == 1 else versions
+
+
+def document_if_match(schema: dict[str, Any]) -> None:
+    """Every operation that takes ``If-Match`` can answer 400 for a malformed one: say so in the
+    OpenAPI document (the routes list the errors of their own)."""
+    bad_request = {
+        "description": "Bad Request (a malformed If-Match)",
+        "content": {
+            "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+        },
+    }
+    for path in schema.get("paths", {}).values():
+        for operation in path.values():
+            parameters = operation.get("parameters", [])
+            if any(p.get("in") == "header" and p.get("name") == "if-match" for p in parameters):
+                operation.setdefault("responses", {}).setdefault("400", bad_request)
 
 
 def not_modified(if_none_match: str | None, current: str) -> bool:
@@ -106,3 +162,38 @@ class ExactJsonRoute(APIRoute):
             return await handler(ExactJsonRequest(request.scope, request.receive))
 
         return exact_json_handler
+
+
+class HeadAsGet:
+    """HEAD wherever GET is served (RFC 9110 §9.3.2): the request runs as a GET and the response
+    keeps every header, ``Content-Length`` and ``ETag`` included, but loses its body.
+
+    FastAPI's routes, unlike Starlette's, do not answer HEAD, and adding HEAD to each route's
+    methods would publish a second OpenAPI operation per GET. The method is switched back to
+    HEAD when the response is done, so the request log and metrics name what was asked.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def without_body(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        scope["method"] = "GET"
+        try:
+            await self.app(scope, receive, without_body)
+        finally:
+            scope["method"] = "HEAD"
+
+
+def served_methods(methods: Collection[str] | None) -> frozenset[str]:
+    """A route's methods as ``Allow`` should list them: HEAD too where GET is (``HeadAsGet``)."""
+    found = frozenset(methods or ())
+    return found | {"HEAD"} if "GET" in found else found

@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from entrypoints.observability.request_context import RequestContext
 from entrypoints.rest.errors import UnexpectedErrorMiddleware, problem
+from entrypoints.rest.http import HeadAsGet
 from entrypoints.settings import Settings
 
 #: Room for the multipart envelope around an uploaded image (boundaries, part headers).
@@ -134,6 +135,7 @@ def build_middleware(settings: Settings, upload_path: str) -> list[Middleware]:
         )
     stack += [
         Middleware(RequestContext),
+        Middleware(HeadAsGet),  # outside GZip: HEAD gets the headers of the compressed GET
         Middleware(GZipMiddleware, minimum_size=settings.gzip_min_bytes),
         Middleware(UnexpectedErrorMiddleware),
         Middleware(BodySizeLimit, limit_for=limit_for),

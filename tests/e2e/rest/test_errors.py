@@ -112,7 +112,7 @@ def test_routing_errors_are_problems(client: TestClient, admin: Headers) -> None
     wrong_method = client.post(f"/api/v1/items/{item['id']}", headers=admin)
     assert wrong_method.status_code == 405
     assert wrong_method.headers["content-type"] == PROBLEM
-    assert wrong_method.headers["allow"] == "DELETE, GET, PATCH, PUT"
+    assert wrong_method.headers["allow"] == "DELETE, GET, HEAD, PATCH, PUT"
     assert client.patch("/api/v1/users/me", headers=admin).status_code == 405
 
 

@@ -10,6 +10,7 @@ module's tests run, because another test's ``create_app`` may have wired its own
 """
 
 import asyncio
+import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,6 +25,7 @@ from adapters.clock import SystemClock
 from application.commands import RegisterUserCommand
 from entrypoints.container import build_container
 from entrypoints.rest.app import WIRED_MODULES, create_app
+from entrypoints.rest.http import IF_MATCH_PATTERN
 from tests.conftest import make_settings
 
 container = build_container(
@@ -50,6 +52,37 @@ def filter_body(context: schemathesis.HookContext, body: Any) -> bool:
     return not any(
         isinstance(p, str) and len(p.encode("utf-8", "surrogatepass")) > 72 for p in passwords
     )
+
+
+def _json_integers(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {key: _json_integers(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_json_integers(item) for item in value]
+    return value
+
+
+@schema.hook
+def map_body(context: schemathesis.HookContext, body: Any) -> Any:
+    """JSON Schema counts ``5.0`` as an integer, and generation sends it for integer fields; the
+    API refuses it on purpose (issue 12: an integer field takes ``5``, never ``5.0``, as money
+    takes no floats), which the fields' descriptions say. Generated bodies write them as 5."""
+    return _json_integers(body)
+
+
+@schema.hook
+def filter_case(context: schemathesis.HookContext, case: schemathesis.Case) -> bool:
+    """Schemathesis' coverage phase draws header values from letters and digits only; for an
+    optional header whose pattern needs more (an entity tag needs quotes) it sends an empty
+    value, even in cases it calls positive. An empty If-Match is malformed (400): such cases are
+    left out. Negative cases keep every If-Match schemathesis makes up."""
+    if case.meta is None or case.meta.generation.mode is not schemathesis.GenerationMode.POSITIVE:
+        return True
+    headers = {name.lower(): value for name, value in (case.headers or {}).items()}
+    if_match = headers.get("if-match")
+    return if_match is None or re.fullmatch(IF_MATCH_PATTERN, if_match) is not None
 
 
 # Well-formed requests that the current state refuses: a stale If-Match (412), bytes that are

@@ -51,7 +51,7 @@ def test_ready_turns_503_when_the_schema_falls_behind(
     with sql_app(tmp_path, url) as client:
         ready = client.get("/health/ready")
         assert ready.status_code == 200
-        assert ready.json()["checks"] == {"store": "ok", "schema": "ok"}
+        assert ready.json()["checks"] == {"store": "ok", "schema": "ok", "images": "ok"}
         admin = login(client, "admin", ADMIN_PASSWORD)
         created = client.post(
             "/api/v1/items",

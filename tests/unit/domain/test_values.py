@@ -3,6 +3,8 @@
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from domain.errors import InvalidValue
 from domain.values import (
@@ -203,6 +205,45 @@ def test_clean_text_trims_and_limits() -> None:
         clean_text("name", " \n\t ", max_length=20)
     with pytest.raises(InvalidValue, match="must be text"):
         clean_text("name", 5, max_length=20)  # type: ignore[arg-type]
+
+
+#: Invisible Unicode format characters (category Cf), alone and mixed with whitespace.
+INVISIBLE = [
+    "\u200b",  # zero-width space
+    "\u2060",  # word joiner
+    "\ufeff",  # byte order mark / zero-width no-break space
+    "\u00ad",  # soft hyphen
+    "\u200b\u2060\ufeff",
+    " \u200b\t\u200e ",  # with spaces and a left-to-right mark
+    "\U000e0020\U000e007f",  # tag characters, outside the BMP
+]
+
+
+@pytest.mark.parametrize("raw", INVISIBLE)
+def test_text_of_only_format_characters_is_empty(raw: str) -> None:
+    with pytest.raises(InvalidValue, match="must not be empty"):
+        clean_text("name", raw, max_length=20)
+    assert optional_text("description", raw, max_length=20) is None
+
+
+_INVISIBLE_CHARACTERS = st.one_of(
+    st.characters(categories=["Cf", "Zs", "Zl", "Zp"]),
+    st.sampled_from("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f\x85"),
+)
+
+
+@given(st.text(_INVISIBLE_CHARACTERS))
+def test_whitespace_and_format_characters_never_make_a_name(raw: str) -> None:
+    with pytest.raises(InvalidValue, match="must not be empty"):
+        clean_text("name", raw, max_length=10_000)
+
+
+def test_format_characters_next_to_visible_text_are_kept() -> None:
+    """Only the decision "is it empty" changes: a joiner inside an emoji sequence is content."""
+    family = "\U0001f468\u200d\U0001f469\u200d\U0001f467"
+    assert clean_text("name", family, max_length=20) == family
+    assert clean_text("name", " \u200bA ", max_length=20) == "\u200bA"
+    assert optional_text("description", "\ufeffx", max_length=20) == "\ufeffx"
 
 
 @pytest.mark.parametrize("raw", ["a\x00b", "\x00", "\ud800 lone surrogate"])
