@@ -179,7 +179,7 @@ def test_invalid_settings_are_a_configuration_error(tmp_path: Path) -> None:
     )
     result = CliRunner().invoke(app, ["items", "list"])
     assert result.exit_code == 15
-    assert result.stderr.startswith("error: invalid settings: bcrypt_rounds: ")
+    assert result.stderr.startswith("error: invalid settings: INVENTORY_BCRYPT_ROUNDS: ")
 
 
 def test_files_that_cannot_be_written_have_their_exit_code(admin_cli: Cli, tmp_path: Path) -> None:
