@@ -82,6 +82,15 @@ class Settings(BaseSettings):
     idempotency_ttl_seconds: int = Field(default=24 * 3600, ge=60, le=30 * 24 * 3600)
     websocket_heartbeat_seconds: float = Field(default=20.0, gt=0, le=3600)
 
+    # -- slow clients, enforced by `inventory serve` (issue 12; entrypoints/server) ---------
+    #: An idle keep-alive connection is closed after this long (uvicorn's timeout_keep_alive).
+    keep_alive_timeout_seconds: int = Field(default=5, ge=1, le=3600)
+    #: A request line and headers must be complete this long after the request's first byte
+    #: (after the connection opened, for its first request), or 408 and the connection closes.
+    client_header_timeout_seconds: float = Field(default=10.0, gt=0, le=3600)
+    #: A request body must be complete this long after its headers, or the connection closes.
+    client_body_timeout_seconds: float = Field(default=60.0, gt=0, le=3600)
+
     @field_validator("cors_origins", "trusted_hosts", mode="before")
     @classmethod
     def _split_commas(cls, value: object) -> object:

@@ -86,3 +86,20 @@ def test_nginx_keeps_metrics_and_query_strings_private(nginx: str) -> None:
 def test_nginx_braces_balance(nginx: str) -> None:
     code = "\n".join(line.split("#", 1)[0] for line in nginx.splitlines())
     assert code.count("{") == code.count("}")
+
+
+def test_nginx_drops_idle_upstream_connections_before_the_service_does(
+    compose: dict[str, Any], nginx: str
+) -> None:
+    """Otherwise nginx may reuse a connection the service is closing, and answer 502."""
+    upstream = nginx.split("upstream inventory", 1)[1].split("}", 1)[0]
+    nginx_idle = re.search(r"keepalive_timeout (\d+)s;", upstream)
+    assert nginx_idle is not None
+    environment = compose["services"]["app"]["environment"]
+    service_idle = int(
+        environment.get(
+            "INVENTORY_KEEP_ALIVE_TIMEOUT_SECONDS",
+            Settings.model_fields["keep_alive_timeout_seconds"].default,
+        )
+    )
+    assert int(nginx_idle.group(1)) < service_idle

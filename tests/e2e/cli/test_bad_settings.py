@@ -53,6 +53,9 @@ INVALID: dict[str, str] = {
     "gzip_min_bytes": "-1",
     "idempotency_ttl_seconds": "1",
     "websocket_heartbeat_seconds": "0",
+    "keep_alive_timeout_seconds": "0",
+    "client_header_timeout_seconds": "0",
+    "client_body_timeout_seconds": "-5",
 }
 
 

@@ -15,6 +15,7 @@ from entrypoints.cli.errors import EXIT_CODES
 from entrypoints.cli.main import build_cli
 from entrypoints.cli.serve import APP_FACTORY
 from entrypoints.container import build_container
+from entrypoints.server.deadlines import ClientDeadlines, DeadlineHttpToolsProtocol
 from tests.conftest import make_settings
 from tests.e2e.cli.conftest import PASSWORD, Cli
 
@@ -82,7 +83,16 @@ def test_serve_runs_the_app_factory(admin_cli: Cli) -> None:
     admin_cli.ok("serve")
     admin_cli.ok("serve", "--host", "192.0.2.1", "--port", "9000", "--workers", "3")
     admin_cli.ok("serve", "--reload")
-    common = {"factory": True, "access_log": False, "timeout_graceful_shutdown": 20}
+    common = {
+        "factory": True,
+        "access_log": False,
+        "timeout_graceful_shutdown": 20,
+        "timeout_keep_alive": 5,
+    }
+    protocols = [kwargs.pop("http") for _args, kwargs in admin_cli.served]
+    assert {(p.func, p.keywords["deadlines"]) for p in protocols} == {
+        (DeadlineHttpToolsProtocol, ClientDeadlines(header_seconds=10, body_seconds=60))
+    }
     assert admin_cli.served == [
         (
             (APP_FACTORY,),
@@ -103,6 +113,20 @@ def test_serve_takes_the_worker_count_from_settings(tmp_path: Path) -> None:
     cli = Cli(build_container(make_settings(tmp_path, workers=4)))
     cli.ok("serve")
     assert cli.served[0][1]["workers"] == 4
+
+
+def test_serve_takes_the_client_timeouts_from_settings(tmp_path: Path) -> None:
+    settings = make_settings(
+        tmp_path,
+        keep_alive_timeout_seconds=75,
+        client_header_timeout_seconds=3.5,
+        client_body_timeout_seconds=120,
+    )
+    cli = Cli(build_container(settings))
+    cli.ok("serve")
+    served = cli.served[0][1]
+    assert served["timeout_keep_alive"] == 75
+    assert served["http"].keywords["deadlines"] == ClientDeadlines(3.5, 120)
 
 
 @pytest.mark.parametrize(
