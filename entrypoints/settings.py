@@ -3,19 +3,29 @@
 Nothing else in the code base reads the environment.
 """
 
+import re
+from collections.abc import Callable
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from domain.errors import InvalidValue
+from domain.users import Username, validate_new_password
+
+T = TypeVar("T")
 
 MIN_SECRET_BYTES = 32
+ENV_PREFIX = "INVENTORY_"
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="INVENTORY_", env_file=".env", extra="ignore", frozen=True
+        env_prefix=ENV_PREFIX, env_file=".env", extra="ignore", frozen=True
     )
 
     env: Literal["development", "production"] = "development"
@@ -39,8 +49,8 @@ class Settings(BaseSettings):
 
     secret_key: SecretStr | None = None
     token_ttl_seconds: int = Field(default=1800, ge=60, le=7 * 24 * 3600)
-    token_issuer: str = "inventory-service"  # noqa: S105 - a name, not a secret
-    token_audience: str = "inventory-api"  # noqa: S105 - a name, not a secret
+    token_issuer: str = Field(default="inventory-service", min_length=1)
+    token_audience: str = Field(default="inventory-api", min_length=1)
     bcrypt_rounds: int = Field(default=12, ge=4, le=16)
 
     login_free_attempts: int = Field(default=5, ge=1, le=1000)
@@ -95,11 +105,85 @@ class Settings(BaseSettings):
     idempotency_ttl_seconds: int = Field(default=24 * 3600, ge=60, le=30 * 24 * 3600)
     websocket_heartbeat_seconds: float = Field(default=20.0, gt=0, le=3600)
 
+    # -- slow clients, enforced by `inventory serve` (issue 12; entrypoints/server) ---------
+    #: An idle keep-alive connection is closed after this long (uvicorn's timeout_keep_alive).
+    keep_alive_timeout_seconds: int = Field(default=5, ge=1, le=3600)
+    #: A request line and headers must be complete this long after the request's first byte
+    #: (after the connection opened, for its first request), or 408 and the connection closes.
+    client_header_timeout_seconds: float = Field(default=10.0, gt=0, le=3600)
+    #: A request body must be complete this long after its headers, or the connection closes.
+    client_body_timeout_seconds: float = Field(default=60.0, gt=0, le=3600)
+
     @field_validator("cors_origins", "trusted_hosts", mode="before")
     @classmethod
     def _split_commas(cls, value: object) -> object:
         if isinstance(value, str):
             return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    # -- values a type alone cannot refuse (issue 12: every bad setting is exit 15) -----------
+    @field_validator("database_read_url")
+    @classmethod
+    def _read_url_is_postgres(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        checked = check_database_url(value)
+        if not _is_postgres(checked):
+            raise ValueError("a read replica must be a postgresql:// database")
+        return checked
+
+    @field_validator("database_url")
+    @classmethod
+    def _a_database_we_ship_a_driver_for(cls, value: str | None) -> str | None:
+        return check_database_url(value) if value else None
+
+    @field_validator("data_dir")
+    @classmethod
+    def _a_directory(cls, value: Path) -> Path:
+        if value.exists() and not value.is_dir():
+            raise ValueError(f"{value} exists and is not a directory")
+        return value
+
+    @field_validator("admin_username")
+    @classmethod
+    def _a_valid_username(cls, value: str) -> str:
+        return _by_domain_rules(Username.parse, value).value
+
+    @field_validator("admin_password")
+    @classmethod
+    def _a_valid_password(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            _by_domain_rules(validate_new_password, value.get_secret_value())
+        return value
+
+    @field_validator("metrics_token")
+    @classmethod
+    def _a_token_that_protects(cls, value: SecretStr | None) -> SecretStr | None:
+        # An empty token would let a request without any token through.
+        if value is not None and not value.get_secret_value().strip():
+            raise ValueError("must not be empty (leave it unset to keep /metrics open)")
+        return value
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _origins(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for origin in value:
+            if not _ORIGIN.fullmatch(origin):
+                raise ValueError(
+                    f"{origin!r} is not an origin: scheme://host[:port] with no path,"
+                    " such as https://shop.example.org, or *"
+                )
+        return value
+
+    @field_validator("trusted_hosts")
+    @classmethod
+    def _host_names(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for host in value:
+            if not _HOST_PATTERN.fullmatch(host):
+                raise ValueError(
+                    f"{host!r} is not a host name: example.org, *.example.org or an address,"
+                    " with no scheme, port or path"
+                )
         return value
 
     @model_validator(mode="after")
@@ -145,6 +229,50 @@ class Settings(BaseSettings):
     @property
     def secret_file(self) -> Path:
         return self.data_dir / "secret_key"
+
+
+#: What ``INVENTORY_DATABASE_URL`` may start with. A plain scheme gets the async driver we ship
+#: (aiosqlite, asyncpg); ``sqlite+pysqlite`` is SQLAlchemy's name for the same SQLite file.
+DATABASE_SCHEMES = (
+    "sqlite",
+    "sqlite+aiosqlite",
+    "sqlite+pysqlite",
+    "postgresql",
+    "postgresql+asyncpg",
+    "postgres",
+)
+_ORIGIN = re.compile(
+    r"\*|https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?|https?://\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?"
+)
+_HOST_PATTERN = re.compile(r"(\*\.)?[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\.?|\[[0-9A-Fa-f:.]+\]|\*")
+
+
+def check_database_url(url: str) -> str:
+    """``url`` if the service can open it; else a ``ValueError`` that names what is accepted
+    (and never repeats the URL, which may hold a password)."""
+    scheme, separator, _rest = url.partition("://")
+    if not separator or scheme not in DATABASE_SCHEMES:
+        given = f"the scheme {scheme!r}" if separator else "a value without '://'"
+        raise ValueError(
+            f"{given} is not supported: use one of "
+            + ", ".join(f"{name}://" for name in DATABASE_SCHEMES)
+            + " (for example sqlite:///var/inventory.db or postgresql://user@host:5432/db)"
+        )
+    try:
+        port = make_url(url).port
+    except (ArgumentError, ValueError):
+        raise ValueError(f"not a valid {scheme}:// URL (user, host, port or database)") from None
+    if port is not None and not 0 < port < 65536:
+        raise ValueError(f"the port {port} is out of range")
+    return url
+
+
+def _by_domain_rules(rule: Callable[[str], T], value: str) -> T:
+    """The domain's own rule, its refusal turned into a settings error."""
+    try:
+        return rule(value)
+    except InvalidValue as error:
+        raise ValueError(error.reason) from None
 
 
 def _is_postgres(database_url: str | None) -> bool:

@@ -15,6 +15,7 @@ from typer.core import TyperGroup
 
 from adapters.sqlalchemy import DatabaseNotReady
 from domain.errors import DomainError
+from entrypoints.settings import ENV_PREFIX, Settings
 
 UNEXPECTED = 1
 USAGE = 2  # Typer's own code for a bad command line
@@ -98,12 +99,20 @@ def exit_for(error: BaseException, *, json_output: bool, debug: bool) -> typer.E
 
 def _one_line(error: BaseException) -> str:
     if isinstance(error, ValidationError):
-        problems = "; ".join(
-            f"{'.'.join(str(part) for part in problem['loc']) or 'settings'}: {problem['msg']}"
-            for problem in error.errors()
-        )
+        problems = "; ".join(_problem(problem, error.title) for problem in error.errors())
         return f"invalid settings: {problems}"
     return " ".join(str(error).split()) or type(error).__name__
+
+
+def _problem(problem: Any, model: str) -> str:
+    """One problem, named as the operator wrote it: the environment variable for a setting."""
+    message = str(problem["msg"]).removeprefix("Value error, ")
+    location = [str(part) for part in problem["loc"]]
+    if not location:  # a rule across settings: its message names the variables
+        return message
+    if model == Settings.__name__:
+        return f"{ENV_PREFIX}{location[0].upper()}: {message}"
+    return f"{'.'.join(location)}: {message}"
 
 
 class InventoryGroup(TyperGroup):

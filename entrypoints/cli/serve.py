@@ -1,7 +1,10 @@
 """``inventory serve``: the REST service under uvicorn.
 
 uvicorn gets the app as an import string with ``factory=True``, because several workers and
-``--reload`` start fresh processes that must build the app (and its container) themselves.
+``--reload`` start fresh processes that must build the app (and its container) themselves. The
+factory (``entrypoints.server.worker``) adds what only a server process wants: the process tuning
+and, in a worker, the watch that stops it when its supervisor dies. The HTTP protocol
+(``entrypoints.server.deadlines``) closes connections of clients too slow to send a request.
 """
 
 import os
@@ -12,7 +15,8 @@ import typer
 
 from entrypoints.cli.state import CliState
 
-APP_FACTORY = "entrypoints.rest.app:create_app"
+#: A string: the CLI does not import the REST app; uvicorn's workers do.
+APP_FACTORY = "entrypoints.server.worker:create_served_app"
 GRACEFUL_SHUTDOWN_SECONDS = 20
 
 Server = Callable[..., Any]
@@ -39,9 +43,13 @@ def register(app: typer.Typer, server: Server) -> None:
         ] = False,
     ) -> None:
         """Run the REST API."""
+        # Imported here: uvicorn is for this command only (the others start faster without).
+        from entrypoints.server.deadlines import ClientDeadlines, protocol_with
+
         state = CliState.of(ctx)
+        settings = state.container.settings()
         if workers is None:
-            workers = state.container.settings().workers
+            workers = settings.workers
         if reload and workers > 1:
             raise typer.BadParameter("--reload runs a single process; drop --workers")
         # A database that is unreachable or behind its migrations is one clear line and exit
@@ -65,4 +73,11 @@ def register(app: typer.Typer, server: Server) -> None:
             proxy_headers=False,
             # In-flight requests get this long to finish on SIGTERM before connections close.
             timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+            timeout_keep_alive=settings.keep_alive_timeout_seconds,
+            http=protocol_with(
+                ClientDeadlines(
+                    header_seconds=settings.client_header_timeout_seconds,
+                    body_seconds=settings.client_body_timeout_seconds,
+                )
+            ),
         )

@@ -4,7 +4,6 @@ Also a uvicorn factory: ``uvicorn entrypoints.rest.app:create_app --factory``.
 """
 
 import asyncio
-import gc
 import logging
 import sys
 from collections.abc import AsyncIterator
@@ -77,9 +76,6 @@ async def bootstrap(container: Container) -> None:
         )
 
 
-GIL_SWITCH_INTERVAL = 0.0005
-
-
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     container: Container = app.state.container
@@ -97,14 +93,6 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     # for an unknown user before it is done computes the same hash itself).
     warming = asyncio.create_task(warm_up()) if warm_up is not None else None
     await bootstrap(container)
-    # Everything loaded so far (modules, routes, schemas, the container) lives as long as the
-    # process: out of the cyclic collector's sight, its full collections stop walking it again
-    # and again while requests wait (they stretched the slowest 1 % of responses).
-    gc.freeze()
-    # SQLite's BEGIN IMMEDIATE and COMMIT run on aiosqlite's thread; while the loop is busy that
-    # thread waited up to the default 5 ms switch interval for the GIL, twice per write, which
-    # capped stock movements near 100/s with the CPU half idle.
-    sys.setswitchinterval(GIL_SWITCH_INTERVAL)
     try:
         async with live_event_fanout(container):
             yield

@@ -119,9 +119,12 @@ class Server:
         self.process.wait()
 
 
-def start_server(environment: dict[str, str], log_dir: Path, *arguments: str) -> Server:
-    """Start ``inventory serve`` on a free port; call ``wait_ready`` before using it."""
-    port = free_port()
+def start_server(
+    environment: dict[str, str], log_dir: Path, *arguments: str, port: int | None = None
+) -> Server:
+    """Start ``inventory serve`` on ``port`` (a free one by default); call ``wait_ready`` before
+    using it."""
+    port = port or free_port()
     log_dir.mkdir(parents=True, exist_ok=True)
     log = log_dir / f"server-{port}.log"
     with log.open("wb") as sink:

@@ -106,3 +106,20 @@ def test_the_replicas_trust_exactly_nginx_to_name_the_client(
     proxied = nginx.count("proxy_pass http://inventory;")
     assert proxied >= 2
     assert nginx.count("proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;") == proxied
+
+
+def test_nginx_drops_idle_upstream_connections_before_the_service_does(
+    compose: dict[str, Any], nginx: str
+) -> None:
+    """Otherwise nginx may reuse a connection the service is closing, and answer 502."""
+    upstream = nginx.split("upstream inventory", 1)[1].split("}", 1)[0]
+    nginx_idle = re.search(r"keepalive_timeout (\d+)s;", upstream)
+    assert nginx_idle is not None
+    environment = compose["services"]["app"]["environment"]
+    service_idle = int(
+        environment.get(
+            "INVENTORY_KEEP_ALIVE_TIMEOUT_SECONDS",
+            Settings.model_fields["keep_alive_timeout_seconds"].default,
+        )
+    )
+    assert int(nginx_idle.group(1)) < service_idle

@@ -28,7 +28,7 @@ def test_the_fan_out_follows_the_store(
     assert make_settings(tmp_path, **overrides).live_event_fanout == fanout
 
 
-@pytest.mark.parametrize("url", [None, "sqlite+aiosqlite:///x.db", "postgresql-ish"])
+@pytest.mark.parametrize("url", [None, "sqlite+aiosqlite:///x.db", "sqlite:///postgresql.db"])
 def test_postgres_fan_out_needs_a_postgres_url(tmp_path: Path, url: str | None) -> None:
     with pytest.raises(ValidationError, match="INVENTORY_EVENT_FANOUT=postgres"):
         make_settings(tmp_path, event_fanout="postgres", database_url=url)

@@ -15,6 +15,7 @@ from entrypoints.cli.errors import EXIT_CODES
 from entrypoints.cli.main import build_cli
 from entrypoints.cli.serve import APP_FACTORY
 from entrypoints.container import build_container
+from entrypoints.server.deadlines import ClientDeadlines, DeadlineHttpToolsProtocol
 from tests.conftest import make_settings
 from tests.e2e.cli.conftest import PASSWORD, Cli
 
@@ -87,6 +88,11 @@ def test_serve_runs_the_app_factory(admin_cli: Cli) -> None:
         "access_log": False,
         "proxy_headers": False,
         "timeout_graceful_shutdown": 20,
+        "timeout_keep_alive": 5,
+    }
+    protocols = [kwargs.pop("http") for _args, kwargs in admin_cli.served]
+    assert {(p.func, p.keywords["deadlines"]) for p in protocols} == {
+        (DeadlineHttpToolsProtocol, ClientDeadlines(header_seconds=10, body_seconds=60))
     }
     assert admin_cli.served == [
         (
@@ -108,6 +114,20 @@ def test_serve_takes_the_worker_count_from_settings(tmp_path: Path) -> None:
     cli = Cli(build_container(make_settings(tmp_path, workers=4)))
     cli.ok("serve")
     assert cli.served[0][1]["workers"] == 4
+
+
+def test_serve_takes_the_client_timeouts_from_settings(tmp_path: Path) -> None:
+    settings = make_settings(
+        tmp_path,
+        keep_alive_timeout_seconds=75,
+        client_header_timeout_seconds=3.5,
+        client_body_timeout_seconds=120,
+    )
+    cli = Cli(build_container(settings))
+    cli.ok("serve")
+    served = cli.served[0][1]
+    assert served["timeout_keep_alive"] == 75
+    assert served["http"].keywords["deadlines"] == ClientDeadlines(3.5, 120)
 
 
 @pytest.mark.parametrize(
@@ -184,7 +204,7 @@ def test_invalid_settings_are_a_configuration_error(tmp_path: Path) -> None:
     )
     result = CliRunner().invoke(app, ["items", "list"])
     assert result.exit_code == 15
-    assert result.stderr.startswith("error: invalid settings: bcrypt_rounds: ")
+    assert result.stderr.startswith("error: invalid settings: INVENTORY_BCRYPT_ROUNDS: ")
 
 
 def test_files_that_cannot_be_written_have_their_exit_code(admin_cli: Cli, tmp_path: Path) -> None:

@@ -1,0 +1,60 @@
+"""The garbage-collector freeze and the GIL switch interval belong to ``inventory serve``'s
+processes (issue 11, item 6): an app built in a test's own process leaves both alone."""
+
+import gc
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from entrypoints.server.worker import GIL_SWITCH_INTERVAL
+from tests.conftest import TEST_SECRET
+
+SERVED = """
+import gc, json, sys
+from fastapi.testclient import TestClient
+from entrypoints.server.worker import create_served_app
+
+app = create_served_app()
+before = [sys.getswitchinterval(), gc.get_freeze_count()]
+with TestClient(app):
+    started = [sys.getswitchinterval(), gc.get_freeze_count()]
+print(json.dumps({"before": before, "started": started}))
+"""
+
+
+def test_an_app_built_in_process_does_not_tune_the_process(app: FastAPI) -> None:
+    switch_interval, frozen = sys.getswitchinterval(), gc.get_freeze_count()
+    with TestClient(app) as client:
+        assert client.get("/health/live").status_code == 200
+        assert (sys.getswitchinterval(), gc.get_freeze_count()) == (switch_interval, frozen)
+
+
+@pytest.mark.slow
+def test_the_served_app_tunes_its_process_once_started(tmp_path: Path) -> None:
+    environment = {
+        "INVENTORY_STORAGE": "memory",
+        "INVENTORY_DATA_DIR": str(tmp_path),
+        "INVENTORY_SECRET_KEY": TEST_SECRET,
+        "INVENTORY_BCRYPT_ROUNDS": "4",
+        "INVENTORY_ADMIN_PASSWORD": "admin-password-1",
+        "INVENTORY_LOG_LEVEL": "WARNING",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", SERVED],
+        env=environment,
+        cwd=Path(__file__).resolve().parents[3],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["before"] == [0.005, 0]
+    assert seen["started"][0] == GIL_SWITCH_INTERVAL
+    assert seen["started"][1] > 0
