@@ -5,8 +5,8 @@ from uuid import UUID
 
 import jwt
 
+from application.errors import AuthenticationFailed
 from application.ports import AccessToken, Clock, TokenClaims
-from domain.errors import AuthenticationFailed
 from domain.users import User
 
 ALGORITHM = "HS256"

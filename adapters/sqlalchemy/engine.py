@@ -58,7 +58,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from sqlalchemy.pool import NullPool, QueuePool
 
 from adapters.sqlalchemy.sqlite_inline import connect_inline
-from domain.errors import StoreBusy
+from application.errors import StoreBusy
 
 SqliteSynchronous = Literal["OFF", "NORMAL", "FULL", "EXTRA"]
 _WRITE = "inventory_write"

@@ -1,6 +1,7 @@
 from dataclasses import dataclass
 from datetime import timedelta
 
+from application.errors import AuthenticationFailed, TooManyAttempts
 from application.ports import (
     AccessToken,
     Clock,
@@ -9,7 +10,6 @@ from application.ports import (
     TokenService,
     UnitOfWork,
 )
-from domain.errors import AuthenticationFailed, TooManyAttempts
 from domain.users import PASSWORD_MAX_BYTES, User
 
 

@@ -1,6 +1,7 @@
+from application.errors import AuthenticationFailed
 from application.ports import Clock, PasswordHasher, UnitOfWork
 from application.use_cases._lookup import load_user
-from domain.errors import AuthenticationFailed, InvalidValue
+from domain.errors import InvalidValue
 from domain.users import PASSWORD_MAX_BYTES, Permission, Principal, validate_new_password
 
 

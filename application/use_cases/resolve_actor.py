@@ -1,5 +1,6 @@
+from application.errors import AuthenticationFailed
 from application.ports import UnitOfWork
-from domain.errors import AuthenticationFailed, NotFound
+from domain.errors import NotFound
 from domain.users import Principal, Role, User
 
 _PAGE = 100

@@ -1,5 +1,5 @@
+from application.errors import AuthenticationFailed
 from application.ports import TokenService, UnitOfWork
-from domain.errors import AuthenticationFailed
 from domain.users import User
 
 

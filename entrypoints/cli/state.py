@@ -10,7 +10,7 @@ import typer
 from dependency_injector import providers
 from rich.console import Console
 
-from domain.errors import AuthenticationFailed
+from application.errors import AuthenticationFailed
 from domain.users import Principal
 from entrypoints.cli.errors import ConfigurationError
 from entrypoints.container import Container, check_storage, close

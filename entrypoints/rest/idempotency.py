@@ -15,8 +15,8 @@ from dependency_injector.wiring import inject
 from fastapi import Depends, Header
 from starlette.responses import Response
 
+from application.errors import Conflict
 from application.ports import Clock, IdempotencyStore, IdempotentResponse
-from domain.errors import Conflict
 from domain.users import Principal
 from entrypoints.container import Container
 from entrypoints.rest.errors import problem

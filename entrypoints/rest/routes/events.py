@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, WebSocket, WebSocketDisconnect
 
 from adapters.memory import InProcessEventBus
 from application import use_cases as uc
-from domain.errors import AuthenticationFailed
+from application.errors import AuthenticationFailed
 from entrypoints.container import Container
 from entrypoints.rest.injection import Provide
 from entrypoints.rest.security import principal_from_token

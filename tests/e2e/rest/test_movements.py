@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 from starlette.responses import Response
 
-from domain.errors import Conflict
+from application.errors import Conflict
 from domain.users import Principal, Role
 from entrypoints.container import Container
 from entrypoints.rest.idempotency import Idempotency
