@@ -409,6 +409,7 @@ class SqlAlchemyUserRepository:
         self._uow.check_writable()
         async with self._uow.guarded(user=user):
             await self._uow.execute(insert(users).values(mappers.user_to_row(user)))
+        self._uow.track(user)
 
     async def get(self, user_id: UUID) -> User | None:
         row = await self._uow.first(_USER_BY_ID, user_id)
@@ -425,6 +426,7 @@ class SqlAlchemyUserRepository:
         del row["id"]
         async with self._uow.guarded(user=user, savepoint=False):
             await self._uow.execute(update(users).where(users.c.id == user.id).values(row))
+        self._uow.track(user)
 
     async def list(self, *, offset: int, limit: int) -> Page[User]:
         rows = await self._uow.execute(

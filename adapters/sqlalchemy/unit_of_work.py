@@ -171,8 +171,8 @@ class SqlAlchemyUnitOfWork:
         if self._read_only:
             raise RuntimeError("a read-only unit of work cannot write")
 
-    def track(self, item: Item) -> None:
-        self._events.track(item)
+    def track(self, aggregate: Item | User) -> None:
+        self._events.track(aggregate)
 
     async def execute(
         self,
