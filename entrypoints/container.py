@@ -251,8 +251,9 @@ async def start(container: Container) -> None:
 
 
 async def close(container: Container) -> None:
-    """Shut the resources down (after-commit handlers finish, the live-event connections close)
-    and release the database pool; call it at shutdown, on the event loop that used them."""
+    """Shut the resources ``start`` began down (after-commit handlers finish, the live-event
+    connections close) and release the database pool; call it at shutdown, on the event loop
+    that used them. A container used without ``start`` leaves its NOTIFY connection open."""
     await _completed(container.shutdown_resources())
     if container.settings().storage == "sqlalchemy":
         await container.database().dispose()
