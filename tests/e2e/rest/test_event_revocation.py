@@ -13,6 +13,8 @@ from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
 from adapters.security import JwtTokenService
+from application.errors import StoreBusy
+from application.use_cases import LiveSession, OpenEventStream
 from entrypoints.container import Container
 from entrypoints.settings import Settings
 from tests.conftest import TEST_SECRET, make_settings
@@ -130,3 +132,36 @@ def test_a_revocation_whose_event_was_lost_is_caught_by_the_periodic_check(
         stored.token_version += 1
 
         assert closed_with(socket) == 1008
+
+
+class BusyAfterFirstCheck:
+    """The real use case once (the socket opens), then a store too busy to answer."""
+
+    def __init__(self, real: OpenEventStream) -> None:
+        self.real = real
+        self.calls = 0
+
+    async def execute(self, token: str) -> LiveSession:
+        self.calls += 1
+        if self.calls > 1:
+            raise StoreBusy()
+        return await self.real.execute(token)
+
+
+def test_a_busy_store_at_a_periodic_check_keeps_the_socket_open(
+    client: TestClient, container: Container, admin: Headers
+) -> None:
+    busy = BusyAfterFirstCheck(container.open_event_stream())
+    settings = container.settings().model_copy(update={"websocket_recheck_seconds": 0.01})
+    with (
+        container.settings.override(providers.Object(settings)),
+        container.open_event_stream.override(providers.Object(busy)),
+        client.websocket_connect("/api/v1/events", headers=admin) as socket,
+    ):
+        deadline = time.monotonic() + 30
+        while busy.calls < 3 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert busy.calls >= 3
+
+        item = new_item(client, admin)
+        assert socket.receive_json()["item_id"] == item["id"]
