@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from application.ports import EventPublisher
 from domain.events import DomainEvent
 from domain.items import Item
+from domain.users import User
 
 logger = logging.getLogger(__name__)
 
@@ -15,18 +16,19 @@ class EventCollector:
     def __init__(self, publisher: EventPublisher | None) -> None:
         self._publisher = publisher
         # By identity, in the order first seen (a bulk import tracks thousands per transaction).
-        self._seen: dict[int, Item] = {}
+        self._seen: dict[int, Item | User] = {}
 
-    def track(self, item: Item) -> None:
-        self._seen.setdefault(id(item), item)
+    def track(self, aggregate: Item | User) -> None:
+        self._seen.setdefault(id(aggregate), aggregate)
 
     def committed(self) -> list[DomainEvent]:
         """The events of the committed transaction, taken off the aggregates."""
         events: list[DomainEvent] = []
-        for item in self._seen.values():
-            events.extend(item.events)
-            item.events.clear()
-            item.new_movements.clear()
+        for aggregate in self._seen.values():
+            events.extend(aggregate.events)
+            aggregate.events.clear()
+            if isinstance(aggregate, Item):
+                aggregate.new_movements.clear()
         self._seen.clear()
         return events
 

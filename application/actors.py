@@ -10,8 +10,8 @@ still reads the user's token version and active flag.
 from typing import Protocol
 from uuid import UUID
 
+from application.errors import AuthenticationFailed
 from application.ports import TokenClaims
-from domain.errors import AuthenticationFailed
 from domain.users import Principal
 
 Actor = Principal | TokenClaims

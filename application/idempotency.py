@@ -16,8 +16,8 @@ from decimal import Decimal
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
+from application.errors import IdempotencyKeyReused
 from application.ports import UnitOfWork
-from domain.errors import IdempotencyKeyReused
 from domain.items import Item, ItemImage, MovementReason, StockMovement
 from domain.users import Principal
 from domain.values import Money, Sku, TaxRate

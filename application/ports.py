@@ -254,6 +254,7 @@ class AccessToken:
 class TokenClaims:
     user_id: UUID
     token_version: int
+    expires_at: datetime
 
 
 class TokenService(Protocol):
@@ -321,3 +322,31 @@ class IdempotencyRepository(Protocol):
 
     async def record(self, key: str, result: str) -> None:
         """The result of the claimed key's work, written in the same transaction."""
+
+
+class EventSubscription(Protocol):
+    """The events committed since a subscriber joined, in the order they arrived."""
+
+    async def get(self) -> DomainEvent:
+        """The next event, waiting for one."""
+
+
+class EventSubscribing(Protocol):
+    """``async with stream.listen() as subscription``: subscribed for the block's duration."""
+
+    async def __aenter__(self) -> EventSubscription: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> bool | None: ...
+
+
+class EventStream(Protocol):
+    """Committed domain events, live, for subscribers such as WebSocket clients, from every
+    process of the service. Delivery is at-most-once: a subscriber that falls far behind loses
+    the oldest events (item events carry versions, so a client notices the gap)."""
+
+    def listen(self) -> EventSubscribing: ...

@@ -1,16 +1,22 @@
-"""One small hierarchy of domain errors.
+"""The domain's errors, and the base every error with a stable code shares.
 
 Each error carries a stable machine ``code`` (adapters map it to an HTTP status or a CLI exit
 code) and a ``message`` written for the person who caused it. Extra, structured facts go in
 ``details`` so an adapter can show them without parsing the message.
+
+Only broken rules of the domain live here; refusals that are not domain rules (a busy store,
+a failed login, an upload of the wrong kind...) are in ``application.errors``. Both derive from
+``CodedError``, so the entrypoints map every error by its code in one place.
 """
 
 from collections.abc import Mapping, Set
 from typing import Any, ClassVar
 
 
-class DomainError(Exception):
-    code: ClassVar[str] = "domain_error"
+class CodedError(Exception):
+    """An error a caller is told about by a stable ``code`` and a human ``message``."""
+
+    code: ClassVar[str] = "error"
 
     def __init__(self, message: str, **details: Any) -> None:
         super().__init__(message)
@@ -19,6 +25,12 @@ class DomainError(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+
+class DomainError(CodedError):
+    """A rule of the domain was broken."""
+
+    code = "domain_error"
 
 
 class InvalidValue(DomainError):
@@ -87,71 +99,6 @@ class PermissionDenied(DomainError):
         super().__init__(f"a {role} may not {action}", action=action, role=role)
 
 
-class AuthenticationFailed(DomainError):
-    """Deliberately vague: it never says whether the user exists or which check failed."""
-
-    code = "authentication_failed"
-
-    def __init__(self, message: str = "invalid credentials") -> None:
-        super().__init__(message)
-
-
-class TooManyAttempts(DomainError):
-    code = "too_many_attempts"
-
-    def __init__(self, retry_after_seconds: int) -> None:
-        super().__init__(
-            f"too many failed attempts; try again in {retry_after_seconds} s",
-            retry_after=retry_after_seconds,
-        )
-        self.retry_after_seconds = retry_after_seconds
-
-
-class UnsupportedMedia(DomainError):
-    code = "unsupported_media"
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-
-
-class PayloadTooLarge(DomainError):
-    code = "payload_too_large"
-
-    def __init__(self, size: int, limit: int) -> None:
-        super().__init__(f"{size} bytes exceed the limit of {limit} bytes", limit=limit)
-        self.limit = limit
-
-
-class Conflict(DomainError):
-    """A request that is well formed but clashes with the current state (not a duplicate)."""
-
-    code = "conflict"
-
-
-class StoreBusy(DomainError):
-    """The store could not take the write in time (extreme load); retrying later will work.
-
-    Not a rule of the domain but a promise to the caller: nothing was changed."""
-
-    code = "store_busy"
-
-    def __init__(self, retry_after_seconds: int = 1) -> None:
-        super().__init__(
-            f"the store is busy; nothing was changed, try again in {retry_after_seconds} s",
-            retry_after=retry_after_seconds,
-        )
-        self.retry_after_seconds = retry_after_seconds
-
-
-class IdempotencyKeyReused(DomainError):
-    """An idempotency key sent again with a different request."""
-
-    code = "idempotency_key_reused"
-
-    def __init__(self) -> None:
-        super().__init__("this Idempotency-Key was already used for a different request")
-
-
 class VersionNotListed(DomainError):
     """None of the versions the caller would accept is the current one: an HTTP ``If-Match``
     list, where any tag may match. An empty list (only weak tags, or tags that are not ours)
@@ -168,25 +115,3 @@ class VersionNotListed(DomainError):
         )
         self.listed = frozenset(listed)
         self.actual = actual
-
-
-class StorageUnavailable(DomainError):
-    """Files (item pictures) cannot be stored or read: the directory is read-only, missing or
-    not ours to write. An operator has to fix it; nothing was changed. Not a rule of the domain
-    but a promise to the caller, like ``StoreBusy``."""
-
-    code = "storage_unavailable"
-
-    def __init__(
-        self, message: str = "the image storage is unavailable; nothing was changed"
-    ) -> None:
-        super().__init__(message)
-
-
-class InsufficientStorage(DomainError):
-    """The disk (or the quota) for pictures is full; nothing was changed."""
-
-    code = "insufficient_storage"
-
-    def __init__(self, message: str = "the image storage is full; nothing was changed") -> None:
-        super().__init__(message)

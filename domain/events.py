@@ -1,7 +1,8 @@
 """Domain events: facts about changes, recorded by aggregates and published after commit.
 
-Every event carries the item's ``version`` after the change so that a client that follows the
-event stream can notice a gap and re-read the item.
+Every item event carries the item's ``version`` after the change so that a client that follows
+the event stream can notice a gap and re-read the item. ``AccessRevoked`` is for the service
+itself (it ends live sessions opened with a revoked token) and is never shown to clients.
 """
 
 from dataclasses import dataclass, field
@@ -80,3 +81,17 @@ class LowStockReached(DomainEvent):
     version: int
     quantity: int
     reorder_level: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class AccessRevoked(DomainEvent):
+    """A user's earlier tokens stopped working: their password, role or active flag changed.
+
+    ``token_version`` is the user's new one; every token with a lower version is void, so a live
+    session opened with one (a WebSocket) must end, in whichever process it is.
+    """
+
+    name: ClassVar[str] = "user.access_revoked"
+    user_id: UUID
+    token_version: int
+    reason: str

@@ -5,13 +5,14 @@ the same rules: a use case receives the acting ``Principal`` and asks it for a p
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Self
 from uuid import UUID, uuid4
 
 from domain.errors import InvalidValue, PermissionDenied
+from domain.events import AccessRevoked, DomainEvent
 from domain.values import optional_text
 
 #: bcrypt only looks at the first 72 bytes (and bcrypt 5 refuses more): the limit is in UTF-8
@@ -121,6 +122,8 @@ class User:
     full_name: str | None = None
     active: bool = True
     token_version: int = 1
+    #: Recorded by the methods below, published by the unit of work after commit.
+    events: list[DomainEvent] = field(default_factory=list, repr=False)
 
     @classmethod
     def register(
@@ -147,8 +150,7 @@ class User:
     def change_password_hash(self, password_hash: str, *, at: datetime) -> None:
         """A new password also invalidates every token issued before it."""
         self.password_hash = password_hash
-        self.token_version += 1
-        self.updated_at = at
+        self._revoke_tokens("password changed", at=at)
 
     def rehash(self, password_hash: str, *, at: datetime) -> None:
         """Same password, stronger hash: tokens stay valid."""
@@ -159,14 +161,22 @@ class User:
         if role is not self.role:
             self.role = role
             # A demoted user must not keep the powers their old tokens carried.
-            self.token_version += 1
-            self.updated_at = at
+            self._revoke_tokens("role changed", at=at)
 
     def set_active(self, active: bool, *, at: datetime) -> None:
         if active != self.active:
             self.active = active
-            self.token_version += 1
-            self.updated_at = at
+            self._revoke_tokens("activated" if active else "deactivated", at=at)
+
+    def _revoke_tokens(self, reason: str, *, at: datetime) -> None:
+        """Void every token issued so far, and say so: live sessions anywhere must end."""
+        self.token_version += 1
+        self.updated_at = at
+        self.events.append(
+            AccessRevoked(
+                occurred_at=at, user_id=self.id, token_version=self.token_version, reason=reason
+            )
+        )
 
     def principal(self) -> "Principal":
         return Principal(user_id=self.id, username=self.username.value, role=self.role)

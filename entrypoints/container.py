@@ -5,8 +5,9 @@ every test builds one ``Container`` and takes use cases from it. Tests override 
 (``container.clock.override(...)``) instead of patching modules.
 """
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from functools import partial
+from typing import TYPE_CHECKING, cast
 
 from dependency_injector import containers, providers
 
@@ -20,6 +21,7 @@ from adapters.memory import (
     InProcessEventBus,
 )
 from adapters.notifications import LoggingNotifier
+from adapters.postgres import fanout
 from adapters.postgres.event_codec import process_origin
 from adapters.security import BcryptPasswordHasher, JwtTokenService, load_or_create_secret
 from adapters.sqlalchemy import (
@@ -29,13 +31,19 @@ from adapters.sqlalchemy import (
     SqlAlchemyUnitOfWork,
     check_schema_at_head,
     create_engine,
+    current,
+    display_url,
+    downgrade,
+    upgrade,
 )
 from application import use_cases as uc
 from application.handlers import NotifyLowStock
 from application.idempotency import IdempotencyPolicy
-from entrypoints.live_events import postgres_listener, postgres_publisher
 from entrypoints.observability.metrics import DomainMetrics, new_metrics_registry
 from entrypoints.settings import Settings
+
+if TYPE_CHECKING:
+    from adapters.postgres.notify_events import PostgresNotifyPublisher
 
 
 def _secret(settings: Settings) -> str:
@@ -47,6 +55,19 @@ def _secret(settings: Settings) -> str:
 def _schema_probe(database: Database) -> Callable[[], Awaitable[None]]:
     """Readiness also means "the schema is at the newest migration"."""
     return partial(check_schema_at_head, database.engine)
+
+
+async def _publish_live_events(
+    settings: Settings, bus: InProcessEventBus, publisher: object
+) -> AsyncIterator[object]:
+    """The resource that ends publishing cleanly: at shutdown the after-commit handlers still
+    running finish (a low-stock notification is not lost), then the NOTIFY connection closes."""
+    try:
+        yield publisher
+    finally:
+        await bus.drain()
+        if settings.live_event_fanout == "postgres":
+            await cast("PostgresNotifyPublisher", publisher).aclose()
 
 
 class Container(containers.DeclarativeContainer):
@@ -66,17 +87,37 @@ class Container(containers.DeclarativeContainer):
     )
     # -- live events across processes, chosen by INVENTORY_EVENT_FANOUT (issue 7) ------------
     # ``event_bus`` stays what WebSocket clients listen to; units of work publish through
-    # ``event_publisher``, which with PostgreSQL sends to every process's ``event_listener``.
+    # ``event_publisher``, which with PostgreSQL sends to every process's listener. Both ends
+    # are resources: ``init_resources`` starts them, ``shutdown_resources`` stops them.
     event_origin = providers.Singleton(process_origin)
     event_publisher = providers.Selector(
         settings.provided.live_event_fanout,
         local=event_bus,
         postgres=providers.Singleton(
-            postgres_publisher, settings=settings, bus=event_bus, origin=event_origin
+            fanout.notify_publisher,
+            database_url=settings.provided.database_url,
+            channel=settings.provided.event_channel,
+            local=event_bus,
+            origin=event_origin,
         ),
     )
-    event_listener = providers.Singleton(
-        postgres_listener, settings=settings, bus=event_bus, origin=event_origin
+    #: True in a process that serves WebSocket clients (``create_app`` sets it): it listens for
+    #: the other processes' events. A CLI command only publishes its own.
+    listens_for_live_events = providers.Object(False)
+    event_listener = providers.Resource(
+        fanout.listener,
+        database_url=settings.provided.database_url,
+        channel=settings.provided.event_channel,
+        local=event_bus,
+        origin=event_origin,
+        enabled=providers.Selector(
+            settings.provided.live_event_fanout,
+            local=providers.Object(False),
+            postgres=listens_for_live_events,
+        ),
+    )
+    event_publishing = providers.Resource(
+        _publish_live_events, settings=settings, bus=event_bus, publisher=event_publisher
     )
     password_hasher = providers.Singleton(
         BcryptPasswordHasher, rounds=settings.provided.bcrypt_rounds
@@ -203,6 +244,19 @@ class Container(containers.DeclarativeContainer):
     )
     check_readiness = providers.Factory(uc.CheckReadiness, queries=queries, probes=readiness_probes)
 
+    # -- live-event subscribers (the WebSocket) ------------------------------------------------
+    #: What subscribers read: every process's committed events (see ``event_listener``).
+    event_stream = event_bus
+    open_event_stream = providers.Factory(
+        uc.OpenEventStream, resolve=resolve_principal, tokens=token_service
+    )
+
+    # -- schema migrations (``inventory db``): coroutines on the configured database URL --------
+    database_display = providers.Callable(display_url, settings.provided.resolved_database_url)
+    upgrade_schema = providers.Callable(upgrade, settings.provided.resolved_database_url)
+    downgrade_schema = providers.Callable(downgrade, settings.provided.resolved_database_url)
+    schema_revision = providers.Callable(current, settings.provided.resolved_database_url)
+
 
 async def check_storage(container: Container) -> None:
     """Fail fast at start-up: raises ``DatabaseNotReady`` (its message says what to do) when the
@@ -211,19 +265,37 @@ async def check_storage(container: Container) -> None:
         await check_schema_at_head(container.database().engine)
 
 
+async def start(container: Container) -> None:
+    """Initialise the container's resources (the live-event fan-out) on the running event loop;
+    the REST lifespan and every CLI command call it once, and ``close`` when they end."""
+    await _completed(container.init_resources())
+
+
 async def close(container: Container) -> None:
-    """Release what the container holds open (the database pool, the connection that sends
-    live events); call it at shutdown, on the event loop that used them."""
-    settings = container.settings()
-    if settings.live_event_fanout == "postgres":
-        publisher = container.event_publisher()
-        await publisher.aclose()
-    if settings.storage == "sqlalchemy":
+    """Shut the resources ``start`` began down (after-commit handlers finish, the live-event
+    connections close) and release the database pool; call it at shutdown, on the event loop
+    that used them. A container used without ``start`` leaves its NOTIFY connection open."""
+    await _completed(container.shutdown_resources())
+    if container.settings().storage == "sqlalchemy":
         await container.database().dispose()
         container.database.reset()
 
 
-__all__ = ["Container", "DatabaseNotReady", "build_container", "check_storage", "close"]
+async def _completed(work: Awaitable[None] | None) -> None:
+    """``init_resources`` and ``shutdown_resources`` return an awaitable only when some resource
+    is asynchronous."""
+    if work is not None:
+        await work
+
+
+__all__ = [
+    "Container",
+    "DatabaseNotReady",
+    "build_container",
+    "check_storage",
+    "close",
+    "start",
+]
 
 
 def build_container(settings: Settings | None = None) -> Container:

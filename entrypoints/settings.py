@@ -104,6 +104,10 @@ class Settings(BaseSettings):
     gzip_min_bytes: int = Field(default=1024, ge=0)
     idempotency_ttl_seconds: int = Field(default=24 * 3600, ge=60, le=30 * 24 * 3600)
     websocket_heartbeat_seconds: float = Field(default=20.0, gt=0, le=3600)
+    #: How often a live-event WebSocket checks its token against the store again. Revocations
+    #: close sockets within moments through the event stream; this bounds the delay when that
+    #: event was lost (a listener reconnecting, a client far behind).
+    websocket_recheck_seconds: float = Field(default=30.0, gt=0, le=3600)
 
     # -- slow clients, enforced by `inventory serve` (issue 12; entrypoints/server) ---------
     #: An idle keep-alive connection is closed after this long (uvicorn's timeout_keep_alive).

@@ -11,8 +11,8 @@ from collections.abc import Awaitable, Sequence
 from hashlib import sha256
 
 from application.commands import LoginCommand
+from application.errors import AuthenticationFailed, TooManyAttempts
 from application.ports import AccessToken
-from domain.errors import AuthenticationFailed, TooManyAttempts
 from entrypoints.container import Container
 
 #: Every wait below is for something that must happen; this only bounds a failure.

@@ -8,8 +8,9 @@ from hashlib import sha256
 from pathlib import Path
 from uuid import uuid4
 
+from application.errors import InsufficientStorage, StorageUnavailable
 from application.ports import StoredImage
-from domain.errors import DomainError, InsufficientStorage, StorageUnavailable
+from domain.errors import CodedError
 
 _KEY = re.compile(r"[0-9a-f]{32}\.(png|jpg|gif|webp)")
 #: A full disk or quota: 507, an operator frees space. Anything else (read-only, permissions,
@@ -18,7 +19,7 @@ _FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
 logger = logging.getLogger(__name__)
 
 
-def storage_error(action: str, root: Path, error: OSError) -> DomainError:
+def storage_error(action: str, root: Path, error: OSError) -> CodedError:
     """The domain error for a failed file operation, logged with its cause: the response says
     only that storage is unavailable or full, the log says which directory and why."""
     logger.error("cannot %s in the images directory %s: %s", action, root, error)

@@ -22,7 +22,7 @@ def _copy_item(item: Item) -> Item:
 
 
 def _copy_user(user: User) -> User:
-    return replace(user)
+    return replace(user, events=[])
 
 
 class InMemoryItemRepository:

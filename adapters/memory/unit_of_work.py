@@ -86,7 +86,7 @@ class InMemoryUnitOfWork:
             if saved := self._movements.get(item_id):
                 store.movements.setdefault(item_id, []).extend(saved)
         for user_id, user in self._users.items():
-            store.users[user_id] = replace(user)
+            store.users[user_id] = replace(user, events=[])
         for key, failures in self._failures.items():
             if failures is None:
                 store.login_failures.pop(key, None)
@@ -166,6 +166,7 @@ class InMemoryUnitOfWork:
     def stage_user(self, user: User) -> None:
         self._check_writable()
         self._users[user.id] = user
+        self._events.track(user)
 
     def stage_login_failures(self, key: str, failures: LoginFailures | None) -> None:
         self._check_writable()

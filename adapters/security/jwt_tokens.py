@@ -1,12 +1,12 @@
 import math
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 import jwt
 
+from application.errors import AuthenticationFailed
 from application.ports import AccessToken, Clock, TokenClaims
-from domain.errors import AuthenticationFailed
 from domain.users import User
 
 ALGORITHM = "HS256"
@@ -72,8 +72,9 @@ class JwtTokenService:
         if isinstance(version, bool) or not isinstance(version, int):
             raise AuthenticationFailed("invalid token")
         try:
-            return TokenClaims(user_id=UUID(subject), token_version=version)
-        except (ValueError, TypeError, AttributeError):
+            expires_at = datetime.fromtimestamp(claims["exp"], UTC)
+            return TokenClaims(user_id=UUID(subject), token_version=version, expires_at=expires_at)
+        except (ValueError, TypeError, AttributeError, OverflowError, OSError):
             raise AuthenticationFailed("invalid token") from None
 
     def _decode(self, token: str) -> dict[str, Any]:

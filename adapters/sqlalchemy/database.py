@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
 from adapters.sqlalchemy.sqlite import SqliteFile, SqliteSynchronous, install_pragmas
-from domain.errors import StoreBusy
+from application.errors import StoreBusy
 
 _DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
 _ALIASES = {"postgres": "postgresql"}

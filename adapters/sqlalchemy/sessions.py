@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncTransaction
 
 from adapters.sqlalchemy.database import Database, busy_as_store_busy
 from adapters.sqlalchemy.sqlite import is_locked
-from domain.errors import StoreBusy
+from application.errors import StoreBusy
 
 
 class WriteSession:

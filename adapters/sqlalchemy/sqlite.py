@@ -41,7 +41,7 @@ from sqlalchemy import Connection, Engine, event
 from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy.pool import NullPool, QueuePool
 
-from domain.errors import StoreBusy
+from application.errors import StoreBusy
 
 SqliteSynchronous = Literal["OFF", "NORMAL", "FULL", "EXTRA"]
 SYNCHRONOUS_MODES = ("OFF", "NORMAL", "FULL", "EXTRA")

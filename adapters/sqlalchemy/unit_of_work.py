@@ -39,7 +39,7 @@ class SqlAlchemyUnitOfWork:
             self._session, self._events.track, indexed_share=search_indexed_share
         )
         self.movements = SqlAlchemyMovementRepository(self._session)
-        self.users = SqlAlchemyUserRepository(self._session)
+        self.users = SqlAlchemyUserRepository(self._session, self._events.track)
         self.login_attempts = SqlAlchemyLoginAttemptRepository(self._session)
         self.idempotency = SqlAlchemyIdempotencyRepository(self._session)
 

@@ -1,5 +1,6 @@
 """Users and failed logins for a unit of work, on its session."""
 
+from collections.abc import Callable
 from uuid import UUID
 
 from sqlalchemy import and_, bindparam, func, insert, select, update
@@ -16,13 +17,15 @@ _USER_BY_KEY = select(users).where(users.c.username_key == bindparam("key"))
 
 
 class SqlAlchemyUserRepository:
-    def __init__(self, session: WriteSession) -> None:
+    def __init__(self, session: WriteSession, track: Callable[[User], None]) -> None:
         self._session = session
+        self._track = track
 
     async def add(self, user: User) -> None:
         self._session.check_open()
         async with guarded(self._session, user=user):
             await self._session.execute(insert(users).values(mappers.user_to_row(user)))
+        self._track(user)
 
     async def get(self, user_id: UUID) -> User | None:
         row = (await self._session.execute(_USER_BY_ID, {"key": user_id})).first()
@@ -39,6 +42,7 @@ class SqlAlchemyUserRepository:
         del row["id"]
         async with guarded(self._session, user=user, savepoint=False):
             await self._session.execute(update(users).where(users.c.id == user.id).values(row))
+        self._track(user)
 
     async def list(self, *, offset: int, limit: int) -> Page[User]:
         rows = await self._session.execute(

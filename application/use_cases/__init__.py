@@ -22,6 +22,7 @@ from application.use_cases.import_items import (
 )
 from application.use_cases.list_items import ListItems
 from application.use_cases.list_movements import ListMovements
+from application.use_cases.open_event_stream import LiveSession, OpenEventStream
 from application.use_cases.register_user import RegisterUser
 from application.use_cases.remove_image import RemoveImage
 from application.use_cases.replace_item import ReplaceItem
@@ -53,7 +54,9 @@ __all__ = [
     "ListItems",
     "ListMovements",
     "ListUsers",
+    "LiveSession",
     "LoginPolicy",
+    "OpenEventStream",
     "Readiness",
     "RegisterUser",
     "RemoveImage",

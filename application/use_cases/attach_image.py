@@ -1,8 +1,9 @@
 from application.actors import acting
 from application.commands import AttachImageCommand
+from application.errors import PayloadTooLarge, UnsupportedMedia
 from application.ports import Clock, ImageStore, UnitOfWork
 from application.use_cases._lookup import load_item
-from domain.errors import InvalidValue, PayloadTooLarge, UnsupportedMedia
+from domain.errors import InvalidValue
 from domain.images import detect_image_type
 from domain.items import Item, ItemImage
 from domain.users import Permission

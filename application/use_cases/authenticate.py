@@ -3,6 +3,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from application.commands import LoginCommand
+from application.errors import AuthenticationFailed, TooManyAttempts
 from application.ports import (
     AccessToken,
     Clock,
@@ -11,7 +12,6 @@ from application.ports import (
     TokenService,
     UnitOfWork,
 )
-from domain.errors import AuthenticationFailed, TooManyAttempts
 from domain.users import PASSWORD_MAX_BYTES, User
 
 

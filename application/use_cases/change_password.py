@@ -1,7 +1,8 @@
 from application.actors import Actor, acting
+from application.errors import AuthenticationFailed
 from application.ports import Clock, PasswordHasher, UnitOfWork
 from application.use_cases._lookup import load_user
-from domain.errors import AuthenticationFailed, InvalidValue
+from domain.errors import InvalidValue
 from domain.users import PASSWORD_MAX_BYTES, Permission, validate_new_password
 
 

@@ -1,6 +1,7 @@
+from application.errors import AuthenticationFailed
 from application.ports import QuerySession
 from application.views import UserView
-from domain.errors import AuthenticationFailed, NotFound
+from domain.errors import NotFound
 from domain.users import Principal, Role
 
 _PAGE = 100

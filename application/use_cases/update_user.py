@@ -1,8 +1,9 @@
 from application.actors import acting
 from application.commands import Unset, UpdateUserCommand
+from application.errors import Conflict
 from application.ports import Clock, UnitOfWork
 from application.use_cases._lookup import load_user
-from domain.errors import Conflict, InvalidValue
+from domain.errors import InvalidValue
 from domain.users import Permission, Role, User, parse_email
 from domain.values import optional_text
 

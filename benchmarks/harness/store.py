@@ -142,7 +142,7 @@ def import_csv(store: Store, rows: int) -> float:
 def ledger_mismatches(store: Store) -> int:
     """Items whose quantity differs from the sum of their ledger, checked through the ports."""
     from application.ports import ItemQuery
-    from entrypoints.container import build_container, close
+    from entrypoints.container import build_container, close, start
     from entrypoints.settings import Settings
 
     async def check() -> int:
@@ -156,6 +156,7 @@ def ledger_mismatches(store: Store) -> int:
             }
         )
         container = build_container(settings)
+        await start(container)
         bad, offset = 0, 0
         while True:
             async with container.uow() as uow:

@@ -1,28 +1,32 @@
-"""``inventory db``: the schema migrations of the SQL store (Alembic, kept in the package)."""
+"""``inventory db``: the schema migrations of the SQL store (Alembic, kept in the package).
+
+The migrations come from the container, which knows the database URL (``--database-url``
+included) and the adapter that migrates it.
+"""
 
 from typing import Annotated
 
 import typer
 
-from adapters.sqlalchemy import current, display_url, downgrade, upgrade
 from entrypoints.cli.errors import ConfigurationError
 from entrypoints.cli.output import emit, message
 from entrypoints.cli.state import CliState
+from entrypoints.container import Container
 
 app = typer.Typer(help="Database migrations of the SQL store.", no_args_is_help=True)
 
 
-def _url(state: CliState) -> str:
+def _sql_store(state: CliState) -> Container:
     settings = state.container.settings()
     if settings.storage != "sqlalchemy":
         raise ConfigurationError(
             f"INVENTORY_STORAGE is {settings.storage!r}: migrations are for the SQL store"
         )
-    return settings.resolved_database_url
+    return state.container
 
 
-def _report(state: CliState, action: str, url: str, revision: str | None) -> None:
-    where = display_url(url)
+def _report(state: CliState, action: str, revision: str | None) -> None:
+    where = state.container.database_display()
     emit(
         state,
         {"action": action, "database": where, "revision": revision},
@@ -37,13 +41,14 @@ def upgrade_command(
 ) -> None:
     """Bring the schema up to REVISION (default: the newest). Safe to run again."""
     state = CliState.of(ctx)
-    url = _url(state)
+    container = _sql_store(state)
 
     async def work() -> str | None:
-        await upgrade(url, revision)
-        return await current(url)
+        await container.upgrade_schema(revision)
+        revision_now: str | None = await container.schema_revision()
+        return revision_now
 
-    _report(state, "upgraded", url, state.run(work, check_schema=False))
+    _report(state, "upgraded", state.run(work, check_schema=False))
 
 
 @app.command("downgrade")
@@ -53,18 +58,24 @@ def downgrade_command(
 ) -> None:
     """Take the schema back to REVISION. Data in removed tables is lost."""
     state = CliState.of(ctx)
-    url = _url(state)
+    container = _sql_store(state)
 
     async def work() -> str | None:
-        await downgrade(url, revision)
-        return await current(url)
+        await container.downgrade_schema(revision)
+        revision_now: str | None = await container.schema_revision()
+        return revision_now
 
-    _report(state, "downgraded", url, state.run(work, check_schema=False))
+    _report(state, "downgraded", state.run(work, check_schema=False))
 
 
 @app.command("current")
 def current_command(ctx: typer.Context) -> None:
     """Show the schema's current revision."""
     state = CliState.of(ctx)
-    url = _url(state)
-    _report(state, "current", url, state.run(lambda: current(url), check_schema=False))
+    container = _sql_store(state)
+
+    async def work() -> str | None:
+        revision_now: str | None = await container.schema_revision()
+        return revision_now
+
+    _report(state, "current", state.run(work, check_schema=False))

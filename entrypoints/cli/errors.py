@@ -1,8 +1,9 @@
 """Errors to exit codes, in one place.
 
-Every domain error kind has its own exit code so scripts can branch on it; the table is shown
-in ``inventory --help``. Anything a user typed wrong ends with one line on stderr and no
-traceback; an unexpected error prints a short line and, with ``--debug``, the traceback.
+Every error code (domain and application) has its own exit code so scripts can branch on it;
+the table is shown in ``inventory --help``. Anything a user typed wrong ends with one line on
+stderr and no traceback; an unexpected error prints a short line and, with ``--debug``, the
+traceback.
 """
 
 import json
@@ -13,8 +14,8 @@ import typer
 from pydantic import ValidationError
 from typer.core import TyperGroup
 
-from adapters.sqlalchemy import DatabaseNotReady
-from domain.errors import DomainError
+from domain.errors import CodedError
+from entrypoints.container import DatabaseNotReady
 from entrypoints.settings import ENV_PREFIX, Settings
 
 UNEXPECTED = 1
@@ -23,7 +24,7 @@ ROWS_REJECTED = 14
 CONFIGURATION = 15
 FILE_ERROR = 16
 
-#: Domain error code → exit code. Never renumber: scripts depend on these.
+#: Error code (domain and application) → exit code. Never renumber: scripts depend on these.
 EXIT_CODES: dict[str, int] = {
     "invalid_value": 3,
     "not_found": 4,
@@ -72,7 +73,7 @@ def report(message: str, *, code: str, json_output: bool) -> None:
 
 def exit_for(error: BaseException, *, json_output: bool, debug: bool) -> typer.Exit:
     """Report ``error`` and return the ``typer.Exit`` that ends the command."""
-    if isinstance(error, DomainError):
+    if isinstance(error, CodedError):
         report(error.message, code=error.code, json_output=json_output)
         return typer.Exit(EXIT_CODES.get(error.code, UNEXPECTED))
     if isinstance(error, ConfigurationError | ValidationError | DatabaseNotReady):

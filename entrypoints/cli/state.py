@@ -1,7 +1,6 @@
 """What every command shares: the container, the global options and the way coroutines run."""
 
 import asyncio
-import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -10,11 +9,10 @@ import typer
 from dependency_injector import providers
 from rich.console import Console
 
-from domain.errors import AuthenticationFailed
+from application.errors import AuthenticationFailed
 from domain.users import Principal
 from entrypoints.cli.errors import ConfigurationError
-from entrypoints.container import Container, check_storage, close
-from entrypoints.live_events import live_event_fanout
+from entrypoints.container import Container, check_storage, close, start
 from entrypoints.settings import Settings
 
 T = TypeVar("T")
@@ -58,8 +56,9 @@ class CliState:
     def run(self, work: Callable[[], Awaitable[T]], *, check_schema: bool = True) -> T:
         """Run one command's coroutine on a fresh event loop.
 
-        Before the loop closes, after-commit handlers still running are awaited (so a low-stock
-        notification is not lost when the process exits) and resources are released.
+        The container's resources live as long as the loop: before it closes, they shut down
+        (after-commit handlers still running are awaited, so a low-stock notification is not
+        lost when the process exits) and the database pool is released.
         """
 
         storage = self.container.settings().storage
@@ -70,15 +69,11 @@ class CliState:
             try:
                 if check_schema:  # a clear "run inventory db upgrade" instead of a SQL error
                     await check_storage(self.container)
-                async with live_event_fanout(self.container, listen=False):
-                    return await work()
+                await start(self.container)
+                return await work()
             finally:
-                await self.container.event_bus().drain()
                 # The engine's pool belongs to this event loop: close it with the loop.
                 await close(self.container)
-                closing = self.container.shutdown_resources()
-                if inspect.isawaitable(closing):
-                    await closing
 
         return asyncio.run(main())
 

@@ -29,7 +29,8 @@ from prometheus_client import (
 from prometheus_fastapi_instrumentator import Instrumentator
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from domain.errors import AuthenticationFailed, DomainError, InsufficientStock, TooManyAttempts
+from application.errors import AuthenticationFailed, TooManyAttempts
+from domain.errors import CodedError, InsufficientStock
 from domain.events import DomainEvent, ItemCreated, LowStockReached, StockAdjusted
 from domain.items import MovementReason
 from entrypoints.observability.asgi import ResponseStatus
@@ -87,7 +88,7 @@ class DomainMetrics:
         elif isinstance(event, LowStockReached):
             self.low_stock.inc()
 
-    def count_refusal(self, error: DomainError, *, login: bool = True) -> None:
+    def count_refusal(self, error: CodedError, *, login: bool = True) -> None:
         """Called by the one place that maps domain errors to responses; ignores the others.
 
         ``login`` says whether the error answers a login (a bad bearer token on another route

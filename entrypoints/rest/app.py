@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from dependency_injector import providers
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
@@ -20,8 +21,8 @@ from entrypoints.container import (
     build_container,
     check_storage,
     close,
+    start,
 )
-from entrypoints.live_events import live_event_fanout
 from entrypoints.observability.logs import configure_logging
 from entrypoints.observability.metrics import install_metrics
 from entrypoints.rest import errors, idempotency
@@ -87,6 +88,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         logger.error("cannot start: %s", error)
         await close(container)
         raise
+    await start(container)
     hasher = container.password_hasher()
     warm_up = getattr(hasher, "warm_up", None)
     # In the background: a quarter of a second of bcrypt need not delay readiness (a login
@@ -94,12 +96,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     warming = asyncio.create_task(warm_up()) if warm_up is not None else None
     await bootstrap(container)
     try:
-        async with live_event_fanout(container):
-            yield
+        yield
     finally:
         if warming is not None:
             await warming
-        await container.event_bus().drain()
         await close(container)
 
 
@@ -135,6 +135,7 @@ def create_app(container: Container | None = None) -> FastAPI:
     settings = container.settings()
     configure_logging(settings)
     container.wire(modules=WIRED_MODULES)
+    container.listens_for_live_events.override(providers.Object(True))
     app = FastAPI(
         title=SERVICE_NAME,
         version=_SERVICE.version,

@@ -1,8 +1,9 @@
 """Every error the HTTP API returns, as ``application/problem+json`` (RFC 9457), in one place.
 
-Domain errors map to a status by their stable ``code``; validation errors list each problem with
-its location; routing's 404 and 405 and the body-size guard's 413 use the same shape; anything
-unexpected becomes a bare 500 that is logged with the request id and never shows internals.
+Domain and application errors map to a status by their stable ``code``; validation errors list
+each problem with its location; routing's 404 and 405 and the body-size guard's 413 use the same
+shape; anything unexpected becomes a bare 500 that is logged with the request id and never shows
+internals.
 Routes contain no ``try``/``except``: they raise, and these handlers answer.
 """
 
@@ -19,14 +20,8 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from domain.errors import (
-    AuthenticationFailed,
-    DomainError,
-    InsufficientStock,
-    InvalidValue,
-    StoreBusy,
-    TooManyAttempts,
-)
+from application.errors import AuthenticationFailed, StoreBusy, TooManyAttempts
+from domain.errors import CodedError, InsufficientStock, InvalidValue
 from entrypoints.observability.asgi import ResponseStatus
 from entrypoints.observability.request_context import request_id as current_request_id
 from entrypoints.rest.security import TOKEN_URL as LOGIN_ROUTE
@@ -51,7 +46,7 @@ STATUS_BY_CODE: Mapping[str, int] = {
     "storage_unavailable": 503,
     "insufficient_storage": 507,
 }
-#: Which facts of a domain error a client may see, by code (never the raw exception).
+#: Which facts of an error a client may see, by code (never the raw exception).
 _PUBLIC_DETAILS: Mapping[str, tuple[str, ...]] = {
     "insufficient_stock": ("available", "requested"),
     "version_mismatch": ("expected", "actual"),
@@ -115,8 +110,8 @@ def problem(
 
 
 # -- handlers ----------------------------------------------------------------------------------
-async def domain_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, DomainError)
+async def coded_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, CodedError)
     route = request.scope.get("route")
     container = request.app.state.container
     container.domain_metrics().count_refusal(exc, login=getattr(route, "path", None) == LOGIN_ROUTE)
@@ -181,7 +176,7 @@ def _allowed_methods(request: Request) -> str:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(DomainError, domain_error)
+    app.add_exception_handler(CodedError, coded_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(HTTPException, http_error)
 

@@ -10,9 +10,9 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 
+from application.errors import AuthenticationFailed
 from application.ports import TokenClaims
 from application.use_cases import ResolvePrincipal
-from domain.errors import AuthenticationFailed
 from domain.users import Principal
 from entrypoints.container import Container
 from entrypoints.observability.logs import USER_ID_STATE_KEY

@@ -13,9 +13,9 @@ import pytest
 
 from adapters.clock import FixedClock
 from application.commands import AdjustStockCommand, CreateItemCommand
+from application.errors import IdempotencyKeyReused
 from application.ports import IdempotencyRecord, UnitOfWork
 from application.use_cases import AdjustStock, CreateItem
-from domain.errors import IdempotencyKeyReused
 from domain.users import Principal, Role
 from tests.contracts.conftest import Backend
 from tests.contracts.test_repository_contract import T0

@@ -11,7 +11,7 @@ import pytest
 
 from application.ports import ItemQuery, ItemSort, LoginFailures
 from domain.errors import AlreadyExists
-from domain.events import ItemCreated, StockAdjusted
+from domain.events import AccessRevoked, ItemCreated, StockAdjusted
 from domain.items import Item, ItemDetails, ItemImage
 from domain.users import Role, User, Username
 from tests.contracts.conftest import Backend, RecordingPublisher
@@ -450,6 +450,35 @@ async def test_commit_publishes_the_events_after_the_data_is_stored(backend: Bac
         await uow.items.save(loaded)
         await uow.commit()
     assert [type(e) for e in publisher.published] == [ItemCreated, StockAdjusted]
+
+
+async def test_a_revocation_is_published_after_commit_only(backend: Backend) -> None:
+    publisher = RecordingPublisher()
+    user = make_user()
+    async with backend.uow(publisher=publisher) as uow:
+        await uow.users.add(user)
+        await uow.commit()
+    async with backend.uow(publisher=publisher) as uow:
+        loaded = await uow.users.get(user.id)
+        assert loaded is not None
+        loaded.set_active(False, at=T0)
+        await uow.users.save(loaded)
+        await uow.rollback()
+    assert publisher.published == []
+    async with backend.uow(publisher=publisher) as uow:
+        loaded = await uow.users.get(user.id)
+        assert loaded is not None
+        loaded.change_password_hash("new hash", at=T0)
+        await uow.users.save(loaded)
+        assert publisher.published == []
+        await uow.commit()
+    async with backend.uow() as uow:
+        stored = await uow.users.get(user.id)
+    assert publisher.published == [
+        AccessRevoked(occurred_at=T0, user_id=user.id, token_version=2, reason="password changed")
+    ]
+    assert stored is not None
+    assert (stored.token_version, stored.events) == (2, [])
 
 
 async def test_leaving_without_commit_rolls_back_and_publishes_nothing(backend: Backend) -> None:

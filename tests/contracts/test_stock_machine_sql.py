@@ -12,7 +12,7 @@ from hypothesis import settings
 from hypothesis.stateful import run_state_machine_as_test
 
 from adapters.clock import FixedClock
-from entrypoints.container import Container, build_container, close
+from entrypoints.container import Container, build_container, close, start
 from tests.conftest import make_settings
 from tests.databases import empty_postgres, fresh_sqlite_url
 
@@ -35,6 +35,7 @@ def sql_container_factory(
             make_settings(directory, storage="sqlalchemy", database_url=database_url)
         )
         container.clock.override(providers.Object(FixedClock(datetime(2026, 1, 1, tzinfo=UTC))))
+        await start(container)  # on the example's event loop, which ``close`` ends it on
         return container
 
     return make
@@ -44,7 +45,8 @@ def run_machine(factory: Callable[[], object]) -> None:
     machine = stock_machine.make_stock_machine(factory)
 
     class ClosingMachine(machine):  # type: ignore[misc,valid-type]
-        """Closes the database pool on the example's own event loop before that loop ends."""
+        """Closes the resources and the database pool on the example's own event loop before
+        that loop ends."""
 
         def teardown(self) -> None:
             try:

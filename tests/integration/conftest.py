@@ -9,7 +9,7 @@ from dependency_injector import providers
 
 from adapters.clock import FixedClock
 from domain.users import Principal, Role
-from entrypoints.container import Container, build_container, close
+from entrypoints.container import Container, build_container, close, start
 from tests.conftest import make_settings
 from tests.databases import empty_postgres, fresh_sqlite_url
 
@@ -35,6 +35,7 @@ async def sql_container(
         tmp_path, storage="sqlalchemy", database_url=database_url, db_pool_size=10
     )
     container = build_container(settings)
+    await start(container)  # as a process does: the resources close with ``close``
     with container.clock.override(providers.Object(clock)):
         yield container
     await close(container)

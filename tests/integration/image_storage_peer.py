@@ -18,7 +18,7 @@ from dependency_injector import providers
 from fastapi.testclient import TestClient
 
 from adapters.images import FileSystemImageStore
-from domain.errors import DomainError
+from domain.errors import CodedError
 from entrypoints.container import build_container
 from entrypoints.rest.app import create_app
 from tests.conftest import make_settings
@@ -34,12 +34,12 @@ async def direct(root: Path) -> dict[str, Any]:
     try:
         await store.check_writable()
         result["probe"] = "ok"
-    except DomainError as error:
+    except CodedError as error:
         result["probe"] = error.code
     try:
         await store.put(PICTURE, extension="png")
         result["put"] = "stored"
-    except DomainError as error:
+    except CodedError as error:
         cause = error.__cause__
         result["put"] = error.code
         result["cause"] = errno.errorcode.get(getattr(cause, "errno", 0) or 0)

@@ -1,22 +1,36 @@
 """The container's wiring of the fan-out: a change made through one process's use cases reaches
-the WebSocket listeners of another process (two containers, as the REST lifespan runs them)."""
+the WebSocket listeners of another process (two containers whose resources run as the REST
+lifespan and the CLI run them)."""
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from uuid import uuid4
 
 import pytest
+from dependency_injector import providers
 
 from application.commands import AdjustStockCommand, CreateItemCommand
 from domain.events import ItemCreated, StockAdjusted
 from domain.users import Principal, Role
-from entrypoints.container import Container, build_container
-from entrypoints.live_events import live_event_fanout
+from entrypoints.container import Container, build_container, close, start
 from tests.conftest import make_settings
 from tests.postgres_server import postgres_url_or_skip
 
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(60)]
 CLERK = Principal(user_id=uuid4(), username="clerk", role=Role.CLERK)
+
+
+@asynccontextmanager
+async def live_event_fanout(container: Container, *, listen: bool = True) -> AsyncIterator[None]:
+    """The container's resources for a serving process (``listen``) or a CLI command."""
+    container.listens_for_live_events.override(providers.Object(listen))
+    await start(container)
+    try:
+        yield
+    finally:
+        await close(container)
 
 
 async def test_a_change_in_one_process_reaches_the_listeners_of_another(tmp_path: Path) -> None:
@@ -31,19 +45,22 @@ async def test_a_change_in_one_process_reaches_the_listeners_of_another(tmp_path
         return build_container(settings)
 
     writer, reader = container("writer"), container("reader")
-    async with live_event_fanout(writer), live_event_fanout(reader):
-        async with reader.event_bus().listen() as far, writer.event_bus().listen() as near:
-            created = await writer.create_item().execute(
-                CreateItemCommand(actor=CLERK, sku="A-1", name="Anvil", unit_price="3", quantity=1)
-            )
-            item = created.item
-            await writer.adjust_stock().execute(
-                AdjustStockCommand(actor=CLERK, item=item.id, delta=4, reason="received")
-            )
-            async with asyncio.timeout(15):
-                got_far = [await far.get(), await far.get()]
-                got_near = [await near.get(), await near.get()]
-        await writer.event_bus().drain()
+    async with (
+        live_event_fanout(writer),
+        live_event_fanout(reader),
+        reader.event_bus().listen() as far,
+        writer.event_bus().listen() as near,
+    ):
+        created = await writer.create_item().execute(
+            CreateItemCommand(actor=CLERK, sku="A-1", name="Anvil", unit_price="3", quantity=1)
+        )
+        item = created.item
+        await writer.adjust_stock().execute(
+            AdjustStockCommand(actor=CLERK, item=item.id, delta=4, reason="received")
+        )
+        async with asyncio.timeout(15):
+            got_far = [await far.get(), await far.get()]
+            got_near = [await near.get(), await near.get()]
 
     for received in (got_far, got_near):
         assert [type(event) for event in received] == [ItemCreated, StockAdjusted]

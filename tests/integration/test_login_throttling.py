@@ -14,7 +14,7 @@ from dependency_injector import providers
 
 from adapters.clock import FixedClock
 from application.commands import RegisterUserCommand
-from domain.errors import TooManyAttempts
+from application.errors import TooManyAttempts
 from entrypoints.container import Container, build_container, close
 from tests.conftest import make_settings
 from tests.databases import empty_postgres, fresh_sqlite_url

@@ -7,6 +7,7 @@ the two of an idempotency key.
 """
 
 import re
+from datetime import UTC, datetime
 
 from application.commands import AdjustStockCommand, CreateItemCommand, RegisterUserCommand
 from application.ports import TokenClaims
@@ -14,6 +15,7 @@ from entrypoints.container import Container
 from tests.databases import counted_checkouts
 from tests.integration.conftest import ADMIN
 
+LATER = datetime(2100, 1, 1, tzinfo=UTC)
 _WORDS = re.compile(r"^\s*(\w+(?: IMMEDIATE)?)(?:.*?\b(?:FROM|INTO|UPDATE)\s+(\w+))?", re.S)
 
 
@@ -35,7 +37,7 @@ async def caller(container: Container) -> TokenClaims:
     user = await container.register_user().execute(
         RegisterUserCommand(actor=ADMIN, username="clerk", password="a-long-pass", role="clerk")
     )
-    return TokenClaims(user_id=user.id, token_version=user.token_version)
+    return TokenClaims(user_id=user.id, token_version=user.token_version, expires_at=LATER)
 
 
 async def test_an_authenticated_get_is_one_session_of_two_selects(

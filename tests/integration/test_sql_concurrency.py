@@ -11,7 +11,7 @@ import pytest
 from adapters.clock import FixedClock
 from application.commands import AdjustStockCommand, CreateItemCommand, UpdateItemCommand
 from domain.errors import InsufficientStock, VersionMismatch
-from entrypoints.container import Container, build_container, close
+from entrypoints.container import Container, build_container, close, start
 from tests.conftest import make_settings
 from tests.databases import empty_postgres
 from tests.integration.conftest import ADMIN
@@ -81,6 +81,7 @@ async def test_several_processes_share_the_stock_exactly(
     await empty_postgres(postgres_url)
     settings = make_settings(tmp_path, storage="sqlalchemy", database_url=postgres_url)
     container = build_container(settings)
+    await start(container)
     try:
         item_id = await create_item(container, 100)
         command = [sys.executable, "-m", "tests.integration.stock_worker", "burst", postgres_url]

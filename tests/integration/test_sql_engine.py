@@ -21,7 +21,8 @@ from adapters.sqlalchemy import (
     normalise_url,
 )
 from application.commands import CreateItemCommand
-from domain.errors import InsufficientStock, NotFound, StoreBusy, VersionMismatch
+from application.errors import StoreBusy
+from domain.errors import InsufficientStock, NotFound, VersionMismatch
 from entrypoints.container import Container, build_container, check_storage, close
 from entrypoints.settings import Settings
 from tests.conftest import make_settings

@@ -58,6 +58,11 @@ def test_import_linter_contracts_hold() -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "0 broken" in result.stdout
+    for contract in (
+        "The REST API and the CLI are independent of each other KEPT",
+        "The REST API and the CLI reach adapters only through the composition root KEPT",
+    ):
+        assert contract in result.stdout
 
 
 def test_domain_tests_import_nothing_but_the_domain() -> None:

@@ -50,6 +50,7 @@ def test_every_event_class_is_known() -> None:
         "item.deleted",
         "stock.adjusted",
         "stock.low",
+        "user.access_revoked",
     }
 
 

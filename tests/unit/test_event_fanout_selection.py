@@ -1,11 +1,16 @@
+import asyncio
+from datetime import UTC, datetime
 from pathlib import Path
+from uuid import uuid4
 
 import pytest
+from dependency_injector import providers
 from pydantic import ValidationError
 
 from adapters.memory import InProcessEventBus
 from adapters.postgres.notify_events import PostgresNotifyPublisher
-from entrypoints.container import build_container
+from domain.events import DomainEvent, ItemDeleted
+from entrypoints.container import build_container, close, start
 from tests.conftest import make_settings
 
 PG = "postgresql+asyncpg://inventory@db:5432/inventory"
@@ -54,7 +59,53 @@ def test_postgres_fan_out_publishes_through_postgres(tmp_path: Path) -> None:
 
     assert isinstance(publisher, PostgresNotifyPublisher)
     assert publisher is container.event_publisher()  # one connection per process
-    assert publisher.origin == container.event_listener().origin
+    assert publisher.origin == container.event_origin()  # the listener's origin too
+
+
+@pytest.mark.parametrize("serving", [False, True])
+async def test_nothing_listens_with_the_local_fan_out(tmp_path: Path, serving: bool) -> None:
+    container = build_container(make_settings(tmp_path))
+    container.listens_for_live_events.override(providers.Object(serving))
+
+    await start(container)
+    try:
+        assert await container.event_listener() is None
+    finally:
+        await close(container)
+
+
+async def test_a_command_publishes_through_postgres_without_listening(tmp_path: Path) -> None:
+    """A CLI command's container: the PostgreSQL publisher, and no LISTEN connection (the
+    database here does not exist: starting must not try to reach it)."""
+    container = build_container(make_settings(tmp_path, storage="sqlalchemy", database_url=PG))
+
+    await start(container)
+    try:
+        assert await container.event_listener() is None
+        assert isinstance(await container.event_publishing(), PostgresNotifyPublisher)
+    finally:
+        await close(container)
+
+
+async def test_shutting_the_resources_down_waits_for_after_commit_handlers(
+    tmp_path: Path,
+) -> None:
+    handled: list[DomainEvent] = []
+
+    async def slow_handler(event: DomainEvent) -> None:
+        await asyncio.sleep(0.05)
+        handled.append(event)
+
+    container = build_container(make_settings(tmp_path))
+    bus = InProcessEventBus(handlers=[slow_handler])
+    with container.event_bus.override(providers.Object(bus)):
+        await start(container)
+        event = ItemDeleted(occurred_at=datetime.now(UTC), item_id=uuid4(), sku="A-1", version=2)
+        await container.event_publisher().publish([event])
+        assert handled == []
+        await close(container)
+
+    assert handled == [event]
 
 
 @pytest.mark.parametrize(

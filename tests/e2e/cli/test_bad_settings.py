@@ -25,6 +25,7 @@ INVALID: dict[str, str] = {
     "storage": "mongodb",
     "database_url": "mysql://x@y/z",
     "database_read_url": "sqlite:///replica.db",
+    "websocket_recheck_seconds": "0",
     "login_free_attempts_per_address": "-1",
     "trusted_proxies": "10.0.0.300",
     "db_pool_size": "0",

@@ -11,7 +11,7 @@ import pytest
 
 from adapters.images import FileSystemImageStore
 from adapters.images.filesystem import storage_error
-from domain.errors import InsufficientStorage, StorageUnavailable
+from application.errors import InsufficientStorage, StorageUnavailable
 
 DATA = b"\x89PNG\r\n\x1a\n" + b"\x01" * 100
 KEY = "0123456789abcdef0123456789abcdef.png"

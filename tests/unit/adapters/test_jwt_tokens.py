@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from adapters.clock import FixedClock
 from adapters.security import JwtTokenService
-from domain.errors import AuthenticationFailed
+from application.errors import AuthenticationFailed
 from domain.users import Role, User, Username
 
 SECRET = "s" * 48

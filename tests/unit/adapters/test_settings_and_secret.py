@@ -9,7 +9,7 @@ import pytest
 from pydantic import ValidationError
 
 from adapters.security import load_or_create_secret
-from domain.errors import AuthenticationFailed
+from application.errors import AuthenticationFailed
 from domain.users import Role, User, Username
 from entrypoints.container import build_container
 from entrypoints.settings import Settings

@@ -2,8 +2,9 @@ import pytest
 
 from adapters.clock import FixedClock
 from application.commands import CreateItemCommand, RegisterUserCommand, UpdateUserCommand
+from application.errors import AuthenticationFailed
 from application.use_cases import ExportItems
-from domain.errors import AuthenticationFailed, NotFound
+from domain.errors import NotFound
 from entrypoints.container import Container
 
 

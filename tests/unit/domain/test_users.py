@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from domain.errors import InvalidValue, PermissionDenied
+from domain.events import AccessRevoked
 from domain.images import ImageType, detect_image_type
 from domain.users import (
     PASSWORD_MAX_BYTES,
@@ -164,6 +165,29 @@ def test_role_and_active_changes_bump_the_token_version_only_when_they_change() 
     assert (user.role, user.token_version, user.updated_at) == (Role.VIEWER, 2, T1)
     user.set_active(False, at=T1)
     assert (user.active, user.token_version) == (False, 3)
+
+
+def test_every_token_version_change_is_announced_with_the_new_version() -> None:
+    user = make_user()
+    user.rehash("stronger", at=T1)
+    user.set_role(Role.CLERK, at=T1)
+    user.set_active(True, at=T1)
+    assert user.events == []
+
+    user.change_password_hash("new", at=T1)
+    user.set_role(Role.VIEWER, at=T1)
+    user.set_active(False, at=T1)
+    user.set_active(True, at=T1)
+
+    assert user.events == [
+        AccessRevoked(occurred_at=T1, user_id=user.id, token_version=version, reason=reason)
+        for version, reason in [
+            (2, "password changed"),
+            (3, "role changed"),
+            (4, "deactivated"),
+            (5, "activated"),
+        ]
+    ]
 
 
 # -- images ----------------------------------------------------------------------------------

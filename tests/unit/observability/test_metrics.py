@@ -6,7 +6,8 @@ import pytest
 from prometheus_client import CollectorRegistry
 
 from application.commands import AdjustStockCommand, CreateItemCommand
-from domain.errors import AuthenticationFailed, InsufficientStock, TooManyAttempts
+from application.errors import AuthenticationFailed, TooManyAttempts
+from domain.errors import InsufficientStock
 from domain.users import Principal, Role
 from entrypoints.container import Container
 from entrypoints.observability.metrics import DomainMetrics, new_metrics_registry

@@ -8,7 +8,7 @@ from dependency_injector import providers
 from adapters.clock import FixedClock
 from adapters.security import BcryptPasswordHasher
 from application.commands import UpdateUserCommand
-from domain.errors import AuthenticationFailed, TooManyAttempts
+from application.errors import AuthenticationFailed, TooManyAttempts
 from domain.users import User
 from entrypoints.container import Container
 from tests.logins import CountingHasher, log_in

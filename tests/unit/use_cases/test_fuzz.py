@@ -1,4 +1,4 @@
-"""Whatever a client sends, a use case answers with a result or a ``DomainError``: never a crash
+"""Whatever a client sends, a use case answers with a result or a ``CodedError``: never a crash
 (which would be a 500 over HTTP) and never a half-done change."""
 
 import asyncio
@@ -21,7 +21,7 @@ from application.commands import (
     UpdateItemCommand,
 )
 from application.ports import ItemQuery
-from domain.errors import DomainError
+from domain.errors import CodedError
 from domain.users import Principal, Role
 from entrypoints.container import Container
 
@@ -45,8 +45,9 @@ texty = st.one_of(st.text(max_size=300), anything)
 
 
 def run(coroutine: Coroutine[Any, Any, T]) -> T | None:
-    """Runs one use case; a domain error is a fine answer, anything else fails the test."""
-    with contextlib.suppress(DomainError):
+    """Runs one use case; a domain or application error is a fine answer, anything else fails
+    the test."""
+    with contextlib.suppress(CodedError):
         return asyncio.run(coroutine)
     return None
 

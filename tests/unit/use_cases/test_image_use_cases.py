@@ -6,14 +6,8 @@ import pytest
 
 from adapters.memory import InMemoryImageStore
 from application.commands import AttachImageCommand
-from domain.errors import (
-    InvalidValue,
-    NotFound,
-    PayloadTooLarge,
-    PermissionDenied,
-    UnsupportedMedia,
-    VersionMismatch,
-)
+from application.errors import PayloadTooLarge, UnsupportedMedia
+from domain.errors import InvalidValue, NotFound, PermissionDenied, VersionMismatch
 from domain.events import ItemUpdated
 from domain.users import Principal
 from entrypoints.container import Container

@@ -11,8 +11,8 @@ import pytest
 from dependency_injector import providers
 
 from adapters.clock import FixedClock
+from application.errors import AuthenticationFailed, TooManyAttempts
 from application.use_cases import LoginPolicy
-from domain.errors import AuthenticationFailed, TooManyAttempts
 from entrypoints.container import Container
 from tests.logins import GatedHasher, log_in, outcomes, settle, start
 from tests.unit.use_cases.conftest import PASSWORD, register, store

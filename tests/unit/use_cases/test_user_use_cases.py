@@ -6,14 +6,8 @@ from uuid import uuid4
 import pytest
 
 from application.commands import RegisterUserCommand, UpdateUserCommand
-from domain.errors import (
-    AlreadyExists,
-    AuthenticationFailed,
-    Conflict,
-    InvalidValue,
-    NotFound,
-    PermissionDenied,
-)
+from application.errors import AuthenticationFailed, Conflict
+from domain.errors import AlreadyExists, InvalidValue, NotFound, PermissionDenied
 from domain.users import Principal, Role, User
 from entrypoints.container import Container
 from tests.logins import log_in

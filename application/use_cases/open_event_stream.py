@@ -1,0 +1,61 @@
+from dataclasses import dataclass
+from datetime import datetime
+
+from application.ports import TokenService
+from application.use_cases.resolve_principal import ResolvePrincipal
+from domain.events import AccessRevoked, DomainEvent
+from domain.users import Principal
+
+
+@dataclass(frozen=True, slots=True)
+class LiveSession:
+    """A subscriber to the live events: who it is, and for how long it may stay.
+
+    A session ends when its token expires, or as soon as the token is revoked (the user's
+    password, role or active flag changed). The revocation reaches it as an ``AccessRevoked``
+    event in the stream it already reads, from whichever process made the change, so no event
+    costs a store read.
+    """
+
+    principal: Principal
+    token_version: int
+    expires_at: datetime
+
+    def expired(self, now: datetime) -> bool:
+        return now >= self.expires_at
+
+    def seconds_left(self, now: datetime) -> float:
+        return max(0.0, (self.expires_at - now).total_seconds())
+
+    def revoked_by(self, event: DomainEvent) -> bool:
+        """True when ``event`` voids this session's token (a later version of its user's)."""
+        return (
+            isinstance(event, AccessRevoked)
+            and event.user_id == self.principal.user_id
+            and event.token_version > self.token_version
+        )
+
+    @staticmethod
+    def shows(event: DomainEvent) -> bool:
+        """Whether subscribers see ``event``: access changes are the service's own business
+        (they name users and token versions), everything else is for every subscriber."""
+        return not isinstance(event, AccessRevoked)
+
+
+class OpenEventStream:
+    """Authenticates a live-event subscriber with the checks of every request (signature,
+    expiry, an active user, the current token version). The subscriber runs it when it joins and
+    again now and then, which bounds how long a revocation whose event was lost goes unseen."""
+
+    def __init__(self, resolve: ResolvePrincipal, tokens: TokenService) -> None:
+        self.resolve = resolve
+        self.tokens = tokens
+
+    async def execute(self, token: str) -> LiveSession:
+        claims = self.tokens.verify(token)
+        principal = await self.resolve.execute(token)
+        return LiveSession(
+            principal=principal,
+            token_version=claims.token_version,
+            expires_at=claims.expires_at,
+        )
