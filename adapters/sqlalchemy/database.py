@@ -118,11 +118,17 @@ class Database:
         #: Whether an executemany UPDATE reports the total of rows it changed.
         self.sane_multi_rowcount = bool(engine.dialect.supports_sane_multi_rowcount)
         self._tracers: list[Callable[[Traced], None]] = []
-        self._install_tracing()
+        self._transaction_listeners = {
+            word: partial(self._trace_transaction, word.upper())
+            for word in ("begin", "commit", "rollback")
+        }
 
     @property
     def has_read_replica(self) -> bool:
         return self.reads is not self.engine
+
+    def _trace_transaction(self, word: str, _conn: Any) -> None:
+        self.traced(word)
 
     async def dispose(self) -> None:
         if self.sqlite is not None:
@@ -137,35 +143,45 @@ class Database:
     def trace(self) -> Iterator[list[Traced]]:
         """Every statement this adapter sends while the block runs (``BEGIN`` and ``COMMIT``
         included), with its parameters where the driver does not inline them, whichever path
-        sent it. For tests and diagnosis."""
+        sent it. For tests and diagnosis: nothing is hooked outside such a block (SQLite's trace
+        callback alone made a bulk import ten times slower)."""
         seen: list[Traced] = []
         self._last_sqlite = None
+        if not self._tracers:
+            self._hook(event.listen)
         self._tracers.append(seen.append)
         try:
             yield seen
         finally:
             self._tracers.remove(seen.append)
+            if not self._tracers:
+                self._hook(event.remove)
 
     def traced(self, statement: str, parameters: Any = None) -> None:
         for tracer in self._tracers:
             tracer((statement, parameters))
 
-    def _install_tracing(self) -> None:
-        """SQLite: its driver's trace callback on every connection, which sees everything.
-        PostgreSQL: SQLAlchemy's statement and transaction events; the reads ``ReadSession``
-        sends to asyncpg itself report to ``traced`` directly."""
+    def _hook(self, attach: Callable[..., None]) -> None:
+        """SQLite: its driver's trace callback on the connections taken meanwhile, which sees
+        everything. PostgreSQL: SQLAlchemy's statement and transaction events; the reads that
+        ``ReadSession`` sends to asyncpg itself report to ``traced`` directly."""
         if self.sqlite is not None:
             for target in (self.sqlite.reader, self.sqlite.writer):
-                event.listen(target, "connect", self._trace_sqlite)
+                attach(target, "checkout", self._trace_sqlite)
+                attach(target, "checkin", self._untrace_sqlite)
             return
         for engine in {self.engine, self.reads}:
             sync = engine.sync_engine
-            event.listen(sync, "before_cursor_execute", self._trace_statement)
-            for name in ("begin", "commit", "rollback"):
-                event.listen(sync, name, partial(self._trace_transaction, name.upper()))
+            attach(sync, "before_cursor_execute", self._trace_statement)
+            for word, listener in self._transaction_listeners.items():
+                attach(sync, word, listener)
 
-    def _trace_sqlite(self, dbapi_connection: Any, _record: Any) -> None:
+    def _trace_sqlite(self, dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
         dbapi_connection.set_trace_callback(self._sqlite_traced)
+
+    @staticmethod
+    def _untrace_sqlite(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.set_trace_callback(None)
 
     def _sqlite_traced(self, statement: str) -> None:
         """sqlite3 also reports what SQLite runs by itself: trigger notes (``-- …``), the
@@ -182,9 +198,6 @@ class Database:
         self, _conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any
     ) -> None:
         self.traced(statement, parameters)
-
-    def _trace_transaction(self, word: str, _conn: Any) -> None:
-        self.traced(word)
 
 
 def create_engine(
