@@ -69,8 +69,9 @@ def _converters(*kinds: Callable[[Any], Any]) -> Callable[[Sequence[Any]], list[
     return convert
 
 
-_SQLITE_ITEM = _converters(UUID, *(_same,) * 3, _money, _money, *(_same,) * 7, _utc, _utc)
-_SQLITE_USER = _converters(UUID, _same, _same, bool, *(_same,) * 3, _utc, _utc)
+# (the id, first, is converted by ``_Reads._one``: a read by id already has it)
+_SQLITE_ITEM = _converters(_same, *(_same,) * 3, _money, _money, *(_same,) * 7, _utc, _utc)
+_SQLITE_USER = _converters(_same, _same, _same, bool, *(_same,) * 3, _utc, _utc)
 
 
 def _item_view(values: Sequence[Any]) -> ItemView:
@@ -94,8 +95,12 @@ def _item_view(values: Sequence[Any]) -> ItemView:
     )
 
 
+_ITEM_KEYS = tuple(name.strip() for name in _ITEM_COLUMNS.split(","))
+_USER_KEYS = tuple(name.strip() for name in _USER_COLUMNS.split(","))
+
+
 def _item_view_of_row(row: Mapping[Any, Any]) -> ItemView:
-    return _item_view([row[name.strip()] for name in _ITEM_COLUMNS.split(",")])
+    return _item_view([row[name] for name in _ITEM_KEYS])
 
 
 def _user_view(values: Sequence[Any]) -> UserView:
@@ -121,12 +126,17 @@ class _Reads:
     async def _one(
         self, sql: Mapping[str, str], key: object, sqlite_row: Callable[[Sequence[Any]], list[Any]]
     ) -> Sequence[Any] | None:
-        if self._sqlite and isinstance(key, UUID):
-            key = key.hex
-        row = await self._session.fetch_one(sql[self._session.name], key)
+        if not self._sqlite:
+            return await self._session.fetch_one(sql[self._session.name], key)
+        by_id = isinstance(key, UUID)
+        row = await self._session.fetch_one(
+            sql["sqlite"], key.hex if isinstance(key, UUID) else key
+        )
         if row is None:
             return None
-        return sqlite_row(row) if self._sqlite else row
+        values = sqlite_row(row)
+        values[0] = key if by_id else UUID(values[0])
+        return values
 
 
 class SqlAlchemyItemQueries(_Reads):
@@ -174,7 +184,7 @@ class SqlAlchemyUserQueries(_Reads):
         return None if row is None else _user_view(row)
 
     async def list(self, *, offset: int, limit: int) -> Page[UserView]:
-        columns = [users.c[name.strip()] for name in _USER_COLUMNS.split(",")]
+        columns = [users.c[name] for name in _USER_KEYS]
         rows = await self._session.execute(
             select(*columns).order_by(users.c.username_key, users.c.id).offset(offset).limit(limit)
         )
