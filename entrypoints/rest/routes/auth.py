@@ -1,7 +1,7 @@
 from typing import Annotated
 
 from dependency_injector.wiring import inject
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.security import OAuth2PasswordRequestForm
 
 from application import use_cases as uc
@@ -14,6 +14,26 @@ from entrypoints.rest.schemas import TokenOut
 from entrypoints.settings import Settings
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
+
+
+async def password_form(
+    username: Annotated[str, Form()],
+    password: Annotated[str, Form(json_schema_extra={"format": "password"})],
+    grant_type: Annotated[str | None, Form(pattern="^password$")] = None,
+    scope: Annotated[str, Form()] = "",
+    client_id: Annotated[str | None, Form()] = None,
+    client_secret: Annotated[str | None, Form(json_schema_extra={"format": "password"})] = None,
+) -> OAuth2PasswordRequestForm:
+    """OAuth2's password form, as a coroutine: FastAPI builds a class dependency such as
+    ``OAuth2PasswordRequestForm`` itself on its thread pool, a thread hop per login."""
+    return OAuth2PasswordRequestForm(
+        grant_type=grant_type,
+        username=username,
+        password=password,
+        scope=scope,
+        client_id=client_id,
+        client_secret=client_secret,
+    )
 
 
 @router.post(
@@ -29,7 +49,7 @@ router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 @inject
 async def issue_token(
     request: Request,
-    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    form: Annotated[OAuth2PasswordRequestForm, Depends(password_form)],
     use_case: Annotated[uc.Authenticate, Depends(Provide[Container.authenticate])],
     settings: Annotated[Settings, Depends(Provide[Container.settings])],
 ) -> TokenOut:

@@ -11,7 +11,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
 from entrypoints.container import Container
-from entrypoints.rest.app import create_app
+from entrypoints.rest.app import ROUTERS, create_app
 
 
 def _calls(dependant: Dependant) -> Iterator[Any]:
@@ -25,8 +25,7 @@ def _is_coroutine(call: Any) -> bool:
     target = getattr(call, "func", call)  # functools.partial
     if inspect.iscoroutinefunction(target):
         return True
-    method = getattr(type(target), "__call__", None)
-    return inspect.iscoroutinefunction(method)
+    return inspect.iscoroutinefunction(type(target).__call__)
 
 
 #: prometheus-fastapi-instrumentator's exposition: rendering every series is real work, better
@@ -36,10 +35,13 @@ OFF_THE_LOOP = {"/metrics"}
 
 def test_no_route_or_dependency_runs_on_the_thread_pool(container: Container) -> None:
     app: FastAPI = create_app(container)
+    routes = [*app.router.routes, *(route for router in ROUTERS for route in router.routes)]
+    checked = [route for route in routes if isinstance(route, APIRoute)]
+    assert len(checked) > 20  # every router's routes, not only the app's own
     blocking = sorted(
         f"{route.path} {getattr(call, '__qualname__', call)}"
-        for route in app.routes
-        if isinstance(route, APIRoute) and route.path not in OFF_THE_LOOP
+        for route in checked
+        if route.path not in OFF_THE_LOOP
         for call in _calls(route.dependant)
         if not _is_coroutine(call)
     )
