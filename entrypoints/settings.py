@@ -37,8 +37,8 @@ class Settings(BaseSettings):
     #: A PostgreSQL streaming replica for queries (commands stay on ``database_url``); see
     #: docs/scaling.md for what it means for freshness and revocation.
     database_read_url: str | None = None
-    db_pool_size: int = Field(default=5, ge=1, le=200)
-    db_max_overflow: int = Field(default=10, ge=0, le=1000)
+    db_pool_size: int = Field(default=10, ge=1, le=200)
+    db_max_overflow: int = Field(default=20, ge=0, le=1000)
     db_pool_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
     db_connect_timeout_seconds: float = Field(default=10.0, gt=0, le=600)
     #: How long a SQLite writer waits for another process's write lock before giving up (503).
