@@ -1,4 +1,10 @@
-"""Many rows in a few multi-row INSERTs sent straight to SQLite's driver (bulk import)."""
+"""Many rows in a few multi-row INSERTs sent straight to SQLite's driver (bulk import).
+
+It reads a compiled statement's bind processors (``SQLCompiler._bind_processors``), a private
+attribute of SQLAlchemy: pyproject.toml pins SQLAlchemy below 2.2, and
+``tests/integration/test_sql_queries.py`` compares every stored value of a bulk add with what
+SQLAlchemy itself stores, so a change there fails the suite instead of the data.
+"""
 
 from collections.abc import Sequence
 from itertools import chain
