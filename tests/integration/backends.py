@@ -6,9 +6,13 @@ connection itself, so parallel runs on one server never end each other's connect
 """
 
 import asyncio
+import os
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import asyncpg
+from sqlalchemy.engine import make_url
 
 #: How long to wait for something that must happen (a backend to reach a statement, to exit).
 DEADLINE_SECONDS = 30.0
@@ -66,5 +70,28 @@ async def run_sql(url: str, sql: str, *arguments: object) -> None:
     admin = await asyncpg.connect(url, timeout=10)
     try:
         await admin.execute(sql, *arguments)
+    finally:
+        await admin.close()
+
+
+@asynccontextmanager
+async def refusing_connections(url: str) -> AsyncIterator[None]:
+    """While the block runs, ``url``'s database ends its sessions and accepts no new ones, as a
+    server that is down or starting up (without stopping the server other tests share)."""
+    name = make_url(url).database
+    server = make_url(os.environ["INVENTORY_TEST_POSTGRES_URL"]).set(drivername="postgresql")
+    admin = await asyncpg.connect(server.render_as_string(hide_password=False), timeout=10)
+    try:
+        await admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
+        try:
+            await admin.fetchval(
+                "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid, 10000))"
+                " FROM pg_stat_activity WHERE datname = $1 AND backend_type = 'client backend'",
+                name,
+            )
+            await asyncio.sleep(0.05)
+            yield
+        finally:
+            await admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
     finally:
         await admin.close()

@@ -19,7 +19,13 @@ import httpx
 import pytest
 
 from tests.databases import new_postgres_database, run_in_thread
-from tests.integration.backends import backend_waiting, run_sql, terminate, terminate_backends
+from tests.integration.backends import (
+    backend_waiting,
+    refusing_connections,
+    run_sql,
+    terminate,
+    terminate_backends,
+)
 from tests.integration.servers import (
     ADMIN_PASSWORD,
     Server,
@@ -130,6 +136,26 @@ async def test_requests_after_the_connections_were_ended_are_served(
         )
         assert moved.status_code == 201, moved.text
         assert await quantity(client, headers, item_id) == 6
+
+
+async def test_while_the_database_accepts_no_connections_requests_answer_503_then_recover(
+    server: Server, database_url: str
+) -> None:
+    """What a restart of PostgreSQL looks like from the service: its connections end, and new
+    ones are refused for a while."""
+    async with client_of(server) as (client, headers):
+        item_id = await new_item(client, headers, quantity=4)
+        url = f"/api/v1/items/{item_id}/movements"
+        async with refusing_connections(database_url):
+            assert_unavailable(await client.get(f"/api/v1/items/{item_id}", headers=headers))
+            refused = assert_unavailable(await client.post(url, json=movement(), headers=headers))
+            assert "nothing was changed" in refused["detail"]
+            assert (await client.get("/health/ready")).status_code == 503
+
+        assert (await client.get("/health/ready")).status_code == 200
+        moved = await client.post(url, json=movement(), headers=headers)
+        assert moved.status_code == 201, moved.text
+        assert await quantity(client, headers, item_id) == 5
 
 
 @pytest.mark.parametrize("at_commit", [False, True], ids=["in-statement", "at-commit"])
