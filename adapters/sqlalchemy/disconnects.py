@@ -86,14 +86,13 @@ def unavailable_when_unreachable() -> Iterator[None]:
 
 async def close_lost(connection: AsyncConnection) -> None:
     """Give ``connection`` back; if it turns out to be lost, the server has already ended its
-    transaction: the pool only has to drop it (SQLAlchemy usually has, ``invalidate`` makes
-    sure)."""
+    transaction, and there is nothing left to do: SQLAlchemy gives the connection back to the
+    pool even when its rollback fails, and the pool drops it when its own reset fails too."""
     try:
         await connection.close()
     except Exception as error:
         if not is_lost(error):
             raise
-        await connection.invalidate()
 
 
 def closed_already(connection: AsyncConnection) -> bool:
