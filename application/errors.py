@@ -100,3 +100,31 @@ class InsufficientStorage(ApplicationError):
 
     def __init__(self, message: str = "the image storage is full; nothing was changed") -> None:
         super().__init__(message)
+
+
+class StoreUnavailable(ApplicationError):
+    """The connection to the database was lost (the server restarted, an operator ended the
+    session, the network failed) or none could be opened; retrying shortly will likely work.
+
+    A read, and a write that lost its connection before committing, changed nothing: the server
+    rolls back a transaction whose connection is gone. A write that lost it *while* committing
+    may or may not have been applied (``outcome_unknown``): retried with the same
+    Idempotency-Key it is applied at most once, and the recorded result is returned if it was."""
+
+    code = "store_unavailable"
+
+    def __init__(self, *, outcome_unknown: bool = False, retry_after_seconds: int = 1) -> None:
+        if outcome_unknown:
+            message = (
+                "the connection to the database was lost while committing; the change may or"
+                f" may not have been made: retry in {retry_after_seconds} s with the same"
+                " Idempotency-Key"
+            )
+        else:
+            message = (
+                "the database is unavailable; nothing was changed, try again in"
+                f" {retry_after_seconds} s"
+            )
+        super().__init__(message, retry_after=retry_after_seconds)
+        self.outcome_unknown = outcome_unknown
+        self.retry_after_seconds = retry_after_seconds

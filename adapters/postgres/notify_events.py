@@ -35,7 +35,13 @@ logger = logging.getLogger(__name__)
 
 #: What a lost or refused connection raises: socket errors (timeouts included), server errors,
 #: and asyncpg's "connection is closed" errors.
-CONNECTION_ERRORS = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError)
+#: (asyncpg raises InternalClientError on a connection whose backend was just terminated.)
+CONNECTION_ERRORS = (
+    OSError,
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
+)
 
 _NOTIFY_ALL = "SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload"
 

@@ -22,6 +22,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
+from adapters.sqlalchemy.disconnects import install_liveness_check
 from adapters.sqlalchemy.sqlite import SqliteFile, SqliteSynchronous, install_pragmas
 from application.errors import StoreBusy
 
@@ -74,9 +75,11 @@ def async_engine(
             pool_size=pool.size, max_overflow=pool.max_overflow, pool_timeout=pool.timeout
         )
     if target.get_backend_name() != "sqlite":
-        return create_async_engine(
+        postgres = create_async_engine(
             target, connect_args={"timeout": pool.connect_timeout}, **options
         )
+        install_liveness_check(postgres)
+        return postgres
     path = _sqlite_path(target)
     engine = create_async_engine(
         target,

@@ -9,19 +9,50 @@ the end, with no transaction around the reads (each statement reads committed da
 written, so there is nothing to roll back). On PostgreSQL it reads from the replica when one is
 configured. Point reads (one row by key: the caller's user, an item) go to the driver itself,
 with SQL written out for each dialect; everything else goes through SQLAlchemy Core.
+
+A PostgreSQL connection lost under a session (``disconnects.py``) is dropped from the pool and
+never used again. A ``ReadSession`` then runs the read once more on a fresh connection (unless
+it already read part of a snapshot); anything else is ``StoreUnavailable`` (503): before the
+``COMMIT`` nothing was changed, since the server rolls back a transaction whose connection is
+gone; during it, the outcome is unknown and the error says so. Writes are never retried here:
+only the client knows whether to repeat a change, with its Idempotency-Key.
 """
 
 import sqlite3
-from collections.abc import AsyncIterator, Mapping, Sequence
-from contextlib import asynccontextmanager
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
+from contextlib import asynccontextmanager, contextmanager
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, CursorResult, Executable, NestedTransaction, exc
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncTransaction
 
-from adapters.sqlalchemy.database import Database, busy_as_store_busy
+from adapters.sqlalchemy.database import Database, busy_as_store_busy, is_busy_error
+from adapters.sqlalchemy.disconnects import (
+    close_lost,
+    closed_already,
+    is_lost,
+    log_lost,
+    unavailable_when_unreachable,
+)
 from adapters.sqlalchemy.sqlite import is_locked
-from application.errors import StoreBusy
+from application.errors import StoreBusy, StoreUnavailable
+
+T = TypeVar("T")
+
+
+@contextmanager
+def store_errors(*, committing: bool = False) -> Iterator[None]:
+    """A full pool or a locked SQLite file is ``StoreBusy``; a lost connection is
+    ``StoreUnavailable`` (its outcome unknown when it was lost while ``committing``)."""
+    try:
+        yield
+    except Exception as error:
+        if is_busy_error(error):
+            raise StoreBusy() from error
+        if is_lost(error):
+            log_lost(error, "during COMMIT, answered 503" if committing else "answered 503")
+            raise StoreUnavailable(outcome_unknown=committing) from error
+        raise
 
 
 class WriteSession:
@@ -41,13 +72,13 @@ class WriteSession:
     async def open(self) -> None:
         sqlite = self.database.sqlite
         if sqlite is None:
-            with busy_as_store_busy():
+            with unavailable_when_unreachable(), busy_as_store_busy():
                 connection = await self.database.engine.connect()
             try:
-                with busy_as_store_busy():
+                with store_errors():
                     await connection.begin()
             except BaseException:
-                await connection.close()
+                await close_lost(connection)
                 raise
             self._async = connection
             return
@@ -74,7 +105,7 @@ class WriteSession:
         release, self._release = self._release, None
         try:
             if connection is not None:
-                await connection.close()
+                await close_lost(connection)
             if sync is not None:
                 sync.close()
         finally:
@@ -88,12 +119,17 @@ class WriteSession:
             with busy_as_store_busy():  # the fsync: off the loop
                 await sqlite.off_loop(self._sync.commit)
             return
-        with busy_as_store_busy():
-            await self._connection().commit()
+        connection = self._connection()
+        if closed_already(connection):  # no COMMIT can have reached the server
+            log_lost(None, "before COMMIT, answered 503")
+            raise StoreUnavailable()
+        with store_errors(committing=True):
+            await connection.commit()
 
     async def rollback(self) -> None:
         if self._async is not None:
-            await self._async.rollback()
+            with store_errors():
+                await self._async.rollback()
         elif self._sync is not None:
             self._sync.rollback()
 
@@ -115,7 +151,7 @@ class WriteSession:
             with busy_as_store_busy():
                 return self._sync.execute(statement, parameters)
         connection = self._connection()
-        with busy_as_store_busy():
+        with store_errors():
             return await connection.execute(statement, parameters)
 
     async def execute_driver(self, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
@@ -124,13 +160,14 @@ class WriteSession:
             with busy_as_store_busy():
                 self._sync.exec_driver_sql(sql, list(rows))
             return
-        with busy_as_store_busy():
+        with store_errors():
             await self._connection().exec_driver_sql(sql, list(rows))
 
     async def savepoint(self) -> "Savepoint":
         if self._sync is not None:
             return Savepoint(self._sync.begin_nested())
-        return Savepoint(await self._connection().begin_nested())
+        with store_errors():
+            return Savepoint(await self._connection().begin_nested())
 
 
 class Savepoint:
@@ -145,13 +182,15 @@ class Savepoint:
 
     async def rollback(self) -> None:
         if isinstance(self._nested, AsyncTransaction):
-            await self._nested.rollback()
+            with store_errors():
+                await self._nested.rollback()
         else:
             self._nested.rollback()
 
     async def commit(self) -> None:
         if isinstance(self._nested, AsyncTransaction):
-            await self._nested.commit()
+            with store_errors():
+                await self._nested.commit()
         else:
             self._nested.commit()
 
@@ -168,6 +207,8 @@ class ReadSession:
         self._sync: Connection | None = None
         self._async: AsyncConnection | None = None
         self._driver: Any = None
+        #: Whether a read whose connection is lost may run again on a fresh one (once).
+        self._may_retry = True
 
     async def close(self) -> None:
         sync, self._sync = self._sync, None
@@ -180,29 +221,33 @@ class ReadSession:
             finally:
                 sync.close()
         if connection is not None:
-            await connection.close()  # ends a snapshot's transaction too
+            await close_lost(connection)  # ends a snapshot's transaction too
 
     async def _open(self) -> None:
         sqlite = self.database.sqlite
-        with busy_as_store_busy():
-            if sqlite is not None:
+        if sqlite is not None:
+            with busy_as_store_busy():
                 self._sync = sqlite.reader.connect()
-                self._driver = self._sync.connection.driver_connection
-                if self.snapshot:
-                    self._driver.execute("BEGIN")
-                return
+            self._driver = self._sync.connection.driver_connection
+            if self.snapshot:
+                self._driver.execute("BEGIN")
+            return
+        with unavailable_when_unreachable(), busy_as_store_busy():
             connection = await self.database.reads.connect()
-            try:
-                if self.snapshot:
-                    await connection.execution_options(isolation_level="REPEATABLE READ")
-                    await connection.begin()
-                else:
-                    await connection.execution_options(isolation_level="AUTOCOMMIT")
-                raw = await connection.get_raw_connection()
-            except BaseException:
-                await connection.close()
-                raise
-            self._async, self._driver = connection, raw.driver_connection
+        try:
+            if self.snapshot:
+                await connection.execution_options(isolation_level="REPEATABLE READ")
+                await connection.begin()
+                # asyncpg's adapter sends BEGIN with the first statement through SQLAlchemy; a
+                # point read sent to the driver first would run outside the snapshot.
+                await connection.exec_driver_sql("SELECT 1")
+            else:
+                await connection.execution_options(isolation_level="AUTOCOMMIT")
+            raw = await connection.get_raw_connection()
+        except BaseException:
+            await close_lost(connection)
+            raise
+        self._async, self._driver = connection, raw.driver_connection
 
     async def fetch_one(self, sql: str, *parameters: Any) -> Sequence[Any] | None:
         """One row of hand-written SQL (``?`` on SQLite, ``$1`` on PostgreSQL), as the driver
@@ -216,19 +261,59 @@ class ReadSession:
                 if is_locked(error):
                     raise StoreBusy() from error
                 raise
-        self.database.traced(sql, parameters)
-        return await self._driver.fetchrow(sql, *parameters)  # type: ignore[no-any-return]
+        return await self._on_postgres(self._fetch_row, sql, parameters)
 
     async def execute(
         self, statement: Executable, parameters: Mapping[str, Any] | None = None
     ) -> CursorResult[Any]:
         if self._driver is None:
             await self._open()
-        with busy_as_store_busy():
-            if self._sync is not None:
+        if self._sync is not None:
+            with busy_as_store_busy():
                 return self._sync.execute(statement, parameters)
-            assert self._async is not None
-            return await self._async.execute(statement, parameters)
+        return await self._on_postgres(self._execute_core, statement, parameters)
+
+    async def _fetch_row(self, sql: str, parameters: Sequence[Any]) -> Sequence[Any] | None:
+        self.database.traced(sql, parameters)
+        return await self._driver.fetchrow(sql, *parameters)  # type: ignore[no-any-return]
+
+    async def _execute_core(
+        self, statement: Executable, parameters: Mapping[str, Any] | None
+    ) -> CursorResult[Any]:
+        assert self._async is not None
+        return await self._async.execute(statement, parameters)
+
+    async def _on_postgres(self, read: Callable[..., Awaitable[T]], *arguments: Any) -> T:
+        """``read`` on this session's connection; if that connection is lost, once more on a
+        fresh one. Not after part of a snapshot was read: its rows would mix two states."""
+        while True:
+            if self._driver is None:
+                await self._open()
+            driver = self._driver
+            try:
+                with busy_as_store_busy():
+                    result = await read(*arguments)
+            except Exception as error:
+                if not is_lost(error, driver):
+                    raise
+                await self._drop()
+                if not self._may_retry:
+                    log_lost(error, "a read, answered 503")
+                    raise StoreUnavailable() from error
+                log_lost(error, "a read, run again on a fresh connection")
+                self._may_retry = False
+                continue
+            if self.snapshot:
+                self._may_retry = False
+            return result
+
+    async def _drop(self) -> None:
+        """Forget a lost connection, and make sure the pool never hands it out again: a read
+        sent to the driver itself failed where SQLAlchemy could not see it."""
+        connection, self._async, self._driver = self._async, None, None
+        if connection is not None:
+            await connection.invalidate()
+            await close_lost(connection)
 
 
 @asynccontextmanager

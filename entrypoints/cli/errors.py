@@ -41,6 +41,7 @@ EXIT_CODES: dict[str, int] = {
     "storage_unavailable": 18,
     "insufficient_storage": 19,
     "idempotency_key_reused": 20,
+    "store_unavailable": 21,
 }
 
 _OTHER_CODES = {

@@ -20,7 +20,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from application.errors import AuthenticationFailed, StoreBusy, TooManyAttempts
+from application.errors import AuthenticationFailed, StoreBusy, StoreUnavailable, TooManyAttempts
 from domain.errors import CodedError, InsufficientStock, InvalidValue
 from entrypoints.observability.asgi import ResponseStatus
 from entrypoints.observability.request_context import request_id as current_request_id
@@ -45,6 +45,7 @@ STATUS_BY_CODE: Mapping[str, int] = {
     "idempotency_key_reused": 422,
     "storage_unavailable": 503,
     "insufficient_storage": 507,
+    "store_unavailable": 503,
 }
 #: Which facts of an error a client may see, by code (never the raw exception).
 _PUBLIC_DETAILS: Mapping[str, tuple[str, ...]] = {
@@ -122,7 +123,7 @@ async def coded_error(request: Request, exc: Exception) -> Response:
     headers: dict[str, str] = {}
     if isinstance(exc, AuthenticationFailed):
         headers["WWW-Authenticate"] = "Bearer"
-    if isinstance(exc, TooManyAttempts | StoreBusy):
+    if isinstance(exc, TooManyAttempts | StoreBusy | StoreUnavailable):
         headers["Retry-After"] = str(exc.retry_after_seconds)
     if isinstance(exc, InvalidValue):
         extra["errors"] = [{"location": [exc.field], "message": exc.reason, "type": exc.code}]
