@@ -20,6 +20,7 @@ from adapters.memory import (
     InMemoryUnitOfWork,
     InProcessEventBus,
 )
+from adapters.metrics import PrometheusDomainMetrics
 from adapters.notifications import LoggingNotifier
 from adapters.postgres.event_codec import process_origin
 from adapters.security import BcryptPasswordHasher, JwtTokenService, load_or_create_secret
@@ -33,7 +34,7 @@ from adapters.sqlalchemy import (
 from application import use_cases as uc
 from application.handlers import NotifyLowStock
 from entrypoints.live_events import postgres_listener, postgres_publisher
-from entrypoints.observability.metrics import DomainMetrics, new_metrics_registry
+from entrypoints.observability.metrics import new_metrics_registry
 from entrypoints.settings import Settings
 
 
@@ -55,7 +56,7 @@ class Container(containers.DeclarativeContainer):
     clock = providers.Singleton(SystemClock)
     notifier = providers.Singleton(LoggingNotifier)
     metrics_registry = providers.Singleton(new_metrics_registry)
-    domain_metrics = providers.Singleton(DomainMetrics, registry=metrics_registry)
+    domain_metrics = providers.Singleton(PrometheusDomainMetrics, registry=metrics_registry)
     event_bus = providers.Singleton(
         InProcessEventBus,
         handlers=providers.List(
