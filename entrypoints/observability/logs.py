@@ -70,9 +70,10 @@ class _JsonRequestLine:
         handler = self._handler
         try:
             text = _json_line(_redacted(line) if context else line)
-            with handler.lock or nullcontext():
-                handler.stream.write(text)
-                handler.flush()
+            with handler.lock or nullcontext():  # what handler.flush() would take once more
+                stream = handler.stream
+                stream.write(text)
+                stream.flush()
         except Exception:  # noqa: S110 - a log line must never fail the request it describes
             # (the standard library's handlers swallow a closed or full stream the same way)
             pass

@@ -26,15 +26,17 @@ from contextvars import ContextVar
 from typing import Protocol
 
 from starlette.exceptions import HTTPException
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from entrypoints.observability.exchange import Exchange
 from entrypoints.observability.logs import log_request
 from entrypoints.observability.metrics import HttpMetrics
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _REQUEST_ID_KEY = REQUEST_ID_HEADER.lower().encode("latin-1")
 _CONTENT_LENGTH = b"content-length"
-_SERVER_TIMING = b"server-timing"
+_ACCEPT_ENCODING = b"accept-encoding"
 _VALID_ID = re.compile(rb"[A-Za-z0-9._:-]{1,128}")
 UNEXPECTED = "an unexpected error occurred; quote the request id when reporting it"
 
@@ -58,45 +60,35 @@ class BodyTooLarge(HTTPException):
         super().__init__(413, f"the request body exceeds the limit of {limit} bytes")
 
 
-def _new_id() -> bytes:
-    """A random (version 4) UUID as 32 hex digits; a third of ``uuid4().hex``'s cost."""
-    raw = bytearray(os.urandom(16))
-    raw[6] = raw[6] & 0x0F | 0x40
-    raw[8] = raw[8] & 0x3F | 0x80
-    return raw.hex().encode("latin-1")
+class RequestIds:
+    """New request ids: random (version 4) UUIDs as 32 hex digits, like ``uuid4().hex``.
 
+    The random bytes come from ``os.urandom`` 256 ids at a time: a system call per request
+    (what ``uuid4`` makes) measured as a few per cent of a route that does nothing.
+    """
 
-class _Exchange:
-    """One request's response as it passes: the one wrapper of ``send``."""
+    __slots__ = ("offset", "pool")
 
-    __slots__ = ("downstream", "raw_id", "request_id", "started", "status")
+    def __init__(self) -> None:
+        self.pool = b""
+        self.offset = 0
 
-    def __init__(self, downstream: Send, raw_id: bytes, started: float) -> None:
-        self.downstream = downstream
-        self.raw_id = raw_id
-        self.request_id = raw_id.decode("latin-1")
-        self.started = started
-        #: None until the response has started: a crash before it can still be answered.
-        self.status: int | None = None
-
-    async def send(self, message: Message) -> None:
-        if message["type"] == "http.response.start":
-            self.status = message["status"]
-            timing = b"app;dur=%.2f" % ((time.perf_counter() - self.started) * 1000)
-            message = {
-                **message,
-                "headers": [
-                    *message.get("headers", ()),
-                    (_SERVER_TIMING, timing),
-                    (_REQUEST_ID_KEY, self.raw_id),
-                ],
-            }
-        await self.downstream(message)
+    def new(self) -> bytes:
+        offset = self.offset
+        if offset >= len(self.pool):
+            self.pool, offset = os.urandom(16 * 256), 0
+        self.offset = offset + 16
+        raw = bytearray(self.pool[offset : offset + 16])
+        raw[6] = raw[6] & 0x0F | 0x40
+        raw[8] = raw[8] & 0x3F | 0x80
+        return raw.hex().encode("latin-1")
 
 
 class RequestContext:
     """``metrics`` None records nothing; ``body_limit`` None reads bodies of any size;
-    ``problem`` None lets crashes through to the server (a bare ASGI app has no error format).
+    ``problem`` None lets crashes through to the server (a bare ASGI app has no error format);
+    ``gzip_min_bytes`` None compresses nothing, otherwise larger responses are gzipped for
+    clients that accept it (Starlette's ``GZipMiddleware``).
     """
 
     def __init__(
@@ -106,25 +98,35 @@ class RequestContext:
         metrics: HttpMetrics | None = None,
         body_limit: Callable[[Scope], int] | None = None,
         problem: Problem | None = None,
+        gzip_min_bytes: int | None = None,
     ) -> None:
         self.app = app
+        self.ids = RequestIds()
         self.metrics = metrics
         self.body_limit = body_limit
         self.problem = problem
+        self.gzip_min_bytes = gzip_min_bytes
+        self.gzip_app = (
+            None if gzip_min_bytes is None else GZipMiddleware(app, minimum_size=gzip_min_bytes)
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
         if kind != "http":
             if kind == "websocket":
-                request_id.set(_request_id(scope).decode("latin-1"))
+                request_id.set((_scan(scope["headers"])[0] or self.ids.new()).decode("latin-1"))
             await self.app(scope, receive, send)
             return
-        raw_id, declared = _scan(scope["headers"])
-        exchange = _Exchange(send, raw_id or _new_id(), time.perf_counter())
+        raw_id, declared, takes_gzip = _scan(scope["headers"])
+        app = self.app
+        vary_from = self.gzip_min_bytes
+        if takes_gzip and self.gzip_app is not None:
+            app, vary_from = self.gzip_app, None  # Starlette's middleware says Vary itself
+        exchange = Exchange(send, raw_id or self.ids.new(), time.perf_counter(), vary_from)
         request_id.set(exchange.request_id)
         scope.setdefault("state", {})  # shared with request.state, where auth puts the user
         try:
-            await self._serve(scope, receive, exchange, declared)
+            await self._serve(app, scope, receive, exchange, declared)
         finally:
             if self.metrics is not None:
                 route = scope.get("route")
@@ -137,22 +139,23 @@ class RequestContext:
 
     async def _serve(
         self,
+        app: ASGIApp,
         scope: Scope,
         receive: Receive,
-        exchange: _Exchange,
+        exchange: Exchange,
         declared: bytes | None,
     ) -> None:
         the_id = exchange.request_id
-        limit = None if self.body_limit is None else self.body_limit(scope)
         try:
+            limit = None if self.body_limit is None else self.body_limit(scope)
             refusal = self._refusal(declared, limit)
             if refusal is not None:
                 await refusal(scope, receive, exchange.send)
             else:
-                await self.app(scope, _counting(receive, limit), exchange.send)
+                await app(scope, _counting(receive, limit, declared), exchange.send)
         except Exception as error:
-            if exchange.status is not None or self.problem is None:
-                log_request(scope, exchange.status or 500, exchange.started, the_id, exc_info=True)
+            if exchange.status is not None or self.problem is None:  # too late to answer
+                log_request(scope, 500, exchange.started, the_id, exc_info=True)
                 raise
             if isinstance(error, BodyTooLarge):  # read outside a route: no handler answered
                 await self.problem(413, str(error.detail))(scope, receive, exchange.send)
@@ -175,9 +178,10 @@ class RequestContext:
         return None
 
 
-def _counting(receive: Receive, limit: int | None) -> Receive:
-    """``receive`` that raises ``BodyTooLarge`` once the body passes ``limit`` bytes."""
-    if limit is None:
+def _counting(receive: Receive, limit: int | None, declared: bytes | None) -> Receive:
+    """``receive`` that raises ``BodyTooLarge`` once the body passes ``limit`` bytes; the
+    server itself holds a body to a declared ``Content-Length`` (checked above)."""
+    if limit is None or declared is not None:
         return receive
     received = 0
 
@@ -193,16 +197,15 @@ def _counting(receive: Receive, limit: int | None) -> Receive:
     return counting_receive
 
 
-def _scan(headers: list[tuple[bytes, bytes]]) -> tuple[bytes | None, bytes | None]:
-    """The caller's request id (when sane) and the declared body length, in one pass."""
-    raw_id = declared = None
+def _scan(headers: list[tuple[bytes, bytes]]) -> tuple[bytes | None, bytes | None, bool]:
+    """The caller's request id (when sane), the declared body length and whether the client
+    takes gzip (as ``GZipMiddleware`` reads it: the first ``Accept-Encoding``), in one pass."""
+    raw_id = declared = encodings = None
     for name, value in headers:
         if name == _REQUEST_ID_KEY:
             raw_id = value if _VALID_ID.fullmatch(value) else None
         elif name == _CONTENT_LENGTH:
             declared = value
-    return raw_id, declared
-
-
-def _request_id(scope: Scope) -> bytes:
-    return _scan(scope["headers"])[0] or _new_id()
+        elif name == _ACCEPT_ENCODING and encodings is None:
+            encodings = value
+    return raw_id, declared, encodings is not None and b"gzip" in encodings

@@ -3,7 +3,7 @@
 Assembled outermost first by ``build_middleware``: trusted hosts and CORS (only when configured,
 outside everything else so that every answer, errors included, carries CORS headers), then the
 one ``RequestContext`` that watches responses (request id, timing, metrics, log line, body
-limit, last-resort 500), then gzip.
+limit, last-resort 500) and hands clients that take gzip to Starlette's ``GZipMiddleware``.
 """
 
 import re
@@ -12,7 +12,6 @@ from prometheus_client import CollectorRegistry
 from starlette.datastructures import Headers
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from entrypoints.observability.metrics import http_metrics
@@ -80,13 +79,13 @@ def build_middleware(
                 expose_headers=["ETag", "Location", "Retry-After", "X-Request-ID", "Server-Timing"],
             )
         )
-    stack += [
+    stack.append(
         Middleware(
             RequestContext,
             metrics=http_metrics(settings, registry),
             body_limit=limit_for,
             problem=problem,
-        ),
-        Middleware(GZipMiddleware, minimum_size=settings.gzip_min_bytes),
-    ]
+            gzip_min_bytes=settings.gzip_min_bytes,
+        )
+    )
     return stack
