@@ -20,6 +20,7 @@ from adapters.memory import (
     InMemoryUnitOfWork,
     InProcessEventBus,
 )
+from adapters.metrics import PrometheusDomainMetrics
 from adapters.notifications import LoggingNotifier
 from adapters.postgres import fanout
 from adapters.postgres.event_codec import process_origin
@@ -39,7 +40,7 @@ from adapters.sqlalchemy import (
 from application import use_cases as uc
 from application.handlers import NotifyLowStock
 from application.idempotency import IdempotencyPolicy
-from entrypoints.observability.metrics import DomainMetrics, new_metrics_registry
+from entrypoints.observability.metrics import new_metrics_registry
 from entrypoints.settings import Settings
 
 if TYPE_CHECKING:
@@ -77,7 +78,7 @@ class Container(containers.DeclarativeContainer):
     clock = providers.Singleton(SystemClock)
     notifier = providers.Singleton(LoggingNotifier)
     metrics_registry = providers.Singleton(new_metrics_registry)
-    domain_metrics = providers.Singleton(DomainMetrics, registry=metrics_registry)
+    domain_metrics = providers.Singleton(PrometheusDomainMetrics, registry=metrics_registry)
     event_bus = providers.Singleton(
         InProcessEventBus,
         handlers=providers.List(

@@ -1,6 +1,7 @@
 """Operability for the REST app: structured request logs and Prometheus metrics.
 
-``create_app`` calls ``configure_logging``, installs the ``RequestContext`` middleware (request
-id, timing, log line) and calls ``install_metrics``; the container owns the metrics registry and
-feeds ``DomainMetrics`` from committed events.
+``create_app`` calls ``configure_logging``; ``build_middleware`` installs the ``RequestContext``
+middleware (request id, timing, HTTP metrics, the log line) and ``install_metrics`` serves
+``/metrics``. The container owns the metrics registry and feeds the domain counters
+(``adapters.metrics``) from committed events.
 """

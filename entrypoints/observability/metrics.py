@@ -1,17 +1,13 @@
-"""Prometheus metrics: HTTP series (the names prometheus-fastapi-instrumentator uses, recorded by a
-small middleware of ours; the library still serves ``/metrics``) and domain counters of ours.
+"""Prometheus for the REST app: the HTTP series (the names prometheus-fastapi-instrumentator uses,
+recorded by ``RequestContext``; the library still serves ``/metrics``) and the registry.
 
-Domain counters are fed after commit by the event bus's handlers, which run once, in the process
-that committed, so a cluster's sum counts each movement once. Refusals have no event (nothing
-was committed): the REST error mapping calls ``DomainMetrics.count_refusal``.
-
+The domain counters are an adapter of the event bus (``adapters.metrics``) sharing this registry.
 Each process has its own registry (one container per process). With ``uvicorn --workers N``
 every worker answers ``/metrics`` for itself unless prometheus_client's multiprocess mode is on
 (see docs/deployment.md).
 """
 
 import hmac
-import time
 import weakref
 from collections.abc import Awaitable, Callable
 from typing import Annotated
@@ -27,17 +23,12 @@ from prometheus_client import (
     Histogram,
 )
 from prometheus_fastapi_instrumentator import Instrumentator
-from starlette.types import ASGIApp, Receive, Scope, Send
 
-from application.errors import AuthenticationFailed, TooManyAttempts
-from domain.errors import CodedError, InsufficientStock
-from domain.events import DomainEvent, ItemCreated, LowStockReached, StockAdjusted
-from domain.items import MovementReason
-from entrypoints.observability.asgi import ResponseStatus
 from entrypoints.settings import Settings
 
 METRICS_PATH = "/metrics"
-LOGIN_FAILURE_REASONS = ("bad_credentials", "throttled")
+#: The handler label of requests no route matched: one series instead of one per path.
+UNMATCHED = "none"
 
 
 def new_metrics_registry() -> CollectorRegistry:
@@ -48,68 +39,14 @@ def new_metrics_registry() -> CollectorRegistry:
     return registry
 
 
-class DomainMetrics:
-    """Counters of what happens to the stock and to logins."""
-
-    def __init__(self, registry: CollectorRegistry) -> None:
-        self.movements = Counter(
-            "inventory_stock_movements",
-            "Committed stock movements, by reason (an item's initial stock counts as received).",
-            ["reason"],
-            registry=registry,
-        )
-        self.insufficient_stock = Counter(
-            "inventory_insufficient_stock_refusals",
-            "Stock changes refused because the quantity would fall below zero.",
-            registry=registry,
-        )
-        self.low_stock = Counter(
-            "inventory_low_stock_events",
-            "Items that fell to or under their reorder level.",
-            registry=registry,
-        )
-        self.login_failures = Counter(
-            "inventory_login_failures",
-            "Refused logins: bad_credentials, or throttled after too many failures.",
-            ["reason"],
-            registry=registry,
-        )
-        for reason in MovementReason:  # every series exists from the start, at zero
-            self.movements.labels(reason=reason.value)
-        for failure in LOGIN_FAILURE_REASONS:
-            self.login_failures.labels(reason=failure)
-
-    async def count_event(self, event: DomainEvent) -> None:
-        """An after-commit handler (``InProcessEventBus(handlers=[...])``)."""
-        if isinstance(event, StockAdjusted):
-            self.movements.labels(reason=event.reason).inc()
-        elif isinstance(event, ItemCreated) and event.quantity:
-            self.movements.labels(reason=MovementReason.RECEIVED.value).inc()
-        elif isinstance(event, LowStockReached):
-            self.low_stock.inc()
-
-    def count_refusal(self, error: CodedError, *, login: bool = True) -> None:
-        """Called by the one place that maps domain errors to responses; ignores the others.
-
-        ``login`` says whether the error answers a login (a bad bearer token on another route
-        is an authentication failure too, but not a failed login).
-        """
-        if isinstance(error, InsufficientStock):
-            self.insufficient_stock.inc()
-        elif isinstance(error, AuthenticationFailed) and login:
-            self.login_failures.labels(reason="bad_credentials").inc()
-        elif isinstance(error, TooManyAttempts):
-            self.login_failures.labels(reason="throttled").inc()
-
-
-_HTTP_SERIES: "weakref.WeakKeyDictionary[CollectorRegistry, tuple[Counter, Histogram]]" = (
+_SERIES: "weakref.WeakKeyDictionary[CollectorRegistry, tuple[Counter, Histogram]]" = (
     weakref.WeakKeyDictionary()
 )
 
 
-def _http_series(registry: CollectorRegistry) -> tuple[Counter, Histogram]:
+def _series(registry: CollectorRegistry) -> tuple[Counter, Histogram]:
     """The HTTP series of a registry, created once (several apps may share one container)."""
-    found = _HTTP_SERIES.get(registry)
+    found = _SERIES.get(registry)
     if found is None:
         found = (
             Counter(
@@ -125,52 +62,51 @@ def _http_series(registry: CollectorRegistry) -> tuple[Counter, Histogram]:
                 registry=registry,
             ),
         )
-        _HTTP_SERIES[registry] = found
+        _SERIES[registry] = found
     return found
 
 
-class RequestMetricsMiddleware:
-    """Pure ASGI: the series prometheus-fastapi-instrumentator's ``requests`` and ``latency``
-    metrics would record (same names, labels and buckets), taking the route template from
-    ``scope["route"]``, which the router has set by the time the response starts.
+class HttpMetrics:
+    """The series prometheus-fastapi-instrumentator's ``requests`` and ``latency`` metrics would
+    record (same names, labels and buckets), per route template.
 
-    The instrumentator matched every request against the routes a second time and built a
-    Request, a Response and an info object per request: about 6 % of a cached GET. Counts and
-    latencies only: request sizes would mean trusting the client's Content-Length header.
-    Paths no route matched share the handler label ``none``; ``/metrics`` is not counted.
+    Counts and latencies only: request sizes would mean trusting the client's Content-Length.
+    ``/metrics`` itself is not counted. The labelled children are kept per (method, status,
+    route): prometheus_client's ``labels()`` takes a lock and builds a key on every call.
     """
 
-    def __init__(self, app: ASGIApp, registry: CollectorRegistry) -> None:
-        self.app = app
-        self.requests, self.latency = _http_series(registry)
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.requests, self.latency = _series(registry)
+        self._children: dict[tuple[str, int, str], tuple[Counter, Histogram]] = {}
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = ResponseStatus()
-        try:
-            await self.app(scope, receive, status.wrap(send))
-        finally:
-            status_code = status.code or 500
-            route = scope.get("route")
-            handler = getattr(route, "path", None) or "none"
-            if handler != METRICS_PATH:
-                method = scope["method"]
-                self.requests.labels(method, str(status_code), handler).inc()
-                self.latency.labels(handler, method).observe(time.perf_counter() - started)
+    def record(self, method: str, status_code: int, handler: str | None, seconds: float) -> None:
+        handler = handler or UNMATCHED
+        key = (method, status_code, handler)
+        children = self._children.get(key)
+        if children is None:
+            if handler == METRICS_PATH:
+                return
+            children = (
+                self.requests.labels(method, str(status_code), handler),
+                self.latency.labels(handler, method),
+            )
+            self._children[key] = children
+        count, latency = children
+        count.inc()
+        latency.observe(seconds)
+
+
+def http_metrics(settings: Settings, registry: CollectorRegistry) -> HttpMetrics | None:
+    """What ``RequestContext`` records into; None when ``INVENTORY_METRICS_ENABLED`` is false."""
+    return HttpMetrics(registry) if settings.metrics_enabled else None
 
 
 def install_metrics(app: FastAPI, settings: Settings, registry: CollectorRegistry) -> None:
-    """Request counts and latency histograms per route template, and ``GET /metrics``.
-
-    Nothing when ``INVENTORY_METRICS_ENABLED`` is false; a bearer token when
-    ``INVENTORY_METRICS_TOKEN`` is set. Call before the app starts (it adds a middleware).
-    """
+    """``GET /metrics``: nothing when ``INVENTORY_METRICS_ENABLED`` is false; a bearer token
+    when ``INVENTORY_METRICS_TOKEN`` is set. The HTTP series are recorded by ``RequestContext``
+    (given ``http_metrics(settings, registry)``)."""
     if not settings.metrics_enabled:
         return
-    app.add_middleware(RequestMetricsMiddleware, registry=registry)
     instrumentator = Instrumentator(registry=registry)
     instrumentator.expose(
         app,

@@ -143,7 +143,7 @@ def create_app(container: Container | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
-        middleware=build_middleware(settings, images.UPLOAD_PATH),
+        middleware=build_middleware(settings, images.UPLOAD_PATH, container.metrics_registry()),
     )
     app.state.container = container
     install_metrics(app, settings, container.metrics_registry())

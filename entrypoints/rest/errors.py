@@ -3,11 +3,11 @@
 Domain and application errors map to a status by their stable ``code``; validation errors list
 each problem with its location; routing's 404 and 405 and the body-size guard's 413 use the same
 shape; anything unexpected becomes a bare 500 that is logged with the request id and never shows
-internals.
+internals (answered with ``problem`` by the request middleware, ``RequestContext``, the last
+resort).
 Routes contain no ``try``/``except``: they raise, and these handlers answer.
 """
 
-import logging
 from collections.abc import Iterable, Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
@@ -18,16 +18,12 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 from application.errors import AuthenticationFailed, StoreBusy, StoreUnavailable, TooManyAttempts
 from domain.errors import CodedError, InsufficientStock, InvalidValue
-from entrypoints.observability.asgi import ResponseStatus
-from entrypoints.observability.request_context import request_id as current_request_id
 from entrypoints.rest.security import TOKEN_URL as LOGIN_ROUTE
 
 PROBLEM_JSON = "application/problem+json"
-logger = logging.getLogger(__name__)
 
 STATUS_BY_CODE: Mapping[str, int] = {
     "invalid_value": 422,
@@ -199,39 +195,10 @@ def with_common(*statuses: int, body: bool = False) -> dict[int | str, dict[str,
     return error_responses(*common, *statuses)
 
 
-# -- the last line of defence -------------------------------------------------------------------
-class UnexpectedErrorMiddleware:
-    """Turns an exception no handler knew into a 500 problem without internals, logged once with
-    the request id, instead of Starlette's plain-text page (or a dropped connection)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        status = ResponseStatus()
-        try:
-            await self.app(scope, receive, status.wrap(send))
-        except Exception:
-            request_id = current_request_id.get()
-            logger.exception("unexpected error (request id %s)", request_id)
-            if status.started:
-                raise
-            response = problem(
-                500,
-                "an unexpected error occurred; quote the request id when reporting it",
-                request_id=request_id,
-            )
-            await response(scope, receive, send)
-
-
 __all__ = [
     "PROBLEM_JSON",
     "Problem",
     "ProblemResponse",
-    "UnexpectedErrorMiddleware",
     "error_responses",
     "install_error_handlers",
     "problem",

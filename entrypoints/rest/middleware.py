@@ -1,83 +1,26 @@
-"""Small pure-ASGI middleware (no ``BaseHTTPMiddleware``: it costs a task per request).
+"""The middleware stack, pure ASGI (no ``BaseHTTPMiddleware``: it costs a task per request).
 
-Assembled outermost first by ``build_middleware``; CORS and trusted hosts only when configured.
+Assembled outermost first by ``build_middleware``: trusted hosts and CORS (only when configured,
+outside everything else so that every answer, errors included, carries CORS headers), then the
+one ``RequestContext`` that watches responses (request id, timing, metrics, log line, body
+limit, last-resort 500) and hands clients that take gzip to Starlette's ``GZipMiddleware``.
 """
 
 import re
-from collections.abc import Callable
 
+from prometheus_client import CollectorRegistry
 from starlette.datastructures import Headers
-from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.middleware.gzip import GZipMiddleware
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from entrypoints.observability.metrics import http_metrics
 from entrypoints.observability.request_context import RequestContext
-from entrypoints.rest.errors import UnexpectedErrorMiddleware, problem
-from entrypoints.rest.http import HeadAsGet
+from entrypoints.rest.errors import problem
 from entrypoints.settings import Settings
 
 #: Room for the multipart envelope around an uploaded image (boundaries, part headers).
 MULTIPART_OVERHEAD = 64 * 1024
-
-
-class BodyTooLarge(HTTPException):
-    """Raised from ``receive`` when a body grows past its limit, chunked bodies included.
-
-    An ``HTTPException`` so that FastAPI's body reading lets it through to the handlers."""
-
-    def __init__(self, limit: int) -> None:
-        super().__init__(413, f"the request body exceeds the limit of {limit} bytes")
-
-
-class BodySizeLimit:
-    """Refuses request bodies over a limit with 413, by ``Content-Length`` before reading and by
-    counting the bytes as they arrive otherwise, so a chunked upload cannot slip past.
-
-    ``limit_for`` picks the limit from the scope (image uploads get a larger one).
-    """
-
-    def __init__(self, app: ASGIApp, limit_for: Callable[[Scope], int]) -> None:
-        self.app = app
-        self.limit_for = limit_for
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        limit = self.limit_for(scope)
-        declared = Headers(scope=scope).get("content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > limit):
-            status = 413 if declared.isdigit() else 400
-            detail = (
-                BodyTooLarge(limit).detail if status == 413 else "Content-Length is not a number"
-            )
-            await problem(status, detail)(scope, receive, send)
-            return
-        received = 0
-        started = False
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        async def counting_receive() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > limit:
-                    raise BodyTooLarge(limit)
-            return message
-
-        try:
-            await self.app(scope, counting_receive, tracking_send)
-        except BodyTooLarge as exc:  # read outside a route (no handler saw it)
-            if started:
-                raise
-            await problem(413, str(exc.detail))(scope, receive, send)
 
 
 class TrustedHosts:
@@ -105,7 +48,10 @@ class TrustedHosts:
         await self.app(scope, receive, send)
 
 
-def build_middleware(settings: Settings, upload_path: str) -> list[Middleware]:
+def build_middleware(
+    settings: Settings, upload_path: str, registry: CollectorRegistry
+) -> list[Middleware]:
+    """``upload_path``: the pattern of the image upload route, whose body may be an image."""
     uploads = re.compile(upload_path)
 
     def limit_for(scope: Scope) -> int:
@@ -133,11 +79,13 @@ def build_middleware(settings: Settings, upload_path: str) -> list[Middleware]:
                 expose_headers=["ETag", "Location", "Retry-After", "X-Request-ID", "Server-Timing"],
             )
         )
-    stack += [
-        Middleware(RequestContext),
-        Middleware(HeadAsGet),  # outside GZip: HEAD gets the headers of the compressed GET
-        Middleware(GZipMiddleware, minimum_size=settings.gzip_min_bytes),
-        Middleware(UnexpectedErrorMiddleware),
-        Middleware(BodySizeLimit, limit_for=limit_for),
-    ]
+    stack.append(
+        Middleware(
+            RequestContext,
+            metrics=http_metrics(settings, registry),
+            body_limit=limit_for,
+            problem=problem,
+            gzip_min_bytes=settings.gzip_min_bytes,
+        )
+    )
     return stack

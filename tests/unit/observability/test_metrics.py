@@ -5,12 +5,13 @@ import httpx
 import pytest
 from prometheus_client import CollectorRegistry
 
+from adapters.metrics import PrometheusDomainMetrics
 from application.commands import AdjustStockCommand, CreateItemCommand
 from application.errors import AuthenticationFailed, TooManyAttempts
 from domain.errors import InsufficientStock
 from domain.users import Principal, Role
 from entrypoints.container import Container
-from entrypoints.observability.metrics import DomainMetrics, new_metrics_registry
+from entrypoints.observability.metrics import new_metrics_registry
 from tests.conftest import make_settings
 from tests.unit.observability.tiny_app import tiny_app
 
@@ -20,7 +21,7 @@ METRICS_TOKEN = "metrics-scraper-token-0123456789"
 
 def client_for(tmp_path: Path, **settings: object) -> tuple[httpx.AsyncClient, CollectorRegistry]:
     registry = new_metrics_registry()
-    app = tiny_app(make_settings(tmp_path, **settings), registry, DomainMetrics(registry))
+    app = tiny_app(make_settings(tmp_path, **settings), registry, PrometheusDomainMetrics(registry))
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     return httpx.AsyncClient(transport=transport, base_url="http://test"), registry
 
@@ -91,7 +92,7 @@ async def test_a_metrics_token_protects_the_endpoint(
 
 def test_refusals_are_counted_by_kind() -> None:
     registry = CollectorRegistry()
-    metrics = DomainMetrics(registry)
+    metrics = PrometheusDomainMetrics(registry)
 
     metrics.count_refusal(InsufficientStock("A-1", available=0, requested=1))
     metrics.count_refusal(AuthenticationFailed())

@@ -9,8 +9,9 @@ import httpx
 import pytest
 import structlog
 
+from adapters.metrics import PrometheusDomainMetrics
 from entrypoints.observability.logs import configure_logging
-from entrypoints.observability.metrics import DomainMetrics, new_metrics_registry
+from entrypoints.observability.metrics import new_metrics_registry
 from entrypoints.observability.request_context import RequestContext, request_id
 from tests.conftest import make_settings
 from tests.unit.observability.tiny_app import USER_ID, tiny_app
@@ -32,7 +33,7 @@ def client_for(tmp_path: Path, stream: io.StringIO, **settings: object) -> httpx
     configured = make_settings(tmp_path, **settings)
     configure_logging(configured, stream)
     registry = new_metrics_registry()
-    app = tiny_app(configured, registry, DomainMetrics(registry))
+    app = tiny_app(configured, registry, PrometheusDomainMetrics(registry))
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     return httpx.AsyncClient(transport=transport, base_url="http://test")
 

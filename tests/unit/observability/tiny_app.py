@@ -1,5 +1,5 @@
-"""A tiny FastAPI app built like ``create_app`` will be: the observability pieces around a few
-routes, a fake "current user" dependency and a domain-error handler that counts refusals."""
+"""A tiny FastAPI app built like ``create_app``: the observability pieces around a few routes, a
+fake "current user" dependency and a domain-error handler that counts refusals."""
 
 from typing import Annotated
 from uuid import UUID
@@ -8,9 +8,11 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from prometheus_client import CollectorRegistry
 
+from adapters.metrics import PrometheusDomainMetrics
 from domain.errors import DomainError, InsufficientStock
-from entrypoints.observability.metrics import DomainMetrics, install_metrics
-from entrypoints.observability.request_context import install_request_context
+from entrypoints.observability.metrics import http_metrics, install_metrics
+from entrypoints.observability.request_context import RequestContext
+from entrypoints.rest.errors import problem
 from entrypoints.settings import Settings
 
 USER_ID = UUID("6f1d9c2e-0000-4000-8000-000000000001")
@@ -21,7 +23,9 @@ async def current_user(request: Request) -> UUID:
     return USER_ID
 
 
-def tiny_app(settings: Settings, registry: CollectorRegistry, metrics: DomainMetrics) -> FastAPI:
+def tiny_app(
+    settings: Settings, registry: CollectorRegistry, metrics: PrometheusDomainMetrics
+) -> FastAPI:
     app = FastAPI()
 
     @app.get("/items/{item_id}")
@@ -43,6 +47,6 @@ def tiny_app(settings: Settings, registry: CollectorRegistry, metrics: DomainMet
         metrics.count_refusal(error)
         return JSONResponse({"code": error.code}, status_code=409)
 
-    install_request_context(app)
+    app.add_middleware(RequestContext, metrics=http_metrics(settings, registry), problem=problem)
     install_metrics(app, settings, registry)
     return app
