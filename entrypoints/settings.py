@@ -42,8 +42,8 @@ class Settings(BaseSettings):
     db_pool_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
     db_connect_timeout_seconds: float = Field(default=10.0, gt=0, le=600)
     #: The database URLs lead to a pooler in transaction mode (PgBouncer's
-    #: ``pool_mode=transaction``): statements are sent unprepared-by-name, which such a pooler
-    #: needs; see docs/scaling.md.
+    #: ``pool_mode=transaction``): every statement is sent unnamed, as such a pooler needs;
+    #: see docs/scaling.md.
     db_transaction_pooling: bool = False
     #: How long a SQLite writer waits for another process's write lock before giving up (503).
     sqlite_busy_timeout_seconds: float = Field(default=5.0, ge=0, le=600)
