@@ -8,7 +8,7 @@ UV := $(shell command -v uv 2>/dev/null || echo $(BIN)/uv)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run migrate test lint audit format unit bench wrk clean
+.PHONY: install run migrate test lint audit format unit bench wrk pgbouncer clean
 
 $(BIN)/python:
 	@command -v uv >/dev/null 2>&1 || { $(PYTHON) -m venv $(VENV) && $(BIN)/pip install -q --upgrade pip uv; }
@@ -54,6 +54,14 @@ wrk:
 	  if [ "$$(id -u)" = 0 ]; then \
 	    apt-get install -y -qq wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk; }; \
 	  else echo "wrk is missing: install it with 'sudo apt-get install wrk'"; exit 1; fi; }
+
+# PgBouncer, for the tests of the service behind a transaction pooler (tests/pgbouncer.py starts
+# a private one); a Debian package, installed here when we are root. Debian puts it in /usr/sbin.
+pgbouncer:
+	@command -v pgbouncer >/dev/null 2>&1 || test -x /usr/sbin/pgbouncer || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get install -y -qq pgbouncer >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq pgbouncer; }; \
+	  else echo "pgbouncer is missing: install it with 'sudo apt-get install pgbouncer'"; exit 1; fi; }
 
 bench: install wrk
 	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)

@@ -96,7 +96,7 @@ class Container(containers.DeclarativeContainer):
         local=event_bus,
         postgres=providers.Singleton(
             fanout.notify_publisher,
-            database_url=settings.provided.database_url,
+            database_url=settings.provided.event_fanout_database_url,
             channel=settings.provided.event_channel,
             local=event_bus,
             origin=event_origin,
@@ -107,7 +107,7 @@ class Container(containers.DeclarativeContainer):
     listens_for_live_events = providers.Object(False)
     event_listener = providers.Resource(
         fanout.listener,
-        database_url=settings.provided.database_url,
+        database_url=settings.provided.event_fanout_database_url,
         channel=settings.provided.event_channel,
         local=event_bus,
         origin=event_origin,
@@ -144,6 +144,7 @@ class Container(containers.DeclarativeContainer):
         connect_timeout=settings.provided.db_connect_timeout_seconds,
         sqlite_synchronous=settings.provided.sqlite_synchronous,
         sqlite_busy_timeout=settings.provided.sqlite_busy_timeout_seconds,
+        transaction_pooling=settings.provided.db_transaction_pooling,
     )
     #: A command's transaction.
     uow = providers.Selector(
@@ -254,9 +255,21 @@ class Container(containers.DeclarativeContainer):
 
     # -- schema migrations (``inventory db``): coroutines on the configured database URL --------
     database_display = providers.Callable(display_url, settings.provided.resolved_database_url)
-    upgrade_schema = providers.Callable(upgrade, settings.provided.resolved_database_url)
-    downgrade_schema = providers.Callable(downgrade, settings.provided.resolved_database_url)
-    schema_revision = providers.Callable(current, settings.provided.resolved_database_url)
+    upgrade_schema = providers.Callable(
+        upgrade,
+        settings.provided.resolved_database_url,
+        transaction_pooling=settings.provided.db_transaction_pooling,
+    )
+    downgrade_schema = providers.Callable(
+        downgrade,
+        settings.provided.resolved_database_url,
+        transaction_pooling=settings.provided.db_transaction_pooling,
+    )
+    schema_revision = providers.Callable(
+        current,
+        settings.provided.resolved_database_url,
+        transaction_pooling=settings.provided.db_transaction_pooling,
+    )
 
 
 async def check_storage(container: Container) -> None:

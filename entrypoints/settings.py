@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     db_max_overflow: int = Field(default=20, ge=0, le=1000)
     db_pool_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
     db_connect_timeout_seconds: float = Field(default=10.0, gt=0, le=600)
+    #: The database URLs lead to a pooler in transaction mode (PgBouncer's
+    #: ``pool_mode=transaction``): every statement is sent unnamed, as such a pooler needs;
+    #: see docs/scaling.md.
+    db_transaction_pooling: bool = False
     #: How long a SQLite writer waits for another process's write lock before giving up (503).
     sqlite_busy_timeout_seconds: float = Field(default=5.0, ge=0, le=600)
     #: FULL survives power loss after every acknowledged commit; NORMAL is faster in WAL mode
@@ -84,6 +88,10 @@ class Settings(BaseSettings):
     #: (LISTEN/NOTIFY: every process), ``auto`` = postgres when the SQL store is PostgreSQL.
     event_fanout: Literal["auto", "local", "postgres"] = "auto"
     event_channel: str = Field(default="inventory_events", pattern=r"^[a-z_][a-z0-9_]{0,62}$")
+    #: Where the PostgreSQL fan-out LISTENs and NOTIFYs: a direct connection to the primary's
+    #: server, for deployments whose ``database_url`` is a transaction pooler (a LISTEN does not
+    #: outlive its transaction there). Default: ``database_url``.
+    event_fanout_url: str | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     #: ``auto`` = JSON lines in production, readable console lines in development.
     log_format: Literal["auto", "json", "console"] = "auto"
@@ -134,6 +142,16 @@ class Settings(BaseSettings):
         checked = check_database_url(value)
         if not _is_postgres(checked):
             raise ValueError("a read replica must be a postgresql:// database")
+        return checked
+
+    @field_validator("event_fanout_url")
+    @classmethod
+    def _fanout_url_is_postgres(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        checked = check_database_url(value)
+        if not _is_postgres(checked):
+            raise ValueError("the live-event fan-out needs a postgresql:// database")
         return checked
 
     @field_validator("database_url")
@@ -206,6 +224,22 @@ class Settings(BaseSettings):
         if self.event_fanout == "postgres" and not _is_postgres(self.database_url):
             raise ValueError("INVENTORY_EVENT_FANOUT=postgres needs a postgresql:// database URL")
         return self
+
+    @model_validator(mode="after")
+    def _no_listen_through_a_transaction_pooler(self) -> "Settings":
+        pooled = self.db_transaction_pooling and self.event_fanout_url is None
+        if pooled and self.live_event_fanout == "postgres":
+            raise ValueError(
+                "INVENTORY_DB_TRANSACTION_POOLING=true with the PostgreSQL live-event fan-out"
+                " needs INVENTORY_EVENT_FANOUT_URL: a direct postgresql:// URL of the primary"
+                " (a LISTEN does not survive transaction pooling), or INVENTORY_EVENT_FANOUT=local"
+            )
+        return self
+
+    @property
+    def event_fanout_database_url(self) -> str | None:
+        """The database the fan-out connects to, directly."""
+        return self.event_fanout_url or self.database_url
 
     @property
     def live_event_fanout(self) -> Literal["local", "postgres"]:

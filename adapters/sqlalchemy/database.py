@@ -55,6 +55,10 @@ class PoolOptions:
     max_overflow: int = 10
     timeout: float = 30.0
     connect_timeout: float = 10.0
+    #: The URL is a pooler in transaction mode (PgBouncer ``pool_mode=transaction``): each
+    #: transaction may run on another server connection, where a named prepared statement does
+    #: not exist or has another meaning; asyncpg then sends every statement unnamed.
+    transaction_pooling: bool = False
 
 
 def async_engine(
@@ -75,9 +79,10 @@ def async_engine(
             pool_size=pool.size, max_overflow=pool.max_overflow, pool_timeout=pool.timeout
         )
     if target.get_backend_name() != "sqlite":
-        postgres = create_async_engine(
-            target, connect_args={"timeout": pool.connect_timeout}, **options
-        )
+        connect: dict[str, Any] = {"timeout": pool.connect_timeout}
+        if pool.transaction_pooling:
+            connect.update(statement_cache_size=0, prepared_statement_cache_size=0)
+        postgres = create_async_engine(target, connect_args=connect, **options)
         install_liveness_check(postgres)
         return postgres
     path = _sqlite_path(target)
@@ -214,12 +219,14 @@ def create_engine(
     sqlite_synchronous: SqliteSynchronous = "FULL",
     sqlite_busy_timeout: float = 5.0,
     null_pool: bool = False,
+    transaction_pooling: bool = False,
 ) -> Database:
     """The ``Database`` for ``url``; ``read_url`` (PostgreSQL) sends queries to a replica.
 
-    ``null_pool`` opens a connection per use (tools and tests that hop between event loops).
+    ``null_pool`` opens a connection per use (tools and tests that hop between event loops);
+    ``transaction_pooling``: the URLs lead to PgBouncer in transaction mode (``PoolOptions``).
     """
-    pool = PoolOptions(pool_size, max_overflow, pool_timeout, connect_timeout)
+    pool = PoolOptions(pool_size, max_overflow, pool_timeout, connect_timeout, transaction_pooling)
     engine = async_engine(
         url,
         pool=pool,

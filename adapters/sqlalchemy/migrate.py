@@ -17,7 +17,7 @@ from sqlalchemy import Connection, exc
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.sqlalchemy.database import async_engine, display_url, normalise_url
+from adapters.sqlalchemy.database import PoolOptions, async_engine, display_url, normalise_url
 from adapters.sqlalchemy.errors import DatabaseUnreachable, SchemaNotAtHead
 from adapters.sqlalchemy.tables import autogenerate_filters, metadata
 
@@ -39,8 +39,16 @@ def head_revision() -> str:
     return head
 
 
-async def _run_command(url: str | URL, action: Any, *args: Any) -> None:
-    engine = async_engine(url, null_pool=True)
+def _engine(url: str | URL, transaction_pooling: bool) -> AsyncEngine:
+    return async_engine(
+        url, pool=PoolOptions(transaction_pooling=transaction_pooling), null_pool=True
+    )
+
+
+async def _run_command(
+    url: str | URL, action: Any, *args: Any, transaction_pooling: bool = False
+) -> None:
+    engine = _engine(url, transaction_pooling)
     config = alembic_config(url)
 
     def run(connection: Connection) -> None:
@@ -55,19 +63,22 @@ async def _run_command(url: str | URL, action: Any, *args: Any) -> None:
         await engine.dispose()
 
 
-async def upgrade(url: str | URL, revision: str = "head") -> None:
-    """Bring the schema up to ``revision``; creates the SQLite file when it is missing."""
-    await _run_command(url, command.upgrade, revision)
+async def upgrade(
+    url: str | URL, revision: str = "head", *, transaction_pooling: bool = False
+) -> None:
+    """Bring the schema up to ``revision``; creates the SQLite file when it is missing.
+    ``transaction_pooling``: ``url`` is PgBouncer in transaction mode (``PoolOptions``)."""
+    await _run_command(url, command.upgrade, revision, transaction_pooling=transaction_pooling)
 
 
-async def downgrade(url: str | URL, revision: str) -> None:
+async def downgrade(url: str | URL, revision: str, *, transaction_pooling: bool = False) -> None:
     """Step the schema back to ``revision`` (``base`` drops every table we own)."""
-    await _run_command(url, command.downgrade, revision)
+    await _run_command(url, command.downgrade, revision, transaction_pooling=transaction_pooling)
 
 
-async def current(url: str | URL) -> str | None:
+async def current(url: str | URL, *, transaction_pooling: bool = False) -> str | None:
     """The revision the database is at; None for a database without our schema."""
-    engine = async_engine(url, null_pool=True)
+    engine = _engine(url, transaction_pooling)
     try:
         return await current_revision(engine)
     finally:

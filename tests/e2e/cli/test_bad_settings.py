@@ -32,6 +32,8 @@ INVALID: dict[str, str] = {
     "db_max_overflow": "-1",
     "db_pool_timeout_seconds": "0",
     "db_connect_timeout_seconds": "soon",
+    "db_transaction_pooling": "maybe",
+    "event_fanout_url": "sqlite:///events.db",
     "sqlite_busy_timeout_seconds": "-1",
     "sqlite_synchronous": "SOMETIMES",
     "secret_key": "too-short",
