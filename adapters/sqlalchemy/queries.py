@@ -19,8 +19,8 @@ from sqlalchemy import func, select
 from adapters.sqlalchemy.database import Database
 from adapters.sqlalchemy.item_listing import item_page
 from adapters.sqlalchemy.mappers import movement_to_domain
+from adapters.sqlalchemy.read_session import ReadSession
 from adapters.sqlalchemy.search import INDEXED_SHARE
-from adapters.sqlalchemy.sessions import ReadSession
 from adapters.sqlalchemy.tables import movements, users
 from application.ports import ItemQuery, Page
 from application.views import ItemView, UserView

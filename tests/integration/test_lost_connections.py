@@ -15,7 +15,8 @@ from sqlalchemy import event, text
 
 from adapters.sqlalchemy import Database, create_engine, upgrade
 from adapters.sqlalchemy.disconnects import refuse_closed
-from adapters.sqlalchemy.sessions import ReadSession, WriteSession
+from adapters.sqlalchemy.read_session import ReadSession
+from adapters.sqlalchemy.sessions import WriteSession
 from application.errors import StoreUnavailable
 from tests.databases import new_postgres_database, run_in_thread
 from tests.integration.backends import backend_waiting, run_sql, terminate, terminate_backends
