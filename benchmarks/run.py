@@ -4,26 +4,39 @@ Every scenario is reported as a ratio against a bare FastAPI route measured in t
 the same machine, because absolute numbers on shared 2-core machines are noise. SQLite by
 default; PostgreSQL when ``INVENTORY_BENCH_POSTGRES_URL`` names a server (a throw-away database
 is created and dropped per store).
+
+``--profile`` runs only the profile mode: CPU µs per authenticated GET item through the whole
+ASGI app, in-process against a store of ``PROFILE_ITEMS`` items, with cProfile's ``--top``
+functions (no wrk, no server).
 """
 
 import argparse
 import os
 import sys
 import tempfile
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from benchmarks.harness import scenarios
 from benchmarks.harness.processes import ROOT, compile_bytecode, cores
 from benchmarks.harness.report import Report, versions
-from benchmarks.harness.store import drop_postgres_database
+from benchmarks.harness.store import drop_postgres_database, import_csv
 from benchmarks.harness.wrk import wrk_binary
 
 RESULTS = ROOT / "benchmarks" / "results"
 POSTGRES_VARIABLE = "INVENTORY_BENCH_POSTGRES_URL"
+PROFILE_ITEMS = 1_000
 
 
-def parse(argv: list[str] | None) -> tuple[scenarios.Options, Path | None]:
+@dataclass(frozen=True)
+class Mode:
+    output: Path | None
+    profile: bool
+    top: int
+
+
+def parse(argv: list[str] | None) -> tuple[scenarios.Options, Mode]:
     defaults = scenarios.Options()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -43,10 +56,29 @@ def parse(argv: list[str] | None) -> tuple[scenarios.Options, Path | None]:
         default=defaults.large,
         help="items in the large store (also the CSV import measured)",
     )
+    parser.add_argument(
+        "--profile-requests",
+        type=int,
+        default=defaults.profile_requests,
+        help="GET item requests per round of the in-process profile",
+    )
     parser.add_argument("--output", type=Path, default=None, help="the JSON result file")
+    parser.add_argument(
+        "--profile", action="store_true", help="only the in-process profile of a GET item"
+    )
+    parser.add_argument(
+        "--top", type=int, default=25, help="with --profile: cProfile's most expensive functions"
+    )
     args = parser.parse_args(argv)
-    options = scenarios.Options(args.seconds, args.connections, args.items, args.small, args.large)
-    return options, args.output
+    options = scenarios.Options(
+        args.seconds,
+        args.connections,
+        args.items,
+        args.small,
+        args.large,
+        args.profile_requests,
+    )
+    return options, Mode(args.output, args.profile, args.top)
 
 
 def run(options: scenarios.Options, workdir: Path, postgres_url: str | None) -> Report:
@@ -57,18 +89,44 @@ def run(options: scenarios.Options, workdir: Path, postgres_url: str | None) -> 
         scenarios.measure_main_store(bench)
         scenarios.measure_list_scaling(bench)
     finally:
-        for store in bench.stores:
-            if store.dropper and postgres_url:
-                drop_postgres_database(postgres_url, store.dropper)
+        _drop(bench)
     return report
 
 
+def profile(options: scenarios.Options, workdir: Path, postgres_url: str | None, top: int) -> None:
+    """The profile mode on its own: a store of ``PROFILE_ITEMS`` items, one row, the listing."""
+    report = Report("postgresql" if postgres_url else "sqlite")
+    bench = scenarios.Bench(options, workdir, postgres_url, report)
+    try:
+        store = bench.store("profile")
+        import_csv(store, PROFILE_ITEMS)
+        listing = scenarios.measure_profile(bench, store, top=top)
+    finally:
+        _drop(bench)
+    (row,) = report.rows
+    print(listing)
+    print(f"{report.engine}: {row.scenario}: {row.value}; budget {row.target}: ", end="")
+    print("met" if row.ok else "**missed**")
+
+
+def _drop(bench: scenarios.Bench) -> None:
+    for store in bench.stores:
+        if store.dropper and bench.postgres_url:
+            drop_postgres_database(bench.postgres_url, store.dropper)
+
+
 def main(argv: list[str] | None = None) -> int:
-    options, output = parse(argv)
+    options, mode = parse(argv)
+    postgres_url = os.environ.get(POSTGRES_VARIABLE) or None
+    if mode.profile:
+        compile_bytecode()
+        with tempfile.TemporaryDirectory(prefix="inventory-profile-") as tmp:
+            profile(options, Path(tmp), postgres_url, mode.top)
+        return 0
     wrk_binary()  # fail before any work when wrk is missing
     compile_bytecode()
-    postgres_url = os.environ.get(POSTGRES_VARIABLE) or None
     started = datetime.now(UTC)
+    output = mode.output
     with tempfile.TemporaryDirectory(prefix="inventory-bench-") as tmp:
         report = run(options, Path(tmp), postgres_url)
     report.info = {

@@ -7,15 +7,20 @@ For every HTTP request it keeps:
   the 500 problem. WebSocket sessions get one too.
 * ``Server-Timing: app;dur=<ms>``, so clients and proxies can see where time goes.
 * the Prometheus HTTP series (``HttpMetrics``) and the request line of the structured log.
-* the request body limit: 413 by ``Content-Length`` before the app runs (400 when it is not a
-  number), and by counting the bytes as they arrive, so a chunked body cannot slip past.
+* the request body limit (``body_limit`` picks it per request: image uploads get a larger
+  one): 413 by ``Content-Length`` before the app runs (400 when it is not a number), and
+  otherwise by counting the bytes as they arrive, so a chunked body cannot slip past (the
+  server itself holds a body to its declared length).
 * the last resort: an exception nobody handled becomes a 500 problem quoting the request id,
   logged once with its traceback on the request line, instead of a plain-text page.
+* gzip: clients that take it go through Starlette's ``GZipMiddleware`` (see ``exchange``).
 
 Five middlewares did this before, each wrapping ``send`` to learn the same status code; on a
 route that does nothing they cost more than the route. FastAPI's own ``max_body_size`` is not
-used: it wraps ``send`` and ``receive`` of every request (≈5 µs, a sixth of the bare route),
-answers an unread oversized body in plain text, and lets a malformed ``Content-Length`` through.
+used: app-wide it wraps ``send`` and ``receive`` of every request (≈5 µs in-process, a sixth of
+the bare route), answers a declared oversized body the route never reads in plain text, and
+lets a malformed ``Content-Length`` through; per route (the image upload) it could only raise
+a limit that a guard in front of the app must know anyway.
 """
 
 import os

@@ -1,8 +1,9 @@
 """The benchmark harness, run for one second per scenario against a tiny store.
 
-Not a measurement (no target is checked): it keeps the Lua scripts, the store seeding and the
-report from rotting. It needs wrk; without it the test is skipped with the way to install it,
-unless ``INVENTORY_BENCH_SMOKE_REQUIRED=1`` (CI) makes a missing wrk a failure.
+Not a measurement (no target is checked): it keeps the Lua scripts, the store seeding, the
+profile mode and the report from rotting. It needs wrk; without it the test is skipped with the
+way to install it, unless ``INVENTORY_BENCH_SMOKE_REQUIRED=1`` (CI) makes a missing wrk a
+failure (the profile mode needs no wrk).
 """
 
 import json
@@ -37,15 +38,35 @@ def test_every_scenario_runs_and_reports(
     monkeypatch.delenv(run.POSTGRES_VARIABLE, raising=False)
     output = tmp_path / "result.json"
     tiny = ["--seconds", "1", "--connections", "4", "--items", "40", "--small", "20"]
-    assert run.main([*tiny, "--large", "60", "--output", str(output)]) == 0
+    tiny += ["--large", "60", "--profile-requests", "20"]
+    assert run.main([*tiny, "--output", str(output)]) == 0
 
     document = json.loads(output.read_text())
     rows = {row["scenario"]: row for row in document["rows"]}
     loads = [row for row in document["rows"] if row["rps"] is not None]
-    assert len(loads) == 10, sorted(rows)
+    assert len(loads) == 12, sorted(rows)
     assert all(row["rps"] > 0 and row["errors"] == 0 for row in loads), loads
     assert rows["ledger sum == quantity after the run"]["ok"] is True
+    assert rows["/health/live through the full stack"]["target"] == "ratio ≥ 0.80"
+    keyed = rows["POST …/movements with an Idempotency-Key (a new key each)"]
+    assert keyed["target"] == "ratio ≥ 0.12"
+    assert rows["GET /api/v1/items/{id} (authenticated)"]["target"] == "ratio ≥ 0.40, p99 ≤ 20 ms"
+    profile = rows["in-process CPU per GET item (profile mode)"]
+    assert profile["value"].endswith("µs)")
+    assert profile["target"] == "≤ 250 µs"
     assert all(row["ratio"] > 0 for row in loads if "health" not in row["scenario"])
     assert document["engine"] == "sqlite"
     assert document["cores"] >= 1
     assert "| GET /api/v1/items/{id} (authenticated) |" in capsys.readouterr().out
+
+
+def test_the_profile_mode_runs_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv(run.POSTGRES_VARIABLE, raising=False)
+    assert run.main(["--profile", "--profile-requests", "20", "--top", "5"]) == 0
+
+    out = capsys.readouterr().out
+    assert "sqlite: in-process CPU per GET item (profile mode):" in out
+    assert "budget ≤ 250 µs: " in out
+    assert "function calls" in out  # cProfile's listing
