@@ -1,13 +1,44 @@
 """Idempotency records in the unit of work's transaction, shared by every worker process."""
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from adapters.sqlalchemy.sessions import WriteSession
 from adapters.sqlalchemy.tables import idempotency_keys as table
 from application.ports import IdempotencyRecord
+
+
+def _claim(dialect_insert: Callable[[Any], Any]) -> Any:
+    insert = dialect_insert(table).values(
+        key=bindparam("c_key"),
+        fingerprint=bindparam("c_fingerprint"),
+        status=None,
+        body=None,
+        headers=None,
+        expires_at=bindparam("c_expires_at"),
+    )
+    return insert.on_conflict_do_update(
+        index_elements=[table.c.key],
+        set_={
+            "fingerprint": insert.excluded.fingerprint,
+            "status": None,
+            "body": None,
+            "headers": None,
+            "expires_at": insert.excluded.expires_at,
+        },
+        where=(table.c.expires_at <= bindparam("c_now", type_=table.c.expires_at.type))
+        | table.c.status.is_(None),
+    ).returning(table.c.key)
+
+
+# Built once: a statement built per call cost more than SQLite's work on it.
+_CLAIM = {"postgresql": _claim(postgresql.insert), "sqlite": _claim(sqlite.insert)}
+_FIND = select(table.c.fingerprint, table.c.body).where(table.c.key == bindparam("c_key"))
+_RECORD = update(table).where(table.c.key == bindparam("c_key")).values(status=1)
 
 
 class SqlAlchemyIdempotencyRepository:
@@ -22,35 +53,18 @@ class SqlAlchemyIdempotencyRepository:
     async def claim(
         self, key: str, fingerprint: str, *, now: datetime, expires_at: datetime
     ) -> IdempotencyRecord | None:
-        dialect_insert = postgresql.insert if self._session.name == "postgresql" else sqlite.insert
-        insert = dialect_insert(table).values(
-            key=key,
-            fingerprint=fingerprint,
-            status=None,
-            body=None,
-            headers=None,
-            expires_at=expires_at,
-        )
-        claim = insert.on_conflict_do_update(
-            index_elements=[table.c.key],
-            set_={
-                "fingerprint": insert.excluded.fingerprint,
-                "status": None,
-                "body": None,
-                "headers": None,
-                "expires_at": insert.excluded.expires_at,
-            },
-            where=(table.c.expires_at <= now) | table.c.status.is_(None),
-        ).returning(table.c.key)
-        if (await self._session.execute(claim)).first() is not None:
+        parameters = {
+            "c_key": key,
+            "c_fingerprint": fingerprint,
+            "c_expires_at": expires_at,
+            "c_now": now,
+        }
+        if (await self._session.execute(_CLAIM[self._session.name], parameters)).first():
             return None
-        found = (await self._session.execute(select(table).where(table.c.key == key))).one()
+        found = (await self._session.execute(_FIND, {"c_key": key})).one()
         return IdempotencyRecord(
             fingerprint=found.fingerprint, result=bytes(found.body).decode("utf-8")
         )
 
     async def record(self, key: str, result: str) -> None:
-        statement = (
-            update(table).where(table.c.key == key).values(status=1, body=result.encode("utf-8"))
-        )
-        await self._session.execute(statement)
+        await self._session.execute(_RECORD, {"c_key": key, "body": result.encode("utf-8")})
