@@ -9,21 +9,22 @@ take their connections from it; nothing about a database lives in module globals
   synchronous reader and writer engines of ``SqliteFile`` for everything the service does.
 """
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
-from sqlalchemy import Dialect, event, exc
+from sqlalchemy import Dialect, exc
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
 from adapters.sqlalchemy.disconnects import install_liveness_check
 from adapters.sqlalchemy.sqlite import SqliteFile, SqliteSynchronous, install_pragmas
+from adapters.sqlalchemy.tracing import StatementTrace, Traced
 from application.errors import StoreBusy
 
 _DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
@@ -107,10 +108,6 @@ def _connect_aiosqlite(path: str, timeout: float) -> aiosqlite.Connection:
     return aiosqlite.connect(path, timeout=timeout, check_same_thread=False)
 
 
-#: A traced statement and its parameters (None where the driver reports them inlined).
-Traced = tuple[str, Any]
-
-
 class Database:
     """Everything one process holds open for its database."""
 
@@ -125,18 +122,14 @@ class Database:
         self.name: str = engine.dialect.name
         #: Whether an executemany UPDATE reports the total of rows it changed.
         self.sane_multi_rowcount = bool(engine.dialect.supports_sane_multi_rowcount)
-        self._tracers: list[Callable[[Traced], None]] = []
-        self._transaction_listeners = {
-            word: partial(self._trace_transaction, word.upper())
-            for word in ("begin", "commit", "rollback")
-        }
+        sync_engines = [] if sqlite is not None else [e.sync_engine for e in {engine, self.reads}]
+        self._trace = StatementTrace(
+            [] if sqlite is None else [sqlite.reader, sqlite.writer], sync_engines
+        )
 
     @property
     def has_read_replica(self) -> bool:
         return self.reads is not self.engine
-
-    def _trace_transaction(self, word: str, _conn: Any) -> None:
-        self.traced(word)
 
     async def dispose(self) -> None:
         if self.sqlite is not None:
@@ -145,67 +138,13 @@ class Database:
             await self.reads.dispose()
         await self.engine.dispose()
 
-    _last_sqlite: str | None = None
-
-    @contextmanager
-    def trace(self) -> Iterator[list[Traced]]:
-        """Every statement this adapter sends while the block runs (``BEGIN`` and ``COMMIT``
-        included), with its parameters where the driver does not inline them, whichever path
-        sent it. For tests and diagnosis: nothing is hooked outside such a block (SQLite's trace
-        callback alone made a bulk import ten times slower)."""
-        seen: list[Traced] = []
-        self._last_sqlite = None
-        if not self._tracers:
-            self._hook(event.listen)
-        self._tracers.append(seen.append)
-        try:
-            yield seen
-        finally:
-            self._tracers.remove(seen.append)
-            if not self._tracers:
-                self._hook(event.remove)
+    def trace(self) -> AbstractContextManager[list[Traced]]:
+        """Every statement sent while the block runs (see ``tracing.StatementTrace``)."""
+        return self._trace.collect()
 
     def traced(self, statement: str, parameters: Any = None) -> None:
-        for tracer in self._tracers:
-            tracer((statement, parameters))
-
-    def _hook(self, attach: Callable[..., None]) -> None:
-        """SQLite: its driver's trace callback on the connections taken meanwhile, which sees
-        everything. PostgreSQL: SQLAlchemy's statement and transaction events; the reads that
-        ``ReadSession`` sends to asyncpg itself report to ``traced`` directly."""
-        if self.sqlite is not None:
-            for target in (self.sqlite.reader, self.sqlite.writer):
-                attach(target, "checkout", self._trace_sqlite)
-                attach(target, "checkin", self._untrace_sqlite)
-            return
-        for engine in {self.engine, self.reads}:
-            sync = engine.sync_engine
-            attach(sync, "before_cursor_execute", self._trace_statement)
-            for word, listener in self._transaction_listeners.items():
-                attach(sync, word, listener)
-
-    def _trace_sqlite(self, dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
-        dbapi_connection.set_trace_callback(self._sqlite_traced)
-
-    @staticmethod
-    def _untrace_sqlite(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.set_trace_callback(None)
-
-    def _sqlite_traced(self, statement: str) -> None:
-        """sqlite3 also reports what SQLite runs by itself: trigger notes (``-- …``), the
-        statements of the FTS5 module on its shadow tables (``'main'.'items_search_…'``), and
-        a statement again each time one of its triggers fires or it is prepared again; those
-        repeats come back to back and are reported once."""
-        if not self._tracers or statement.startswith("--") or "'main'." in statement:
-            return
-        if statement != self._last_sqlite:
-            self._last_sqlite = statement
-            self.traced(statement)
-
-    def _trace_statement(
-        self, _conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any
-    ) -> None:
-        self.traced(statement, parameters)
+        """Report a statement sent to a driver directly (the query side's point reads)."""
+        self._trace.report(statement, parameters)
 
 
 def create_engine(
