@@ -62,10 +62,8 @@ class Page(Generic[T]):
 
 
 class ItemRepository(Protocol):
-    """Items with their ledger. ``save`` writes the item and the movements it recorded.
-
-    Listing ties are broken by id, so pages never overlap or skip an item.
-    """
+    """Items with their ledger, for commands. ``save`` writes the item and the movements it
+    recorded. (Listing is the query side's: ``ItemQueries``.)"""
 
     async def add(self, item: Item) -> None:
         """Insert a new item; raises ``AlreadyExists`` when its SKU is taken."""
@@ -95,13 +93,8 @@ class ItemRepository(Protocol):
     async def delete(self, item: Item) -> None:
         """Remove the item and, deliberately, its ledger with it."""
 
-    async def list(self, query: ItemQuery) -> Page[Item]: ...
-
 
 class MovementRepository(Protocol):
-    async def list_for_item(self, item_id: UUID, *, offset: int, limit: int) -> Page[StockMovement]:
-        """Newest first."""
-
     async def sum_for_item(self, item_id: UUID) -> int:
         """The ledger total, which must always equal the item's quantity."""
 
@@ -116,8 +109,6 @@ class UserRepository(Protocol):
         """Case-insensitive."""
 
     async def save(self, user: User) -> None: ...
-
-    async def list(self, *, offset: int, limit: int) -> Page[User]: ...
 
     async def count_admins(self) -> int:
         """Active admins; the last one may not be demoted or deactivated."""

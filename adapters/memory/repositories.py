@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 from uuid import UUID
 
 from adapters.memory.store import IdempotencyEntry
-from application.ports import IdempotencyRecord, ItemQuery, LoginFailures, Page
+from application.ports import IdempotencyRecord, ItemQuery, LoginFailures
 from domain.errors import AlreadyExists
-from domain.items import Item, StockMovement
+from domain.items import Item
 from domain.users import User
 
 if TYPE_CHECKING:
@@ -87,15 +87,6 @@ class InMemoryItemRepository:
     async def delete(self, item: Item) -> None:
         self._uow.stage_item_deletion(item)
 
-    async def list(self, query: ItemQuery) -> Page[Item]:
-        window, total = select_items(self._current().values(), query)
-        return Page(
-            items=[_copy_item(item) for item in window],
-            total=total,
-            offset=query.offset,
-            limit=query.limit,
-        )
-
 
 def select_items(stored: Iterable[Item], query: ItemQuery) -> tuple[list[Item], int]:
     """The items of one page of ``query`` and how many match (shared with the queries)."""
@@ -135,16 +126,6 @@ class InMemoryMovementRepository:
     def __init__(self, uow: "InMemoryUnitOfWork") -> None:
         self._uow = uow
 
-    async def list_for_item(self, item_id: UUID, *, offset: int, limit: int) -> Page[StockMovement]:
-        ledger = self._uow.view_movements(item_id)
-        newest_first = ledger[::-1]
-        return Page(
-            items=newest_first[offset : offset + limit],
-            total=len(ledger),
-            offset=offset,
-            limit=limit,
-        )
-
     async def sum_for_item(self, item_id: UUID) -> int:
         return sum(movement.delta for movement in self._uow.view_movements(item_id))
 
@@ -173,15 +154,6 @@ class InMemoryUserRepository:
 
     async def save(self, user: User) -> None:
         self._uow.stage_user(user)
-
-    async def list(self, *, offset: int, limit: int) -> Page[User]:
-        users = users_in_order(self._uow.view_users().values())
-        return Page(
-            items=[_copy_user(user) for user in users[offset : offset + limit]],
-            total=len(users),
-            offset=offset,
-            limit=limit,
-        )
 
     async def count_admins(self) -> int:
         return sum(

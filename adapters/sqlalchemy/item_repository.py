@@ -13,13 +13,10 @@ from sqlalchemy import ColumnElement, Select, bindparam, delete, exc, func, inse
 from adapters.sqlalchemy import mappers
 from adapters.sqlalchemy.bulk_insert import DriverInsert
 from adapters.sqlalchemy.integrity import guarded
-from adapters.sqlalchemy.item_listing import item_page
-from adapters.sqlalchemy.search import INDEXED_SHARE
 from adapters.sqlalchemy.sessions import WriteSession
 from adapters.sqlalchemy.tables import items, movements
-from application.ports import ItemQuery, Page
 from domain.errors import NotFound, VersionMismatch
-from domain.items import Item, StockMovement
+from domain.items import Item
 
 _ITEM_BY_ID = select(items).where(items.c.id == bindparam("key"))
 _ITEM_BY_SKU = select(items).where(items.c.sku == bindparam("key"))
@@ -42,16 +39,9 @@ _UPDATE_READ_ITEM = update(items).where(
 
 
 class SqlAlchemyItemRepository:
-    def __init__(
-        self,
-        session: WriteSession,
-        track: Callable[[Item], None],
-        *,
-        indexed_share: float = INDEXED_SHARE,
-    ) -> None:
+    def __init__(self, session: WriteSession, track: Callable[[Item], None]) -> None:
         self._session = session
         self._track = track
-        self._indexed_share = indexed_share
         # Version and SKU of each item object as this transaction read it (by identity: two
         # copies of one item may be in play). Saves are conditional on that version, and only
         # a changed SKU can hit the unique index.
@@ -227,29 +217,10 @@ class SqlAlchemyItemRepository:
         self._read.pop(id(item), None)
         self._track(item)
 
-    async def list(self, query: ItemQuery) -> Page[Item]:
-        rows, total = await item_page(self._session, query, indexed_share=self._indexed_share)
-        page = [mappers.item_to_domain(row._mapping) for row in rows]
-        return Page(items=page, total=total, offset=query.offset, limit=query.limit)
-
 
 class SqlAlchemyMovementRepository:
     def __init__(self, session: WriteSession) -> None:
         self._session = session
-
-    async def list_for_item(self, item_id: UUID, *, offset: int, limit: int) -> Page[StockMovement]:
-        rows = await self._session.execute(
-            select(movements)
-            .where(movements.c.item_id == item_id)
-            .order_by(movements.c.seq.desc())
-            .offset(offset)
-            .limit(limit)
-        )
-        page = [mappers.movement_to_domain(row._mapping) for row in rows]
-        total = await self._session.execute(
-            select(func.count()).select_from(movements).where(movements.c.item_id == item_id)
-        )
-        return Page(items=page, total=total.scalar_one(), offset=offset, limit=limit)
 
     async def sum_for_item(self, item_id: UUID) -> int:
         result = await self._session.execute(

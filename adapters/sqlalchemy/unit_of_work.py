@@ -17,7 +17,6 @@ from adapters.sqlalchemy.item_repository import (
     SqlAlchemyMovementRepository,
 )
 from adapters.sqlalchemy.login_attempts import SqlAlchemyLoginAttemptRepository
-from adapters.sqlalchemy.search import INDEXED_SHARE
 from adapters.sqlalchemy.sessions import WriteSession
 from adapters.sqlalchemy.user_repository import SqlAlchemyUserRepository
 from adapters.unit_of_work import EventCollector
@@ -29,15 +28,11 @@ class SqlAlchemyUnitOfWork:
         self,
         database: Database,
         publisher: EventPublisher | None = None,
-        *,
-        search_indexed_share: float = INDEXED_SHARE,
     ) -> None:
         self._session = WriteSession(database)
         self._events = EventCollector(publisher)
         self._open = False
-        self.items = SqlAlchemyItemRepository(
-            self._session, self._events.track, indexed_share=search_indexed_share
-        )
+        self.items = SqlAlchemyItemRepository(self._session, self._events.track)
         self.movements = SqlAlchemyMovementRepository(self._session)
         self.users = SqlAlchemyUserRepository(self._session, self._events.track)
         self.login_attempts = SqlAlchemyLoginAttemptRepository(self._session)

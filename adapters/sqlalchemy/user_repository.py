@@ -9,7 +9,6 @@ from adapters.sqlalchemy import mappers
 from adapters.sqlalchemy.integrity import guarded
 from adapters.sqlalchemy.sessions import WriteSession
 from adapters.sqlalchemy.tables import users
-from application.ports import Page
 from domain.users import User
 
 _USER_BY_ID = select(users).where(users.c.id == bindparam("key"))
@@ -43,13 +42,6 @@ class SqlAlchemyUserRepository:
         async with guarded(self._session, user=user, savepoint=False):
             await self._session.execute(update(users).where(users.c.id == user.id).values(row))
         self._track(user)
-
-    async def list(self, *, offset: int, limit: int) -> Page[User]:
-        rows = await self._session.execute(
-            select(users).order_by(users.c.username_key, users.c.id).offset(offset).limit(limit)
-        )
-        page = [mappers.user_to_domain(row._mapping) for row in rows]
-        return Page(items=page, total=await self.count(), offset=offset, limit=limit)
 
     async def count_admins(self) -> int:
         result = await self._session.execute(

@@ -159,8 +159,9 @@ def ledger_mismatches(store: Store) -> int:
         await start(container)
         bad, offset = 0, 0
         while True:
+            async with container.queries() as session:
+                page = await session.items.list(ItemQuery(offset=offset, limit=100))
             async with container.uow() as uow:
-                page = await uow.items.list(ItemQuery(offset=offset, limit=100))
                 for item in page.items:
                     if (
                         await uow.movements.sum_for_item(item.id) != item.quantity

@@ -64,7 +64,7 @@ def _memory() -> Backend:
 
 def sql_backend(name: str, database: Database, *, indexed_share: float = INDEXED_SHARE) -> Backend:
     def uow(*, publisher: EventPublisher | None = None) -> UnitOfWork:
-        return SqlAlchemyUnitOfWork(database, publisher, search_indexed_share=indexed_share)
+        return SqlAlchemyUnitOfWork(database, publisher)
 
     def queries(*, snapshot: bool = False) -> QuerySession:
         return SqlAlchemyQuerySession(

@@ -114,9 +114,10 @@ def make_stock_machine(container_factory: ContainerFactory) -> type[RuleBasedSta
                 item = await uow.items.get(item_id)
                 assert item is not None
                 total = await uow.movements.sum_for_item(item_id)
-                movements: list[StockMovement] = []
+            movements: list[StockMovement] = []
+            async with self.container.queries() as session:
                 while True:
-                    page = await uow.movements.list_for_item(
+                    page = await session.movements.list_for_item(
                         item_id, offset=len(movements), limit=100
                     )
                     movements.extend(page.items)

@@ -128,8 +128,9 @@ async def test_save_writes_changes_and_appends_the_ledger(backend: Backend) -> N
         await uow.commit()
     async with backend.uow() as uow:
         found = await uow.items.get(item.id)
-        ledger = await uow.movements.list_for_item(item.id, offset=0, limit=10)
         total = await uow.movements.sum_for_item(item.id)
+    async with backend.queries() as session:
+        ledger = await session.movements.list_for_item(item.id, offset=0, limit=10)
     assert found is not None
     assert found.quantity == 12
     assert found.version == 3
@@ -148,7 +149,8 @@ async def test_add_many_writes_every_item_with_its_ledger(backend: Backend) -> N
     async with backend.uow() as uow:
         found = await uow.items.get_many_by_sku([item.sku.value for item in batch])
         totals = [await uow.movements.sum_for_item(item.id) for item in batch]
-        ledger = await uow.movements.list_for_item(batch[3].id, offset=0, limit=10)
+    async with backend.queries() as session:
+        ledger = await session.movements.list_for_item(batch[3].id, offset=0, limit=10)
     assert {sku: snapshot(item) for sku, item in found.items()} == {
         item.sku.value: snapshot(item) for item in batch
     }
@@ -213,8 +215,9 @@ async def test_delete_removes_the_item_and_its_ledger(backend: Backend) -> None:
     async with backend.uow() as uow:
         assert await uow.items.get(item.id) is None
         assert await uow.movements.sum_for_item(item.id) == 0
-        assert (await uow.movements.list_for_item(item.id, offset=0, limit=5)).total == 0
         assert await uow.movements.sum_for_item(other.id) == 2
+    async with backend.queries() as session:
+        assert (await session.movements.list_for_item(item.id, offset=0, limit=5)).total == 0
 
 
 async def test_movements_page_newest_first_with_totals(backend: Backend) -> None:
@@ -222,8 +225,8 @@ async def test_movements_page_newest_first_with_totals(backend: Backend) -> None
     for step in range(1, 6):
         item.adjust(1, "received", at=T0 + timedelta(minutes=step), by=ACTOR)
     await add_items(backend, item)
-    async with backend.uow() as uow:
-        page = await uow.movements.list_for_item(item.id, offset=1, limit=2)
+    async with backend.queries() as session:
+        page = await session.movements.list_for_item(item.id, offset=1, limit=2)
     assert page.total == 6
     assert (page.offset, page.limit) == (1, 2)
     assert [m.quantity_after for m in page.items] == [5, 4]
@@ -382,8 +385,9 @@ async def test_users_save_list_and_count_admins(backend: Backend) -> None:
         await uow.commit()
     async with backend.uow() as uow:
         admins = await uow.users.count_admins()
-        page = await uow.users.list(offset=1, limit=2)
         carol = await uow.users.get(users[0].id)
+    async with backend.queries() as session:
+        page = await session.users.list(offset=1, limit=2)
     assert admins == 1
     assert page.total == 4
     assert [u.username.value for u in page.items] == ["Bob", "carol"]

@@ -241,8 +241,12 @@ def needles_for(catalogue: Sequence[tuple[str, str, str | None]]) -> st.SearchSt
 async def test_search_equals_the_brute_force_filter(backend: Backend, data: st.DataObject) -> None:
     catalogue = data.draw(catalogues)
     needles = data.draw(st.lists(needles_for(catalogue), min_size=1, max_size=6))
+    async with backend.queries() as session:
+        stale = [view.id for view in (await session.items.list(ItemQuery(limit=100))).items]
     async with backend.uow() as uow:
-        for old in (await uow.items.list(ItemQuery(limit=100))).items:
+        for item_id in stale:
+            old = await uow.items.get(item_id)
+            assert old is not None
             await uow.items.delete(old)
         corpus = [make_item(sku, name=name, description=text) for sku, name, text in catalogue]
         await uow.items.add_many(corpus)

@@ -31,7 +31,8 @@ async def ledger_and_quantity(container: Container, item_id: UUID) -> tuple[int,
     async with container.uow() as uow:
         item = await uow.items.get(item_id)
         total = await uow.movements.sum_for_item(item_id)
-        count = (await uow.movements.list_for_item(item_id, offset=0, limit=1)).total
+    async with container.queries() as session:
+        count = (await session.movements.list_for_item(item_id, offset=0, limit=1)).total
     assert item is not None
     return item.quantity, total, count
 

@@ -163,8 +163,8 @@ async def test_one_item_changed_through_two_copies_keeps_every_movement(
         await uow.items.save(again)
         assert await uow.movements.sum_for_item(item.id) == 6
         await uow.commit()
-    async with sql_container.uow() as uow:
-        ledger = await uow.movements.list_for_item(item.id, offset=0, limit=10)
+    async with sql_container.queries() as session:
+        ledger = await session.movements.list_for_item(item.id, offset=0, limit=10)
     assert [m.delta for m in ledger.items] == [4, -1, -2, 5]
 
 

@@ -179,7 +179,8 @@ async def test_unique_skus_ids_and_usernames(store: InMemoryStore) -> None:
         assert list(found) == ["A"]
         assert await tx.items.get_by_sku("Z") is None
         assert await tx.users.get(uuid4()) is None
-        assert (await tx.items.list(ItemQuery())).total == 1
+    async with InMemoryQuerySession(store) as session:
+        assert (await session.items.list(ItemQuery())).total == 1
 
 
 async def test_login_counters_are_held_saved_and_cleared(store: InMemoryStore) -> None:

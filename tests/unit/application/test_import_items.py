@@ -42,8 +42,8 @@ def row(line: int, sku: str, price: str = "1.00", **cells: str) -> ImportRow:
 
 
 async def stored(container: Container) -> dict[str, tuple[str, int, int]]:
-    async with container.uow() as uow:
-        page = await uow.items.list(ItemQuery(limit=100))
+    async with container.queries() as session:
+        page = await session.items.list(ItemQuery(limit=100))
     return {
         item.sku.value: (str(item.unit_price), item.quantity, item.version) for item in page.items
     }
@@ -73,7 +73,8 @@ async def test_rows_are_upserted_across_batches(container: Container, admin: Pri
     async with container.uow() as uow:
         item = await uow.items.get_by_sku("A")
         assert item is not None
-        ledger = await uow.movements.list_for_item(item.id, offset=0, limit=10)
+    async with container.queries() as session:
+        ledger = await session.movements.list_for_item(item.id, offset=0, limit=10)
     assert [(m.delta, m.reason.value) for m in ledger.items] == [(2, "count"), (5, "received")]
 
 
