@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from domain.items import Item, ItemImage
+from domain.items import Item, ItemImage, is_low_stock
 from domain.users import Principal, Role, User, Username
 from domain.values import Money, Sku, TaxRate
 
@@ -36,7 +36,7 @@ class ItemView:
 
     @property
     def low_stock(self) -> bool:
-        return self.quantity <= self.reorder_level
+        return is_low_stock(self.quantity, self.reorder_level)
 
     @classmethod
     def of(cls, item: Item) -> "ItemView":

@@ -59,6 +59,12 @@ class MovementReason(StrEnum):
             raise InvalidValue("reason", f"must be one of {choices}") from None
 
 
+def is_low_stock(quantity: int, reorder_level: int) -> bool:
+    """An item is low when its stock is at or under its reorder level (the rule of the
+    ``stock.low`` event and of the ``low_stock`` filter)."""
+    return quantity <= reorder_level
+
+
 @dataclass(frozen=True, slots=True)
 class ItemImage:
     """Where an item's picture is kept; the bytes live behind the ``ImageStore`` port."""
@@ -182,7 +188,7 @@ class Item:
 
     @property
     def low_stock(self) -> bool:
-        return self.quantity <= self.reorder_level
+        return is_low_stock(self.quantity, self.reorder_level)
 
     @property
     def details(self) -> ItemDetails:
@@ -358,7 +364,7 @@ class Item:
                 quantity=self.quantity,
             )
         )
-        was_low = (self.quantity - movement.delta) <= self.reorder_level
+        was_low = is_low_stock(self.quantity - movement.delta, self.reorder_level)
         if self.low_stock and not was_low:
             self._announce_low(movement.occurred_at, by)
 

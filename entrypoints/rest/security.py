@@ -12,18 +12,10 @@ from fastapi.security import OAuth2PasswordBearer
 
 from application.errors import AuthenticationFailed
 from application.ports import TokenClaims
-from application.use_cases import ResolvePrincipal
-from domain.users import Principal
 from entrypoints.container import Container
 from entrypoints.observability.logs import USER_ID_STATE_KEY
 
 TOKEN_URL = "/api/v1/auth/token"  # noqa: S105 - a path, not a secret
-
-
-async def principal_from_token(token: str | None, resolve: ResolvePrincipal) -> Principal:
-    if not token:
-        raise AuthenticationFailed(_REQUIRED)
-    return await resolve.execute(token)
 
 
 class BearerCaller(OAuth2PasswordBearer):

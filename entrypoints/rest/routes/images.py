@@ -8,6 +8,7 @@ from application import use_cases as uc
 from application.commands import AttachImageCommand
 from domain.images import ImageType
 from entrypoints.container import Container
+from entrypoints.rest import render
 from entrypoints.rest.errors import error_responses, with_common
 from entrypoints.rest.http import (
     ExactJsonRoute,
@@ -16,7 +17,6 @@ from entrypoints.rest.http import (
     ItemId,
     etag,
     expected_version,
-    json_response,
     not_modified,
 )
 from entrypoints.rest.injection import Provide
@@ -62,7 +62,7 @@ async def put_image(
             actor=caller, item=item_id, data=data, expected_version=expected_version(if_match)
         )
     )
-    return json_response(ItemOut.of(item), 200, {"ETag": etag(item.version)})
+    return render.json_response(render.item(item), 200, {"ETag": etag(item.version)})
 
 
 @router.get(

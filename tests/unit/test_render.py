@@ -1,0 +1,59 @@
+"""The hot routes render read models with orjson instead of building the pydantic models that
+document them in OpenAPI: the bytes must be the models' own, field for field, in order."""
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from application.ports import Page
+from application.use_cases import StockChange
+from application.views import ItemView
+from domain.items import Item, ItemDetails, ItemImage
+from entrypoints.rest import render
+from entrypoints.rest.schemas import ItemOut, MovementOut, PageOut, StockChangeOut
+
+moments = st.datetimes(
+    min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)
+)
+
+
+def an_item(price: Decimal, tax: Decimal | None, at: datetime, quantity: int) -> Item:
+    details = ItemDetails.parse(
+        sku="R-1", name="Rîch", unit_price=price, tax_rate=tax, description="d", reorder_level=2
+    )
+    return Item.create(details, quantity=quantity, at=at, by=None)
+
+
+@given(
+    price=st.decimals(min_value=0, max_value=10**6, places=2),
+    tax=st.none() | st.decimals(min_value=0, max_value=100, places=2),
+    at=moments,
+    quantity=st.integers(min_value=0, max_value=10**6),
+    image=st.booleans(),
+)
+def test_an_item_renders_as_its_model(
+    price: Decimal, tax: Decimal | None, at: datetime, quantity: int, image: bool
+) -> None:
+    item = an_item(price, tax, at, quantity)
+    if image:
+        item.image = ItemImage(key="k.png", content_type="image/png", size=3, sha256="ab" * 32)
+    for value in (item, ItemView.of(item)):
+        assert render.json_bytes(render.item(value)) == ItemOut.of(value).model_dump_json().encode()
+
+
+@given(at=moments, quantity=st.integers(min_value=1, max_value=10**6))
+def test_a_stock_change_and_a_page_render_as_their_models(at: datetime, quantity: int) -> None:
+    item = an_item(Decimal("1.50"), None, at, quantity)
+    movement = item.new_movements[0]
+    change = StockChange(item=item, movement=movement)
+    assert (
+        render.json_bytes(render.stock_change(change))
+        == StockChangeOut.of(change).model_dump_json().encode()
+    )
+    page = Page(items=[movement], total=7, offset=3, limit=1)
+    expected = PageOut[MovementOut].of(page, [MovementOut.of(movement)])
+    assert render.json_bytes(render.page(page, render.movement)) == (
+        expected.model_dump_json().encode()
+    )
