@@ -2,8 +2,8 @@
 
 The pydantic models in ``schemas.py`` stay the documented contract (OpenAPI); the hot routes
 skip building one per response and write the same JSON with orjson: the same fields in the same
-order, amounts as strings with two decimals, times as ISO 8601 in UTC with ``Z`` (``tests/unit/test_render.py``
-holds the bytes equal to the models' own output).
+order, amounts as strings with two decimals, times as ISO 8601 in UTC with ``Z``
+(``tests/unit/test_render.py`` holds the bytes equal to the models' own output).
 """
 
 from collections.abc import Callable, Sequence
