@@ -8,7 +8,7 @@ UV := $(shell command -v uv 2>/dev/null || echo $(BIN)/uv)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run migrate test lint audit format unit bench wrk pgbouncer clean
+.PHONY: install run migrate test lint audit format unit bench wrk pgbouncer chromium clean
 
 $(BIN)/python:
 	@command -v uv >/dev/null 2>&1 || { $(PYTHON) -m venv $(VENV) && $(BIN)/pip install -q --upgrade pip uv; }
@@ -62,6 +62,14 @@ pgbouncer:
 	  if [ "$$(id -u)" = 0 ]; then \
 	    apt-get install -y -qq pgbouncer >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq pgbouncer; }; \
 	  else echo "pgbouncer is missing: install it with 'sudo apt-get install pgbouncer'"; exit 1; fi; }
+
+# Headless Chromium for the browser tests (docs pages, the web page): Debian's package, driven by
+# Python playwright with executable_path (never `playwright install`); installed here when root.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get install -y -qq chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium; }; \
+	  else echo "chromium is missing: install it with 'sudo apt-get install chromium'"; exit 1; fi; }
 
 bench: install wrk
 	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)

@@ -12,7 +12,7 @@ from adapters.clock import FixedClock
 from entrypoints.container import Container, build_container
 from entrypoints.settings import Settings
 
-pytest_plugins = ["tests.databases"]
+pytest_plugins = ["tests.databases", "tests.browser"]
 
 TEST_SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789"
 
