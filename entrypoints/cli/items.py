@@ -15,6 +15,7 @@ from application.ports import ItemQuery, ItemSort, Page
 from application.use_cases import StockChange
 from application.views import ItemView
 from domain.items import Item, MovementReason, StockMovement
+from entrypoints import representation
 from entrypoints.cli import output
 from entrypoints.cli.state import CliState
 
@@ -73,7 +74,7 @@ def list_items(
         return await state.container.list_items().execute(await state.actor(), query)
 
     page = state.run(work)
-    output.emit(state, output.page_json(page, output.item_json), output.items_table(page))
+    output.emit(state, representation.page(page, representation.item), output.items_table(page))
 
 
 @app.command()
@@ -85,7 +86,7 @@ def show(ctx: typer.Context, item: ItemKey) -> None:
         return await state.container.get_item().execute(await state.actor(), item)
 
     found = state.run(work)
-    output.emit(state, output.item_json(found), output.item_detail(found))
+    output.emit(state, representation.item(found), output.item_detail(found))
 
 
 @app.command()
@@ -118,7 +119,7 @@ def add(
         return (await state.container.create_item().execute(command)).item
 
     item = state.run(work)
-    output.emit(state, output.item_json(item), output.item_detail(item, f"Added {item.sku}"))
+    output.emit(state, representation.item(item), output.item_detail(item, f"Added {item.sku}"))
 
 
 @app.command()
@@ -166,7 +167,7 @@ def update(
 
     updated = state.run(work)
     output.emit(
-        state, output.item_json(updated), output.item_detail(updated, f"Updated {updated.sku}")
+        state, representation.item(updated), output.item_detail(updated, f"Updated {updated.sku}")
     )
 
 
@@ -193,11 +194,7 @@ def _show_change(state: CliState, change: StockChange) -> None:
         headline = (
             f"{item.sku}: {movement.delta:+d} ({movement.reason.value}), {item.quantity} on hand"
         )
-    data = {
-        "item": output.item_json(item),
-        "movement": None if movement is None else output.movement_json(movement),
-    }
-    output.emit(state, data, output.message(headline))
+    output.emit(state, representation.stock_change(change), output.message(headline))
 
 
 @app.command(context_settings=NUMBERS_MAY_BE_NEGATIVE)
@@ -269,6 +266,5 @@ def history(ctx: typer.Context, item: ItemKey, limit: Limit = 20, offset: Offset
         )
 
     page = state.run(work)
-    output.emit(
-        state, output.page_json(page, output.movement_json), output.movements_table(item, page)
-    )
+    movements = representation.page(page, representation.movement)
+    output.emit(state, movements, output.movements_table(item, page))

@@ -91,7 +91,7 @@ def test_mixed_file_rejects_bad_rows_by_line_and_imports_the_rest(
     ]
     assert rejected == [
         (3, "bad sku!", "sku: must be 1-64 characters of letters, digits, '-', '_' or '.'"),
-        (7, "C-3", "unit_price: must not be negative"),
+        (7, "C-3", "price: must not be negative"),
         (8, "D-4", "quantity: must be a whole number"),
         (9, "E-5", "row: has 4 fields but the header has 7"),
         (10, "F-6", "name: must not be empty"),

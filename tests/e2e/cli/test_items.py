@@ -11,8 +11,8 @@ ITEM_KEYS = {
     "quantity",
     "reorder_level",
     "low_stock",
+    "has_image",
     "version",
-    "image",
     "created_at",
     "updated_at",
 }
@@ -56,7 +56,7 @@ def test_add_shows_the_item_in_json(admin_cli: Cli) -> None:
         "15.00",
     )
     assert (item["quantity"], item["reorder_level"], item["low_stock"]) == (5, 2, False)
-    assert (item["version"], item["image"]) == (1, None)
+    assert (item["version"], item["has_image"]) == (1, False)
     assert item["created_at"] == "2026-01-01T12:00:00Z"
 
 
@@ -125,7 +125,7 @@ def test_adjust_takes_negative_deltas_as_typed(admin_cli: Cli) -> None:
         "--reference",
         "R-17",
     )
-    assert set(change) == {"item", "movement"}
+    assert list(change) == ["movement", "quantity", "item"]  # as REST answers a movement
     assert set(change["movement"]) == MOVEMENT_KEYS
     assert change["item"]["quantity"] == 7
     assert (change["movement"]["delta"], change["movement"]["reason"]) == (-3, "sold")
