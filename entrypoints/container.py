@@ -210,6 +210,7 @@ class Container(containers.DeclarativeContainer):
     remove_image = providers.Factory(uc.RemoveImage, uow=uow, clock=clock, images=image_store)
 
     register_user = providers.Factory(uc.RegisterUser, uow=uow, clock=clock, hasher=password_hasher)
+    check_registration = providers.Factory(uc.CheckRegistration, queries=queries)
     bootstrap_admin = providers.Factory(uc.BootstrapAdmin, uow=uow, register=register_user)
     authenticate = providers.Factory(
         uc.Authenticate,

@@ -6,6 +6,7 @@ from application.use_cases.authenticate import Authenticate, LoginPolicy
 from application.use_cases.bootstrap_admin import BootstrapAdmin, BootstrapResult
 from application.use_cases.change_password import ChangeOwnPassword, SetUserPassword
 from application.use_cases.check_readiness import CheckReadiness, Readiness
+from application.use_cases.check_registration import CheckRegistration
 from application.use_cases.count_stock import CountStock
 from application.use_cases.create_item import CreatedItem, CreateItem
 from application.use_cases.delete_item import DeleteItem
@@ -39,6 +40,7 @@ __all__ = [
     "BootstrapResult",
     "ChangeOwnPassword",
     "CheckReadiness",
+    "CheckRegistration",
     "CountStock",
     "CreateItem",
     "CreatedItem",

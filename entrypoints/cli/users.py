@@ -52,6 +52,12 @@ def create(
 ) -> None:
     """Create a user. On an empty store the first admin needs no acting user."""
     state = CliState.of(ctx)
+
+    async def check() -> None:
+        actor = await state.optional_actor()
+        await state.container.check_registration().execute(actor, username, role.value)
+
+    state.run(check)  # a taken name or a missing permission is told before the password
     password = read_password(password_stdin)
 
     async def work() -> User:
