@@ -17,14 +17,15 @@ from application.views import ItemView
 from domain.items import Item, MovementReason, StockMovement
 from entrypoints import representation
 from entrypoints.cli import output
-from entrypoints.cli.state import CliState
+from entrypoints.cli.state import PLAIN_HELP, CliState, YesOption
 
-app = typer.Typer(no_args_is_help=True, help="Manage items and their stock.")
+app = typer.Typer(
+    rich_markup_mode=PLAIN_HELP, no_args_is_help=True, help="Manage items and their stock."
+)
 
 #: ``-3`` after the item must reach DELTA as a number, not be read as an unknown option ``-3``.
 NUMBERS_MAY_BE_NEGATIVE = {"ignore_unknown_options": True}
 REASONS = ", ".join(reason.value for reason in MovementReason if reason is not MovementReason.COUNT)
-SORTS = ", ".join(sort.value for sort in ItemSort)
 
 ItemKey = Annotated[str, typer.Argument(help="Item SKU or id.", show_default=False)]
 ExpectedVersion = Annotated[
@@ -56,7 +57,9 @@ def list_items(
     low_stock: Annotated[
         bool, typer.Option("--low-stock", help="Only items at or under their reorder level.")
     ] = False,
-    sort: Annotated[str, typer.Option(help=f"One of {SORTS}.")] = "name",
+    sort: Annotated[
+        ItemSort, typer.Option(help="Order of the listing; a leading '-' means descending.")
+    ] = ItemSort.NAME,
     limit: Limit = 20,
     offset: Offset = 0,
 ) -> None:
@@ -67,7 +70,7 @@ def list_items(
         limit=limit,
         search=q,
         low_stock=True if low_stock else None,
-        sort=sort,  # type: ignore[arg-type] # validated by the use case, like the HTTP query
+        sort=sort,
     )
 
     async def work() -> Page[ItemView]:
@@ -172,9 +175,15 @@ def update(
 
 
 @app.command()
-def delete(ctx: typer.Context, item: ItemKey, expected_version: ExpectedVersion = None) -> None:
-    """Delete an item with its ledger."""
+def delete(
+    ctx: typer.Context,
+    item: ItemKey,
+    yes: YesOption = False,
+    expected_version: ExpectedVersion = None,
+) -> None:
+    """Delete an item with its ledger (asks first; --yes in scripts)."""
     state = CliState.of(ctx)
+    state.confirm(f"delete item {item} and its stock ledger", yes=yes)
 
     async def work() -> None:
         await state.container.delete_item().execute(

@@ -10,10 +10,12 @@ from application.views import UserView
 from domain.users import Role, User
 from entrypoints import representation
 from entrypoints.cli import output
-from entrypoints.cli.state import CliState
+from entrypoints.cli.state import PLAIN_HELP, CliState
 
 app = typer.Typer(
-    no_args_is_help=True, help="Manage users: create, list, roles, activation, passwords."
+    rich_markup_mode=PLAIN_HELP,
+    no_args_is_help=True,
+    help="Manage users: create, list, roles, activation, passwords.",
 )
 
 UserKey = Annotated[str, typer.Argument(help="Username or user id.", show_default=False)]
