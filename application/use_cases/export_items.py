@@ -18,7 +18,10 @@ class ExportItems:
         self.snapshot = snapshot
         self.page_size = page_size
 
-    async def execute(self, actor: Actor) -> list[ItemView]:
+    async def execute(
+        self, actor: Actor, *, progress: Callable[[int, int], None] | None = None
+    ) -> list[ItemView]:
+        """``progress(read, total)`` is called after each page, for a progress bar."""
         items: list[ItemView] = []
         async with self.snapshot() as session:
             principal = await acting(actor, session.users)
@@ -27,5 +30,7 @@ class ExportItems:
                 query = ItemQuery(offset=len(items), limit=self.page_size, sort=ItemSort.SKU)
                 page = await session.items.list(query)
                 items.extend(page.items)
+                if progress is not None:
+                    progress(len(items), page.total)
                 if not page.items or len(items) >= page.total:
                     return items

@@ -18,7 +18,7 @@ written by the export itself and never get a prefix (``-5`` stays a number).
 import codecs
 import csv
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
@@ -31,6 +31,7 @@ EXPECTED = ",".join(IMPORT_COLUMNS)
 TEXT_COLUMNS = frozenset({"sku", "name", "description"})
 _NEEDS_PREFIX = re.compile(r"'*[=+\-@\t\r]")
 _HAS_PREFIX = re.compile(r"'+[=+\-@\t\r]")
+PROGRESS_EVERY = 1_000
 
 
 def neutralise(text: str) -> str:
@@ -115,8 +116,11 @@ def _row(line: int, header: Sequence[str], record: Sequence[str]) -> ImportRow:
     )
 
 
-def write_items(handle: TextIO, items: Iterable[ItemView]) -> int:
-    """Writes the header and one row per item; returns the number of items written."""
+def write_items(
+    handle: TextIO, items: Iterable[ItemView], progress: Callable[[int], None] | None = None
+) -> int:
+    """Writes the header and one row per item; returns the number of items written.
+    ``progress(written)`` is called every ``PROGRESS_EVERY`` rows and at the end."""
     writer = csv.writer(handle)
     writer.writerow(IMPORT_COLUMNS)
     written = 0
@@ -133,4 +137,8 @@ def write_items(handle: TextIO, items: Iterable[ItemView]) -> int:
             )
         )
         written += 1
+        if progress is not None and written % PROGRESS_EVERY == 0:
+            progress(written)
+    if progress is not None:
+        progress(written)
     return written

@@ -248,3 +248,35 @@ def test_long_imports_show_a_progress_bar_on_a_terminal(admin_cli: Cli, tmp_path
     app = build_cli(admin_cli.container, console=Console(file=quiet), progress_from_rows=3)
     assert CliRunner().invoke(app, ["items", "import", file]).exit_code == 0
     assert "Importing" not in quiet.getvalue()
+
+
+def test_long_exports_to_a_file_show_a_progress_bar_on_a_terminal(
+    admin_cli: Cli, tmp_path: Path
+) -> None:
+    for sku in ("A-1", "B-2", "C-3"):
+        admin_cli.add_item(sku)
+    terminal = io.StringIO()
+    app = build_cli(
+        admin_cli.container,
+        console=Console(file=terminal, force_terminal=True, width=100),
+        progress_from_rows=3,
+    )
+    result = CliRunner().invoke(app, ["items", "export", str(tmp_path / "all.csv")])
+    assert result.exit_code == 0, result.output
+    assert "Writing all.csv" in terminal.getvalue()
+    assert "Exported 3 items" in terminal.getvalue()
+    assert len((tmp_path / "all.csv").read_text().splitlines()) == 4
+
+    # Below the threshold, with --json, or to stdout (which carries the CSV): no bar.
+    for args, threshold in (
+        (["items", "export", str(tmp_path / "few.csv")], 4),
+        (["--json", "items", "export", str(tmp_path / "json.csv")], 3),
+        (["items", "export"], 3),
+    ):
+        quiet = io.StringIO()
+        console = Console(file=quiet, force_terminal=True, width=100)
+        app = build_cli(admin_cli.container, console=console, progress_from_rows=threshold)
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 0, result.output
+        assert "Reading" not in quiet.getvalue() + result.stdout
+        assert "Writing" not in quiet.getvalue() + result.stdout
