@@ -81,8 +81,13 @@ export function itemsView(main, context) {
     tr.classList.toggle("low", item.low_stock);
     replace(
       tr,
-      h("td", { class: "sku", text: item.sku }),
-      h("th", { scope: "row" }, h("a", { href: `#/items/${item.id}`, text: item.name })),
+      h("td", { class: "sku wide", text: item.sku }),
+      h(
+        "th",
+        { scope: "row" },
+        h("a", { href: `#/items/${item.id}`, text: item.name }),
+        h("span", { class: "narrow-only sku", text: item.sku }),
+      ),
       h(
         "td",
         { class: "num" },
@@ -144,7 +149,8 @@ export function itemsView(main, context) {
   });
 
   const headings = ["SKU", "Name", "Quantity", "Reorder level", "Unit price", "Tax", "Price with tax"];
-  const wide = new Set(["Reorder level", "Tax"]);
+  const wide = new Set(["SKU", "Reorder level", "Tax"]);
+  const numeric = new Set(["Quantity", "Reorder level", "Unit price", "Tax", "Price with tax"]);
   replace(
     main,
     h("h1", { text: "Items" }),
@@ -170,7 +176,11 @@ export function itemsView(main, context) {
             "tr",
             {},
             headings.map((text) =>
-              h("th", { scope: "col", class: wide.has(text) ? "wide" : null, text }),
+              h("th", {
+                scope: "col",
+                class: [wide.has(text) && "wide", numeric.has(text) && "num"].filter(Boolean).join(" "),
+                text,
+              }),
             ),
           ),
         ),

@@ -2,13 +2,23 @@
 steps a person takes on the page (log in, open an item, ...), shared by the test modules."""
 
 import re
+import struct
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Locator,
+    Page,
+    ViewportSize,
+    expect,
+)
 
 from tests.browser import OffOriginRequests
 from tests.integration.servers import (
@@ -21,10 +31,12 @@ from tests.integration.servers import (
 
 PASSWORD = "page-password-1"
 USERS = {"clerk": "clerk", "viewer": "viewer"}
-DESKTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1280, "height": 800}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 #: The output of the browser tests a person may want to look at (git-ignored).
 OUTPUT = Path(__file__).resolve().parents[3] / "test-output" / "web"
+#: Small, so that the page's "too large" message can be tested with a small file.
+MAX_IMAGE_BYTES = 20 * 1024
 #: Long enough for a busy machine; nothing here waits on the clock when things work.
 WAIT_MS = 15_000
 
@@ -73,6 +85,23 @@ class Site:
             return int(client.get(f"/api/v1/items/{item_id}").json()["quantity"])
 
 
+def png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
+    """A real, one-colour PNG (the browser shows it, so a screenshot has a picture in it)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    row = b"\x00" + bytes(rgb) * width
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(row * height))
+        + chunk(b"IEND", b"")
+    )
+
+
 def seed(site: Site) -> None:
     with site.api() as client:
         for username, role in USERS.items():
@@ -88,7 +117,9 @@ def seed(site: Site) -> None:
 
 @contextmanager
 def served_site(database_url: str, directory: Path) -> Iterator[Site]:
-    environment = server_environment(database_url, directory / "var")
+    environment = server_environment(
+        database_url, directory / "var", INVENTORY_MAX_IMAGE_BYTES=str(MAX_IMAGE_BYTES)
+    )
     run_cli("db", "upgrade", environment=environment, cwd=directory)
     with running_servers(environment, directory / "logs", 1) as (server,):
         site = Site(server)
@@ -100,9 +131,9 @@ class Visit:
     """One person's browser context on the site: its page, and what it must never do (leave
     the origin, break the CSP, throw)."""
 
-    def __init__(self, browser: Browser, site: Site, viewport: dict[str, int] = DESKTOP) -> None:
+    def __init__(self, browser: Browser, site: Site, viewport: ViewportSize = DESKTOP) -> None:
         self.site = site
-        self.context: BrowserContext = browser.new_context(viewport=viewport)  # type: ignore[arg-type]
+        self.context: BrowserContext = browser.new_context(viewport=viewport)
         self.context.set_default_timeout(WAIT_MS)
         self.page: Page = self.context.new_page()
         self.off_origin = OffOriginRequests(self.page, site.url)
@@ -132,7 +163,7 @@ class Visit:
         expect(page.locator("#who")).to_contain_text(username)
         expect(page.locator("#live")).to_have_text("Live")
 
-    def items_row(self, sku: str) -> object:
+    def items_row(self, sku: str) -> Locator:
         return self.page.locator("table.items tbody tr", has_text=sku)
 
     def open_item(self, name: str) -> None:
@@ -147,7 +178,7 @@ class Visit:
 
 
 @contextmanager
-def visit(browser: Browser, site: Site, viewport: dict[str, int] = DESKTOP) -> Iterator[Visit]:
+def visit(browser: Browser, site: Site, viewport: ViewportSize = DESKTOP) -> Iterator[Visit]:
     opened = Visit(browser, site, viewport)
     try:
         yield opened

@@ -25,15 +25,15 @@ def test_a_second_person_sees_the_change_live(browser: Browser, site: Site) -> N
         viewer.log_in("viewer")
         viewer.page.get_by_label("Search").fill("LIVE")
         row = viewer.items_row("LIVE-1")
-        expect(row.locator(".qty")).to_have_text("30")  # type: ignore[attr-defined]
+        expect(row.locator(".qty")).to_have_text("30")
         clerk.log_in("clerk")
         record_a_movement(clerk, "LIVE-1", "Live flange", -26)
-        expect(row.locator(".qty")).to_have_text("4")  # type: ignore[attr-defined]
-        expect(row).to_have_class(re.compile(r"\blow\b"))  # type: ignore[arg-type]
-        expect(row.locator(".badge")).to_have_text("Low")  # type: ignore[attr-defined]
+        expect(row.locator(".qty")).to_have_text("4")
+        expect(row).to_have_class(re.compile(r"\blow\b"))
+        expect(row.locator(".badge")).to_have_text("Low")
         # A new item that matches the search appears without a reload.
         site.create_item("LIVE-2", "Live gasket", 1)
-        expect(viewer.items_row("LIVE-2")).to_have_count(1)  # type: ignore[arg-type]
+        expect(viewer.items_row("LIVE-2")).to_have_count(1)
         assert viewer.page.evaluate("performance.getEntriesByType('navigation').length") == 1
 
 
