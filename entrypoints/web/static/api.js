@@ -80,10 +80,10 @@ export const api = {
   item: (id) => request("GET", `/api/v1/items/${id}`),
   movements: (id, params) =>
     request("GET", `/api/v1/items/${id}/movements?${new URLSearchParams(params)}`),
-  move: (id, movement) =>
+  move: (id, movement, key) =>
     request("POST", `/api/v1/items/${id}/movements`, {
       json: movement,
-      headers: { "Idempotency-Key": newKey() },
+      headers: { "Idempotency-Key": key },
     }),
   update: (id, version, changes) =>
     request("PATCH", `/api/v1/items/${id}`, {

@@ -2,7 +2,7 @@
 // a stock movement, an edit guarded by If-Match, and the picture upload. Each shows the
 // service's refusal next to itself.
 
-import { api } from "./api.js";
+import { api, newKey } from "./api.js";
 import { alertRegion, field, h, showError } from "./dom.js";
 
 const REASONS = ["received", "sold", "returned", "damaged", "lost", "correction"];
@@ -38,6 +38,9 @@ export function movementForm(shared) {
   const reference = h("input", { name: "reference", maxlength: "200", autocomplete: "off" });
   const submit = h("button", { type: "submit", class: "primary", text: "Record movement" });
   const error = alertRegion();
+  // Sent again with the same key when the answer was lost (no answer, or a 5xx), so the retry
+  // cannot record the movement twice; a changed movement gets a key of its own.
+  let pending = null;
 
   async function send(event) {
     event.preventDefault();
@@ -48,16 +51,17 @@ export function movementForm(shared) {
       return;
     }
     submit.disabled = true;
+    const movement = { reason: reason.value, delta: amount, reference: optional(reference.value) };
+    const body = JSON.stringify(movement);
+    if (!pending || pending.body !== body) pending = { body, key: newKey() };
     try {
-      const change = await api.move(shared.id, {
-        reason: reason.value,
-        delta: amount,
-        reference: optional(reference.value),
-      });
+      const change = await api.move(shared.id, movement, pending.key);
+      pending = null;
       delta.value = "";
       reference.value = "";
       shared.changed(change.item);
     } catch (failure) {
+      if (failure.status >= 400 && failure.status < 500) pending = null;
       if (failure.status !== 401) showError(error, explain(failure));
     } finally {
       submit.disabled = false;

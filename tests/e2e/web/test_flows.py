@@ -1,10 +1,11 @@
 """The page in headless Chromium against a real server: what a clerk, a viewer and an admin
 do, live updates between two people, and the service's refusals shown where they happen."""
 
+import json
 import re
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Route, expect
 
 from tests.e2e.web.site import PASSWORD, Site, record_a_movement, visit
 
@@ -186,3 +187,64 @@ def test_a_revoked_session_asks_to_log_in_again(browser: Browser, site: Site) ->
         expect(leaver.page.locator("#live")).to_have_text("Live updates off")
         leaver.log_in("leaver")
         expect(leaver.page.locator("#who")).to_have_text("leaver (clerk)")
+
+
+def test_a_movement_whose_answer_was_lost_is_recorded_once_when_sent_again(
+    browser: Browser, site: Site
+) -> None:
+    item = site.create_item("LOST-1", "Lost-answer pin", 10)
+    with visit(browser, site) as clerk:
+        clerk.log_in("clerk")
+        page = clerk.page
+        page.get_by_label("Search").fill("LOST-1")
+        clerk.open_item("Lost-answer pin")
+        keys: list[str | None] = []
+
+        def lose_the_answer(route: Route) -> None:
+            keys.append(route.request.headers.get("idempotency-key"))
+            route.fetch()  # the service records the movement ...
+            route.abort()  # ... and the page never hears of it
+
+        page.route(f"**/api/v1/items/{item}/movements", lose_the_answer)
+        form = page.locator("#movement-form")
+        form.get_by_label("Change").fill("-2")
+        form.get_by_role("button", name="Record movement").click()
+        expect(form.get_by_role("alert")).to_contain_text("cannot be reached")
+        page.unroute(f"**/api/v1/items/{item}/movements")
+        with page.expect_request(f"**/api/v1/items/{item}/movements") as sent:
+            form.get_by_role("button", name="Record movement").click()
+        expect(page.locator(".details dd.quantity")).to_contain_text("8")
+        assert len(keys) == 1
+        assert keys[0]
+        assert sent.value.headers.get("idempotency-key") == keys[0]
+    assert site.quantity(item) == 8
+
+
+def test_a_401_from_the_api_asks_to_log_in_again_and_returns_to_the_view(
+    browser: Browser, site: Site
+) -> None:
+    with visit(browser, site) as clerk:
+        clerk.log_in("clerk")
+        page = clerk.page
+        expect(clerk.items_row("GAD-1")).to_have_count(1)
+        expired = json.dumps(
+            {"status": 401, "code": "authentication_failed", "detail": "the token expired"}
+        )
+        page.route(
+            "**/api/v1/items?*",
+            lambda route: route.fulfill(
+                status=401,
+                content_type="application/problem+json",
+                headers={"WWW-Authenticate": "Bearer"},
+                body=expired,
+            ),
+        )
+        page.get_by_label("Search").fill("GAD")
+        notice = page.get_by_role("status").filter(has_text="session")
+        expect(notice).to_have_text("Your session has ended: please log in again.")
+        expect(page.locator("#live")).to_have_text("Live updates off")
+        page.unroute("**/api/v1/items?*")
+        clerk.log_in("clerk")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Items")
+        expect(page.get_by_label("Search")).to_have_value("GAD")
+        expect(page.locator("table.items tbody tr")).to_have_count(1)
