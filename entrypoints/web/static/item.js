@@ -161,6 +161,7 @@ export function itemView(main, context, id) {
   }
 
   const headings = ["When", "Reason", "Change", "Quantity after", "Reference", "Note"];
+  const columnClass = { Change: "num", "Quantity after": "num", Note: "wide" };
   replace(
     main,
     h("p", { class: "crumbs" }, h("a", { href: "#/items", text: "Back to items" })),
@@ -182,7 +183,7 @@ export function itemView(main, context, id) {
             "tr",
             {},
             headings.map((text) =>
-              h("th", { scope: "col", class: text === "Note" ? "wide" : null, text }),
+              h("th", { scope: "col", class: columnClass[text] || null, text }),
             ),
           ),
         ),
