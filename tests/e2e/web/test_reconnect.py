@@ -33,7 +33,7 @@ def test_the_page_reconnects_with_backoff_and_catches_up(
             live = viewer.page.locator("#live")
             quantity = viewer.items_row("WID-1").locator(".qty")
             expect(quantity).to_have_text("40")
-            first.stop()
+            first.kill_all()  # the service is gone at once, as in a crash
             expect(live).to_have_text(re.compile(r"Reconnecting in \d+ s"))
             expect(live).to_have_attribute("data-state", "reconnecting")
             # Changed while no server ran, so no event can tell the page: it must re-read.
