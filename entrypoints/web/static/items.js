@@ -106,6 +106,8 @@ export function itemsView(main, context) {
   function onEvent(event) {
     const known = rows.get(event.item_id);
     if (event.type === "stock.adjusted") {
+      // A gap in the versions: a change was missed (at-most-once delivery), so re-read.
+      const missed = known && event.version > known.item.version + 1;
       if (known && event.version > known.item.version) {
         const item = { ...known.item, quantity: event.quantity, version: event.version };
         item.low_stock = item.quantity <= item.reorder_level;
@@ -115,7 +117,7 @@ export function itemsView(main, context) {
         void known.tr.offsetWidth; // restart the highlight's animation
         known.tr.classList.add("changed");
       }
-      if (query.lowOnly || query.sort.endsWith("quantity")) reloadSoon();
+      if (missed || query.lowOnly || query.sort.endsWith("quantity")) reloadSoon();
     } else if (event.type === "item.created" || event.type === "item.deleted") {
       reloadSoon();
     } else if (event.type === "item.updated" && (!known || event.version > known.item.version)) {

@@ -1,9 +1,11 @@
 // The live event stream: one WebSocket to /api/v1/events, reopened with exponential backoff
 // (and jitter, so a restarted service is not hit by every page at once).
 //
-// Delivery is at-most-once today, so after every reconnect the page re-reads what it shows
-// (`onResync`). Once the service can replay events, `connect` passes `after=<last id>` and the
-// re-read becomes unnecessary; the place for it is marked below.
+// Delivery is at-most-once today, so once the socket is open (first, as docs/deployment.md
+// asks of clients) the page re-reads what it shows (`onResync`): nothing changed between its
+// first read and the subscription, or while it was disconnected, goes unseen. Once the service
+// can replay events, `connect` passes `after=<last id>` and the re-read becomes unnecessary; the
+// place for it is marked below.
 
 const POLICY_VIOLATION = 1008;
 const FIRST_DELAY_MS = 500;
@@ -19,14 +21,12 @@ export class LiveEvents {
     this.socket = null;
     this.timer = null;
     this.failures = 0;
-    this.everOpened = false;
     this.stopped = true;
   }
 
   start() {
     this.stopped = false;
     this.failures = 0;
-    this.everOpened = false;
     this.connect();
   }
 
@@ -49,11 +49,9 @@ export class LiveEvents {
     this.socket = socket;
     socket.addEventListener("open", () => {
       if (socket !== this.socket) return;
-      const resumed = this.everOpened;
-      this.everOpened = true;
       this.failures = 0;
       this.show("live", "Live");
-      if (resumed) this.onResync();
+      this.onResync();
     });
     socket.addEventListener("message", (message) => {
       if (socket !== this.socket) return;
