@@ -72,6 +72,12 @@ function route() {
   if (item) state.view = itemView(main, context, item[1]);
   else if (hash === "#/users" && context.isAdmin) state.view = usersView(main, context);
   else state.view = itemsView(main, context);
+  // Where a keyboard or screen-reader user lands after the view changed: its heading.
+  const title = main.querySelector("h1");
+  if (title) {
+    title.tabIndex = -1;
+    title.focus();
+  }
   for (const link of nav.querySelectorAll("a")) {
     const current = hash.startsWith(link.getAttribute("href"));
     if (current) link.setAttribute("aria-current", "page");

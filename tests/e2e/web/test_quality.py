@@ -15,6 +15,7 @@ from tests.e2e.web.site import (
     DESKTOP,
     MAX_IMAGE_BYTES,
     OUTPUT,
+    PASSWORD,
     PHONE,
     Site,
     Visit,
@@ -193,3 +194,40 @@ def test_how_fast_the_first_page_is_interactive(browser: Browser, site: Site) ->
     (OUTPUT / "timings.json").write_text(json.dumps(rounded, indent=2) + "\n")
     print(f"first page: {rounded}")
     assert all(value > 0 for value in timings.values())
+
+
+def test_the_main_flow_works_with_the_keyboard_alone(browser: Browser, site: Site) -> None:
+    site.create_item("KEY-1", "Keyed latch", 6)
+    with visit(browser, site) as clerk:
+        page = clerk.page
+        keyboard = page.keyboard
+        page.goto(site.url + "/")
+        expect(page.get_by_label("Username")).to_be_focused()
+        keyboard.type("clerk")
+        keyboard.press("Tab")
+        keyboard.type(PASSWORD)
+        keyboard.press("Enter")
+        expect(page.get_by_role("heading", level=1)).to_be_focused()
+        keyboard.press("Tab")
+        expect(page.get_by_label("Search")).to_be_focused()
+        keyboard.type("KEY-1")
+        expect(page.locator("table.items tbody tr")).to_have_count(1)
+        link = page.get_by_role("link", name="Keyed latch")
+        for _ in range(10):
+            keyboard.press("Tab")
+            if link.evaluate("(a) => a === document.activeElement"):
+                break
+        expect(link).to_be_focused()
+        keyboard.press("Enter")
+        heading = page.get_by_role("heading", level=1)
+        expect(heading).to_have_text("Keyed latch")
+        expect(heading).to_be_focused()
+        change = page.locator("#movement-form").get_by_label("Change")
+        for _ in range(15):
+            keyboard.press("Tab")
+            if change.evaluate("(input) => input === document.activeElement"):
+                break
+        expect(change).to_be_focused()
+        keyboard.type("-1")
+        keyboard.press("Enter")
+        expect(page.locator(".details dd.quantity")).to_have_text("5")
