@@ -42,7 +42,13 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: lint
+# axe-core for the web page's accessibility test: a test-only npm package from the committed lock
+# file (nothing from npm is served; the page has no build step).
+node_modules: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch node_modules
+
+test: lint node_modules
 	$(BIN)/pytest --cov --cov-report=term --cov-fail-under=85
 
 unit: install
@@ -75,4 +81,4 @@ bench: install wrk
 	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis .coverage
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis .coverage node_modules test-output

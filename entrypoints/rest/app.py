@@ -30,6 +30,7 @@ from entrypoints.rest.http import document_if_match, served_methods
 from entrypoints.rest.middleware import build_middleware
 from entrypoints.rest.routes import auth, docs, events, health, images, items, movements, users
 from entrypoints.rest.routes.health import _SERVICE, SERVICE_NAME
+from entrypoints.web import router as web_assets
 
 logger = logging.getLogger("inventory")
 
@@ -46,8 +47,12 @@ ROUTERS = [
     images.router,
     events.router,
     docs.router,
+    web_assets,
 ]
 DESCRIPTION = """An inventory of items with a stock-movement ledger.
+
+A web page for people is at `/` (browsers get it there; API clients asking for JSON at `/` get
+this service's description, which is also at `/api/v1`).
 
 Log in with **Authorize** (the OAuth2 password flow: your username and password), then try the
 routes. Errors are `application/problem+json` (RFC 9457).
