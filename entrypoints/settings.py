@@ -1,4 +1,6 @@
-"""Every setting of the service, read from ``INVENTORY_*`` environment variables (and ``.env``).
+"""Every setting of the service, read from ``INVENTORY_*`` environment variables (and ``.env``),
+and from secret files (Docker and Kubernetes secrets): ``<secrets_dir>/inventory_secret_key``
+holds ``INVENTORY_SECRET_KEY``, and so on for every setting; the environment wins over a file.
 
 Nothing else in the code base reads the environment.
 """
@@ -10,7 +12,13 @@ from pathlib import Path
 from typing import Annotated, Literal, TypeVar
 
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SecretsSettingsSource,
+    SettingsConfigDict,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -21,6 +29,9 @@ T = TypeVar("T")
 
 MIN_SECRET_BYTES = 32
 ENV_PREFIX = "INVENTORY_"
+#: Where Docker (``secrets:`` in compose, swarm) and Kubernetes (a secret volume mounted there)
+#: put secret files; read when it exists and ``INVENTORY_SECRETS_DIR`` names no other directory.
+DEFAULT_SECRETS_DIR = Path("/run/secrets")
 
 
 class Settings(BaseSettings):
@@ -30,6 +41,9 @@ class Settings(BaseSettings):
 
     env: Literal["development", "production"] = "development"
     data_dir: Path = Path("var")
+    #: A directory of secret files, one per setting, named like its variable in lower case
+    #: (``inventory_secret_key``); default: ``/run/secrets`` when it exists.
+    secrets_dir: Path | None = None
     storage: Literal["memory", "sqlalchemy"] = "sqlalchemy"
     #: ``sqlite:///path.db`` or ``postgresql://user:pass@host/db``; default: a SQLite file in
     #: ``data_dir``. Plain URLs are fine: the async driver is chosen for you.
@@ -166,6 +180,28 @@ class Settings(BaseSettings):
             raise ValueError(f"{value} exists and is not a directory")
         return value
 
+    @field_validator("secrets_dir")
+    @classmethod
+    def _an_existing_directory(cls, value: Path | None) -> Path | None:
+        # Named on purpose, so missing secrets would be a surprise: refuse rather than ignore.
+        if value is not None and not value.is_dir():
+            raise ValueError(f"{value} is not a directory (the secret files' directory)")
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Arguments, the environment, ``.env``, then the secret files, in that order of
+        precedence; the secret files' directory is itself a setting of the sources before."""
+        named = _SecretFiles(settings_cls, (init_settings, env_settings, dotenv_settings))
+        return init_settings, env_settings, dotenv_settings, named
+
     @field_validator("admin_username")
     @classmethod
     def _a_valid_username(cls, value: str) -> str:
@@ -267,6 +303,34 @@ class Settings(BaseSettings):
     @property
     def secret_file(self) -> Path:
         return self.data_dir / "secret_key"
+
+
+class _SecretFiles(PydanticBaseSettingsSource):
+    """pydantic-settings' secret files, from the directory that ``secrets_dir`` names in the
+    sources before it (or ``/run/secrets`` when it exists). A named directory that does not
+    exist yields nothing here: the field's validator refuses it with a clear message."""
+
+    def __init__(
+        self, settings_cls: type[BaseSettings], earlier: tuple[PydanticBaseSettingsSource, ...]
+    ) -> None:
+        super().__init__(settings_cls)
+        self._earlier = earlier
+
+    def get_field_value(self, field: object, field_name: str) -> tuple[object, str, bool]:
+        return None, field_name, False  # unused: __call__ reads every field at once
+
+    def _directory(self) -> Path:
+        for source in self._earlier:
+            named = source().get("secrets_dir")
+            if named:
+                return Path(str(named))
+        return DEFAULT_SECRETS_DIR
+
+    def __call__(self) -> dict[str, object]:
+        directory = self._directory()
+        if not directory.is_dir():
+            return {}
+        return SecretsSettingsSource(self.settings_cls, secrets_dir=directory)()
 
 
 #: What ``INVENTORY_DATABASE_URL`` may start with. A plain scheme gets the async driver we ship
