@@ -16,7 +16,6 @@ from pydantic_settings import (
     BaseSettings,
     NoDecode,
     PydanticBaseSettingsSource,
-    SecretsSettingsSource,
     SettingsConfigDict,
 )
 from sqlalchemy.engine import make_url
@@ -24,14 +23,12 @@ from sqlalchemy.exc import ArgumentError
 
 from domain.errors import InvalidValue
 from domain.users import Username, validate_new_password
+from entrypoints.secret_files import SecretFiles
 
 T = TypeVar("T")
 
 MIN_SECRET_BYTES = 32
 ENV_PREFIX = "INVENTORY_"
-#: Where Docker (``secrets:`` in compose, swarm) and Kubernetes (a secret volume mounted there)
-#: put secret files; read when it exists and ``INVENTORY_SECRETS_DIR`` names no other directory.
-DEFAULT_SECRETS_DIR = Path("/run/secrets")
 
 
 class Settings(BaseSettings):
@@ -199,7 +196,7 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         """Arguments, the environment, ``.env``, then the secret files, in that order of
         precedence; the secret files' directory is itself a setting of the sources before."""
-        named = _SecretFiles(settings_cls, (init_settings, env_settings, dotenv_settings))
+        named = SecretFiles(settings_cls, (init_settings, env_settings, dotenv_settings))
         return init_settings, env_settings, dotenv_settings, named
 
     @field_validator("admin_username")
@@ -303,34 +300,6 @@ class Settings(BaseSettings):
     @property
     def secret_file(self) -> Path:
         return self.data_dir / "secret_key"
-
-
-class _SecretFiles(PydanticBaseSettingsSource):
-    """pydantic-settings' secret files, from the directory that ``secrets_dir`` names in the
-    sources before it (or ``/run/secrets`` when it exists). A named directory that does not
-    exist yields nothing here: the field's validator refuses it with a clear message."""
-
-    def __init__(
-        self, settings_cls: type[BaseSettings], earlier: tuple[PydanticBaseSettingsSource, ...]
-    ) -> None:
-        super().__init__(settings_cls)
-        self._earlier = earlier
-
-    def get_field_value(self, field: object, field_name: str) -> tuple[object, str, bool]:
-        return None, field_name, False  # unused: __call__ reads every field at once
-
-    def _directory(self) -> Path:
-        for source in self._earlier:
-            named = source().get("secrets_dir")
-            if named:
-                return Path(str(named))
-        return DEFAULT_SECRETS_DIR
-
-    def __call__(self) -> dict[str, object]:
-        directory = self._directory()
-        if not directory.is_dir():
-            return {}
-        return SecretsSettingsSource(self.settings_cls, secrets_dir=directory)()
 
 
 #: What ``INVENTORY_DATABASE_URL`` may start with. A plain scheme gets the async driver we ship
