@@ -33,8 +33,9 @@ lint: install
 	$(BIN)/hadolint --failure-threshold warning Dockerfile
 	@BIN=$(BIN) UV=$(UV) ./scripts/audit-dependencies.sh
 
-# Known vulnerabilities in any locked dependency; needs PyPI's per-release JSON (skips loudly
-# without it, fails then too with INVENTORY_AUDIT_REQUIRED=1).
+# Known vulnerabilities in any locked dependency, from PyPI's per-release JSON or else OSV (skips
+# loudly without either, fails then too with INVENTORY_AUDIT_REQUIRED=1); disputed advisories
+# without a fix are ignored as listed, with reasons, in scripts/audit-ignored-advisories.txt.
 audit: install
 	@BIN=$(BIN) UV=$(UV) ./scripts/audit-dependencies.sh
 

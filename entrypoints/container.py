@@ -32,6 +32,7 @@ from adapters.sqlalchemy import (
     SqlAlchemyUnitOfWork,
     check_schema_at_head,
     create_engine,
+    create_schema_if_new,
     current,
     display_url,
     downgrade,
@@ -280,6 +281,17 @@ async def check_storage(container: Container) -> None:
         await check_schema_at_head(container.database().engine)
 
 
+async def prepare_storage(container: Container) -> bool:
+    """``check_storage`` for a starting server, which first gives a new, empty embedded SQLite
+    store its schema (never a store that is behind, never PostgreSQL); whether it did."""
+    settings = container.settings()
+    created = settings.storage == "sqlalchemy" and await create_schema_if_new(
+        settings.resolved_database_url
+    )
+    await check_storage(container)
+    return created
+
+
 async def start(container: Container) -> None:
     """Initialise the container's resources (the live-event fan-out) on the running event loop;
     the REST lifespan and every CLI command call it once, and ``close`` when they end."""
@@ -309,6 +321,7 @@ __all__ = [
     "build_container",
     "check_storage",
     "close",
+    "prepare_storage",
     "start",
 ]
 

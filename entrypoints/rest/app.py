@@ -5,7 +5,6 @@ Also a uvicorn factory: ``uvicorn entrypoints.rest.app:create_app --factory``.
 
 import asyncio
 import logging
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -26,6 +25,7 @@ from entrypoints.container import (
 from entrypoints.observability.logs import configure_logging
 from entrypoints.observability.metrics import install_metrics
 from entrypoints.rest import errors, idempotency
+from entrypoints.rest.first_admin import bootstrap
 from entrypoints.rest.http import document_if_match, served_methods
 from entrypoints.rest.middleware import build_middleware
 from entrypoints.rest.routes import auth, docs, events, health, images, items, movements, users
@@ -61,25 +61,6 @@ Live events: a WebSocket at `/api/v1/events?token=<access token>` (or with an
 `Authorization: Bearer` header) streams `item.created`, `item.updated`, `item.deleted`,
 `stock.adjusted` and `stock.low` as JSON objects, with a `{"type": "heartbeat"}` when idle.
 """
-
-
-async def bootstrap(container: Container) -> None:
-    """First start with no users: create the admin from the settings, or with a generated
-    password that is shown once, here, and never stored in clear."""
-    settings = container.settings()
-    password = settings.admin_password.get_secret_value() if settings.admin_password else None
-    result = await container.bootstrap_admin().execute(settings.admin_username, password)
-    if result is not None and result.generated_password is not None:
-        print(
-            f"\n*** Created the first admin user {result.user.username.value!r} with the"
-            f" password:\n\n    {result.generated_password}\n\n"
-            "It is not shown again. Log in and change it with\n"
-            "    PUT /api/v1/users/me/password"
-            ' {"current_password": "...", "new_password": "..."}\n'
-            "or set INVENTORY_ADMIN_PASSWORD before the first start next time.\n",
-            file=sys.stderr,
-            flush=True,
-        )
 
 
 @asynccontextmanager

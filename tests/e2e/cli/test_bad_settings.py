@@ -22,6 +22,7 @@ from tests.integration.servers import INVENTORY, START_SECONDS
 INVALID: dict[str, str] = {
     "env": "staging",
     "data_dir": "{file}",
+    "secrets_dir": "{file}",
     "storage": "mongodb",
     "database_url": "mysql://x@y/z",
     "database_read_url": "sqlite:///replica.db",

@@ -10,6 +10,7 @@ import pytest
 from dependency_injector import providers
 from typer.testing import CliRunner
 
+from adapters.sqlalchemy import upgrade
 from domain.events import DomainEvent
 from entrypoints.cli.errors import (
     CONFIGURATION,
@@ -23,6 +24,7 @@ from entrypoints.cli.serve import APP_FACTORY
 from entrypoints.container import build_container
 from entrypoints.server.deadlines import ClientDeadlines, DeadlineHttpToolsProtocol
 from tests.conftest import make_settings
+from tests.databases import run_in_thread
 from tests.e2e.cli.conftest import PASSWORD, Cli
 
 
@@ -200,7 +202,8 @@ def test_serve_passes_the_database_url_to_its_workers(
 
 
 def test_serve_refuses_a_database_behind_its_migrations(cli: Cli, tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    run_in_thread(lambda: upgrade(url, "0001"))  # an empty file would get the schema
     result = cli.fails(15, "--database-url", url, "serve")
     assert "inventory db upgrade" in result.stderr
     assert cli.served == []
