@@ -5,6 +5,7 @@ the CLI and CSV import all get the same rules and the same error messages.
 """
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import Final, final
 from uuid import UUID
@@ -148,3 +149,24 @@ class LoginCommand:
     username: str
     password: str = field(repr=False)
     client_address: str | None = None
+    #: What the session this login starts is listed as (a browser's User-Agent, say).
+    device: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RefreshCommand:
+    """A refresh token to swap; ``client_address`` as for ``LoginCommand`` (throttling)."""
+
+    refresh_token: str = field(repr=False)
+    client_address: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CreateApiTokenCommand:
+    """``user`` None: a token for the actor; else (admins) for that user, by id or name."""
+
+    actor: Actor
+    name: str
+    scopes: tuple[str, ...]
+    expires_at: datetime | None = None
+    user: UUID | str | None = None
