@@ -5,7 +5,6 @@ the CLI and CSV import all get the same rules and the same error messages.
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from decimal import Decimal
 from typing import Final, final
 from uuid import UUID
@@ -163,10 +162,11 @@ class RefreshCommand:
 
 @dataclass(frozen=True, kw_only=True)
 class CreateApiTokenCommand:
-    """``user`` None: a token for the actor; else (admins) for that user, by id or name."""
+    """``user`` None: a token for the actor; else (admins) for that user, by id or name.
+    ``expires_in_days`` None: the token works until it is revoked."""
 
     actor: Actor
     name: str
     scopes: tuple[str, ...]
-    expires_at: datetime | None = None
+    expires_in_days: int | None = None
     user: UUID | str | None = None

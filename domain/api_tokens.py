@@ -16,6 +16,8 @@ from domain.values import clean_text
 
 PREFIX = "inv_"
 NAME_MAX_CHARS = 100
+#: The longest lifetime a token may be given (ten years); it may also have none.
+MAX_DAYS = 3650
 #: ``last_used_at`` is written at most once a minute per token: a busy integration must not turn
 #: every read into a write.
 LAST_USED_RESOLUTION = timedelta(minutes=1)

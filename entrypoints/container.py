@@ -253,7 +253,11 @@ class Container(containers.DeclarativeContainer):
     list_api_tokens = providers.Factory(uc.ListApiTokens, queries=queries)
     revoke_api_token = providers.Factory(uc.RevokeApiToken, uow=uow, clock=clock)
     resolve_principal = providers.Factory(
-        uc.ResolvePrincipal, queries=queries, tokens=token_service
+        uc.ResolvePrincipal,
+        queries=queries,
+        tokens=token_service,
+        opaque=opaque_tokens,
+        clock=clock,
     )
     change_own_password = providers.Factory(
         uc.ChangeOwnPassword, uow=uow, clock=clock, hasher=password_hasher
@@ -282,9 +286,7 @@ class Container(containers.DeclarativeContainer):
     # -- live-event subscribers (the WebSocket) ------------------------------------------------
     #: What subscribers read: every process's committed events (see ``event_listener``).
     event_stream = event_bus
-    open_event_stream = providers.Factory(
-        uc.OpenEventStream, resolve=resolve_principal, tokens=token_service
-    )
+    open_event_stream = providers.Factory(uc.OpenEventStream, resolve=resolve_principal)
 
     # -- schema migrations (``inventory db``): coroutines on the configured database URL --------
     database_display = providers.Callable(display_url, settings.provided.resolved_database_url)

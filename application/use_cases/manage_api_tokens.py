@@ -1,3 +1,4 @@
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from application.actors import Actor, acting
@@ -7,8 +8,9 @@ from application.ports import Clock, QuerySession, UnitOfWork
 from application.throttle import count
 from application.use_cases._owner import owner, owner_view
 from application.use_cases.authenticate import LoginPolicy
-from domain.api_tokens import PREFIX, ApiToken
+from domain.api_tokens import MAX_DAYS, PREFIX, ApiToken
 from domain.errors import NotFound
+from domain.values import bounded_int
 
 
 class CreateApiToken:
@@ -43,7 +45,7 @@ class CreateApiToken:
                 scopes=cmd.scopes,
                 token_hash=self.opaque.digest(secret),
                 at=now,
-                expires_at=cmd.expires_at,
+                expires_at=_expiry(now, cmd.expires_in_days),
             )
             key = f"api-token:{principal.user_id}"
             free = max(self.policy.free_attempts_per_address, self.policy.free_attempts)
@@ -51,6 +53,12 @@ class CreateApiToken:
             await self.uow.api_tokens.add(token)
             await self.uow.commit()
         return IssuedApiToken(token=ApiTokenView.of(token), secret=secret)
+
+
+def _expiry(now: datetime, days: int | None) -> datetime | None:
+    if days is None:
+        return None
+    return now + timedelta(days=bounded_int("expires_in_days", days, minimum=1, maximum=MAX_DAYS))
 
 
 class ListApiTokens:
