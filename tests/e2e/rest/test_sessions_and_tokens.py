@@ -3,7 +3,9 @@
 import base64
 from collections.abc import Callable
 
+import pytest
 from fastapi.testclient import TestClient
+from starlette.websockets import WebSocketDisconnect
 
 from tests.e2e.rest.conftest import ADMIN_PASSWORD, Headers, new_item
 
@@ -163,3 +165,20 @@ def test_openapi_shows_both_schemes(client: TestClient) -> None:
     assert schemes["ApiTokenBasic"]["scheme"] == "basic"
     security = spec["paths"]["/api/v1/items/{item_id}"]["get"]["security"]
     assert {name for requirement in security for name in requirement} == set(schemes)
+
+
+def test_live_events_take_an_api_token_with_events_read(client: TestClient, admin: Headers) -> None:
+    def token(scopes: list[str]) -> str:
+        created = client.post(MINE, json={"name": "feed", "scopes": scopes}, headers=admin)
+        return created.json()["token"]  # type: ignore[no-any-return]
+
+    with client.websocket_connect("/api/v1/events", headers=bearer(token(["events:read"]))) as ws:
+        new_item(client, admin)
+        assert ws.receive_json()["type"] == "item.created"
+    with (
+        client.websocket_connect(f"/api/v1/events?token={token(['items:read'])}") as ws,
+        pytest.raises(WebSocketDisconnect) as closed,
+    ):
+        ws.receive_json()
+    assert closed.value.code == 1008
+    assert "events:read" in (closed.value.reason or "")
