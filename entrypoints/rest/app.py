@@ -40,6 +40,7 @@ from entrypoints.rest.routes import (
     users,
 )
 from entrypoints.rest.routes.health import _SERVICE, SERVICE_NAME
+from entrypoints.rest.scopes import document_scopes
 
 logger = logging.getLogger("inventory")
 
@@ -60,8 +61,10 @@ ROUTERS = [
 ]
 DESCRIPTION = """An inventory of items with a stock-movement ledger.
 
-Log in with **Authorize** (the OAuth2 password flow: your username and password), then try the
-routes. Errors are `application/problem+json` (RFC 9457).
+Log in with **Authorize** (the OAuth2 password flow: your username and password), or paste an
+API token (`inv_…`) there, then try the routes. An API token may do what both its scopes and
+its user's current role allow; each route says which scope it needs. Errors are
+`application/problem+json` (RFC 9457).
 
 Live events: a WebSocket at `/api/v1/events?token=<access token>` (or with an
 `Authorization: Bearer` header) streams `item.created`, `item.updated`, `item.deleted`,
@@ -125,6 +128,7 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
         components["Problem"] = problem
         _parameters_are_never_null(schema)
         document_if_match(schema)
+        document_scopes(schema)
         app.openapi_schema = schema
     return app.openapi_schema
 
