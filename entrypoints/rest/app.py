@@ -41,6 +41,7 @@ from entrypoints.rest.routes import (
 )
 from entrypoints.rest.routes.health import _SERVICE, SERVICE_NAME
 from entrypoints.rest.scopes import document_scopes
+from entrypoints.rest.security import document_api_token_schemes
 
 logger = logging.getLogger("inventory")
 
@@ -128,6 +129,7 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
         components["Problem"] = problem
         _parameters_are_never_null(schema)
         document_if_match(schema)
+        document_api_token_schemes(schema)
         document_scopes(schema)
         app.openapi_schema = schema
     return app.openapi_schema

@@ -9,6 +9,8 @@ route adds one line; a new scope adds one line in ``domain.users.SCOPES``.
 
 from typing import Any
 
+from entrypoints.rest.errors import error_responses
+
 #: Needs no credential at all.
 PUBLIC = "public"
 #: Any valid credential: the route is about the caller themself (who am I).
@@ -61,13 +63,18 @@ _SAY = {
 
 
 def document_scopes(schema: dict[str, Any]) -> None:
-    """Each authenticated operation says which scope an API token needs for it."""
+    """Each authenticated operation says which scope an API token needs for it, and that an
+    API token without it gets 403."""
+    forbidden = {str(status): body for status, body in error_responses(403).items()}
     for path in schema.get("paths", {}).values():
         for operation in path.values():
             access = ROUTE_SCOPES.get(operation.get("operationId", ""), PUBLIC)
             if access == PUBLIC:
                 continue
             operation["x-api-token-scope"] = access
+            if access != SELF:
+                responses = operation.setdefault("responses", {})
+                responses.update({k: v for k, v in forbidden.items() if k not in responses})
             line = _SAY.get(access, f"An API token needs the scope `{access}`.")
             text = operation.get("description")
             operation["description"] = f"{text}\n\n{line}" if text else line

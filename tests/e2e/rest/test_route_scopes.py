@@ -275,3 +275,12 @@ def test_scope_by_role_matrix(world: World, role: Role) -> None:
         failures.append((operation, scope, "allowed" if allowed else "denied", status))
     assert failures == []
     assert login(client, "admin", ADMIN_PASSWORD)  # nothing above locked anyone out
+
+
+def test_every_scoped_operation_documents_403(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    for path in spec["paths"].values():
+        for operation in path.values():
+            access = ROUTE_SCOPES[operation["operationId"]]
+            if access not in (PUBLIC, SELF):
+                assert "403" in operation["responses"], operation["operationId"]
