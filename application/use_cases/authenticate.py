@@ -76,7 +76,8 @@ def _username_key(username: object) -> str | None:
 
 
 class Authenticate:
-    """Username and password in, access token out.
+    """Username and password in, access token out, with the refresh token of a new session
+    (``domain.sessions``).
 
     Every failure looks the same from outside (same error, about the same time): an unknown user
     is checked against a dummy hash, and a password too long for bcrypt fails without reaching

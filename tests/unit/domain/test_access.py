@@ -154,3 +154,25 @@ def test_last_use_is_written_once_a_minute_at_most(seconds: int) -> None:
     later = T0 + timedelta(seconds=seconds)
     assert last_use_is_stale(T0, later) is (later - T0 >= LAST_USED_RESOLUTION)
     assert last_use_is_stale(None, later)
+
+
+@given(st.lists(st.integers(min_value=0, max_value=5), max_size=12))
+def test_a_family_lives_while_only_its_current_token_is_presented(presented: list[int]) -> None:
+    """Tokens are numbered in issue order (0 first). Presenting the current one rotates to the
+    next; presenting any other ends the family for good."""
+    family = session()
+    family.token_hash = bytes([0]) * 32
+    current, live = 0, True
+    for n, choice in enumerate(presented, start=1):
+        at = T0 + timedelta(minutes=n)
+        issued = bytes([current + 1]) * 32
+        outcome = family.refresh(bytes([choice]) * 32, issued, at=at, token_version=1)
+        if not live:
+            assert outcome is Refresh.OVER
+        elif choice == current:
+            assert outcome is Refresh.ROTATED
+            current += 1
+        else:
+            assert outcome is Refresh.REUSED
+            live = False
+        assert family.live(at, 1) is live
