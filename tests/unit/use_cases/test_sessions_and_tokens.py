@@ -15,7 +15,7 @@ from application.use_cases import LoginPolicy
 from domain.errors import NotFound, PermissionDenied
 from domain.users import Principal, User
 from entrypoints.container import Container
-from tests.unit.use_cases.conftest import PASSWORD, register
+from tests.unit.use_cases.conftest import PASSWORD, register, store
 
 ADDRESS = "198.51.100.7"
 
@@ -110,3 +110,33 @@ async def test_token_creation_is_throttled_per_creator(
             CreateApiTokenCommand(actor=actor, name="one too many", scopes=("items:read",))
         )
     assert len(await container.list_api_tokens().execute(actor)) == 3
+
+
+@pytest.mark.parametrize("token", ["", "x" * 257, None])
+async def test_a_refresh_token_that_cannot_be_one_fails_before_the_store(
+    container: Container, token: object
+) -> None:
+    with pytest.raises(AuthenticationFailed, match="invalid refresh token"):
+        await container.refresh_session().execute(RefreshCommand(refresh_token=token))  # type: ignore[arg-type]
+
+
+async def test_without_address_throttling_refreshes_are_not_counted(
+    container: Container, root: User
+) -> None:
+    policy = LoginPolicy(free_attempts_per_address=0)
+    with container.login_policy.override(providers.Object(policy)):
+        for _ in range(10):
+            with pytest.raises(AuthenticationFailed):
+                await container.refresh_session().execute(
+                    RefreshCommand(refresh_token="guess", client_address=ADDRESS)
+                )
+    assert not [key for key in store(container).login_failures if key.startswith("refresh")]
+
+
+async def test_logging_out_twice_is_no_error(container: Container, root: User) -> None:
+    token = (await login(container, "root")).refresh_token
+    assert token is not None
+    await container.logout().execute(token)
+    await container.logout().execute(token)
+    await container.logout().execute("")
+    assert await container.list_sessions().execute(root.principal()) == []
