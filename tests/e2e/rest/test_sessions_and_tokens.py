@@ -118,7 +118,7 @@ def test_an_api_token_is_shown_once_and_works_as_bearer_and_basic(
     assert client.delete(f"{MINE}/{body['id']}", headers=admin).status_code == 404
 
 
-def test_demoting_the_user_narrows_their_token_at_once(
+def test_demoting_the_user_narrows_their_token_and_deactivating_stops_it_at_once(
     client: TestClient, auth: Callable[[str], Headers], admin: Headers
 ) -> None:
     item = new_item(client, admin)
@@ -135,6 +135,9 @@ def test_demoting_the_user_narrows_their_token_at_once(
     assert demoted.status_code == 200
     assert client.post(adjust, json=body, headers=bearer(secret)).status_code == 403
     assert client.get(f"/api/v1/items/{item['id']}", headers=bearer(secret)).status_code == 200
+    deactivated = client.patch(f"/api/v1/users/{clerk_id}", json={"active": False}, headers=admin)
+    assert deactivated.status_code == 200
+    assert client.get(f"/api/v1/items/{item['id']}", headers=bearer(secret)).status_code == 401
 
 
 def test_bad_token_requests_are_4xx(client: TestClient, admin: Headers) -> None:
