@@ -1,8 +1,9 @@
 """Who is calling: an access token (OAuth2 password flow), or an API token as a bearer token or
 as the password of HTTP Basic; what the caller may do is decided later, by the use cases.
 
-The three are declared as alternative security schemes, so OpenAPI (and Swagger UI's
-*Authorize*) shows each. Only what needs no store is checked here: an access token's signature
+One dependency reads ``Authorization`` for all three; OpenAPI (and Swagger UI's *Authorize*)
+shows each as an alternative scheme (``document_api_token_schemes``). Only what needs no store
+is checked here: an access token's signature
 and claims, or an API token's keyed hash. Whether the user still exists, is active and still at
 the token's version, and whether an API token is live, is checked by the use case in the one
 session it opens for the request (``application.actors``). A missing or bad credential raises
