@@ -148,3 +148,25 @@ class LoginCommand:
     username: str
     password: str = field(repr=False)
     client_address: str | None = None
+    #: What the session this login starts is listed as (a browser's User-Agent, say).
+    device: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RefreshCommand:
+    """A refresh token to swap; ``client_address`` as for ``LoginCommand`` (throttling)."""
+
+    refresh_token: str = field(repr=False)
+    client_address: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CreateApiTokenCommand:
+    """``user`` None: a token for the actor; else (admins) for that user, by id or name.
+    ``expires_in_days`` None: the token works until it is revoked."""
+
+    actor: Actor
+    name: str
+    scopes: tuple[str, ...]
+    expires_in_days: int | None = None
+    user: UUID | str | None = None

@@ -12,6 +12,13 @@ from types import TracebackType
 from typing import Generic, Protocol, Self, TypeVar
 from uuid import UUID
 
+from application.credentials import (
+    ApiTokenGrant,
+    ApiTokenQueries,
+    ApiTokenRepository,
+    SessionQueries,
+    SessionRepository,
+)
 from application.views import ItemView, UserView
 from domain.events import DomainEvent
 from domain.items import Item, StockMovement
@@ -115,6 +122,13 @@ class UserRepository(Protocol):
 
     async def count(self) -> int: ...
 
+    async def by_api_token(self, token_hash: bytes) -> "tuple[User, ApiTokenGrant] | None":
+        """The user of the API token with this hash, and the token, in one read."""
+
+    async def touch_api_token(self, token_id: UUID, *, at: datetime) -> None:
+        """Record a use of the token at ``at`` unless one within ``LAST_USED_RESOLUTION``
+        before it is recorded already (by any process)."""
+
 
 @dataclass(frozen=True, slots=True)
 class LoginFailures:
@@ -156,6 +170,8 @@ class UnitOfWork(Protocol):
     users: UserRepository
     login_attempts: LoginAttemptRepository
     idempotency: "IdempotencyRepository"
+    sessions: SessionRepository
+    api_tokens: ApiTokenRepository
 
     async def __aenter__(self) -> Self: ...
 
@@ -196,6 +212,13 @@ class UserQueries(Protocol):
 
     async def count(self) -> int: ...
 
+    async def by_api_token(self, token_hash: bytes) -> "tuple[UserView, ApiTokenGrant] | None":
+        """The user of the API token with this hash, and the token, in one read."""
+
+    async def touch_api_token(self, token_id: UUID, *, at: datetime) -> None:
+        """Record a use of the token at ``at`` unless one within ``LAST_USED_RESOLUTION``
+        before it is recorded already (by any process)."""
+
 
 class QuerySession(Protocol):
     """The reads of one query: one connection, taken at the first read and given back when the
@@ -210,6 +233,8 @@ class QuerySession(Protocol):
     items: ItemQueries
     movements: MovementQueries
     users: UserQueries
+    sessions: SessionQueries
+    api_tokens: ApiTokenQueries
 
     async def __aenter__(self) -> Self: ...
 
@@ -239,6 +264,8 @@ class AccessToken:
     token: str
     expires_in: int
     expires_at: datetime
+    #: The session's refresh token, after a login or a refresh (never from ``TokenService``).
+    refresh_token: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

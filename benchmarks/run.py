@@ -5,9 +5,10 @@ the same machine, because absolute numbers on shared 2-core machines are noise. 
 default; PostgreSQL when ``INVENTORY_BENCH_POSTGRES_URL`` names a server (a throw-away database
 is created and dropped per store).
 
-``--profile`` runs only the profile mode: CPU µs per authenticated GET item through the whole
-ASGI app, in-process against a store of ``PROFILE_ITEMS`` items, with cProfile's ``--top``
-functions (no wrk, no server).
+``--api-token`` runs only the GET item with a JWT and with an API token (issue 17: within
+10 %), after the baseline. ``--profile`` runs only the profile mode: CPU µs per authenticated
+GET item through the whole ASGI app, in-process against a store of ``PROFILE_ITEMS`` items,
+with cProfile's ``--top`` functions (no wrk, no server).
 """
 
 import argparse
@@ -34,6 +35,7 @@ class Mode:
     output: Path | None
     profile: bool
     top: int
+    api_token: bool = False
 
 
 def parse(argv: list[str] | None) -> tuple[scenarios.Options, Mode]:
@@ -69,6 +71,11 @@ def parse(argv: list[str] | None) -> tuple[scenarios.Options, Mode]:
     parser.add_argument(
         "--top", type=int, default=25, help="with --profile: cProfile's most expensive functions"
     )
+    parser.add_argument(
+        "--api-token",
+        action="store_true",
+        help="only the GET item with a JWT and with an API token (issue 17)",
+    )
     args = parser.parse_args(argv)
     options = scenarios.Options(
         args.seconds,
@@ -78,16 +85,21 @@ def parse(argv: list[str] | None) -> tuple[scenarios.Options, Mode]:
         args.large,
         args.profile_requests,
     )
-    return options, Mode(args.output, args.profile, args.top)
+    return options, Mode(args.output, args.profile, args.top, args.api_token)
 
 
-def run(options: scenarios.Options, workdir: Path, postgres_url: str | None) -> Report:
+def run(
+    options: scenarios.Options, workdir: Path, postgres_url: str | None, *, api_token: bool = False
+) -> Report:
     report = Report("postgresql" if postgres_url else "sqlite")
     bench = scenarios.Bench(options, workdir, postgres_url, report)
     try:
         scenarios.measure_baseline(bench)
-        scenarios.measure_main_store(bench)
-        scenarios.measure_list_scaling(bench)
+        if api_token:
+            scenarios.measure_api_token(bench)
+        else:
+            scenarios.measure_main_store(bench)
+            scenarios.measure_list_scaling(bench)
     finally:
         _drop(bench)
     return report
@@ -128,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     started = datetime.now(UTC)
     output = mode.output
     with tempfile.TemporaryDirectory(prefix="inventory-bench-") as tmp:
-        report = run(options, Path(tmp), postgres_url)
+        report = run(options, Path(tmp), postgres_url, api_token=mode.api_token)
     report.info = {
         "when": started.isoformat(timespec="seconds"),
         "cores": cores(),
@@ -141,7 +153,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{options.seconds:g} s per scenario, {report.info['versions']}\n"
     )
     print(report.table())
-    output = output or RESULTS / f"bench-{report.engine}-{started:%Y%m%dT%H%M%S}.json"
+    kind = f"{report.engine}-api-token" if mode.api_token else report.engine
+    output = output or RESULTS / f"bench-{kind}-{started:%Y%m%dT%H%M%S}.json"
     report.write(output)
     print(f"\nresults written to {output}")
     missed = ", ".join(row.scenario for row in report.missed)

@@ -67,6 +67,8 @@ class Settings(BaseSettings):
     token_issuer: str = Field(default="inventory-service", min_length=1)
     token_audience: str = Field(default="inventory-api", min_length=1)
     bcrypt_rounds: int = Field(default=12, ge=4, le=16)
+    #: How long a session (its refresh tokens) lasts after the login that started it (issue 17).
+    session_ttl_days: int = Field(default=14, ge=1, le=365)
 
     login_free_attempts: int = Field(default=5, ge=1, le=1000)
     login_window_seconds: int = Field(default=900, ge=1)

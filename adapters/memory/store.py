@@ -4,7 +4,9 @@ from datetime import datetime
 from uuid import UUID
 
 from application.ports import LoginFailures
+from domain.api_tokens import ApiToken
 from domain.items import Item, StockMovement
+from domain.sessions import LoginSession
 from domain.users import User
 
 
@@ -28,4 +30,8 @@ class InMemoryStore:
     users: dict[UUID, User] = field(default_factory=dict)
     login_failures: dict[str, LoginFailures] = field(default_factory=dict)
     idempotency: dict[str, IdempotencyEntry] = field(default_factory=dict)
+    sessions: dict[UUID, LoginSession] = field(default_factory=dict)
+    #: Every refresh token a session ever had (by hash): earlier ones must be recognised.
+    session_tokens: dict[bytes, UUID] = field(default_factory=dict)
+    api_tokens: dict[UUID, ApiToken] = field(default_factory=dict)
     write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)

@@ -3,6 +3,11 @@ from types import TracebackType
 from typing import Self
 from uuid import UUID
 
+from adapters.memory.access import (
+    AccessChanges,
+    InMemoryApiTokenRepository,
+    InMemorySessionRepository,
+)
 from adapters.memory.repositories import (
     InMemoryIdempotencyRepository,
     InMemoryItemRepository,
@@ -42,6 +47,8 @@ class InMemoryUnitOfWork:
         self.users = InMemoryUserRepository(self)
         self.login_attempts = InMemoryLoginAttemptRepository(self)
         self.idempotency = InMemoryIdempotencyRepository(self)
+        self.sessions = InMemorySessionRepository(self, store)
+        self.api_tokens = InMemoryApiTokenRepository(self, store)
 
     def _reset(self) -> None:
         self._items: dict[UUID, Item | None] = {}
@@ -51,6 +58,7 @@ class InMemoryUnitOfWork:
         self._users: dict[UUID, User] = {}
         self._failures: dict[str, LoginFailures | None] = {}
         self._claims: dict[str, IdempotencyEntry] = {}
+        self._access = AccessChanges()
 
     # -- transaction ------------------------------------------------------------------------
     async def __aenter__(self) -> Self:
@@ -93,6 +101,7 @@ class InMemoryUnitOfWork:
             else:
                 store.login_failures[key] = failures
         store.idempotency.update(self._claims)
+        self._access.apply(store)
         self._reset()
         await self._events.publish(self._events.committed())
 
@@ -137,6 +146,15 @@ class InMemoryUnitOfWork:
             else:
                 merged[key] = failures
         return merged
+
+    @property
+    def store(self) -> InMemoryStore:
+        """The committed state (API-token use is written to it directly; see ``access.py``)."""
+        return self._store
+
+    def access_changes(self) -> AccessChanges:
+        self._check_writable()
+        return self._access
 
     def _check_writable(self) -> None:
         self._check_open()

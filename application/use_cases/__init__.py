@@ -23,7 +23,10 @@ from application.use_cases.import_items import (
 )
 from application.use_cases.list_items import ListItems
 from application.use_cases.list_movements import ListMovements
+from application.use_cases.manage_api_tokens import CreateApiToken, ListApiTokens, RevokeApiToken
+from application.use_cases.manage_sessions import EndSession, ListSessions, Logout
 from application.use_cases.open_event_stream import LiveSession, OpenEventStream
+from application.use_cases.refresh_session import RefreshSession
 from application.use_cases.register_user import RegisterUser
 from application.use_cases.remove_image import RemoveImage
 from application.use_cases.replace_item import ReplaceItem
@@ -42,9 +45,11 @@ __all__ = [
     "CheckReadiness",
     "CheckRegistration",
     "CountStock",
+    "CreateApiToken",
     "CreateItem",
     "CreatedItem",
     "DeleteItem",
+    "EndSession",
     "ExportItems",
     "GetImage",
     "GetItem",
@@ -53,18 +58,23 @@ __all__ = [
     "ImportItems",
     "ImportReport",
     "ImportRow",
+    "ListApiTokens",
     "ListItems",
     "ListMovements",
+    "ListSessions",
     "ListUsers",
     "LiveSession",
     "LoginPolicy",
+    "Logout",
     "OpenEventStream",
     "Readiness",
+    "RefreshSession",
     "RegisterUser",
     "RemoveImage",
     "ReplaceItem",
     "ResolveActor",
     "ResolvePrincipal",
+    "RevokeApiToken",
     "RowOutcome",
     "RowStatus",
     "SetUserPassword",

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from entrypoints.cli import db, items, serve, transfer, users
+from entrypoints.cli import db, items, serve, tokens, transfer, users
 from entrypoints.cli.errors import InventoryGroup, exit_code_table
 from entrypoints.cli.state import PLAIN_HELP, CliState
 from entrypoints.container import Container, build_container
@@ -95,6 +95,7 @@ def build_cli(
 
     app.add_typer(users.app, name="users")
     app.add_typer(items.app, name="items")
+    app.add_typer(tokens.app, name="tokens")
     app.add_typer(db.app, name="db")
     serve.register(app, server)
     return app

@@ -28,15 +28,27 @@ from entrypoints.rest import errors, idempotency
 from entrypoints.rest.first_admin import bootstrap
 from entrypoints.rest.http import document_if_match, served_methods
 from entrypoints.rest.middleware import build_middleware
-from entrypoints.rest.routes import auth, docs, events, health, images, items, movements, users
+from entrypoints.rest.routes import (
+    access,
+    auth,
+    docs,
+    events,
+    health,
+    images,
+    items,
+    movements,
+    users,
+)
 from entrypoints.rest.routes.health import _SERVICE, SERVICE_NAME
+from entrypoints.rest.scopes import document_scopes
+from entrypoints.rest.security import document_api_token_schemes
 from entrypoints.web import router as web_assets
 
 logger = logging.getLogger("inventory")
 
 #: Every module with ``Provide[...]`` markers; a module missing here gets raw ``Provide``
 #: objects instead of use cases.
-WIRED_MODULES = [idempotency, auth, users, items, movements, images, events, health]
+WIRED_MODULES = [idempotency, auth, users, access, items, movements, images, events, health]
 #: In the order FastAPI tries them for every request: the busiest first.
 ROUTERS = [
     items.router,
@@ -44,6 +56,7 @@ ROUTERS = [
     health.router,
     auth.router,
     users.router,
+    access.router,
     images.router,
     events.router,
     docs.router,
@@ -54,8 +67,10 @@ DESCRIPTION = """An inventory of items with a stock-movement ledger.
 A web page for people is at `/` (browsers get it there; API clients asking for JSON at `/` get
 this service's description, which is also at `/api/v1`).
 
-Log in with **Authorize** (the OAuth2 password flow: your username and password), then try the
-routes. Errors are `application/problem+json` (RFC 9457).
+Log in with **Authorize** (the OAuth2 password flow: your username and password), or paste an
+API token (`inv_…`) there, then try the routes. An API token may do what both its scopes and
+its user's current role allow; each route says which scope it needs. Errors are
+`application/problem+json` (RFC 9457).
 
 Live events: a WebSocket at `/api/v1/events?token=<access token>` (or with an
 `Authorization: Bearer` header) streams `item.created`, `item.updated`, `item.deleted`,
@@ -100,6 +115,8 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
         components["Problem"] = problem
         _parameters_are_never_null(schema)
         document_if_match(schema)
+        document_api_token_schemes(schema)
+        document_scopes(schema)
         app.openapi_schema = schema
     return app.openapi_schema
 

@@ -210,10 +210,19 @@ class TokenOut(ResponseModel):
     access_token: str
     token_type: Literal["bearer"] = "bearer"  # noqa: S105 - the OAuth2 token type
     expires_in: int = Field(description="Seconds until the token expires.")
+    refresh_token: str | None = Field(
+        default=None,
+        description="Swaps for a new access token at `POST /api/v1/auth/refresh`, once: each"
+        " refresh returns the next one.",
+    )
 
     @classmethod
     def of(cls, token: AccessToken) -> Self:
-        return cls(access_token=token.token, expires_in=token.expires_in)
+        return cls(
+            access_token=token.token,
+            expires_in=token.expires_in,
+            refresh_token=token.refresh_token,
+        )
 
 
 class UserOut(ResponseModel):

@@ -69,6 +69,7 @@ async def test_upgrade_from_empty_matches_the_models_and_downgrade_undoes_it(
     finally:
         await database.dispose()
     expected = {"items", "stock_movements", "users", "login_failures", "idempotency_keys"}
+    expected |= {"login_sessions", "refresh_tokens", "api_tokens"}
     if empty_url.startswith("sqlite"):
         expected |= SQLITE_SEARCH_TABLES
     else:

@@ -169,3 +169,35 @@ async def test_the_socket_is_closed_when_its_token_expires(
         assert await close_code(socket) == 1008
     # The expiry, not the hourly check (a generous bound: the machine may be busy).
     assert time.monotonic() - started < SHORT_TOKEN_SECONDS + 15
+
+
+async def test_a_revoked_api_token_and_an_ended_session_fail_on_the_other_process_at_once(
+    cluster: list[Server],
+) -> None:
+    """No cache holds a credential: the first request after the change, on the other process,
+    is refused (issue 17)."""
+    a, b = cluster
+    async with (
+        httpx.AsyncClient(base_url=a.url, timeout=60) as on_a,
+        httpx.AsyncClient(base_url=b.url, timeout=60) as on_b,
+    ):
+        admin = await login(on_a, "admin", ADMIN_PASSWORD)
+        name, _clerk_id = await new_clerk(on_a, admin)
+        logged_in = await on_a.post(
+            "/api/v1/auth/token", data={"username": name, "password": PASSWORD}
+        )
+        tokens = logged_in.json()
+        clerk = {"Authorization": f"Bearer {tokens['access_token']}"}
+        body = {"name": "scanner", "scopes": ["items:read"]}
+        created = await on_a.post("/api/v1/users/me/api-tokens", json=body, headers=clerk)
+        assert created.status_code == 201, created.text
+        api = {"Authorization": f"Bearer {created.json()['token']}"}
+        assert (await on_b.get("/api/v1/items", headers=api)).status_code == 200
+
+        url = f"/api/v1/users/me/api-tokens/{created.json()['id']}"
+        assert (await on_a.delete(url, headers=clerk)).status_code == 204
+        assert (await on_b.get("/api/v1/items", headers=api)).status_code == 401
+
+        refresh = {"refresh_token": tokens["refresh_token"]}
+        assert (await on_a.post("/api/v1/auth/logout", json=refresh)).status_code == 204
+        assert (await on_b.post("/api/v1/auth/refresh", json=refresh)).status_code == 401

@@ -39,6 +39,7 @@ INVALID: dict[str, str] = {
     "sqlite_synchronous": "SOMETIMES",
     "secret_key": "too-short",
     "token_ttl_seconds": "59",
+    "session_ttl_days": "0",
     "token_issuer": "",
     "token_audience": "",
     "bcrypt_rounds": "3",

@@ -22,7 +22,8 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 
 from adapters.clock import SystemClock
-from application.commands import RegisterUserCommand
+from application.commands import CreateApiTokenCommand, RegisterUserCommand
+from domain.users import SCOPES
 from entrypoints.container import build_container
 from entrypoints.rest.app import WIRED_MODULES, create_app
 from entrypoints.rest.http import IF_MATCH_PATTERN
@@ -104,7 +105,8 @@ HYPOTHESIS = settings(
 
 
 async def _users() -> dict[str, str]:
-    """One user per role; returns a token for each."""
+    """One user per role; returns a token for each, and an admin's API token with every
+    scope."""
     # Loading the schema ran the app's lifespan, which created the admin.
     async with container.uow() as uow:
         admin = await uow.users.get_by_username("admin")
@@ -117,6 +119,10 @@ async def _users() -> dict[str, str]:
             )
         )
         tokens[role] = container.token_service().issue(user).token
+    issued = await container.create_api_token().execute(
+        CreateApiTokenCommand(actor=admin.principal(), name="schemathesis", scopes=tuple(SCOPES))
+    )
+    tokens["api"] = issued.secret
     return tokens
 
 
@@ -152,3 +158,9 @@ def test_as_clerk(case: schemathesis.Case, tokens: dict[str, str]) -> None:
 @HYPOTHESIS
 def test_as_viewer(case: schemathesis.Case, tokens: dict[str, str]) -> None:
     _call(case, tokens["viewer"])
+
+
+@schema.parametrize()
+@HYPOTHESIS
+def test_with_an_api_token(case: schemathesis.Case, tokens: dict[str, str]) -> None:
+    _call(case, tokens["api"])
