@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 import orjson
 
+from application.credentials import ApiTokenView
 from application.ports import Page
 from application.use_cases import StockChange
 from application.views import ItemView, UserView
@@ -80,6 +81,17 @@ def user(account: User | UserView) -> JsonObject:
         "full_name": account.full_name,
         "created_at": account.created_at,
         "updated_at": account.updated_at,
+    }
+
+
+def api_token(token: ApiTokenView) -> JsonObject:
+    return {
+        "id": str(token.id),
+        "name": token.name,
+        "scopes": sorted(token.scopes),
+        "created_at": token.created_at,
+        "expires_at": token.expires_at,
+        "last_used_at": token.last_used_at,
     }
 
 

@@ -52,7 +52,7 @@ def emit(state: CliState, data: JsonObject, render: Callable[[Console], None]) -
 
 
 # -- human renderings -------------------------------------------------------------------------
-def _cell(value: object) -> object:
+def cell(value: object) -> object:
     """A JSON value as a person reads it: yes/no, and times in ISO 8601 UTC with a ``Z``."""
     if isinstance(value, bool):
         return "yes" if value else "no"
@@ -102,7 +102,7 @@ def item_detail(item: Item | ItemView, title: str | None = None) -> Callable[[Co
         table.add_column("field", style="bold", no_wrap=True)
         table.add_column("value", overflow="fold")
         for key, value in representation.item(item).items():
-            table.add_row(key, _text(_cell(value)))
+            table.add_row(key, _text(cell(value)))
         console.print(table)
 
     return render

@@ -17,6 +17,7 @@ from application.commands import CreateApiTokenCommand
 from application.credentials import ApiTokenView, IssuedApiToken
 from domain.api_tokens import MAX_DAYS
 from domain.users import SCOPES
+from entrypoints import representation
 from entrypoints.cli import output
 from entrypoints.cli.state import CliState
 
@@ -40,34 +41,20 @@ def _state(ctx: typer.Context, acting_user: str | None) -> CliState:
     return state
 
 
-def token_json(token: ApiTokenView) -> output.JsonObject:
-    return {
-        "id": str(token.id),
-        "user_id": str(token.user_id),
-        "name": token.name,
-        "scopes": sorted(token.scopes),
-        "created_at": output.timestamp(token.created_at),
-        "expires_at": None if token.expires_at is None else output.timestamp(token.expires_at),
-        "last_used_at": None
-        if token.last_used_at is None
-        else output.timestamp(token.last_used_at),
-    }
-
-
 def _table(tokens: list[ApiTokenView]) -> Callable[[Console], None]:
     def render(console: Console) -> None:
         table = Table(title="API tokens")
         for column in ("Id", "Name", "Scopes", "Created", "Expires", "Last used"):
             table.add_column(column, overflow="fold")
         for token in tokens:
-            shown = token_json(token)
+            shown = representation.api_token(token)
             table.add_row(
                 shown["id"],
                 token.name,
                 " ".join(shown["scopes"]),
-                shown["created_at"],
-                shown["expires_at"] or "never",
-                shown["last_used_at"] or "never",
+                str(output.cell(shown["created_at"])),
+                str(output.cell(shown["expires_at"] or "never")),
+                str(output.cell(shown["last_used_at"] or "never")),
             )
         console.print(table)
 
@@ -109,7 +96,7 @@ def create(
         f"Created API token {issued.token.name!r} ({issued.token.id}) with"
         f" {' '.join(sorted(issued.token.scopes))}. It is not shown again:\n\n{issued.secret}"
     )
-    shown = {**token_json(issued.token), "token": issued.secret}
+    shown = {**representation.api_token(issued.token), "token": issued.secret}
     output.emit(state, shown, output.message(headline))
 
 
@@ -122,7 +109,7 @@ def list_tokens(ctx: typer.Context, acting_user: ActingUser = None) -> None:
         return await state.container.list_api_tokens().execute(await state.actor())
 
     tokens = state.run(work)
-    output.emit(state, {"items": [token_json(t) for t in tokens]}, _table(tokens))
+    output.emit(state, {"items": [representation.api_token(t) for t in tokens]}, _table(tokens))
 
 
 @app.command()

@@ -178,8 +178,8 @@ async def test_a_revoked_api_token_and_an_ended_session_fail_on_the_other_proces
     is refused (issue 17)."""
     a, b = cluster
     async with (
-        httpx.AsyncClient(base_url=a.url, timeout=60) as on_a,
-        httpx.AsyncClient(base_url=b.url, timeout=60) as on_b,
+        httpx2.AsyncClient(base_url=a.url, timeout=60) as on_a,
+        httpx2.AsyncClient(base_url=b.url, timeout=60) as on_b,
     ):
         admin = await login(on_a, "admin", ADMIN_PASSWORD)
         name, _clerk_id = await new_clerk(on_a, admin)

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
+import httpx2
 from playwright.sync_api import (
     Browser,
     BrowserContext,
@@ -53,10 +53,10 @@ class Site:
         return self.server.url
 
     @contextmanager
-    def api(self, username: str = "admin") -> Iterator[httpx.Client]:
+    def api(self, username: str = "admin") -> Iterator[httpx2.Client]:
         """A client logged in as ``username``, as another person would be."""
         password = ADMIN_PASSWORD if username == "admin" else PASSWORD
-        with httpx.Client(base_url=self.url, timeout=30) as client:
+        with httpx2.Client(base_url=self.url, timeout=30) as client:
             token = client.post(
                 "/api/v1/auth/token", data={"username": username, "password": password}
             )
