@@ -42,18 +42,6 @@ schema.config.generation.update(
 )
 
 
-@schema.hook
-def filter_body(context: schemathesis.HookContext, body: Any) -> bool:
-    """JSON Schema counts characters, bcrypt counts bytes: a new password of 72 characters can
-    be over 72 bytes of UTF-8. The schema's description says so; generation respects it."""
-    if not isinstance(body, dict):
-        return True
-    passwords = (body.get("password"), body.get("new_password"))
-    return not any(
-        isinstance(p, str) and len(p.encode("utf-8", "surrogatepass")) > 72 for p in passwords
-    )
-
-
 def _json_integers(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer():
         return int(value)
