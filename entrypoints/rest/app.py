@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 
+from application.ports import ItemSort
 from entrypoints.container import (
     Container,
     DatabaseNotReady,
@@ -26,7 +27,7 @@ from entrypoints.container import (
 from entrypoints.observability.logs import configure_logging
 from entrypoints.observability.metrics import install_metrics
 from entrypoints.rest import errors, idempotency
-from entrypoints.rest.http import document_if_match, served_methods
+from entrypoints.rest.http import document_enum_names, document_if_match, served_methods
 from entrypoints.rest.middleware import build_middleware
 from entrypoints.rest.routes import auth, docs, events, health, images, items, movements, users
 from entrypoints.rest.routes.health import _SERVICE, SERVICE_NAME
@@ -114,6 +115,7 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
         components["Problem"] = problem
         _parameters_are_never_null(schema)
         document_if_match(schema)
+        document_enum_names(schema, ItemSort)
         app.openapi_schema = schema
     return app.openapi_schema
 
