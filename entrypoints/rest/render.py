@@ -68,6 +68,15 @@ def stock_change(change: StockChange) -> dict[str, Any]:
     }
 
 
+def count(change: StockChange) -> dict[str, Any]:
+    """A stock count's result: like a stock change, but a count that matched records nothing."""
+    return {
+        "movement": None if change.movement is None else movement(change.movement),
+        "quantity": change.item.quantity,
+        "item": item(change.item),
+    }
+
+
 def page(found: Page[T], render: Callable[[T], dict[str, Any]]) -> dict[str, Any]:
     return {
         "items": [render(entry) for entry in found.items],

@@ -302,6 +302,31 @@ class StockChangeOut(ResponseModel):
         )
 
 
+class CountCreate(RequestModel):
+    """A physical count: the quantity found on the shelf, whatever the ledger says."""
+
+    counted: Quantity = Field(description="The quantity counted; becomes the stock on hand.")
+    reference: Reference | None = None
+    note: Note | None = None
+
+
+class CountOut(ResponseModel):
+    movement: MovementOut | None = Field(
+        description="The 'count' movement recording the difference; null when the count"
+        " matched the stock on hand and nothing was recorded."
+    )
+    quantity: int = Field(description="The quantity on hand after the count.")
+    item: ItemOut
+
+    @classmethod
+    def of(cls, change: StockChange) -> Self:
+        return cls(
+            movement=None if change.movement is None else MovementOut.of(change.movement),
+            quantity=change.item.quantity,
+            item=ItemOut.of(change.item),
+        )
+
+
 # -- service -----------------------------------------------------------------------------------
 class HealthOut(ResponseModel):
     status: Literal["ok", "unavailable"]

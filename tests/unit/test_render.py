@@ -12,7 +12,7 @@ from application.use_cases import StockChange
 from application.views import ItemView
 from domain.items import Item, ItemDetails, ItemImage
 from entrypoints.rest import render
-from entrypoints.rest.schemas import ItemOut, MovementOut, PageOut, StockChangeOut
+from entrypoints.rest.schemas import CountOut, ItemOut, MovementOut, PageOut, StockChangeOut
 
 moments = st.datetimes(
     min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)
@@ -52,6 +52,10 @@ def test_a_stock_change_and_a_page_render_as_their_models(at: datetime, quantity
         render.json_bytes(render.stock_change(change))
         == StockChangeOut.of(change).model_dump_json().encode()
     )
+    for counted in (change, StockChange(item=item, movement=None)):
+        assert render.json_bytes(render.count(counted)) == (
+            CountOut.of(counted).model_dump_json().encode()
+        )
     page = Page(items=[movement], total=7, offset=3, limit=1)
     expected = PageOut[MovementOut].of(page, [MovementOut.of(movement)])
     assert render.json_bytes(render.page(page, render.movement)) == (
