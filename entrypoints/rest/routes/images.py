@@ -64,7 +64,10 @@ def _wants_octet_stream(accept: str | None) -> bool:
 async def put_image(
     item_id: ItemId,
     file: Annotated[
-        UploadFile, File(description="The picture.", json_schema_extra={"minLength": 1})
+        UploadFile,
+        # ``format: binary`` beside OpenAPI 3.1's contentMediaType: generated clients (such as
+        # openapi-python-client) take it for a file to upload, not for text.
+        File(description="The picture.", json_schema_extra={"minLength": 1, "format": "binary"}),
     ],
     caller: CurrentCaller,
     use_case: Annotated[uc.AttachImage, Depends(Provide[Container.attach_image])],

@@ -18,6 +18,7 @@ from domain.items import Item
 from entrypoints.container import Container
 from entrypoints.rest import render
 from entrypoints.rest.errors import with_common
+from entrypoints.rest.fields import Sku
 from entrypoints.rest.http import (
     ExactJsonRoute,
     IfMatch,
@@ -92,13 +93,14 @@ async def create_item(
     operation_id="items-get-by-sku",
     summary="Find an item by its SKU",
     description="Exact lookup for scanners and integrations: the SKU is trimmed and upper-cased"
-    " as the service stores it, so `ab-1` finds `AB-1`; nothing else matches.",
+    " as the service stores it, so `ab-1` finds `AB-1`; nothing else matches. The SKUs `.` and"
+    " `..` are dot segments in a URL, which clients remove: send them as `%2E` and `%2E%2E`.",
     response_model=ItemOut,
     responses=with_common(403, 404),
 )
 @inject
 async def get_item_by_sku(
-    sku: Annotated[str, Path(description="The SKU.", json_schema_extra={"examples": ["AB-12"]})],
+    sku: Annotated[Sku, Path()],
     caller: CurrentCaller,
     use_case: Annotated[uc.GetItemBySku, Depends(Provide[Container.get_item_by_sku])],
 ) -> Response:

@@ -28,7 +28,7 @@ def test_a_sku_lookup_matches_nothing_else(client: TestClient, admin: Headers) -
         assert missing.json()["code"] == "not_found"
     bad = client.get("/api/v1/items/by-sku/A B", headers=admin)
     assert bad.status_code == 422
-    assert bad.json()["errors"][0]["location"] == ["sku"]
+    assert bad.json()["errors"][0]["location"] == ["path", "sku"]
     assert client.get("/api/v1/items/by-sku/AB-1").status_code == 401
 
 
@@ -91,3 +91,11 @@ def test_a_retried_count_with_its_key_is_replayed(client: TestClient, admin: Hea
     assert retry.headers["idempotent-replayed"] == "true"
     assert retry.json() == first.json()
     assert client.get(f"/api/v1/items/{item['id']}", headers=admin).json()["quantity"] == 9
+
+
+def test_dot_skus_are_found_percent_encoded(client: TestClient, admin: Headers) -> None:
+    """``.`` and ``..`` are valid SKUs but dot segments of a URL, which clients remove."""
+    item = new_item(client, admin, sku="..")
+    found = client.get("/api/v1/items/by-sku/%2E%2E", headers=admin)
+    assert found.status_code == 200, found.text
+    assert found.json()["id"] == item["id"]
