@@ -16,9 +16,10 @@ from domain.errors import InvalidValue
 from domain.items import DESCRIPTION_MAX, NAME_MAX, NOTE_MAX, REFERENCE_MAX
 from domain.users import Username as DomainUsername
 from domain.users import parse_email, validate_new_password
-from domain.values import Money, TaxRate, clean_text, optional_text
+from domain.values import MAX_QUANTITY, Money, TaxRate, bounded_int, clean_text, optional_text
 from domain.values import Sku as DomainSku
 from entrypoints.rest import fields
+from entrypoints.rest.schemas import Delta, Quantity
 
 STRICT = ConfigDict(strict=True)
 #: Letters and digits, the punctuation the rules care about, what ``strip`` removes, format
@@ -182,3 +183,34 @@ def test_a_refusal_is_the_domains_sentence() -> None:
         "must be 1-64 characters of letters, digits, '-', '_' or '.'"
     )
     assert TypeAdapter(fields.MoneyIn).validate_python(Decimal("1.50")) == Decimal("1.50")
+
+
+def _delta(value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value == 0:
+        raise InvalidValue("delta", "must be a whole number other than zero")
+    bounded_int("delta", abs(value))
+
+
+NUMBERS = (
+    st.integers(min_value=-(10**13), max_value=10**13)
+    | st.sampled_from([0, MAX_QUANTITY, MAX_QUANTITY + 1, -MAX_QUANTITY, -MAX_QUANTITY - 1])
+    | st.decimals(min_value=-10, max_value=10, places=1)
+    | st.floats(min_value=-10, max_value=10)
+    | st.booleans()
+    | st.text(st.sampled_from("05-"), max_size=3)
+)
+
+
+@pytest.mark.parametrize(
+    ("field", "parse"),
+    [(Quantity, lambda v: bounded_int("quantity", v)), (Delta, _delta)],
+    ids=["quantity", "delta"],
+)
+@given(value=NUMBERS)
+def test_whole_numbers_accept_exactly_what_the_domain_accepts(
+    field: Any, parse: Callable[[Any], object], value: object
+) -> None:
+    """Integers are bounded in the schema itself (JSON Schema can say it all), with the domain's
+    bounds: ``bounded_int`` for quantities, and ``Item.adjust``'s rule for deltas."""
+    accepted = not refusals(field, value)
+    assert accepted == domain_accepts(parse, value), repr(value)
