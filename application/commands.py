@@ -105,6 +105,8 @@ class CountStockCommand:
     item: ItemKey
     quantity: int
     note: str | None = None
+    #: An order or document number, as on a movement.
+    reference: str | None = None
     expected_version: ExpectedVersion = None
     #: A retry with the same key (per user) gets the first result back; see ``idempotency``.
     idempotency_key: str | None = None

@@ -256,15 +256,24 @@ class Item:
         return movement
 
     def count(
-        self, quantity: int, *, at: datetime, by: UUID | None, note: str | None = None
+        self,
+        quantity: int,
+        *,
+        at: datetime,
+        by: UUID | None,
+        note: str | None = None,
+        reference: str | None = None,
     ) -> StockMovement | None:
         """A stock count sets the absolute quantity; the difference is recorded as ``count``."""
         quantity = bounded_int("quantity", quantity)
         note = optional_text("note", note, max_length=NOTE_MAX)
+        reference = optional_text("reference", reference, max_length=REFERENCE_MAX)
         delta = quantity - self.quantity
         if delta == 0:
             return None
-        movement = self._record(delta, MovementReason.COUNT, at=at, by=by, note=note)
+        movement = self._record(
+            delta, MovementReason.COUNT, at=at, by=by, note=note, reference=reference
+        )
         self._touch(at)
         self._announce_stock(movement, by)
         return movement

@@ -201,6 +201,7 @@ class Container(containers.DeclarativeContainer):
         uc.CreateItem, uow=uow, clock=clock, idempotency=idempotency_policy
     )
     get_item = providers.Factory(uc.GetItem, queries=queries)
+    get_item_by_sku = providers.Factory(uc.GetItemBySku, queries=queries)
     list_items = providers.Factory(uc.ListItems, queries=queries)
     replace_item = providers.Factory(uc.ReplaceItem, uow=uow, clock=clock)
     update_item = providers.Factory(uc.UpdateItem, uow=uow, clock=clock)

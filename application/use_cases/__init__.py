@@ -13,6 +13,7 @@ from application.use_cases.delete_item import DeleteItem
 from application.use_cases.export_items import ExportItems
 from application.use_cases.get_image import GetImage, ImageContent
 from application.use_cases.get_item import GetItem
+from application.use_cases.get_item_by_sku import GetItemBySku
 from application.use_cases.get_user import GetUser, ListUsers
 from application.use_cases.import_items import (
     ImportItems,
@@ -53,6 +54,7 @@ __all__ = [
     "ExportItems",
     "GetImage",
     "GetItem",
+    "GetItemBySku",
     "GetUser",
     "ImageContent",
     "ImportItems",

@@ -30,7 +30,9 @@ class CountStock:
                 return replayed
             item = await load_item(self.uow, cmd.item, for_update=True)
             item.check_version(cmd.expected_version)
-            movement = item.count(cmd.quantity, at=now, by=actor.user_id, note=cmd.note)
+            movement = item.count(
+                cmd.quantity, at=now, by=actor.user_id, note=cmd.note, reference=cmd.reference
+            )
             change = StockChange(item=item, movement=movement)
             if movement is not None:
                 await self.uow.items.save(item)

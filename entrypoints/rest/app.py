@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 
+from application.ports import ItemSort
 from entrypoints.container import (
     Container,
     DatabaseNotReady,
@@ -26,11 +27,12 @@ from entrypoints.observability.logs import configure_logging
 from entrypoints.observability.metrics import install_metrics
 from entrypoints.rest import errors, idempotency
 from entrypoints.rest.first_admin import bootstrap
-from entrypoints.rest.http import document_if_match, served_methods
+from entrypoints.rest.http import document_enum_names, document_if_match, served_methods
 from entrypoints.rest.middleware import build_middleware
 from entrypoints.rest.routes import (
     access,
     auth,
+    counts,
     docs,
     events,
     health,
@@ -48,11 +50,12 @@ logger = logging.getLogger("inventory")
 
 #: Every module with ``Provide[...]`` markers; a module missing here gets raw ``Provide``
 #: objects instead of use cases.
-WIRED_MODULES = [idempotency, auth, users, access, items, movements, images, events, health]
+WIRED_MODULES = [idempotency, auth, users, access, items, movements, counts, images, events, health]
 #: In the order FastAPI tries them for every request: the busiest first.
 ROUTERS = [
     items.router,
     movements.router,
+    counts.router,
     health.router,
     auth.router,
     users.router,
@@ -117,6 +120,7 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
         document_if_match(schema)
         document_api_token_schemes(schema)
         document_scopes(schema)
+        document_enum_names(schema, ItemSort)
         app.openapi_schema = schema
     return app.openapi_schema
 

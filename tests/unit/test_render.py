@@ -14,7 +14,14 @@ from application.views import ItemView, UserView
 from domain.items import Item, ItemDetails, ItemImage
 from domain.users import Role, User, Username
 from entrypoints import representation as render
-from entrypoints.rest.schemas import ItemOut, MovementOut, PageOut, StockChangeOut, UserOut
+from entrypoints.rest.schemas import (
+    CountOut,
+    ItemOut,
+    MovementOut,
+    PageOut,
+    StockChangeOut,
+    UserOut,
+)
 
 moments = st.datetimes(
     min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)
@@ -54,6 +61,10 @@ def test_a_stock_change_and_a_page_render_as_their_models(at: datetime, quantity
         render.json_bytes(render.stock_change(change))
         == StockChangeOut.of(change).model_dump_json().encode()
     )
+    for counted in (change, StockChange(item=item, movement=None)):
+        assert render.json_bytes(render.stock_change(counted)) == (
+            CountOut.of(counted).model_dump_json().encode()
+        )
     page = Page(items=[movement], total=7, offset=3, limit=1)
     expected = PageOut[MovementOut].of(page, [MovementOut.of(movement)])
     assert render.json_bytes(render.page(page, render.movement)) == (
