@@ -80,6 +80,9 @@ class World:
             assert put.status_code == 200, put.text
         return item_id
 
+    def sku_of(self, item_id: str) -> str:
+        return str(self.client.get(f"/api/v1/items/{item_id}", headers=self.admin).json()["sku"])
+
     def session_of_target(self) -> str:
         body = {"username": "target", "password": self.target_password}
         assert self.client.post("/api/v1/auth/token", data=body).status_code == 200
@@ -140,6 +143,12 @@ _ITEM = {"sku": "R-1", "name": "Replaced", "unit_price": "1.00"}
 CALLS: dict[str, tuple[Callable[[World, Headers], int], Permission | None]] = {
     "items-list": (_status("GET", "/api/v1/items"), Permission.READ_ITEMS),
     "items-get": (_on_item("GET"), Permission.READ_ITEMS),
+    "items-get-by-sku": (
+        lambda w, h: (
+            w.client.get(f"/api/v1/items/by-sku/{w.sku_of(w.item())}", headers=h).status_code
+        ),
+        Permission.READ_ITEMS,
+    ),
     "movements-list": (_on_item("GET", "/movements"), Permission.READ_ITEMS),
     "images-get": (_on_item("GET", "/image", image=True), Permission.READ_ITEMS),
     "items-create": (
@@ -169,6 +178,10 @@ CALLS: dict[str, tuple[Callable[[World, Headers], int], Permission | None]] = {
     "images-delete": (_on_item("DELETE", "/image", image=True), Permission.WRITE_ITEMS),
     "movements-create": (
         _on_item("POST", "/movements", json={"delta": 1, "reason": "received"}),
+        Permission.ADJUST_STOCK,
+    ),
+    "counts-create": (
+        _on_item("POST", "/counts", json={"counted": 7, "reference": "count-1"}),
         Permission.ADJUST_STOCK,
     ),
     "users-me": (_status("GET", "/api/v1/users/me"), None),
