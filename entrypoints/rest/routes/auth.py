@@ -66,14 +66,16 @@ async def issue_token(
     use_case: Annotated[uc.Authenticate, Depends(Provide[Container.authenticate])],
     settings: Annotated[Settings, Depends(Provide[Container.settings])],
 ) -> TokenOut:
-    return TokenOut.of(await use_case.execute(_login(request, form, settings)))
+    login = _login(request, form.username, form.password, settings)
+    return TokenOut.of(await use_case.execute(login))
 
 
 @router.post(
     "/session",
     operation_id="auth-session",
     summary="Log in from the web page (the refresh token in an HttpOnly cookie)",
-    description="The form of `POST /api/v1/auth/token`, for the service's own page: the answer"
+    description="Form fields `username` and `password`, as for `POST /api/v1/auth/token`, from"
+    " the service's own page: the answer"
     " has the access token only, and the refresh token comes as an `HttpOnly; Secure;"
     " SameSite=Strict` cookie for `/api/v1/auth`, which `POST /api/v1/auth/refresh` and"
     " `POST /api/v1/auth/logout` use when sent without a body. The request's `Origin` must be"
@@ -85,20 +87,22 @@ async def issue_token(
 async def start_cookie_session(
     request: Request,
     response: Response,
-    form: Annotated[OAuth2PasswordRequestForm, Depends(password_form)],
+    # Only what the page sends (none of OAuth2's extras); empty counts as missing, as minLength.
+    username: Annotated[str, Form(min_length=1)],
+    password: Annotated[str, Form(min_length=1, json_schema_extra={"format": "password"})],
     use_case: Annotated[uc.Authenticate, Depends(Provide[Container.authenticate])],
     settings: Annotated[Settings, Depends(Provide[Container.settings])],
 ) -> CookieSessionTokenOut:
     require_same_origin(request)
-    token = await use_case.execute(_login(request, form, settings))
+    token = await use_case.execute(_login(request, username, password, settings))
     _hand_over(response, token, settings)
     return CookieSessionTokenOut.of(token)
 
 
-def _login(request: Request, form: OAuth2PasswordRequestForm, settings: Settings) -> LoginCommand:
+def _login(request: Request, username: str, password: str, settings: Settings) -> LoginCommand:
     return LoginCommand(
-        username=form.username,
-        password=form.password,
+        username=username,
+        password=password,
         client_address=_address(request, settings),
         device=device_label(request.headers.get("user-agent")),
     )
