@@ -154,3 +154,44 @@ def test_when_the_session_ends_elsewhere_the_page_asks_to_log_in(
         page.reload()
         expect(page.get_by_label("Username")).to_be_visible()
         expect(page.locator("#who")).to_have_text("")
+
+
+def test_the_access_token_is_refreshed_before_it_runs_out(browser: Browser, site: Site) -> None:
+    with visit(browser, site) as clerk:
+        page = clerk.page
+        page.clock.install()
+        clerk.log_in("clerk")
+        before = refresh_cookie(clerk)
+        with page.expect_response(lambda r: r.url.endswith(REFRESH)) as refreshed:
+            # The service's default access token lasts 30 minutes; the page renews a minute early.
+            page.clock.fast_forward("29:01")
+        assert refreshed.value.ok
+        assert refresh_cookie(clerk) != before
+        expect(page.locator("#who")).to_contain_text("clerk")
+
+
+# The page's own module, imported again: the same instance as the page's (one per URL).
+START_REFRESH = """() => {
+    const url = document.querySelector('link[rel=modulepreload][href$="/api.js"]').href;
+    window.refreshed = import(url).then((api) => api.refreshSession());
+}"""
+
+
+def test_two_tabs_refreshing_at_once_take_turns(browser: Browser, site: Site) -> None:
+    """Two refreshes with one cookie would be reuse and end the session: the tabs serialise
+    theirs (a Web Lock), so each sends the cookie the other left."""
+    with visit(browser, site) as clerk:
+        clerk.log_in("clerk")
+        other = clerk.context.new_page()
+        other.goto(site.url + "/")
+        expect(other.locator("#who")).to_contain_text("clerk")
+        for _ in range(3):
+            for page in (clerk.page, other):
+                page.evaluate(START_REFRESH)
+            assert [page.evaluate("window.refreshed") for page in (clerk.page, other)] == [
+                True,
+                True,
+            ]
+        with httpx2.Client(base_url=site.url) as client:
+            headers = {"Origin": site.url, "Cookie": f"{COOKIE_NAME}={refresh_cookie(clerk)}"}
+            assert client.post(REFRESH, headers=headers).status_code == 200
