@@ -21,6 +21,7 @@ from starlette.responses import Response
 
 from application.errors import AuthenticationFailed, StoreBusy, StoreUnavailable, TooManyAttempts
 from domain.errors import CodedError, InsufficientStock, InvalidValue
+from entrypoints.rest.refresh_cookie import clear_if_refused
 from entrypoints.rest.security import TOKEN_URL as LOGIN_ROUTE
 
 PROBLEM_JSON = "application/problem+json"
@@ -125,7 +126,10 @@ async def coded_error(request: Request, exc: Exception) -> Response:
         extra["errors"] = [{"location": [exc.field], "message": exc.reason, "type": exc.code}]
     if isinstance(exc, InsufficientStock):
         extra["available"] = exc.available
-    return problem(status, exc.message, code=exc.code, headers=headers, **extra)
+    response = problem(status, exc.message, code=exc.code, headers=headers, **extra)
+    if isinstance(exc, AuthenticationFailed):
+        clear_if_refused(request, response)
+    return response
 
 
 def _field_errors(errors: Sequence[Any]) -> list[dict[str, Any]]:

@@ -48,9 +48,20 @@ def require_same_origin(request: Request) -> None:
 
 
 def presented(request: Request) -> str | None:
-    """The refresh token of the cookie, once its request was checked to come from the page."""
+    """The refresh token of the cookie, once its request was checked to come from the page.
+
+    The request is marked as using the cookie: when the token is refused (the session ended),
+    the error handler clears the cookie (``clear_if_refused``), so that a dead cookie is sent
+    once, not with every later visit, each counted as a failed refresh of its address."""
     require_same_origin(request)
-    return request.cookies.get(COOKIE_NAME) or None
+    token = request.cookies.get(COOKIE_NAME) or None
+    request.state.refresh_cookie = token is not None
+    return token
+
+
+def clear_if_refused(request: Request, response: Response) -> None:
+    if getattr(request.state, "refresh_cookie", False):
+        clear_refresh_cookie(response)
 
 
 def set_refresh_cookie(response: Response, refresh_token: str, max_age: int) -> None:

@@ -90,6 +90,10 @@ def test_a_replayed_cookie_ends_the_whole_session(browser: TestClient) -> None:
     replayed = browser.post(REFRESH, headers=PAGE)
     assert replayed.status_code == 401
     assert "reused" in replayed.json()["detail"]
+    # The dead cookie is cleared, so that it is not sent again with every visit.
+    pair, attributes = cookie_attributes(replayed.headers["set-cookie"])
+    assert pair in (f"{COOKIE_NAME}=", f'{COOKIE_NAME}=""')
+    assert {"max-age=0", "path=/api/v1/auth"} <= attributes
     browser.cookies.clear()
     browser.cookies.set(COOKIE_NAME, current, domain="testserver.local", path="/api/v1/auth")
     assert browser.post(REFRESH, headers=PAGE).status_code == 401
@@ -146,6 +150,7 @@ def test_without_a_cookie_the_page_is_told_to_log_in(browser: TestClient) -> Non
         response = browser.post(REFRESH, headers=PAGE)
         assert response.status_code == 401
         assert response.json()["code"] == "authentication_failed"
+        assert "set-cookie" not in response.headers
 
 
 def test_password_flow_clients_keep_the_refresh_token_in_the_body(client: TestClient) -> None:

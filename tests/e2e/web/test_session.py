@@ -151,6 +151,8 @@ def test_when_the_session_ends_elsewhere_the_page_asks_to_log_in(
         # The live socket is closed, the refresh through the cookie is refused: log in again.
         expect(page.get_by_text("Your session has ended: please log in again.")).to_be_visible()
         expect(page.get_by_label("Username")).to_be_visible()
+        # The refused cookie was cleared: a reload does not even send it.
+        assert [c for c in viewer.context.cookies() if c["name"] == COOKIE_NAME] == []
         page.reload()
         expect(page.get_by_label("Username")).to_be_visible()
         expect(page.locator("#who")).to_have_text("")
