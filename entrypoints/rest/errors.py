@@ -21,7 +21,7 @@ from starlette.responses import Response
 
 from application.errors import AuthenticationFailed, StoreBusy, StoreUnavailable, TooManyAttempts
 from domain.errors import CodedError, InsufficientStock, InvalidValue
-from entrypoints.rest.refresh_cookie import clear_if_refused
+from entrypoints.rest.refresh_cookie import SESSION_URL, clear_if_refused
 from entrypoints.rest.security import TOKEN_URL as LOGIN_ROUTE
 
 PROBLEM_JSON = "application/problem+json"
@@ -112,7 +112,8 @@ async def coded_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, CodedError)
     route = request.scope.get("route")
     container = request.app.state.container
-    container.domain_metrics().count_refusal(exc, login=getattr(route, "path", None) == LOGIN_ROUTE)
+    login = getattr(route, "path", None) in (LOGIN_ROUTE, SESSION_URL)
+    container.domain_metrics().count_refusal(exc, login=login)
     status = STATUS_BY_CODE.get(exc.code, 400)
     extra = {
         key: exc.details[key] for key in _PUBLIC_DETAILS.get(exc.code, ()) if key in exc.details

@@ -21,6 +21,8 @@ from starlette.responses import Response
 COOKIE_NAME = "__Secure-inventory-refresh"
 #: Sent with the login, refresh and logout requests only, never with the rest of the API.
 COOKIE_PATH = "/api/v1/auth"
+#: The page's login, which sets the cookie.
+SESSION_URL = f"{COOKIE_PATH}/session"
 _CROSS_ORIGIN = (
     "refused: the refresh cookie is used only from this service's own page"
     " (the request's Origin must be this service)"

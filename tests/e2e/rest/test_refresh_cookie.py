@@ -153,6 +153,14 @@ def test_without_a_cookie_the_page_is_told_to_log_in(browser: TestClient) -> Non
         assert "set-cookie" not in response.headers
 
 
+def test_a_failed_page_login_counts_as_a_failed_login(browser: TestClient) -> None:
+    wrong = browser.post(SESSION, data={"username": "admin", "password": "nope!"}, headers=PAGE)
+    assert wrong.status_code == 401
+    assert "set-cookie" not in wrong.headers
+    metrics = browser.get("/metrics").text
+    assert 'inventory_login_failures_total{reason="bad_credentials"} 1.0' in metrics
+
+
 def test_password_flow_clients_keep_the_refresh_token_in_the_body(client: TestClient) -> None:
     login = client.post("/api/v1/auth/token", data=CREDENTIALS)
     assert login.status_code == 200
