@@ -7,6 +7,7 @@ from uuid import UUID
 from pydantic import Field, StringConstraints
 
 from application.credentials import ApiTokenView, IssuedApiToken, SessionView
+from application.ports import AccessToken
 from application.use_cases.refresh_session import MAX_REFRESH_TOKEN_CHARS
 from domain.api_tokens import MAX_DAYS, NAME_MAX_CHARS
 from domain.users import SCOPES
@@ -23,6 +24,18 @@ class RefreshIn(RequestModel):
     refresh_token: Annotated[
         str, StringConstraints(min_length=1, max_length=MAX_REFRESH_TOKEN_CHARS)
     ]
+
+
+class CookieSessionTokenOut(ResponseModel):
+    """A login of the web page: the access token only; the refresh token is in the cookie."""
+
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105 - the OAuth2 token type
+    expires_in: int = Field(description="Seconds until the access token expires.")
+
+    @classmethod
+    def of(cls, token: AccessToken) -> Self:
+        return cls(access_token=token.token, expires_in=token.expires_in)
 
 
 class SessionOut(ResponseModel):

@@ -21,6 +21,7 @@ from starlette.responses import Response
 
 from application.errors import AuthenticationFailed, StoreBusy, StoreUnavailable, TooManyAttempts
 from domain.errors import CodedError, InsufficientStock, InvalidValue
+from entrypoints.rest.refresh_cookie import SESSION_URL, clear_if_refused
 from entrypoints.rest.security import TOKEN_URL as LOGIN_ROUTE
 
 PROBLEM_JSON = "application/problem+json"
@@ -111,7 +112,8 @@ async def coded_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, CodedError)
     route = request.scope.get("route")
     container = request.app.state.container
-    container.domain_metrics().count_refusal(exc, login=getattr(route, "path", None) == LOGIN_ROUTE)
+    login = getattr(route, "path", None) in (LOGIN_ROUTE, SESSION_URL)
+    container.domain_metrics().count_refusal(exc, login=login)
     status = STATUS_BY_CODE.get(exc.code, 400)
     extra = {
         key: exc.details[key] for key in _PUBLIC_DETAILS.get(exc.code, ()) if key in exc.details
@@ -125,7 +127,10 @@ async def coded_error(request: Request, exc: Exception) -> Response:
         extra["errors"] = [{"location": [exc.field], "message": exc.reason, "type": exc.code}]
     if isinstance(exc, InsufficientStock):
         extra["available"] = exc.available
-    return problem(status, exc.message, code=exc.code, headers=headers, **extra)
+    response = problem(status, exc.message, code=exc.code, headers=headers, **extra)
+    if isinstance(exc, AuthenticationFailed):
+        clear_if_refused(request, response)
+    return response
 
 
 #: What a pattern a parameter is validated against means, said in words: a message must never

@@ -26,6 +26,7 @@ ROUTE_SCOPES: dict[str, str] = {
     "auth-token": PUBLIC,
     "auth-refresh": PUBLIC,
     "auth-logout": PUBLIC,
+    "auth-session": PUBLIC,
     "items-list": "items:read",
     "items-get": "items:read",
     "items-get-by-sku": "items:read",

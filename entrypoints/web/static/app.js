@@ -1,7 +1,8 @@
-// The page's shell: log in, then route between the items list, an item and the users page
-// (hash routes, so the service serves one document), with the live stream feeding the view.
+// The page's shell: log in (or go on with the session of the refresh cookie, after a reload),
+// then route between the items list, an item and the users page (hash routes, so the service
+// serves one document), with the live stream feeding the view.
 
-import { currentToken, onSessionEnded, setToken } from "./api.js";
+import { api, currentToken, forget, logOut, onSessionEnded, refreshSession } from "./api.js";
 import { itemView } from "./item.js";
 import { itemsView } from "./items.js";
 import { LiveEvents } from "./live.js";
@@ -20,6 +21,7 @@ const state = { user: null, view: null };
 const live = new LiveEvents({
   indicator: document.getElementById("live"),
   tokenOf: currentToken,
+  renew: refreshSession,
   onEvent: (event) => state.view?.onEvent?.(event),
   onResync: () => state.view?.refresh?.(),
   onRefused: () => endSession("Your session has ended: please log in again."),
@@ -38,7 +40,7 @@ function leaveView() {
 }
 
 function endSession(message) {
-  setToken(null);
+  forget();
   state.user = null;
   leaveView();
   live.stop();
@@ -50,13 +52,28 @@ function showLogin(message) {
   document.title = "Log in · Inventory";
   loginView(main, {
     message,
-    onLoggedIn(user) {
-      state.user = user;
-      chrome(user);
-      live.start();
-      route();
-    },
+    onLoggedIn: enter,
   });
+}
+
+function enter(user) {
+  state.user = user;
+  chrome(user);
+  live.start();
+  route();
+}
+
+/** After a reload: the cookie's session, if it still runs, without asking to log in. */
+async function restore() {
+  if (await refreshSession()) {
+    try {
+      enter(await api.me());
+      return;
+    } catch {
+      forget();
+    }
+  }
+  showLogin();
 }
 
 function route() {
@@ -86,6 +103,11 @@ function route() {
 }
 
 onSessionEnded(endSession);
-logout.addEventListener("click", () => endSession("You have logged out."));
+logout.addEventListener("click", async () => {
+  logout.disabled = true;
+  await logOut();
+  logout.disabled = false;
+  endSession("You have logged out.");
+});
 window.addEventListener("hashchange", route);
-showLogin();
+restore();

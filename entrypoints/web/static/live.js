@@ -12,9 +12,10 @@ const FIRST_DELAY_MS = 500;
 const MAX_DELAY_MS = 30000;
 
 export class LiveEvents {
-  constructor({ indicator, tokenOf, onEvent, onResync, onRefused }) {
+  constructor({ indicator, tokenOf, renew, onEvent, onResync, onRefused }) {
     this.indicator = indicator;
     this.tokenOf = tokenOf;
+    this.renew = renew;
     this.onEvent = onEvent;
     this.onResync = onResync;
     this.onRefused = onRefused;
@@ -22,6 +23,7 @@ export class LiveEvents {
     this.timer = null;
     this.failures = 0;
     this.stopped = true;
+    this.renewed = false; // refreshed for this socket, and not opened since
   }
 
   start() {
@@ -44,12 +46,14 @@ export class LiveEvents {
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";
     // With event replay: append `&after=${lastEventId}` here.
     const url = `${scheme}//${location.host}/api/v1/events?token=${encodeURIComponent(token)}`;
+    this.usedToken = token;
     this.show("connecting", "Connecting…");
     const socket = new WebSocket(url);
     this.socket = socket;
     socket.addEventListener("open", () => {
       if (socket !== this.socket) return;
       this.failures = 0;
+      this.renewed = false;
       this.show("live", "Live");
       this.onResync();
     });
@@ -66,14 +70,27 @@ export class LiveEvents {
     socket.addEventListener("close", (closed) => {
       if (socket !== this.socket || this.stopped) return;
       this.socket = null;
-      if (closed.code === POLICY_VIOLATION) {
-        this.stopped = true;
-        this.show("off", "Live updates off");
-        this.onRefused(closed.reason);
+      if (closed.code === POLICY_VIOLATION) this.refused(closed.reason);
+      else this.retry();
+    });
+  }
+
+  // Refused for its token (run out, or the session ended): once with a fresh access token
+  // (refreshed by now, or through the cookie), then the session is over.
+  async refused(reason) {
+    const fresh = this.tokenOf();
+    if (!this.renewed) {
+      this.renewed = true;
+      this.show("reconnecting", "Reconnecting…");
+      if ((fresh && fresh !== this.usedToken) || (await this.renew())) {
+        this.connect();
         return;
       }
-      this.retry();
-    });
+    }
+    if (this.stopped) return;
+    this.stopped = true;
+    this.show("off", "Live updates off");
+    this.onRefused(reason);
   }
 
   retry() {

@@ -1,7 +1,7 @@
 // The OAuth2 password form. Wrong credentials and throttling are shown next to the form; a 429
 // counts down from its Retry-After before the form can be sent again.
 
-import { api, setToken } from "./api.js";
+import { api, forget, logIn } from "./api.js";
 import { alertRegion, field, h, replace, showError } from "./dom.js";
 
 let retryAt = 0; // survives re-rendering the form: throttling is per user, not per form
@@ -45,12 +45,10 @@ export function loginView(main, { message, onLoggedIn }) {
     submit.disabled = true;
     showError(error, "");
     try {
-      const token = await api.login(username.value.trim(), password.value);
-      setToken(token.access_token);
-      const me = await api.me();
-      onLoggedIn(me);
+      await logIn(username.value.trim(), password.value);
+      onLoggedIn(await api.me());
     } catch (failure) {
-      setToken(null);
+      forget();
       submit.disabled = false;
       password.value = "";
       if (failure.status === 429) {
