@@ -55,6 +55,8 @@ class ItemQuery:
     search: str | None = None
     low_stock: bool | None = None
     sort: ItemSort = ItemSort.NAME
+    #: False lists the items in use, True the archived ones (never both: an archive is apart).
+    archived: bool = False
 
 
 T = TypeVar("T")
@@ -98,7 +100,8 @@ class ItemRepository(Protocol):
         """``save`` for each item, written together (bulk import). Raises what ``save`` raises."""
 
     async def delete(self, item: Item) -> None:
-        """Remove the item and, deliberately, its ledger with it."""
+        """Remove the item (a purge). Its ledger stays: movements are the record of real goods,
+        and past stock and valuation reports must not change."""
 
 
 class MovementRepository(Protocol):

@@ -29,6 +29,11 @@ class ItemView:
     version: int
     created_at: datetime
     updated_at: datetime
+    archived_at: datetime | None = None
+
+    @property
+    def archived(self) -> bool:
+        return self.archived_at is not None
 
     @property
     def price_with_tax(self) -> Money:
@@ -53,6 +58,7 @@ class ItemView:
             version=item.version,
             created_at=item.created_at,
             updated_at=item.updated_at,
+            archived_at=item.archived_at,
         )
 
 

@@ -15,7 +15,15 @@ from datetime import datetime
 from enum import StrEnum
 from uuid import UUID, uuid4
 
-from domain.errors import InsufficientStock, InvalidValue, VersionMismatch, VersionNotListed
+from domain.errors import (
+    InsufficientStock,
+    InvalidValue,
+    ItemArchived,
+    ItemHasStock,
+    ItemNotArchived,
+    VersionMismatch,
+    VersionNotListed,
+)
 from domain.events import (
     DomainEvent,
     ItemCreated,
@@ -139,6 +147,8 @@ class Item:
     reorder_level: int = 0
     image: ItemImage | None = None
     version: int = 1
+    #: Set while the item is archived: out of lists, no changes, its SKU still taken.
+    archived_at: datetime | None = None
     events: list[DomainEvent] = field(default_factory=list, repr=False)
     new_movements: list[StockMovement] = field(default_factory=list, repr=False)
 
@@ -233,6 +243,7 @@ class Item:
 
         Going below zero is refused with ``InsufficientStock`` and changes nothing.
         """
+        self._require_active()
         reason = MovementReason.parse(reason)
         if isinstance(delta, bool) or not isinstance(delta, int):
             raise InvalidValue("delta", "must be a whole number")
@@ -265,6 +276,7 @@ class Item:
         reference: str | None = None,
     ) -> StockMovement | None:
         """A stock count sets the absolute quantity; the difference is recorded as ``count``."""
+        self._require_active()
         quantity = bounded_int("quantity", quantity)
         note = optional_text("note", note, max_length=NOTE_MAX)
         reference = optional_text("reference", reference, max_length=REFERENCE_MAX)
@@ -280,6 +292,7 @@ class Item:
 
     def update(self, details: ItemDetails, *, at: datetime, by: UUID | None) -> tuple[str, ...]:
         """Replace the descriptive fields; returns the names of the fields that changed."""
+        self._require_active()
         changed = tuple(
             name
             for name in ItemDetails.__dataclass_fields__
@@ -306,6 +319,7 @@ class Item:
         return changed
 
     def set_image(self, image: ItemImage | None, *, at: datetime, by: UUID | None) -> None:
+        self._require_active()
         self.image = image
         self._touch(at)
         self.events.append(
@@ -319,6 +333,33 @@ class Item:
             )
         )
 
+    @property
+    def archived(self) -> bool:
+        return self.archived_at is not None
+
+    def archive(self, *, at: datetime, by: UUID | None) -> None:
+        """Take the item out of use without losing anything: its ledger and SKU stay. Archiving
+        an archived item changes nothing (a retried DELETE is not an error)."""
+        if self.archived:
+            return
+        self.archived_at = at
+        self._touch(at)
+        self._announce_change(("archived_at",), at, by)
+
+    def restore(self, *, at: datetime, by: UUID | None) -> None:
+        if not self.archived:
+            raise ItemNotArchived(str(self.sku))
+        self.archived_at = None
+        self._touch(at)
+        self._announce_change(("archived_at",), at, by)
+
+    def purge(self, *, at: datetime, by: UUID | None) -> None:
+        """Remove the item for good; only with nothing on hand, so that no goods vanish from
+        the stock and valuation reports. Its ledger stays (the repository keeps it)."""
+        if self.quantity:
+            raise ItemHasStock(str(self.sku), self.quantity)
+        self.mark_deleted(at=at, by=by)
+
     def mark_deleted(self, *, at: datetime, by: UUID | None) -> None:
         self.events.append(
             ItemDeleted(
@@ -331,6 +372,22 @@ class Item:
         )
 
     # -- internals ---------------------------------------------------------------------------
+    def _require_active(self) -> None:
+        if self.archived:
+            raise ItemArchived(str(self.sku))
+
+    def _announce_change(self, changed: tuple[str, ...], at: datetime, by: UUID | None) -> None:
+        self.events.append(
+            ItemUpdated(
+                occurred_at=at,
+                actor_id=by,
+                item_id=self.id,
+                sku=str(self.sku),
+                version=self.version,
+                changed=changed,
+            )
+        )
+
     def _record(
         self,
         delta: int,

@@ -205,7 +205,9 @@ class Container(containers.DeclarativeContainer):
     list_items = providers.Factory(uc.ListItems, queries=queries)
     replace_item = providers.Factory(uc.ReplaceItem, uow=uow, clock=clock)
     update_item = providers.Factory(uc.UpdateItem, uow=uow, clock=clock)
-    delete_item = providers.Factory(uc.DeleteItem, uow=uow, clock=clock, images=image_store)
+    archive_item = providers.Factory(uc.ArchiveItem, uow=uow, clock=clock)
+    restore_item = providers.Factory(uc.RestoreItem, uow=uow, clock=clock)
+    purge_item = providers.Factory(uc.PurgeItem, uow=uow, clock=clock, images=image_store)
     adjust_stock = providers.Factory(
         uc.AdjustStock, uow=uow, clock=clock, idempotency=idempotency_policy
     )

@@ -44,6 +44,7 @@ def item(view: ItemView | Item) -> JsonObject:
         "version": view.version,
         "created_at": view.created_at,
         "updated_at": view.updated_at,
+        "archived_at": view.archived_at,
     }
 
 

@@ -92,7 +92,7 @@ class InMemoryItemRepository:
 
 def select_items(stored: Iterable[Item], query: ItemQuery) -> tuple[list[Item], int]:
     """The items of one page of ``query`` and how many match (shared with the queries)."""
-    items = list(stored)
+    items = [item for item in stored if item.archived == query.archived]
     if query.search:
         needle = query.search.casefold()
         items = [

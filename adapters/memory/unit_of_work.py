@@ -88,7 +88,6 @@ class InMemoryUnitOfWork:
         for item_id, item in self._items.items():
             if item is _DELETED:
                 store.items.pop(item_id, None)
-                store.movements.pop(item_id, None)
                 continue
             store.items[item_id] = replace(item, events=[], new_movements=[])
             if saved := self._movements.get(item_id):
@@ -128,9 +127,6 @@ class InMemoryUnitOfWork:
 
     def view_movements(self, item_id: UUID) -> list[StockMovement]:
         self._check_open()
-        staged = self._items.get(item_id, ...)
-        if staged is _DELETED:
-            return []
         return self._store.movements.get(item_id, []) + self._movements.get(item_id, [])
 
     def view_users(self) -> dict[UUID, User]:
@@ -178,7 +174,6 @@ class InMemoryUnitOfWork:
     def stage_item_deletion(self, item: Item) -> None:
         self._check_writable()
         self._items[item.id] = _DELETED
-        self._movements.pop(item.id, None)
         self._events.track(item)
 
     def stage_user(self, user: User) -> None:

@@ -36,6 +36,7 @@ def item_to_row(item: Item) -> dict[str, Any]:
         "version": item.version,
         "created_at": item.created_at,
         "updated_at": item.updated_at,
+        "archived_at": item.archived_at,
     }
 
 
@@ -62,6 +63,7 @@ def item_to_domain(row: Row) -> Item:
         version=row["version"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
+        archived_at=row["archived_at"],
     )
 
 

@@ -45,6 +45,7 @@ from sqlalchemy import (
     column,
     func,
     table,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -106,6 +107,14 @@ class ItemRow(Base):
         Index("ix_items_quantity_id", "quantity", "id"),
         Index("ix_items_created_at_id", "created_at", "id"),
         Index("ix_items_updated_at_id", "updated_at", "id"),
+        # Partial: only archived rows. The lists' ``archived_at IS NULL`` cannot use it, so
+        # SQLite (which has no statistics) never walks it instead of the sort or search index.
+        Index(
+            "ix_items_archived_at",
+            "archived_at",
+            sqlite_where=text("archived_at IS NOT NULL"),
+            postgresql_where=text("archived_at IS NOT NULL"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
@@ -125,17 +134,20 @@ class ItemRow(Base):
     version: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    #: Set while archived (migration 0007): out of lists, its SKU still taken.
+    archived_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class MovementRow(Base):
-    """One ledger line. Deleting an item deletes its ledger (``ON DELETE CASCADE``)."""
+    """One ledger line. It outlives its item: purging an item keeps its ledger (migration 0007
+    dropped the foreign key that cascaded the delete), as the record of real goods."""
 
     __tablename__ = "stock_movements"
     __table_args__ = (Index("ix_stock_movements_item_id_seq", "item_id", "seq"),)
 
     seq: Mapped[int] = mapped_column(_SEQUENCE, primary_key=True, autoincrement=True)
     id: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True)
-    item_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
+    item_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     delta: Mapped[int] = mapped_column(BigInteger)
     reason: Mapped[str] = mapped_column(String(20))
     quantity_after: Mapped[int] = mapped_column(BigInteger)

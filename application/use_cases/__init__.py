@@ -1,6 +1,7 @@
 """One use case per module, one public coroutine (``execute``) per class."""
 
 from application.use_cases.adjust_stock import AdjustStock, StockChange
+from application.use_cases.archive_item import ArchiveItem, PurgeItem, RestoreItem
 from application.use_cases.attach_image import AttachImage
 from application.use_cases.authenticate import Authenticate, LoginPolicy
 from application.use_cases.bootstrap_admin import BootstrapAdmin, BootstrapResult
@@ -9,7 +10,6 @@ from application.use_cases.check_readiness import CheckReadiness, Readiness
 from application.use_cases.check_registration import CheckRegistration
 from application.use_cases.count_stock import CountStock
 from application.use_cases.create_item import CreatedItem, CreateItem
-from application.use_cases.delete_item import DeleteItem
 from application.use_cases.export_items import ExportItems
 from application.use_cases.get_image import GetImage, ImageContent
 from application.use_cases.get_item import GetItem
@@ -38,6 +38,7 @@ from application.use_cases.update_user import UpdateUser
 
 __all__ = [
     "AdjustStock",
+    "ArchiveItem",
     "AttachImage",
     "Authenticate",
     "BootstrapAdmin",
@@ -49,7 +50,6 @@ __all__ = [
     "CreateApiToken",
     "CreateItem",
     "CreatedItem",
-    "DeleteItem",
     "EndSession",
     "ExportItems",
     "GetImage",
@@ -69,6 +69,7 @@ __all__ = [
     "LoginPolicy",
     "Logout",
     "OpenEventStream",
+    "PurgeItem",
     "Readiness",
     "RefreshSession",
     "RegisterUser",
@@ -76,6 +77,7 @@ __all__ = [
     "ReplaceItem",
     "ResolveActor",
     "ResolvePrincipal",
+    "RestoreItem",
     "RevokeApiToken",
     "RowOutcome",
     "RowStatus",

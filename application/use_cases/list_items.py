@@ -27,6 +27,7 @@ class ListItems:
             search=search,
             low_stock=query.low_stock,
             sort=sort,
+            archived=query.archived is True,
         )
         async with self.queries as session:
             principal = await acting(actor, session.users)

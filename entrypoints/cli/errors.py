@@ -44,6 +44,9 @@ EXIT_CODES: dict[str, int] = {
     "insufficient_storage": 19,
     "idempotency_key_reused": 20,
     "store_unavailable": 21,
+    "item_archived": 40,
+    "item_not_archived": 41,
+    "item_has_stock": 42,
 }
 
 _OTHER_CODES = {

@@ -17,7 +17,7 @@ from application.views import ItemView
 from domain.items import Item, MovementReason, StockMovement
 from entrypoints import representation
 from entrypoints.cli import output
-from entrypoints.cli.state import PLAIN_HELP, CliState, YesOption
+from entrypoints.cli.state import PLAIN_HELP, CliState
 
 app = typer.Typer(
     rich_markup_mode=PLAIN_HELP, no_args_is_help=True, help="Manage items and their stock."
@@ -62,6 +62,9 @@ def list_items(
     ] = ItemSort.NAME,
     limit: Limit = 20,
     offset: Offset = 0,
+    archived: Annotated[
+        bool, typer.Option("--archived", help="The archived items instead of those in use.")
+    ] = False,
 ) -> None:
     """List items, a page at a time."""
     state = CliState.of(ctx)
@@ -71,6 +74,7 @@ def list_items(
         search=q,
         low_stock=True if low_stock else None,
         sort=sort,
+        archived=archived,
     )
 
     async def work() -> Page[ItemView]:
@@ -172,26 +176,6 @@ def update(
     output.emit(
         state, representation.item(updated), output.item_detail(updated, f"Updated {updated.sku}")
     )
-
-
-@app.command()
-def delete(
-    ctx: typer.Context,
-    item: ItemKey,
-    yes: YesOption = False,
-    expected_version: ExpectedVersion = None,
-) -> None:
-    """Delete an item with its ledger (asks first; --yes in scripts)."""
-    state = CliState.of(ctx)
-    state.confirm(f"delete item {item} and its stock ledger", yes=yes)
-
-    async def work() -> None:
-        await state.container.delete_item().execute(
-            await state.actor(), item, expected_version=expected_version
-        )
-
-    state.run(work)
-    output.emit(state, {"deleted": item}, output.message(f"Deleted {item}"))
 
 
 def _show_change(state: CliState, change: StockChange) -> None:

@@ -11,12 +11,12 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from entrypoints.cli import db, items, serve, tokens, transfer, users
+from entrypoints.cli import archive, db, items, serve, tokens, transfer, users
 from entrypoints.cli.errors import InventoryGroup, exit_code_table
 from entrypoints.cli.state import PLAIN_HELP, CliState
 from entrypoints.container import Container, build_container
 
-__all__ = ["build_cli", "main", "transfer"]
+__all__ = ["archive", "build_cli", "main", "transfer"]
 
 
 def _default_server(*args: object, **kwargs: object) -> None:

@@ -43,6 +43,9 @@ STATUS_BY_CODE: Mapping[str, int] = {
     "storage_unavailable": 503,
     "insufficient_storage": 507,
     "store_unavailable": 503,
+    "item_archived": 409,
+    "item_not_archived": 409,
+    "item_has_stock": 409,
 }
 #: Which facts of an error a client may see, by code (never the raw exception).
 _PUBLIC_DETAILS: Mapping[str, tuple[str, ...]] = {

@@ -36,6 +36,7 @@ ROUTE_SCOPES: dict[str, str] = {
     "items-replace": "items:write",
     "items-update": "items:write",
     "items-delete": "items:write",
+    "items-restore": "items:write",
     "images-put": "items:write",
     "images-delete": "items:write",
     "movements-create": "stock:write",

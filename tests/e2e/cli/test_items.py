@@ -15,6 +15,7 @@ ITEM_KEYS = {
     "version",
     "created_at",
     "updated_at",
+    "archived_at",
 }
 MOVEMENT_KEYS = {
     "id",
@@ -170,13 +171,23 @@ def test_history_lists_the_ledger_newest_first_with_who_did_it(admin_cli: Cli) -
     assert clerk["id"][:8] in table
 
 
-def test_delete(admin_cli: Cli) -> None:
-    item = admin_cli.add_item("SKU-1")
-    assert admin_cli.json("items", "delete", "sku-1", "--yes") == {"deleted": "sku-1"}
-    admin_cli.fails(4, "items", "show", "SKU-1")
+def test_archive_restore_and_purge(admin_cli: Cli) -> None:
+    item = admin_cli.add_item("SKU-1", "--quantity", "2")
     admin_cli.add_item("SKU-2")
-    assert "Deleted SKU-2" in admin_cli.ok("items", "delete", "-y", "SKU-2").stdout
-    admin_cli.fails(4, "items", "delete", item["id"], "--yes")
+    archived = admin_cli.json("items", "archive", "sku-1")
+    assert archived["archived_at"] is not None
+    assert [i["sku"] for i in admin_cli.json("items", "list")["items"]] == ["SKU-2"]
+    assert [i["sku"] for i in admin_cli.json("items", "list", "--archived")["items"]] == ["SKU-1"]
+    refused = admin_cli.fails(40, "items", "adjust", "SKU-1", "-1", "--reason", "sold")
+    assert refused.stderr == "error: item SKU-1 is archived: restore it before changing it\n"
+    admin_cli.fails(42, "items", "purge", "SKU-1", "--yes")
+    assert "Restored SKU-1" in admin_cli.ok("items", "restore", "SKU-1").stdout
+    admin_cli.fails(41, "items", "restore", "SKU-1")
+    admin_cli.ok("items", "adjust", "SKU-1", "-2", "--reason", "sold")
+    assert admin_cli.json("items", "purge", "sku-1", "--yes") == {"purged": "sku-1"}
+    admin_cli.fails(4, "items", "show", "SKU-1")
+    assert "Purged SKU-2" in admin_cli.ok("items", "purge", "-y", "SKU-2").stdout
+    admin_cli.fails(4, "items", "purge", item["id"], "--yes")
 
 
 def test_item_errors_have_their_exit_codes(admin_cli: Cli) -> None:
@@ -194,9 +205,10 @@ def test_item_errors_have_their_exit_codes(admin_cli: Cli) -> None:
     result = admin_cli.fails(6, *adjust, "-3", "--reason", "sold")
     assert result.stderr == "error: cannot remove 3 of SKU-1: only 2 on hand\n"
     admin_cli.fails(7, *adjust, "-1", "--reason", "sold", "--expected-version", "9")
-    admin_cli.fails(7, "items", "delete", "SKU-1", "--expected-version", "9", "--yes")
+    admin_cli.fails(7, "items", "archive", "SKU-1", "--expected-version", "9")
     admin_cli.fails(8, "--as", "vic", *adjust, "-1", "--reason", "sold")
-    admin_cli.fails(8, "--as", "vic", "items", "delete", "SKU-1", "--yes")
+    admin_cli.fails(8, "--as", "vic", "items", "archive", "SKU-1")
+    admin_cli.fails(8, "--as", "vic", "items", "purge", "SKU-1", "--yes")
     admin_cli.fails(8, "--as", "vic", "items", "update", "SKU-1", "--name", "No")
     admin_cli.fails(2, *adjust, "-1")  # --reason is required
     admin_cli.fails(2, *adjust, "lots", "--reason", "sold")
