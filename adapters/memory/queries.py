@@ -4,6 +4,7 @@ from types import TracebackType
 from typing import Self
 from uuid import UUID
 
+from adapters.memory.location_queries import InMemoryLocationQueries, InMemoryStockQueries
 from adapters.memory.repositories import select_items, users_in_order
 from adapters.memory.store import InMemoryStore
 from application.ports import ItemQuery, Page
@@ -76,6 +77,8 @@ class InMemoryQuerySession:
         self.items = _ItemQueries(store)
         self.movements = _MovementQueries(store)
         self.users = _UserQueries(store)
+        self.locations = InMemoryLocationQueries(store)
+        self.stock = InMemoryStockQueries(store)
 
     async def __aenter__(self) -> Self:
         return self

@@ -1,11 +1,27 @@
 import asyncio
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from uuid import UUID
 
 from application.ports import LoginFailures
 from domain.items import Item, StockMovement
+from domain.locations import MAIN_LOCATION_CODE, MAIN_LOCATION_ID, Location, LocationCode
+from domain.stocktakes import Stocktake
 from domain.users import User
+
+#: When the default location of a new memory store was made (as the migration's, a fixed time).
+_EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def _default_locations() -> dict[UUID, Location]:
+    main = Location(
+        id=MAIN_LOCATION_ID,
+        code=LocationCode(MAIN_LOCATION_CODE),
+        name="Main",
+        created_at=_EPOCH,
+        updated_at=_EPOCH,
+    )
+    return {main.id: main}
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,4 +44,6 @@ class InMemoryStore:
     users: dict[UUID, User] = field(default_factory=dict)
     login_failures: dict[str, LoginFailures] = field(default_factory=dict)
     idempotency: dict[str, IdempotencyEntry] = field(default_factory=dict)
+    locations: dict[UUID, Location] = field(default_factory=_default_locations)
+    stocktakes: dict[UUID, Stocktake] = field(default_factory=dict)
     write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from adapters.sqlalchemy.database import Database
 from adapters.sqlalchemy.item_listing import item_page
+from adapters.sqlalchemy.location_queries import SqlAlchemyLocationQueries, SqlAlchemyStockQueries
 from adapters.sqlalchemy.mappers import movement_to_domain
 from adapters.sqlalchemy.read_session import ReadSession
 from adapters.sqlalchemy.search import INDEXED_SHARE
@@ -211,6 +212,8 @@ class SqlAlchemyQuerySession:
         self.items = SqlAlchemyItemQueries(self._session, indexed_share=search_indexed_share)
         self.movements = SqlAlchemyMovementQueries(self._session)
         self.users = SqlAlchemyUserQueries(self._session)
+        self.locations = SqlAlchemyLocationQueries(self._session)
+        self.stock = SqlAlchemyStockQueries(self._session)
 
     async def __aenter__(self) -> Self:
         return self

@@ -16,6 +16,10 @@ from adapters.sqlalchemy.item_repository import (
     SqlAlchemyItemRepository,
     SqlAlchemyMovementRepository,
 )
+from adapters.sqlalchemy.location_repository import (
+    SqlAlchemyLocationRepository,
+    SqlAlchemyStocktakeRepository,
+)
 from adapters.sqlalchemy.login_attempts import SqlAlchemyLoginAttemptRepository
 from adapters.sqlalchemy.sessions import WriteSession
 from adapters.sqlalchemy.user_repository import SqlAlchemyUserRepository
@@ -37,6 +41,8 @@ class SqlAlchemyUnitOfWork:
         self.users = SqlAlchemyUserRepository(self._session, self._events.track)
         self.login_attempts = SqlAlchemyLoginAttemptRepository(self._session)
         self.idempotency = SqlAlchemyIdempotencyRepository(self._session)
+        self.locations = SqlAlchemyLocationRepository(self._session, self._events.track)
+        self.stocktakes = SqlAlchemyStocktakeRepository(self._session)
 
     async def __aenter__(self) -> Self:
         if self._open:

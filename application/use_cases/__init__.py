@@ -8,10 +8,13 @@ from application.use_cases.change_password import ChangeOwnPassword, SetUserPass
 from application.use_cases.check_readiness import CheckReadiness, Readiness
 from application.use_cases.count_stock import CountStock
 from application.use_cases.create_item import CreatedItem, CreateItem
+from application.use_cases.create_location import CreateLocation
 from application.use_cases.delete_item import DeleteItem
+from application.use_cases.delete_location import DeleteLocation
 from application.use_cases.export_items import ExportItems
 from application.use_cases.get_image import GetImage, ImageContent
 from application.use_cases.get_item import GetItem
+from application.use_cases.get_location import GetLocation, ListLocations
 from application.use_cases.get_user import GetUser, ListUsers
 from application.use_cases.import_items import (
     ImportItems,
@@ -23,12 +26,15 @@ from application.use_cases.import_items import (
 from application.use_cases.list_items import ListItems
 from application.use_cases.list_movements import ListMovements
 from application.use_cases.open_event_stream import LiveSession, OpenEventStream
+from application.use_cases.read_stock import GetItemStock, ListLocationStock, ListTransfers
 from application.use_cases.register_user import RegisterUser
 from application.use_cases.remove_image import RemoveImage
 from application.use_cases.replace_item import ReplaceItem
 from application.use_cases.resolve_actor import ResolveActor
 from application.use_cases.resolve_principal import ResolvePrincipal
+from application.use_cases.transfer_stock import Transfer, TransferStock
 from application.use_cases.update_item import UpdateItem
+from application.use_cases.update_location import UpdateLocation
 from application.use_cases.update_user import UpdateUser
 
 __all__ = [
@@ -41,18 +47,25 @@ __all__ = [
     "CheckReadiness",
     "CountStock",
     "CreateItem",
+    "CreateLocation",
     "CreatedItem",
     "DeleteItem",
+    "DeleteLocation",
     "ExportItems",
     "GetImage",
     "GetItem",
+    "GetItemStock",
+    "GetLocation",
     "GetUser",
     "ImageContent",
     "ImportItems",
     "ImportReport",
     "ImportRow",
     "ListItems",
+    "ListLocationStock",
+    "ListLocations",
     "ListMovements",
+    "ListTransfers",
     "ListUsers",
     "LiveSession",
     "LoginPolicy",
@@ -67,6 +80,9 @@ __all__ = [
     "RowStatus",
     "SetUserPassword",
     "StockChange",
+    "Transfer",
+    "TransferStock",
     "UpdateItem",
+    "UpdateLocation",
     "UpdateUser",
 ]
