@@ -249,7 +249,7 @@ class MovementQueries(Protocol):
 class LocationQuery:
     offset: int = 0
     limit: int = 20
-    #: Only the children of this location; ``ROOTS`` for locations without a parent.
+    #: Only the children of this location; ``roots`` for locations without a parent.
     parent: UUID | None = None
     roots: bool = False
     active: bool | None = None
@@ -281,6 +281,10 @@ class StockQueries(Protocol):
         """Newest first; ``location_id`` matches either end."""
 
 
+class StocktakeQueries(Protocol):
+    async def get(self, stocktake_id: UUID) -> Stocktake | None: ...
+
+
 class UserQueries(Protocol):
     async def get(self, user_id: UUID) -> UserView | None:
         """Also what every authenticated request reads to check its token is still good."""
@@ -308,6 +312,7 @@ class QuerySession(Protocol):
     users: UserQueries
     locations: LocationQueries
     stock: StockQueries
+    stocktakes: StocktakeQueries
 
     async def __aenter__(self) -> Self: ...
 

@@ -209,6 +209,11 @@ class Container(containers.DeclarativeContainer):
     delete_location = providers.Factory(uc.DeleteLocation, uow=uow, clock=clock)
     get_location = providers.Factory(uc.GetLocation, queries=queries)
     list_locations = providers.Factory(uc.ListLocations, queries=queries)
+    open_stocktake = providers.Factory(uc.OpenStocktake, uow=uow, clock=clock)
+    count_stocktake = providers.Factory(uc.CountStocktake, uow=uow, clock=clock)
+    commit_stocktake = providers.Factory(uc.CommitStocktake, uow=uow, clock=clock)
+    get_stocktake = providers.Factory(uc.GetStocktake, queries=queries)
+    take_stock = providers.Factory(uc.TakeStock, uow=uow, clock=clock)
     import_items = providers.Factory(uc.ImportItems, uow=uow, clock=clock)
     export_items = providers.Factory(uc.ExportItems, snapshot=snapshot_queries.provider)
     attach_image = providers.Factory(

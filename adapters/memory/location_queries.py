@@ -2,10 +2,12 @@
 
 from uuid import UUID
 
+from adapters.memory.location_repositories import copy_stocktake
 from adapters.memory.store import InMemoryStore
 from application.ports import LocationQuery, Page
 from application.views import LocationView, StockLevelView, TransferView
 from domain.items import Item, MovementReason
+from domain.stocktakes import Stocktake
 
 
 class InMemoryLocationQueries:
@@ -128,3 +130,12 @@ class InMemoryStockQueries:
         return Page(
             items=found[offset : offset + limit], total=len(found), offset=offset, limit=limit
         )
+
+
+class InMemoryStocktakeQueries:
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+
+    async def get(self, stocktake_id: UUID) -> Stocktake | None:
+        found = self._store.stocktakes.get(stocktake_id)
+        return None if found is None else copy_stocktake(found)

@@ -4,7 +4,11 @@ from types import TracebackType
 from typing import Self
 from uuid import UUID
 
-from adapters.memory.location_queries import InMemoryLocationQueries, InMemoryStockQueries
+from adapters.memory.location_queries import (
+    InMemoryLocationQueries,
+    InMemoryStockQueries,
+    InMemoryStocktakeQueries,
+)
 from adapters.memory.repositories import select_items, users_in_order
 from adapters.memory.store import InMemoryStore
 from application.ports import ItemQuery, Page
@@ -79,6 +83,7 @@ class InMemoryQuerySession:
         self.users = _UserQueries(store)
         self.locations = InMemoryLocationQueries(store)
         self.stock = InMemoryStockQueries(store)
+        self.stocktakes = InMemoryStocktakeQueries(store)
 
     async def __aenter__(self) -> Self:
         return self

@@ -6,13 +6,22 @@ from uuid import UUID
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import aliased
 
+from adapters.sqlalchemy.location_repository import stocktake_to_domain
 from adapters.sqlalchemy.mappers import location_to_domain
 from adapters.sqlalchemy.read_session import ReadSession
-from adapters.sqlalchemy.tables import items, location_stock, locations, movements
+from adapters.sqlalchemy.tables import (
+    items,
+    location_stock,
+    locations,
+    movements,
+    stocktake_lines,
+    stocktakes,
+)
 from application.ports import LocationQuery, Page
 from application.views import LocationView, StockLevelView, TransferView
 from domain.items import MovementReason
 from domain.locations import LocationCode
+from domain.stocktakes import Stocktake
 from domain.values import Sku
 
 
@@ -153,3 +162,20 @@ class SqlAlchemyStockQueries:
         page = [TransferView(**row._mapping) for row in rows]
         total = await self._session.execute(select(func.count()).select_from(query.subquery()))
         return Page(items=page, total=total.scalar_one(), offset=offset, limit=limit)
+
+
+class SqlAlchemyStocktakeQueries:
+    def __init__(self, session: ReadSession) -> None:
+        self._session = session
+
+    async def get(self, stocktake_id: UUID) -> Stocktake | None:
+        found = await self._session.execute(
+            select(stocktakes).where(stocktakes.c.id == stocktake_id)
+        )
+        row = found.first()
+        if row is None:
+            return None
+        lines = await self._session.execute(
+            select(stocktake_lines).where(stocktake_lines.c.stocktake_id == stocktake_id)
+        )
+        return stocktake_to_domain(row._mapping, [line._mapping for line in lines])

@@ -18,7 +18,11 @@ from sqlalchemy import func, select
 
 from adapters.sqlalchemy.database import Database
 from adapters.sqlalchemy.item_listing import item_page
-from adapters.sqlalchemy.location_queries import SqlAlchemyLocationQueries, SqlAlchemyStockQueries
+from adapters.sqlalchemy.location_queries import (
+    SqlAlchemyLocationQueries,
+    SqlAlchemyStockQueries,
+    SqlAlchemyStocktakeQueries,
+)
 from adapters.sqlalchemy.mappers import movement_to_domain
 from adapters.sqlalchemy.read_session import ReadSession
 from adapters.sqlalchemy.search import INDEXED_SHARE
@@ -214,6 +218,7 @@ class SqlAlchemyQuerySession:
         self.users = SqlAlchemyUserQueries(self._session)
         self.locations = SqlAlchemyLocationQueries(self._session)
         self.stock = SqlAlchemyStockQueries(self._session)
+        self.stocktakes = SqlAlchemyStocktakeQueries(self._session)
 
     async def __aenter__(self) -> Self:
         return self

@@ -32,6 +32,14 @@ from application.use_cases.remove_image import RemoveImage
 from application.use_cases.replace_item import ReplaceItem
 from application.use_cases.resolve_actor import ResolveActor
 from application.use_cases.resolve_principal import ResolvePrincipal
+from application.use_cases.stocktakes import (
+    CommitStocktake,
+    CountStocktake,
+    GetStocktake,
+    OpenStocktake,
+    StocktakeReport,
+    TakeStock,
+)
 from application.use_cases.transfer_stock import Transfer, TransferStock
 from application.use_cases.update_item import UpdateItem
 from application.use_cases.update_location import UpdateLocation
@@ -45,7 +53,9 @@ __all__ = [
     "BootstrapResult",
     "ChangeOwnPassword",
     "CheckReadiness",
+    "CommitStocktake",
     "CountStock",
+    "CountStocktake",
     "CreateItem",
     "CreateLocation",
     "CreatedItem",
@@ -56,6 +66,7 @@ __all__ = [
     "GetItem",
     "GetItemStock",
     "GetLocation",
+    "GetStocktake",
     "GetUser",
     "ImageContent",
     "ImportItems",
@@ -70,6 +81,7 @@ __all__ = [
     "LiveSession",
     "LoginPolicy",
     "OpenEventStream",
+    "OpenStocktake",
     "Readiness",
     "RegisterUser",
     "RemoveImage",
@@ -80,6 +92,8 @@ __all__ = [
     "RowStatus",
     "SetUserPassword",
     "StockChange",
+    "StocktakeReport",
+    "TakeStock",
     "Transfer",
     "TransferStock",
     "UpdateItem",

@@ -22,7 +22,11 @@ app = typer.Typer(no_args_is_help=True, help="Manage items and their stock.")
 
 #: ``-3`` after the item must reach DELTA as a number, not be read as an unknown option ``-3``.
 NUMBERS_MAY_BE_NEGATIVE = {"ignore_unknown_options": True}
-REASONS = ", ".join(reason.value for reason in MovementReason if reason is not MovementReason.COUNT)
+REASONS = ", ".join(
+    reason.value
+    for reason in MovementReason
+    if reason not in (MovementReason.COUNT, MovementReason.TRANSFER_IN, MovementReason.TRANSFER_OUT)
+)
 SORTS = ", ".join(sort.value for sort in ItemSort)
 
 ItemKey = Annotated[str, typer.Argument(help="Item SKU or id.", show_default=False)]
@@ -40,6 +44,10 @@ IdempotencyKeyOption = Annotated[
 Limit = Annotated[int, typer.Option(help="Page size (1-100).")]
 Offset = Annotated[int, typer.Option(help="Entries to skip.")]
 Note = Annotated[str | None, typer.Option(help="Free text kept in the ledger.")]
+LocationOption = Annotated[
+    str | None,
+    typer.Option(help="Location code or id (default: the default location, MAIN)."),
+]
 
 
 def _blank_is_none(value: str | None) -> str | None:
@@ -212,6 +220,7 @@ def adjust(
     reference: Annotated[str | None, typer.Option(help="An order or delivery number.")] = None,
     expected_version: ExpectedVersion = None,
     idempotency_key: IdempotencyKeyOption = None,
+    location: LocationOption = None,
 ) -> None:
     """Add or remove stock: inventory items adjust SKU-1 -3 --reason sold"""
     state = CliState.of(ctx)
@@ -226,6 +235,7 @@ def adjust(
             reference=reference,
             expected_version=expected_version,
             idempotency_key=idempotency_key,
+            location=location,
         )
         return await state.container.adjust_stock().execute(command)
 
@@ -240,8 +250,10 @@ def count(
     note: Note = None,
     expected_version: ExpectedVersion = None,
     idempotency_key: IdempotencyKeyOption = None,
+    location: LocationOption = None,
 ) -> None:
-    """Record a stock count: sets the quantity on hand, the difference enters the ledger."""
+    """Record a stock count: sets the quantity on hand (at a location), the difference enters
+    the ledger."""
     state = CliState.of(ctx)
 
     async def work() -> StockChange:
@@ -252,6 +264,7 @@ def count(
             note=note,
             expected_version=expected_version,
             idempotency_key=idempotency_key,
+            location=location,
         )
         return await state.container.count_stock().execute(command)
 

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from entrypoints.cli import db, items, serve, transfer, users
+from entrypoints.cli import db, items, locations, serve, stock, transfer, users
 from entrypoints.cli.errors import InventoryGroup, exit_code_table
 from entrypoints.cli.state import CliState
 from entrypoints.container import Container, build_container
@@ -41,7 +41,8 @@ def build_cli(
     app = typer.Typer(
         cls=InventoryGroup,
         name="inventory",
-        help="Run the inventory from the terminal: items, stock, users and the REST server.",
+        help="Run the inventory from the terminal: items, stock by location, users and the REST"
+        " server.",
         epilog=exit_code_table(),
         no_args_is_help=True,
         pretty_exceptions_enable=False,
@@ -89,7 +90,9 @@ def build_cli(
 
     app.add_typer(users.app, name="users")
     app.add_typer(items.app, name="items")
+    app.add_typer(locations.app, name="locations")
     app.add_typer(db.app, name="db")
+    stock.register(app)
     serve.register(app, server)
     return app
 

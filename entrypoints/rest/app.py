@@ -28,14 +28,38 @@ from entrypoints.observability.metrics import install_metrics
 from entrypoints.rest import errors, idempotency
 from entrypoints.rest.http import document_if_match, served_methods
 from entrypoints.rest.middleware import build_middleware
-from entrypoints.rest.routes import auth, docs, events, health, images, items, movements, users
+from entrypoints.rest.routes import (
+    auth,
+    docs,
+    events,
+    health,
+    images,
+    items,
+    locations,
+    movements,
+    stocktakes,
+    transfers,
+    users,
+)
 from entrypoints.rest.routes.health import _SERVICE, SERVICE_NAME
 
 logger = logging.getLogger("inventory")
 
 #: Every module with ``Provide[...]`` markers; a module missing here gets raw ``Provide``
 #: objects instead of use cases.
-WIRED_MODULES = [idempotency, auth, users, items, movements, images, events, health]
+WIRED_MODULES = [
+    idempotency,
+    auth,
+    users,
+    items,
+    movements,
+    images,
+    events,
+    health,
+    locations,
+    transfers,
+    stocktakes,
+]
 #: In the order FastAPI tries them for every request: the busiest first.
 ROUTERS = [
     items.router,
@@ -45,6 +69,9 @@ ROUTERS = [
     users.router,
     images.router,
     events.router,
+    locations.router,
+    transfers.router,
+    stocktakes.router,
     docs.router,
 ]
 DESCRIPTION = """An inventory of items with a stock-movement ledger.
@@ -54,7 +81,8 @@ routes. Errors are `application/problem+json` (RFC 9457).
 
 Live events: a WebSocket at `/api/v1/events?token=<access token>` (or with an
 `Authorization: Bearer` header) streams `item.created`, `item.updated`, `item.deleted`,
-`stock.adjusted` and `stock.low` as JSON objects, with a `{"type": "heartbeat"}` when idle.
+`stock.adjusted` (with the location), `stock.transferred`, `stock.low` and `location.changed`
+as JSON objects, with a `{"type": "heartbeat"}` when idle.
 """
 
 

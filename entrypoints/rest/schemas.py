@@ -356,6 +356,9 @@ class MovementCreate(RequestModel):
     reason: AdjustReason
     note: Annotated[OptionalText, Field(max_length=NOTE_MAX)] | None = None
     reference: Annotated[OptionalText, Field(max_length=REFERENCE_MAX)] | None = None
+    location_id: Annotated[UUID, Field(strict=False)] | None = Field(
+        default=None, description="Where the stock moves; the default location when absent."
+    )
 
 
 class MovementOut(ResponseModel):
@@ -368,6 +371,8 @@ class MovementOut(ResponseModel):
     occurred_at: datetime
     note: str | None
     reference: str | None
+    location_id: UUID
+    transfer_id: UUID | None = Field(description="Shared by the two movements of a transfer.")
 
     @classmethod
     def of(cls, movement: StockMovement) -> Self:
@@ -381,6 +386,8 @@ class MovementOut(ResponseModel):
             occurred_at=movement.occurred_at,
             note=movement.note,
             reference=movement.reference,
+            location_id=movement.location_id,
+            transfer_id=movement.transfer_id,
         )
 
 
