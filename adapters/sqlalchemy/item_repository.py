@@ -1,10 +1,14 @@
 """Items with their per-location stock and their ledger for a unit of work, written as Core
 statements on its session.
 
-An item is read together with its stock rows (one outer join; on PostgreSQL ``FOR UPDATE OF
-items`` locks the item row only). Every writer of an item's stock rows holds that item row's
-lock (SQLite: the database write lock), so the rows cannot change under it; a save writes the
-rows that changed in one upsert.
+An item is read together with its stock rows, in one outer join. Every writer of an item's
+stock rows holds that item row's lock (SQLite: the database write lock, taken before the read),
+so the rows cannot change under it; a save writes the rows that changed in one upsert.
+
+On PostgreSQL a locked read is two statements: ``SELECT … FOR UPDATE`` on the item, then its
+stock rows. In one joined statement, a read that waited for the lock would get the item row as
+the lock holder committed it but the stock rows of the snapshot taken before the wait (READ
+COMMITTED re-checks only the locked rows), and lose the other's per-location change.
 
 They never commit: statements run inside the unit of work's transaction, so nothing is visible
 to others before ``commit``.
@@ -15,7 +19,6 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import (
-    ColumnElement,
     Insert,
     Select,
     bindparam,
@@ -46,7 +49,14 @@ _WITH_STOCK = select(
 ).select_from(items.outerjoin(location_stock, location_stock.c.item_id == items.c.id))
 _ITEM_BY_ID = _WITH_STOCK.where(items.c.id == bindparam("key"))
 _ITEM_BY_SKU = _WITH_STOCK.where(items.c.sku == bindparam("key"))
-_LOCKED = {read: read.with_for_update(of=items) for read in (_ITEM_BY_ID, _ITEM_BY_SKU)}
+#: PostgreSQL's locked reads: the item rows alone, then ``_STOCK_OF`` in a statement of its own.
+_LOCKED = {
+    _ITEM_BY_ID: select(items).where(items.c.id == bindparam("key")).with_for_update(),
+    _ITEM_BY_SKU: select(items).where(items.c.sku == bindparam("key")).with_for_update(),
+}
+_STOCK_OF = select(location_stock).where(
+    location_stock.c.item_id.in_(bindparam("ids", expanding=True))
+)
 
 
 def _upsert(statement: Any) -> Insert:
@@ -95,11 +105,16 @@ class SqlAlchemyItemRepository:
         self._read.clear()
         self._written_movements.clear()
 
-    def _select(self, *where: ColumnElement[bool], for_update: bool) -> Select[Any]:
-        statement = _WITH_STOCK.where(*where)
-        if for_update and self._session.locks_rows:
-            return statement.with_for_update(of=items)
-        return statement
+    async def _locked(self, rows: Any) -> list[Item]:
+        """Items from locked item rows, with their stock read after the locks were taken."""
+        found = {row.id: mappers.item_to_domain(row._mapping) for row in rows}
+        if found:
+            stock = await self._session.execute(_STOCK_OF, {"ids": list(found)})
+            for level in stock:
+                found[level.item_id].stock[level.location_id] = Held(level.quantity, level.version)
+        for item in found.values():
+            self._remember(item)
+        return list(found.values())
 
     def _loaded(self, rows: Any) -> list[Item]:
         """Items from item rows joined with their stock rows (one row per location held)."""
@@ -221,8 +236,10 @@ class SqlAlchemyItemRepository:
             await self.save(item)
 
     async def _get_one(self, read: Select[Any], key: object, for_update: bool) -> Item | None:
-        statement = _LOCKED[read] if for_update and self._session.locks_rows else read
-        found = self._loaded(await self._session.execute(statement, {"key": key}))
+        if for_update and self._session.locks_rows:
+            found = await self._locked(await self._session.execute(_LOCKED[read], {"key": key}))
+        else:
+            found = self._loaded(await self._session.execute(read, {"key": key}))
         return found[0] if found else None
 
     async def get(self, item_id: UUID, *, for_update: bool = False) -> Item | None:
@@ -236,10 +253,14 @@ class SqlAlchemyItemRepository:
     ) -> dict[str, Item]:
         if not skus:
             return {}
-        # Locks are taken in SKU order, so two bulk writers cannot deadlock each other.
-        statement = self._select(items.c.sku.in_(set(skus)), for_update=for_update)
-        result = await self._session.execute(statement.order_by(items.c.sku))
-        return {item.sku.value: item for item in self._loaded(result)}
+        wanted = items.c.sku.in_(set(skus))
+        if for_update and self._session.locks_rows:
+            # Locks are taken in SKU order, so two bulk writers cannot deadlock each other.
+            locking = select(items).where(wanted).order_by(items.c.sku).with_for_update()
+            found = await self._locked(await self._session.execute(locking))
+        else:
+            found = self._loaded(await self._session.execute(_WITH_STOCK.where(wanted)))
+        return {item.sku.value: item for item in found}
 
     async def save(self, item: Item) -> None:
         self._session.check_open()
