@@ -269,6 +269,9 @@ class StockQueries(Protocol):
     async def for_item(self, item_id: UUID) -> list[StockLevelView]:
         """What the item holds at each location where it has stock, by location code."""
 
+    async def for_items(self, item_ids: Sequence[UUID]) -> list[StockLevelView]:
+        """``for_item`` for many items in one read (an export), by item then location code."""
+
     async def at_location(
         self, location_id: UUID, *, offset: int, limit: int, low_stock: bool | None
     ) -> Page[StockLevelView]:

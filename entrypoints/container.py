@@ -216,6 +216,7 @@ class Container(containers.DeclarativeContainer):
     take_stock = providers.Factory(uc.TakeStock, uow=uow, clock=clock)
     import_items = providers.Factory(uc.ImportItems, uow=uow, clock=clock)
     export_items = providers.Factory(uc.ExportItems, snapshot=snapshot_queries.provider)
+    export_stock = providers.Factory(uc.ExportStockByLocation, snapshot=snapshot_queries.provider)
     attach_image = providers.Factory(
         uc.AttachImage,
         uow=uow,

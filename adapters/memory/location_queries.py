@@ -1,5 +1,6 @@
 """The location and stock reads over ``InMemoryStore``'s committed state."""
 
+from collections.abc import Sequence
 from uuid import UUID
 
 from adapters.memory.location_repositories import copy_stocktake
@@ -77,6 +78,9 @@ class InMemoryStockQueries:
             (level for level in levels if level is not None),
             key=lambda level: level.location_code.value,
         )
+
+    async def for_items(self, item_ids: Sequence[UUID]) -> list[StockLevelView]:
+        return [level for item_id in item_ids for level in await self.for_item(item_id)]
 
     async def at_location(
         self, location_id: UUID, *, offset: int, limit: int, low_stock: bool | None

@@ -1,5 +1,6 @@
 """The location and stock reads of the SQL store (Core statements on a ``ReadSession``)."""
 
+from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
@@ -111,6 +112,20 @@ class SqlAlchemyStockQueries:
             _LEVELS.where(location_stock.c.item_id == item_id).order_by(locations.c.code)
         )
         return [_level(row) for row in rows]
+
+    async def for_items(self, item_ids: Sequence[UUID]) -> list[StockLevelView]:
+        if not item_ids:
+            return []
+        rows = await self._session.execute(
+            _LEVELS.where(location_stock.c.item_id.in_(list(item_ids))).order_by(
+                items.c.sku, locations.c.code
+            )
+        )
+        by_item: dict[UUID, list[StockLevelView]] = {}
+        for row in rows:
+            level = _level(row)
+            by_item.setdefault(level.item_id, []).append(level)
+        return [level for item_id in item_ids for level in by_item.get(item_id, [])]
 
     async def at_location(
         self, location_id: UUID, *, offset: int, limit: int, low_stock: bool | None

@@ -11,7 +11,7 @@ from application.use_cases.create_item import CreatedItem, CreateItem
 from application.use_cases.create_location import CreateLocation
 from application.use_cases.delete_item import DeleteItem
 from application.use_cases.delete_location import DeleteLocation
-from application.use_cases.export_items import ExportItems
+from application.use_cases.export_items import ExportedStock, ExportItems, ExportStockByLocation
 from application.use_cases.get_image import GetImage, ImageContent
 from application.use_cases.get_item import GetItem
 from application.use_cases.get_location import GetLocation, ListLocations
@@ -62,6 +62,8 @@ __all__ = [
     "DeleteItem",
     "DeleteLocation",
     "ExportItems",
+    "ExportStockByLocation",
+    "ExportedStock",
     "GetImage",
     "GetItem",
     "GetItemStock",

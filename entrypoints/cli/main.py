@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from entrypoints.cli import db, items, locations, serve, stock, transfer, users
+from entrypoints.cli import db, items, locations, serve, stock, stocktake, transfer, users
 from entrypoints.cli.errors import InventoryGroup, exit_code_table
 from entrypoints.cli.state import CliState
 from entrypoints.container import Container, build_container
@@ -93,6 +93,7 @@ def build_cli(
     app.add_typer(locations.app, name="locations")
     app.add_typer(db.app, name="db")
     stock.register(app)
+    stocktake.register(app)
     serve.register(app, server)
     return app
 

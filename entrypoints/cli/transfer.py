@@ -5,18 +5,17 @@ The commands join the ``items`` group when this module is imported (``main`` doe
 
 import gc
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TextIO
 
 import typer
 from rich.progress import Progress
 
 from application.use_cases import ImportReport, ImportRow
-from application.views import ItemView
 from entrypoints.cli import output
-from entrypoints.cli.csv_files import EXPECTED, read_rows, write_items
+from entrypoints.cli.csv_files import EXPECTED, read_rows, write_items, write_stock
 from entrypoints.cli.errors import ROWS_REJECTED
 from entrypoints.cli.items import app
 from entrypoints.cli.state import CliState
@@ -96,22 +95,33 @@ def export_items(
         Path | None,
         typer.Argument(dir_okay=False, help="Where to write; standard output when omitted."),
     ] = None,
+    by_location: Annotated[
+        bool,
+        typer.Option(
+            "--by-location", help="One row per location an item is held at, with a location column."
+        ),
+    ] = False,
 ) -> None:
     """Write every item as CSV (the format import reads), in SKU order."""
     state = CliState.of(ctx)
     if file is None and state.json_output:
         raise typer.BadParameter("export to standard output is CSV; give a FILE to use --json")
 
-    async def work() -> list[ItemView]:
-        return await state.container.export_items().execute(await state.actor())
+    async def work() -> Callable[[TextIO], int]:
+        actor = await state.actor()
+        if by_location:
+            stock = await state.container.export_stock().execute(actor)
+            return lambda handle: write_stock(handle, stock)
+        items = await state.container.export_items().execute(actor)
+        return lambda handle: write_items(handle, items)
 
-    items = state.run(work)
+    write = state.run(work)
     if file is None:
-        write_items(typer.get_text_stream("stdout"), items)
+        write(typer.get_text_stream("stdout"))
         return
     partial = file.with_name(f".{file.name}.partial")
     with partial.open("w", encoding="utf-8", newline="") as handle:
-        written = write_items(handle, items)
+        written = write(handle)
     os.replace(partial, file)  # readers never see half a file
     output.emit(
         state,

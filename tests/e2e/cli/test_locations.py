@@ -1,5 +1,8 @@
 """Locations, stock per location and transfers through the CLI, on every store."""
 
+import json
+from pathlib import Path
+
 from tests.e2e.cli.conftest import Cli
 
 
@@ -37,3 +40,67 @@ def test_stock_moves_between_locations(admin_cli: Cli) -> None:
     refused = admin_cli.fails(6, "transfer", "SKU-1", "9", "--from", "VAN", "--to", "MAIN")
     assert "only 5 at VAN" in refused.stderr
     admin_cli.fails(4, "transfer", "SKU-1", "1", "--from", "NOWHERE", "--to", "MAIN")
+
+
+def test_a_stocktake_from_a_file_reports_and_sets_the_differences(
+    admin_cli: Cli, tmp_path: Path
+) -> None:
+    admin_cli.add_item("SKU-1", "--quantity", "10")
+    admin_cli.add_item("SKU-2", "--quantity", "4")
+    admin_cli.add_item("SKU-3", "--quantity", "1")
+    counts = tmp_path / "counts.csv"
+    counts.write_text("Counted,SKU\n8,sku-1\n4,SKU-2\n")
+    dry = admin_cli.json("stocktake", "MAIN", "--file", str(counts), "--dry-run")
+    by_sku = {line["sku"]: line for line in dry["lines"]}
+    assert (by_sku["SKU-1"]["difference"], by_sku["SKU-3"]["counted"]) == (-2, None)
+    assert (dry["committed"], dry["movements"]) == (False, [])
+    assert admin_cli.json("items", "show", "SKU-1")["quantity"] == 10
+    table = admin_cli.ok("stocktake", "MAIN", "--file", str(counts)).stdout
+    assert "-2" in table
+    assert "not counted" in table
+    assert admin_cli.json("items", "show", "SKU-1")["quantity"] == 8
+    history = admin_cli.json("items", "history", "SKU-1")["items"]
+    assert (history[0]["reason"], history[0]["delta"]) == ("count", -2)
+
+
+def test_a_bad_counts_file_changes_nothing(admin_cli: Cli, tmp_path: Path) -> None:
+    admin_cli.add_item("SKU-1", "--quantity", "10")
+    counts = tmp_path / "counts.csv"
+    for text in ("sku,qty\nSKU-1,3\n", "sku,counted\nSKU-1,-3\n", "sku,counted\nNOPE,3\n"):
+        counts.write_text(text)
+        result = admin_cli(*("stocktake", "MAIN", "--file", str(counts)))
+        assert result.exit_code in (3, 4), result.stderr
+        assert "Traceback" not in result.stderr
+    assert admin_cli.json("items", "show", "SKU-1")["quantity"] == 10
+
+
+def test_csv_import_and_export_carry_the_location(admin_cli: Cli, tmp_path: Path) -> None:
+    admin_cli.ok("locations", "add", "VAN", "--name", "Van")
+    source = tmp_path / "in.csv"
+    source.write_text(
+        "sku,name,price,quantity,location\n"
+        "S-1,Screw,0.10,5,\n"
+        "S-1,Screw,0.10,3,van\n"
+        "S-2,Nut,0.05,2,NOWHERE\n"
+    )
+    result = admin_cli(*("--json", "items", "import", str(source)))
+    assert result.exit_code == 14, result.stderr
+    report = json.loads(result.stdout)
+    assert [row["code"] for row in report["rows"]] == [None, None, "not_found"]
+    stock = admin_cli.json("items", "stock", "S-1")["stock"]
+    assert [(level["location"], level["quantity"]) for level in stock] == [("MAIN", 5), ("VAN", 3)]
+    plain = tmp_path / "plain.csv"
+    admin_cli.ok("items", "export", str(plain))
+    assert plain.read_text().splitlines()[0] == (
+        "sku,name,description,price,tax,quantity,reorder_level"
+    )
+    exported = tmp_path / "out.csv"
+    admin_cli.ok("items", "export", "--by-location", str(exported))
+    lines = exported.read_text().splitlines()
+    assert lines[0].endswith(",location")
+    assert [(line.split(",")[5], line.split(",")[7]) for line in lines[1:]] == [
+        ("5", "MAIN"),
+        ("3", "VAN"),
+    ]
+    again = admin_cli.json("items", "import", str(exported))
+    assert {row["status"] for row in again["rows"]} == {"unchanged"}
