@@ -8,6 +8,9 @@ is created and dropped per store).
 ``--profile`` runs only the profile mode: CPU µs per authenticated GET item through the whole
 ASGI app, in-process against a store of ``PROFILE_ITEMS`` items, with cProfile's ``--top``
 functions (no wrk, no server).
+
+``--only transfers`` runs the baseline and issue 14's transfer scenario alone, on a store of
+``--items`` items: a quick check that does not load the shared machine for the whole run.
 """
 
 import argparse
@@ -34,6 +37,7 @@ class Mode:
     output: Path | None
     profile: bool
     top: int
+    only: str | None = None
 
 
 def parse(argv: list[str] | None) -> tuple[scenarios.Options, Mode]:
@@ -69,6 +73,9 @@ def parse(argv: list[str] | None) -> tuple[scenarios.Options, Mode]:
     parser.add_argument(
         "--top", type=int, default=25, help="with --profile: cProfile's most expensive functions"
     )
+    parser.add_argument(
+        "--only", choices=["transfers"], default=None, help="run the baseline and this alone"
+    )
     args = parser.parse_args(argv)
     options = scenarios.Options(
         args.seconds,
@@ -78,14 +85,19 @@ def parse(argv: list[str] | None) -> tuple[scenarios.Options, Mode]:
         args.large,
         args.profile_requests,
     )
-    return options, Mode(args.output, args.profile, args.top)
+    return options, Mode(args.output, args.profile, args.top, args.only)
 
 
-def run(options: scenarios.Options, workdir: Path, postgres_url: str | None) -> Report:
+def run(
+    options: scenarios.Options, workdir: Path, postgres_url: str | None, only: str | None = None
+) -> Report:
     report = Report("postgresql" if postgres_url else "sqlite")
     bench = scenarios.Bench(options, workdir, postgres_url, report)
     try:
         scenarios.measure_baseline(bench)
+        if only == "transfers":
+            scenarios.measure_transfers_only(bench)
+            return report
         scenarios.measure_main_store(bench)
         scenarios.measure_list_scaling(bench)
     finally:
@@ -128,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     started = datetime.now(UTC)
     output = mode.output
     with tempfile.TemporaryDirectory(prefix="inventory-bench-") as tmp:
-        report = run(options, Path(tmp), postgres_url)
+        report = run(options, Path(tmp), postgres_url, mode.only)
     report.info = {
         "when": started.isoformat(timespec="seconds"),
         "cores": cores(),
