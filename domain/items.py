@@ -17,7 +17,7 @@ from datetime import datetime
 from enum import StrEnum
 from uuid import UUID, uuid4
 
-from domain.errors import InsufficientStock, InvalidValue, VersionMismatch, VersionNotListed
+from domain.errors import InsufficientStock, InvalidValue
 from domain.events import (
     DomainEvent,
     ItemCreated,
@@ -38,6 +38,7 @@ from domain.values import (
     clean_text,
     optional_text,
 )
+from domain.versions import check_version
 
 NAME_MAX = 200
 DESCRIPTION_MAX = 2_000
@@ -152,11 +153,6 @@ class ItemDetails:
         )
 
 
-def _is_version(value: object) -> bool:
-    # ``True == 1`` in Python: a boolean must not pass for version 1.
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 @dataclass(eq=False)
 class Item:
     id: UUID
@@ -252,21 +248,8 @@ class Item:
 
     # -- behaviour ---------------------------------------------------------------------------
     def check_version(self, expected: int | Set[int] | None) -> None:
-        """Optimistic locking: ``expected`` is the version the caller based its change on, or a
-        set of versions of which any will do (an HTTP ``If-Match`` list; an empty set matches
-        nothing); None skips the check."""
-        if expected is None:
-            return
-        if isinstance(expected, Set):
-            if not all(_is_version(version) for version in expected):
-                raise InvalidValue("expected_version", "must be whole numbers")
-            if self.version not in expected:
-                raise VersionNotListed("item", listed=expected, actual=self.version)
-            return
-        if not _is_version(expected):
-            raise InvalidValue("expected_version", "must be a whole number")
-        if expected != self.version:
-            raise VersionMismatch("item", expected=expected, actual=self.version)
+        """Optimistic locking (``domain.versions.check_version``)."""
+        check_version("item", self.version, expected)
 
     def adjust(
         self,

@@ -9,7 +9,7 @@ The default location ``MAIN`` exists from the migration onwards and is where req
 no location go, so it can be neither deactivated nor deleted: today's clients rely on it.
 """
 
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Self
@@ -20,11 +20,10 @@ from domain.errors import (
     InvalidValue,
     LocationInactive,
     LocationNotEmpty,
-    VersionMismatch,
-    VersionNotListed,
 )
 from domain.events import DomainEvent, LocationChanged
 from domain.values import clean_text, normalised_code
+from domain.versions import check_version
 
 #: The default location's fixed id and code (created by migration 0004 and by the memory store).
 MAIN_LOCATION_ID = UUID("00000000-0000-4000-8000-000000000001")
@@ -102,16 +101,9 @@ class Location:
     def is_default(self) -> bool:
         return self.id == MAIN_LOCATION_ID
 
-    def check_version(self, expected: int | frozenset[int] | None) -> None:
-        """Optimistic locking, as ``Item.check_version``."""
-        if expected is None:
-            return
-        if isinstance(expected, frozenset):
-            if self.version not in expected:
-                raise VersionNotListed("location", listed=expected, actual=self.version)
-            return
-        if expected != self.version:
-            raise VersionMismatch("location", expected=expected, actual=self.version)
+    def check_version(self, expected: int | Set[int] | None) -> None:
+        """Optimistic locking (``domain.versions.check_version``)."""
+        check_version("location", self.version, expected)
 
     def check_receives(self) -> None:
         """Stock may only go into an active location."""

@@ -44,11 +44,18 @@ async def line_for(uow: UnitOfWork, item_key: ItemKey, location_key: LocationKey
 async def count_lines(
     uow: UnitOfWork, stocktake: Stocktake, counts: Sequence[LineCount], at: datetime
 ) -> None:
-    """Record counts; an (item, location) not in the stocktake yet joins it first."""
+    """Record counts; an (item, location) not in the stocktake yet joins it first. A count
+    that names no location is at the stocktake's, or at the item's only line."""
     for count in counts:
         where = count.location if count.location is not None else stocktake.location_id
         if where is None:
-            raise InvalidValue("location_id", "name the location of each line")
+            item_id = (await load_item(uow, count.item)).id
+            places = [
+                line.location_id for line in stocktake.lines.values() if line.item_id == item_id
+            ]
+            if len(places) != 1:
+                raise InvalidValue("location_id", "name the location of this item's count")
+            where = places[0]
         line = await line_for(uow, count.item, where)
         stocktake.add_line(line)
         stocktake.count(line.key, count.counted, at=at)

@@ -15,11 +15,13 @@ from domain.errors import (
     LocationNotEmpty,
     StocktakeClosed,
     StocktakeConflicts,
+    VersionMismatch,
+    VersionNotListed,
 )
 from domain.events import StockAdjusted, StockTransferred
 from domain.items import Item, ItemDetails, MovementReason
 from domain.locations import MAIN_LOCATION_ID, MAX_DEPTH, Location, LocationCode
-from domain.stocktakes import LineStatus, Stocktake, StocktakeLine
+from domain.stocktakes import MAX_LINES, LineStatus, Stocktake, StocktakeLine
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -212,3 +214,41 @@ def test_a_stocktake_refuses_or_skips_conflicting_lines() -> None:
     assert take.lines[a].status is LineStatus.CONFLICT
     with pytest.raises(StocktakeClosed):
         take.count(b, 2, at=T0)
+
+
+def test_a_location_checks_versions_like_an_item() -> None:
+    bin_ = location()
+    bin_.check_version(None)
+    bin_.check_version(1)
+    bin_.check_version(frozenset({1, 4}))
+    with pytest.raises(VersionMismatch):
+        bin_.check_version(2)
+    with pytest.raises(VersionNotListed):
+        bin_.check_version(frozenset())
+    with pytest.raises(InvalidValue):
+        bin_.check_version(True)
+
+
+def test_renaming_and_reactivating() -> None:
+    bin_ = location("A-1", active=False)
+    assert bin_.rename(code=" b-2 ", name="Bin B-2") == ("code", "name")
+    assert (str(bin_.code), LocationCode.parse(bin_.code)) == ("B-2", bin_.code)
+    assert bin_.set_active(True) == ("active",)
+    assert bin_.move_under([], 1) == ()
+    with pytest.raises(InvalidValue, match="active"):
+        bin_.set_active("yes")  # type: ignore[arg-type]
+    bin_.check_receives()
+
+
+def test_a_stocktake_refuses_lines_it_does_not_have_and_too_many() -> None:
+    take = Stocktake.open([], location_id=None, at=T0, by=None)
+    with pytest.raises(InvalidValue, match="not counted"):
+        take.count((uuid4(), uuid4()), 1, at=T0)
+    line = StocktakeLine(uuid4(), uuid4(), expected=1, version=1)
+    take.add_line(line)
+    take.add_line(StocktakeLine(line.item_id, line.location_id, expected=9, version=9))
+    assert take.lines[line.key].expected == 1
+    for _ in range(MAX_LINES - 1):
+        take.add_line(StocktakeLine(uuid4(), uuid4(), expected=0, version=0))
+    with pytest.raises(InvalidValue, match="at most"):
+        take.add_line(StocktakeLine(uuid4(), uuid4(), expected=0, version=0))
