@@ -135,3 +135,38 @@ def test_an_inactive_location_takes_no_stock(client: TestClient, admin: Headers)
         headers=admin,
     )
     assert (response.status_code, response.json()["code"]) == (409, "location_inactive")
+
+
+def test_transfers_and_located_movements_reach_the_event_stream(
+    client: TestClient, admin: Headers
+) -> None:
+    token = admin["Authorization"].removeprefix("Bearer ")
+    item = new_item(client, admin, quantity=5)
+    with client.websocket_connect(f"/api/v1/events?token={token}") as socket:
+        van = new_location(client, admin, "VAN")
+        assert (socket.receive_json()["type"], van["code"]) == ("location.changed", "VAN")
+        client.post(
+            f"/api/v1/items/{item['id']}/movements",
+            json={"delta": -1, "reason": "sold"},
+            headers=admin,
+        )
+        adjusted = socket.receive_json()
+        assert (adjusted["type"], adjusted["location_id"], adjusted["location_quantity"]) == (
+            "stock.adjusted",
+            str(MAIN_LOCATION_ID),
+            4,
+        )
+        body = {
+            "item_id": item["id"],
+            "from_location_id": str(MAIN_LOCATION_ID),
+            "to_location_id": van["id"],
+            "quantity": 3,
+        }
+        done = client.post("/api/v1/transfers", json=body, headers=admin).json()
+        moved = socket.receive_json()
+        assert moved["type"] == "stock.transferred"
+        assert (moved["transfer_id"], moved["to_location_id"], moved["quantity"]) == (
+            done["transfer"]["transfer_id"],
+            van["id"],
+            3,
+        )
