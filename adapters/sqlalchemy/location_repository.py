@@ -1,7 +1,7 @@
 """Locations and stocktakes for a unit of work, on its session.
 
-A movement reads its location ``FOR SHARE`` on PostgreSQL and a change or deletion of the
-location reads it ``FOR UPDATE``: a location cannot be deactivated or deleted under a movement
+A movement reads its location ``FOR KEY SHARE`` on PostgreSQL and a change or deletion of
+the location reads it ``FOR UPDATE``: a location cannot be deactivated or deleted under a movement
 that is about to use it. On SQLite the writer already holds the database write lock.
 """
 
@@ -21,7 +21,9 @@ from domain.stocktakes import LineStatus, Stocktake, StocktakeLine, StocktakeSta
 
 _BY_ID = select(locations).where(locations.c.id == bindparam("key"))
 _BY_CODE = select(locations).where(locations.c.code == bindparam("key"))
-_SHARED = {read: read.with_for_update(read=True) for read in (_BY_ID, _BY_CODE)}
+#: ``FOR KEY SHARE``: enough to hold off ``FOR UPDATE`` (a change or deletion of the location)
+#: while shared by any number of movements, and the lightest row lock PostgreSQL has.
+_SHARED = {read: read.with_for_update(read=True, key_share=True) for read in (_BY_ID, _BY_CODE)}
 _LOCKED = {read: read.with_for_update() for read in (_BY_ID, _BY_CODE)}
 _UPDATE_READ = update(locations).where(
     locations.c.id == bindparam("b_id"), locations.c.version == bindparam("b_read_version")
