@@ -16,7 +16,7 @@ from application.commands import (
     CreateLocationCommand,
     TransferStockCommand,
 )
-from domain.errors import InsufficientStock
+from domain.errors import InsufficientStock, LocationNotEmpty, NotFound
 from domain.locations import MAIN_LOCATION_ID
 from entrypoints.container import Container, build_container, close, start
 from tests.conftest import make_settings
@@ -142,3 +142,36 @@ async def test_two_processes_transferring_at_once_move_exactly_what_was_there(
         assert await held(container, item_id) == {"A": (0, 0), "B": (100, 100)}
     finally:
         await close(container)
+
+
+async def test_a_location_deleted_while_stock_moves_in_never_loses_stock(
+    sql_container: Container,
+) -> None:
+    await two_locations(sql_container)
+    item_id = await stocked(sql_container, "T-1", 50)
+
+    async def transfer() -> object:
+        command = TransferStockCommand(
+            actor=ADMIN, item=item_id, from_location="A", to_location="B", quantity=1
+        )
+        return await sql_container.transfer_stock().execute(command)
+
+    async def delete() -> object:
+        await asyncio.sleep(0)
+        return await sql_container.delete_location().execute(ADMIN, "B")
+
+    results = await asyncio.gather(
+        *(transfer() for _ in range(20)), delete(), return_exceptions=True
+    )
+    moved = [r for r in results[:20] if not isinstance(r, BaseException)]
+    refused = [r for r in results[:20] if isinstance(r, BaseException)]
+    deleted = results[20]
+    assert all(isinstance(r, NotFound) for r in refused), refused[:3]
+    if deleted is None:  # it went first: nothing reached it
+        assert not moved
+        assert await held(sql_container, item_id) == {"A": (50, 50)}
+    else:
+        assert isinstance(deleted, LocationNotEmpty), deleted
+        assert moved
+        found = await held(sql_container, item_id)
+        assert found["A"][0] + found["B"][0] == 50
