@@ -18,7 +18,7 @@ from uuid import UUID
 
 from application.errors import IdempotencyKeyReused
 from application.ports import UnitOfWork
-from domain.items import Item, ItemImage, MovementReason, StockMovement
+from domain.items import Held, Item, ItemImage, MovementReason, StockMovement
 from domain.locations import MAIN_LOCATION_ID
 from domain.users import Principal
 from domain.values import Money, Sku, TaxRate
@@ -113,6 +113,7 @@ def encode_item(item: Item) -> dict[str, Any]:
         "version": item.version,
         "created_at": item.created_at.isoformat(),
         "updated_at": item.updated_at.isoformat(),
+        "stock": {str(at): [held.quantity, held.version] for at, held in item.stock.items()},
     }
 
 
@@ -131,6 +132,8 @@ def decode_item(data: dict[str, Any]) -> Item:
         version=data["version"],
         created_at=datetime.fromisoformat(data["created_at"]),
         updated_at=datetime.fromisoformat(data["updated_at"]),
+        # Results recorded before locations existed hold no stock per location.
+        stock={UUID(at): Held(*held) for at, held in data.get("stock", {}).items()},
     )
 
 

@@ -192,14 +192,18 @@ def delete(ctx: typer.Context, item: ItemKey, expected_version: ExpectedVersion 
     output.emit(state, {"deleted": item}, output.message(f"Deleted {item}"))
 
 
-def _show_change(state: CliState, change: StockChange) -> None:
+def _show_change(state: CliState, change: StockChange, location: str | None = None) -> None:
     movement = change.movement
     item = change.item
+    at = ""
+    if location is not None and movement is not None:
+        at = f" at {location.strip().upper()} ({item.quantity_at(movement.location_id)} there)"
     if movement is None:
         headline = f"{item.sku}: no change, {item.quantity} on hand"
     else:
         headline = (
-            f"{item.sku}: {movement.delta:+d} ({movement.reason.value}), {item.quantity} on hand"
+            f"{item.sku}: {movement.delta:+d} ({movement.reason.value}){at},"
+            f" {item.quantity} on hand"
         )
     data = {
         "item": output.item_json(item),
@@ -239,7 +243,7 @@ def adjust(
         )
         return await state.container.adjust_stock().execute(command)
 
-    _show_change(state, state.run(work))
+    _show_change(state, state.run(work), location)
 
 
 @app.command(context_settings=NUMBERS_MAY_BE_NEGATIVE)
@@ -268,7 +272,7 @@ def count(
         )
         return await state.container.count_stock().execute(command)
 
-    _show_change(state, state.run(work))
+    _show_change(state, state.run(work), location)
 
 
 @app.command()

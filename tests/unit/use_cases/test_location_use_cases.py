@@ -125,6 +125,7 @@ async def test_a_transfer_is_replayed_by_its_idempotency_key(
     again = await container.transfer_stock().execute(command)
     assert again.replayed
     assert again.incoming.transfer_id == first.incoming.transfer_id
+    assert again.item.quantity_at(again.incoming.location_id) == 2  # the stock as recorded
     assert store(container).items[item.id].quantity_at(MAIN_LOCATION_ID) == 1
 
 
