@@ -98,6 +98,13 @@ async def test_stock_per_location_and_transfers_read_back(backend: Backend) -> N
         ("MAIN", 5),
     ]
     assert [lv.item_id for lv in at_target.items] == [item.id]
+    async with backend.queries() as session:
+        many = await session.stock.for_items([uuid4(), item.id])
+    assert [(lv.location_code.value, lv.quantity) for lv in many] == [
+        ("A", 1),
+        ("B", 3),
+        ("MAIN", 5),
+    ]
     (transfer,) = transfers.items
     assert (transfer.from_location_id, transfer.to_location_id, transfer.quantity) == (
         source.id,
