@@ -109,6 +109,8 @@ class CountStockCommand:
     item: ItemKey
     quantity: int
     note: str | None = None
+    #: An order or document number, as on a movement.
+    reference: str | None = None
     expected_version: ExpectedVersion = None
     #: A retry with the same key (per user) gets the first result back; see ``idempotency``.
     idempotency_key: str | None = None
@@ -154,6 +156,28 @@ class LoginCommand:
     username: str
     password: str = field(repr=False)
     client_address: str | None = None
+    #: What the session this login starts is listed as (a browser's User-Agent, say).
+    device: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RefreshCommand:
+    """A refresh token to swap; ``client_address`` as for ``LoginCommand`` (throttling)."""
+
+    refresh_token: str = field(repr=False)
+    client_address: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CreateApiTokenCommand:
+    """``user`` None: a token for the actor; else (admins) for that user, by id or name.
+    ``expires_in_days`` None: the token works until it is revoked."""
+
+    actor: Actor
+    name: str
+    scopes: tuple[str, ...]
+    expires_in_days: int | None = None
+    user: UUID | str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -12,6 +12,13 @@ from types import TracebackType
 from typing import Generic, Protocol, Self, TypeVar
 from uuid import UUID
 
+from application.credentials import (
+    ApiTokenGrant,
+    ApiTokenQueries,
+    ApiTokenRepository,
+    SessionQueries,
+    SessionRepository,
+)
 from application.views import (
     ItemView,
     LocationView,
@@ -173,6 +180,13 @@ class UserRepository(Protocol):
 
     async def count(self) -> int: ...
 
+    async def by_api_token(self, token_hash: bytes) -> "tuple[User, ApiTokenGrant] | None":
+        """The user of the API token with this hash, and the token, in one read."""
+
+    async def touch_api_token(self, token_id: UUID, *, at: datetime) -> None:
+        """Record a use of the token at ``at`` unless one within ``LAST_USED_RESOLUTION``
+        before it is recorded already (by any process)."""
+
 
 @dataclass(frozen=True, slots=True)
 class LoginFailures:
@@ -216,6 +230,8 @@ class UnitOfWork(Protocol):
     idempotency: "IdempotencyRepository"
     locations: LocationRepository
     stocktakes: StocktakeRepository
+    sessions: SessionRepository
+    api_tokens: ApiTokenRepository
 
     async def __aenter__(self) -> Self: ...
 
@@ -299,6 +315,13 @@ class UserQueries(Protocol):
 
     async def count(self) -> int: ...
 
+    async def by_api_token(self, token_hash: bytes) -> "tuple[UserView, ApiTokenGrant] | None":
+        """The user of the API token with this hash, and the token, in one read."""
+
+    async def touch_api_token(self, token_id: UUID, *, at: datetime) -> None:
+        """Record a use of the token at ``at`` unless one within ``LAST_USED_RESOLUTION``
+        before it is recorded already (by any process)."""
+
 
 class QuerySession(Protocol):
     """The reads of one query: one connection, taken at the first read and given back when the
@@ -316,6 +339,8 @@ class QuerySession(Protocol):
     locations: LocationQueries
     stock: StockQueries
     stocktakes: StocktakeQueries
+    sessions: SessionQueries
+    api_tokens: ApiTokenQueries
 
     async def __aenter__(self) -> Self: ...
 
@@ -345,6 +370,8 @@ class AccessToken:
     token: str
     expires_in: int
     expires_at: datetime
+    #: The session's refresh token, after a login or a refresh (never from ``TokenService``).
+    refresh_token: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -160,6 +160,19 @@ class PermissionDenied(DomainError):
         super().__init__(f"a {role} may not {action}", action=action, role=role)
 
 
+class ScopeMissing(PermissionDenied):
+    """The user's role would allow it, but the API token acting for them has no scope that
+    does. The same code as ``PermissionDenied``: to a client it is the same refusal."""
+
+    def __init__(self, action: str, role: str) -> None:
+        CodedError.__init__(
+            self,
+            f"this API token has no scope that allows it to {action}",
+            action=action,
+            role=role,
+        )
+
+
 class VersionNotListed(DomainError):
     """None of the versions the caller would accept is the current one: an HTTP ``If-Match``
     list, where any tag may match. An empty list (only weak tags, or tags that are not ours)

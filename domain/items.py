@@ -306,11 +306,13 @@ class Item:
         by: UUID | None,
         note: str | None = None,
         location: Location | None = None,
+        reference: str | None = None,
     ) -> StockMovement | None:
         """A stock count sets the quantity at ``location`` (the default location when None);
         the difference is recorded as ``count``."""
         quantity = bounded_int("quantity", quantity)
         note = optional_text("note", note, max_length=NOTE_MAX)
+        reference = optional_text("reference", reference, max_length=REFERENCE_MAX)
         location_id, _code = _where(location)
         delta = quantity - self.quantity_at(location_id)
         if delta == 0:
@@ -320,7 +322,13 @@ class Item:
         if self.quantity + delta > MAX_QUANTITY:
             raise InvalidValue("quantity", f"would exceed {MAX_QUANTITY}")
         movement = self._record(
-            delta, MovementReason.COUNT, location_id=location_id, at=at, by=by, note=note
+            delta,
+            MovementReason.COUNT,
+            location_id=location_id,
+            at=at,
+            by=by,
+            note=note,
+            reference=reference,
         )
         self._touch(at)
         self._announce_stock(movement, by)

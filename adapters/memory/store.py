@@ -4,8 +4,10 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 from application.ports import LoginFailures
+from domain.api_tokens import ApiToken
 from domain.items import Item, StockMovement
 from domain.locations import MAIN_LOCATION_CODE, MAIN_LOCATION_ID, Location, LocationCode
+from domain.sessions import LoginSession
 from domain.stocktakes import Stocktake
 from domain.users import User
 
@@ -46,4 +48,8 @@ class InMemoryStore:
     idempotency: dict[str, IdempotencyEntry] = field(default_factory=dict)
     locations: dict[UUID, Location] = field(default_factory=_default_locations)
     stocktakes: dict[UUID, Stocktake] = field(default_factory=dict)
+    sessions: dict[UUID, LoginSession] = field(default_factory=dict)
+    #: Every refresh token a session ever had (by hash): earlier ones must be recognised.
+    session_tokens: dict[bytes, UUID] = field(default_factory=dict)
+    api_tokens: dict[UUID, ApiToken] = field(default_factory=dict)
     write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)

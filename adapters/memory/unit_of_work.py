@@ -3,6 +3,11 @@ from types import TracebackType
 from typing import Self
 from uuid import UUID
 
+from adapters.memory.access import (
+    AccessChanges,
+    InMemoryApiTokenRepository,
+    InMemorySessionRepository,
+)
 from adapters.memory.location_repositories import (
     InMemoryLocationRepository,
     InMemoryStocktakeRepository,
@@ -52,6 +57,8 @@ class InMemoryUnitOfWork:
         self.idempotency = InMemoryIdempotencyRepository(self)
         self.locations = InMemoryLocationRepository(self)
         self.stocktakes = InMemoryStocktakeRepository(self)
+        self.sessions = InMemorySessionRepository(self, store)
+        self.api_tokens = InMemoryApiTokenRepository(self, store)
 
     def _reset(self) -> None:
         self._items: dict[UUID, Item | None] = {}
@@ -63,6 +70,7 @@ class InMemoryUnitOfWork:
         self._claims: dict[str, IdempotencyEntry] = {}
         self._locations: dict[UUID, Location | None] = {}
         self._stocktakes: dict[UUID, Stocktake] = {}
+        self._access = AccessChanges()
 
     # -- transaction ------------------------------------------------------------------------
     async def __aenter__(self) -> Self:
@@ -114,6 +122,7 @@ class InMemoryUnitOfWork:
                 store.locations[location_id] = copy_location(location)
         for stocktake_id, stocktake in self._stocktakes.items():
             store.stocktakes[stocktake_id] = copy_stocktake(stocktake)
+        self._access.apply(store)
         self._reset()
         await self._events.publish(self._events.committed())
 
@@ -188,6 +197,15 @@ class InMemoryUnitOfWork:
             else:
                 merged[key] = failures
         return merged
+
+    @property
+    def store(self) -> InMemoryStore:
+        """The committed state (API-token use is written to it directly; see ``access.py``)."""
+        return self._store
+
+    def access_changes(self) -> AccessChanges:
+        self._check_writable()
+        return self._access
 
     def _check_writable(self) -> None:
         self._check_open()

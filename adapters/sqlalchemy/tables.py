@@ -246,6 +246,53 @@ class IdempotencyRow(Base):
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
 
 
+class LoginSessionRow(Base):
+    """A refresh-token family (``domain.sessions``); ``token_hash`` is the current token's."""
+
+    __tablename__ = "login_sessions"
+    __table_args__ = (Index("ix_login_sessions_user_id_created_at", "user_id", "created_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    token_version: Mapped[int] = mapped_column(BigInteger)
+    token_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    device: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_used_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    end_reason: Mapped[str | None] = mapped_column(String(100))
+
+
+class RefreshTokenRow(Base):
+    """Every refresh token a session ever had, by hash: an earlier one coming back is reuse."""
+
+    __tablename__ = "refresh_tokens"
+
+    token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
+    session_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("login_sessions.id", ondelete="CASCADE"), index=True
+    )
+
+
+class ApiTokenRow(Base):
+    """An API token (``domain.api_tokens``), found by the keyed hash of its secret."""
+
+    __tablename__ = "api_tokens"
+    __table_args__ = (Index("ix_api_tokens_user_id_created_at", "user_id", "created_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    #: Space-separated, sorted.
+    scopes: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
 def _table(row: type[Base]) -> Table:
     table = row.__table__
     assert isinstance(table, Table)
@@ -262,6 +309,9 @@ locations = _table(LocationRow)
 location_stock = _table(LocationStockRow)
 stocktakes = _table(StocktakeRow)
 stocktake_lines = _table(StocktakeLineRow)
+login_sessions = _table(LoginSessionRow)
+refresh_tokens = _table(RefreshTokenRow)
+api_tokens = _table(ApiTokenRow)
 
 #: The low-stock filter is ``quantity - reorder_level <= 0``, written so that this index serves it.
 Index("ix_items_stock_margin", items.c.quantity - items.c.reorder_level)

@@ -10,6 +10,7 @@ and publishes nothing. How writers are serialised is described in ``sqlite.py`` 
 from types import TracebackType
 from typing import Self
 
+from adapters.sqlalchemy.access import SqlAlchemyApiTokenRepository, SqlAlchemySessionRepository
 from adapters.sqlalchemy.database import Database
 from adapters.sqlalchemy.idempotency import SqlAlchemyIdempotencyRepository
 from adapters.sqlalchemy.item_repository import (
@@ -43,6 +44,8 @@ class SqlAlchemyUnitOfWork:
         self.idempotency = SqlAlchemyIdempotencyRepository(self._session)
         self.locations = SqlAlchemyLocationRepository(self._session, self._events.track)
         self.stocktakes = SqlAlchemyStocktakeRepository(self._session)
+        self.sessions = SqlAlchemySessionRepository(self._session)
+        self.api_tokens = SqlAlchemyApiTokenRepository(self._session)
 
     async def __aenter__(self) -> Self:
         if self._open:

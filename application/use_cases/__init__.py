@@ -6,6 +6,7 @@ from application.use_cases.authenticate import Authenticate, LoginPolicy
 from application.use_cases.bootstrap_admin import BootstrapAdmin, BootstrapResult
 from application.use_cases.change_password import ChangeOwnPassword, SetUserPassword
 from application.use_cases.check_readiness import CheckReadiness, Readiness
+from application.use_cases.check_registration import CheckRegistration
 from application.use_cases.count_stock import CountStock
 from application.use_cases.create_item import CreatedItem, CreateItem
 from application.use_cases.create_location import CreateLocation
@@ -14,6 +15,7 @@ from application.use_cases.delete_location import DeleteLocation
 from application.use_cases.export_items import ExportedStock, ExportItems, ExportStockByLocation
 from application.use_cases.get_image import GetImage, ImageContent
 from application.use_cases.get_item import GetItem
+from application.use_cases.get_item_by_sku import GetItemBySku
 from application.use_cases.get_location import GetLocation, ListLocations
 from application.use_cases.get_user import GetUser, ListUsers
 from application.use_cases.import_items import (
@@ -25,8 +27,11 @@ from application.use_cases.import_items import (
 )
 from application.use_cases.list_items import ListItems
 from application.use_cases.list_movements import ListMovements
+from application.use_cases.manage_api_tokens import CreateApiToken, ListApiTokens, RevokeApiToken
+from application.use_cases.manage_sessions import EndSession, ListSessions, Logout
 from application.use_cases.open_event_stream import LiveSession, OpenEventStream
 from application.use_cases.read_stock import GetItemStock, ListLocationStock, ListTransfers
+from application.use_cases.refresh_session import RefreshSession
 from application.use_cases.register_user import RegisterUser
 from application.use_cases.remove_image import RemoveImage
 from application.use_cases.replace_item import ReplaceItem
@@ -53,19 +58,23 @@ __all__ = [
     "BootstrapResult",
     "ChangeOwnPassword",
     "CheckReadiness",
+    "CheckRegistration",
     "CommitStocktake",
     "CountStock",
     "CountStocktake",
+    "CreateApiToken",
     "CreateItem",
     "CreateLocation",
     "CreatedItem",
     "DeleteItem",
     "DeleteLocation",
+    "EndSession",
     "ExportItems",
     "ExportStockByLocation",
     "ExportedStock",
     "GetImage",
     "GetItem",
+    "GetItemBySku",
     "GetItemStock",
     "GetLocation",
     "GetStocktake",
@@ -74,22 +83,27 @@ __all__ = [
     "ImportItems",
     "ImportReport",
     "ImportRow",
+    "ListApiTokens",
     "ListItems",
     "ListLocationStock",
     "ListLocations",
     "ListMovements",
+    "ListSessions",
     "ListTransfers",
     "ListUsers",
     "LiveSession",
     "LoginPolicy",
+    "Logout",
     "OpenEventStream",
     "OpenStocktake",
     "Readiness",
+    "RefreshSession",
     "RegisterUser",
     "RemoveImage",
     "ReplaceItem",
     "ResolveActor",
     "ResolvePrincipal",
+    "RevokeApiToken",
     "RowOutcome",
     "RowStatus",
     "SetUserPassword",

@@ -37,7 +37,12 @@ class CountStock:
             item = await load_item(self.uow, cmd.item, for_update=True)
             item.check_version(cmd.expected_version)
             movement = item.count(
-                cmd.quantity, at=now, by=actor.user_id, note=cmd.note, location=location
+                cmd.quantity,
+                at=now,
+                by=actor.user_id,
+                note=cmd.note,
+                reference=cmd.reference,
+                location=location,
             )
             change = StockChange(item=item, movement=movement)
             if movement is not None:

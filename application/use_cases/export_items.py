@@ -20,7 +20,10 @@ class ExportItems:
         self.snapshot = snapshot
         self.page_size = page_size
 
-    async def execute(self, actor: Actor) -> list[ItemView]:
+    async def execute(
+        self, actor: Actor, *, progress: Callable[[int, int], None] | None = None
+    ) -> list[ItemView]:
+        """``progress(read, total)`` is called after each page, for a progress bar."""
         items: list[ItemView] = []
         async with self.snapshot() as session:
             principal = await acting(actor, session.users)
@@ -29,6 +32,8 @@ class ExportItems:
                 query = ItemQuery(offset=len(items), limit=self.page_size, sort=ItemSort.SKU)
                 page = await session.items.list(query)
                 items.extend(page.items)
+                if progress is not None:
+                    progress(len(items), page.total)
                 if not page.items or len(items) >= page.total:
                     return items
 
@@ -50,7 +55,10 @@ class ExportStockByLocation:
         self.snapshot = snapshot
         self.page_size = page_size
 
-    async def execute(self, actor: Actor) -> list[ExportedStock]:
+    async def execute(
+        self, actor: Actor, *, progress: Callable[[int, int], None] | None = None
+    ) -> list[ExportedStock]:
+        """``progress(read, total)`` as in ``ExportItems``."""
         found: list[ExportedStock] = []
         async with self.snapshot() as session:
             principal = await acting(actor, session.users)
@@ -64,5 +72,7 @@ class ExportStockByLocation:
                 found.extend(
                     ExportedStock(item, tuple(held.get(item.id, ()))) for item in page.items
                 )
+                if progress is not None:
+                    progress(len(found), page.total)
                 if not page.items or len(found) >= page.total:
                     return found

@@ -27,6 +27,9 @@ IMPORT_COLUMNS = ("sku", "name", "description", "price", "tax", "quantity", "reo
 LOCATION_COLUMN = "location"
 ACCEPTED_COLUMNS = (*IMPORT_COLUMNS, LOCATION_COLUMN)
 REQUIRED_COLUMNS = ("sku", "name", "price")
+#: The domain's names for the columns whose header says something shorter: a rejection names
+#: the column the person fixing the file sees.
+_COLUMN_OF_FIELD = {"unit_price": "price", "tax_rate": "tax"}
 DEFAULT_BATCH_SIZE = 5_000
 IMPORT_NOTE = "csv import"
 
@@ -101,9 +104,20 @@ def _whole(field: str, raw: str | None) -> int | None:
 
 
 def parse_row(row: ImportRow) -> tuple[ItemDetails, int | None]:
-    """The row as validated item details and an optional absolute quantity."""
+    """The row as validated item details and an optional absolute quantity; a bad cell raises
+    ``InvalidValue`` named by its CSV column (``price``, not ``unit_price``)."""
     if row.problem is not None:
         raise InvalidValue("row", row.problem)
+    try:
+        return _parse_cells(row)
+    except InvalidValue as error:
+        column = _COLUMN_OF_FIELD.get(error.field)
+        if column is None:
+            raise
+        raise InvalidValue(column, error.reason) from None
+
+
+def _parse_cells(row: ImportRow) -> tuple[ItemDetails, int | None]:
     details = ItemDetails.parse(
         sku=row.values.get("sku", ""),
         name=row.values.get("name", ""),

@@ -8,7 +8,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from benchmarks.harness import wrk
+from benchmarks.harness import api_tokens, wrk
 from benchmarks.harness.client import item_ids, token_for
 from benchmarks.harness.inprocess import BUDGET_US, profile_get_item
 from benchmarks.harness.processes import VENV_BIN, Server, free_port, rss_mb, serve
@@ -139,7 +139,7 @@ def _health(bench: Bench, url: str) -> None:
 
 def _reads(bench: Bench, url: str, env: dict[str, str]) -> None:
     targets = bench.targets
-    row = bench.load("GET /api/v1/items/{id} (authenticated)", "get_item.lua", url, env)
+    row = _get_item_with_jwt_and_api_token(bench, url, env)
     p99 = targets.get_item_p99_ms
     row.expect(
         f"ratio ≥ {targets.get_item:.2f}" + (f", p99 ≤ {p99:g} ms" if p99 else ""),
@@ -154,6 +154,26 @@ def _reads(bench: Bench, url: str, env: dict[str, str]) -> None:
             f"GET /api/v1/items?limit=20 {label}", "get_path.lua", url, {**env, "BENCH_PATH": path}
         )
         row.expect("within 1.5x of the plain list", _within(row, plain, 1.5))
+
+
+def _get_item_with_jwt_and_api_token(bench: Bench, url: str, env: dict[str, str]) -> Row:
+    """The JWT GET item, then the same with an API token (issue 17); the JWT row."""
+    row = bench.load("GET /api/v1/items/{id} (authenticated)", "get_item.lua", url, env)
+    api = {**env, "BENCH_TOKEN": api_tokens.api_token_for(url, env["BENCH_TOKEN"])}
+    api_tokens.expect_like_jwt(bench.load(api_tokens.SCENARIO, "get_item.lua", url, api), row)
+    return row
+
+
+def measure_api_token(bench: Bench) -> None:
+    """Only the GET item with a JWT and with an API token (``--api-token``)."""
+    store = bench.store("api-token")
+    import_csv(store, bench.options.items)
+    with serve_store(bench, store) as server:
+        token = token_for(server.base_url, "clerk")
+        ids_file = bench.workdir / "ids.txt"
+        ids_file.write_text("\n".join(item_ids(server.base_url, token, bench.options.items)))
+        env = {"BENCH_TOKEN": token, "BENCH_IDS": str(ids_file)}
+        _get_item_with_jwt_and_api_token(bench, server.base_url, env)
 
 
 def _writes(bench: Bench, url: str, env: dict[str, str]) -> None:

@@ -20,7 +20,7 @@ written by the export itself and never get a prefix (``-5`` stays a number).
 import codecs
 import csv
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
@@ -40,6 +40,7 @@ EXPECTED = ",".join(IMPORT_COLUMNS) + f"[,{LOCATION_COLUMN}]"
 TEXT_COLUMNS = frozenset({"sku", "name", "description", LOCATION_COLUMN})
 _NEEDS_PREFIX = re.compile(r"'*[=+\-@\t\r]")
 _HAS_PREFIX = re.compile(r"'+[=+\-@\t\r]")
+PROGRESS_EVERY = 1_000
 
 
 def neutralise(text: str) -> str:
@@ -136,21 +137,33 @@ def _cells(item: ItemView, quantity: int) -> tuple[object, ...]:
     )
 
 
-def write_items(handle: TextIO, items: Iterable[ItemView]) -> int:
-    """Writes the header and one row per item; returns the number of items written."""
+def _report(progress: Callable[[int], None] | None, written: int, *, done: bool) -> None:
+    if progress is not None and (done or written % PROGRESS_EVERY == 0):
+        progress(written)
+
+
+def write_items(
+    handle: TextIO, items: Iterable[ItemView], progress: Callable[[int], None] | None = None
+) -> int:
+    """Writes the header and one row per item; returns the number of items written.
+    ``progress(written)`` is called every ``PROGRESS_EVERY`` rows and at the end."""
     writer = csv.writer(handle)
     writer.writerow(IMPORT_COLUMNS)
     written = 0
     for item in items:
         writer.writerow(_cells(item, item.quantity))
         written += 1
+        _report(progress, written, done=False)
+    _report(progress, written, done=True)
     return written
 
 
-def write_stock(handle: TextIO, stock: Iterable[ExportedStock]) -> int:
+def write_stock(
+    handle: TextIO, stock: Iterable[ExportedStock], progress: Callable[[int], None] | None = None
+) -> int:
     """Like ``write_items`` with a ``location`` column: one row per location an item holds
     stock at (one row with no location for an item that holds none). Importing it rebuilds
-    the stock per location. Returns the number of items written."""
+    the stock per location. Returns the number of items written; ``progress`` as there."""
     writer = csv.writer(handle)
     writer.writerow(ACCEPTED_COLUMNS)
     written = 0
@@ -161,4 +174,6 @@ def write_stock(handle: TextIO, stock: Iterable[ExportedStock]) -> int:
         if not entry.levels:
             writer.writerow((*_cells(entry.item, 0), ""))
         written += 1
+        _report(progress, written, done=False)
+    _report(progress, written, done=True)
     return written

@@ -23,8 +23,10 @@ USAGE = 2  # Typer's own code for a bad command line
 ROWS_REJECTED = 14
 CONFIGURATION = 15
 FILE_ERROR = 16
+NOT_CONFIRMED = 22
 
 #: Error code (domain and application) → exit code. Never renumber: scripts depend on these.
+#: The CLI's own codes above (14-16, 22) share the number space: ``exit_code_table`` lists both.
 EXIT_CODES: dict[str, int] = {
     "invalid_value": 3,
     "not_found": 4,
@@ -56,6 +58,7 @@ _OTHER_CODES = {
     ROWS_REJECTED: "items import: some rows were rejected (the others were imported)",
     CONFIGURATION: "configuration error (settings, storage, database URL)",
     FILE_ERROR: "a file could not be read or written",
+    NOT_CONFIRMED: "not confirmed: a destructive command needs --yes when stdin is no terminal",
 }
 
 
@@ -68,6 +71,11 @@ def exit_code_table() -> str:
 
 class ConfigurationError(Exception):
     """The service is configured in a way this command cannot work with."""
+
+
+class NotConfirmed(Exception):
+    """A destructive command was not confirmed: declined at the prompt, or run without --yes
+    where there is no terminal to ask on."""
 
 
 def report(message: str, *, code: str, json_output: bool) -> None:
@@ -87,6 +95,9 @@ def exit_for(error: BaseException, *, json_output: bool, debug: bool) -> typer.E
         message = _one_line(error)
         report(message, code="configuration", json_output=json_output)
         return typer.Exit(CONFIGURATION)
+    if isinstance(error, NotConfirmed):
+        report(str(error), code="not_confirmed", json_output=json_output)
+        return typer.Exit(NOT_CONFIRMED)
     if isinstance(error, OSError) and error.filename is not None:
         reason = error.strerror or _one_line(error)
         report(f"{error.filename}: {reason}", code="file_error", json_output=json_output)

@@ -15,10 +15,13 @@ from application.ports import ItemQuery, ItemSort, Page
 from application.use_cases import StockChange
 from application.views import ItemView
 from domain.items import Item, MovementReason, StockMovement
+from entrypoints import representation
 from entrypoints.cli import output
-from entrypoints.cli.state import CliState
+from entrypoints.cli.state import PLAIN_HELP, CliState, YesOption
 
-app = typer.Typer(no_args_is_help=True, help="Manage items and their stock.")
+app = typer.Typer(
+    rich_markup_mode=PLAIN_HELP, no_args_is_help=True, help="Manage items and their stock."
+)
 
 #: ``-3`` after the item must reach DELTA as a number, not be read as an unknown option ``-3``.
 NUMBERS_MAY_BE_NEGATIVE = {"ignore_unknown_options": True}
@@ -27,7 +30,6 @@ REASONS = ", ".join(
     for reason in MovementReason
     if reason not in (MovementReason.COUNT, MovementReason.TRANSFER_IN, MovementReason.TRANSFER_OUT)
 )
-SORTS = ", ".join(sort.value for sort in ItemSort)
 
 ItemKey = Annotated[str, typer.Argument(help="Item SKU or id.", show_default=False)]
 ExpectedVersion = Annotated[
@@ -63,7 +65,9 @@ def list_items(
     low_stock: Annotated[
         bool, typer.Option("--low-stock", help="Only items at or under their reorder level.")
     ] = False,
-    sort: Annotated[str, typer.Option(help=f"One of {SORTS}.")] = "name",
+    sort: Annotated[
+        ItemSort, typer.Option(help="Order of the listing; a leading '-' means descending.")
+    ] = ItemSort.NAME,
     limit: Limit = 20,
     offset: Offset = 0,
 ) -> None:
@@ -74,14 +78,14 @@ def list_items(
         limit=limit,
         search=q,
         low_stock=True if low_stock else None,
-        sort=sort,  # type: ignore[arg-type] # validated by the use case, like the HTTP query
+        sort=sort,
     )
 
     async def work() -> Page[ItemView]:
         return await state.container.list_items().execute(await state.actor(), query)
 
     page = state.run(work)
-    output.emit(state, output.page_json(page, output.item_json), output.items_table(page))
+    output.emit(state, representation.page(page, representation.item), output.items_table(page))
 
 
 @app.command()
@@ -93,7 +97,7 @@ def show(ctx: typer.Context, item: ItemKey) -> None:
         return await state.container.get_item().execute(await state.actor(), item)
 
     found = state.run(work)
-    output.emit(state, output.item_json(found), output.item_detail(found))
+    output.emit(state, representation.item(found), output.item_detail(found))
 
 
 @app.command()
@@ -126,7 +130,7 @@ def add(
         return (await state.container.create_item().execute(command)).item
 
     item = state.run(work)
-    output.emit(state, output.item_json(item), output.item_detail(item, f"Added {item.sku}"))
+    output.emit(state, representation.item(item), output.item_detail(item, f"Added {item.sku}"))
 
 
 @app.command()
@@ -174,14 +178,20 @@ def update(
 
     updated = state.run(work)
     output.emit(
-        state, output.item_json(updated), output.item_detail(updated, f"Updated {updated.sku}")
+        state, representation.item(updated), output.item_detail(updated, f"Updated {updated.sku}")
     )
 
 
 @app.command()
-def delete(ctx: typer.Context, item: ItemKey, expected_version: ExpectedVersion = None) -> None:
-    """Delete an item with its ledger."""
+def delete(
+    ctx: typer.Context,
+    item: ItemKey,
+    yes: YesOption = False,
+    expected_version: ExpectedVersion = None,
+) -> None:
+    """Delete an item with its ledger (asks first; --yes in scripts)."""
     state = CliState.of(ctx)
+    state.confirm(f"delete item {item} and its stock ledger", yes=yes)
 
     async def work() -> None:
         await state.container.delete_item().execute(
@@ -205,11 +215,7 @@ def _show_change(state: CliState, change: StockChange, location: str | None = No
             f"{item.sku}: {movement.delta:+d} ({movement.reason.value}){at},"
             f" {item.quantity} on hand"
         )
-    data = {
-        "item": output.item_json(item),
-        "movement": None if movement is None else output.movement_json(movement),
-    }
-    output.emit(state, data, output.message(headline))
+    output.emit(state, representation.stock_change(change), output.message(headline))
 
 
 @app.command(context_settings=NUMBERS_MAY_BE_NEGATIVE)
@@ -286,6 +292,5 @@ def history(ctx: typer.Context, item: ItemKey, limit: Limit = 20, offset: Offset
         )
 
     page = state.run(work)
-    output.emit(
-        state, output.page_json(page, output.movement_json), output.movements_table(item, page)
-    )
+    movements = representation.page(page, representation.movement)
+    output.emit(state, movements, output.movements_table(item, page))

@@ -13,6 +13,7 @@ from application.commands import UNSET, CreateLocationCommand, UpdateLocationCom
 from application.ports import LocationQuery, Page
 from application.views import LocationView, StockLevelView
 from domain.locations import Location
+from entrypoints import representation
 from entrypoints.cli import output
 from entrypoints.cli.state import CliState
 
@@ -79,7 +80,7 @@ def list_locations(
         return await state.container.list_locations().execute(await state.actor(), query)
 
     page = state.run(work)
-    output.emit(state, output.page_json(page, location_json), _table(page))
+    output.emit(state, representation.page(page, location_json), _table(page))
 
 
 @app.command()

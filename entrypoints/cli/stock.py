@@ -16,6 +16,7 @@ from rich.text import Text
 from application.commands import TransferStockCommand
 from application.use_cases import Transfer
 from application.views import StockLevelView
+from entrypoints import representation
 from entrypoints.cli import output
 from entrypoints.cli.items import IdempotencyKeyOption, ItemKey, Note, app
 from entrypoints.cli.locations import level_json
@@ -79,8 +80,8 @@ def transfer(
 
     done = state.run(work)
     data = {
-        "item": output.item_json(done.item),
-        "movements": [output.movement_json(m) for m in (done.outgoing, done.incoming)],
+        "item": representation.item(done.item),
+        "movements": [representation.movement(m) for m in (done.outgoing, done.incoming)],
     }
     headline = (
         f"{done.item.sku}: moved {quantity} from {source.strip().upper()} to"

@@ -20,6 +20,7 @@ from rich.text import Text
 from application.commands import LineCount
 from application.use_cases import StocktakeReport
 from domain.errors import InvalidValue
+from entrypoints import representation
 from entrypoints.cli import output
 from entrypoints.cli.state import CliState
 
@@ -101,7 +102,7 @@ def stocktake(
         "dry_run": dry_run,
         "committed": report.committed,
         "lines": lines,
-        "movements": [output.movement_json(m) for m in report.movements],
+        "movements": [representation.movement(m) for m in report.movements],
     }
     output.emit(state, data, _report(location, lines, dry_run))
 

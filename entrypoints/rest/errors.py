@@ -140,12 +140,33 @@ async def coded_error(request: Request, exc: Exception) -> Response:
     return problem(status, exc.message, code=exc.code, headers=headers, **extra)
 
 
+#: What a pattern a parameter is validated against means, said in words: a message must never
+#: show a raw regex (the request fields carrying domain values are checked by the domain's own
+#: rules instead, with its sentences). Keyed by the parameter's name.
+PATTERN_SENTENCES: Mapping[str, str] = {
+    "idempotency-key": "must be 1-200 letters, digits, '.', '_', ':' or '-'",
+    "grant_type": "must be 'password' when given",
+    "q": "must not contain NUL characters",
+}
+_SOME_PATTERN = "has characters this field does not allow (see its description)"
+
+
+def _message(error: Mapping[str, Any]) -> str:
+    """Pydantic's message, as a sentence: no regex, no 'Value error,' prefix."""
+    if error.get("type") == "string_pattern_mismatch":
+        location = error.get("loc", ())
+        name = location[-1] if location else None
+        return PATTERN_SENTENCES.get(str(name), _SOME_PATTERN)
+    message = str(error.get("msg", "is not valid"))
+    return message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+
+
 def _field_errors(errors: Sequence[Any]) -> list[dict[str, Any]]:
     # The offending input is not echoed: it may be huge, or a password.
     return [
         {
             "location": [part for part in error.get("loc", ()) if isinstance(part, str | int)],
-            "message": str(error.get("msg", "invalid")),
+            "message": _message(error),
             "type": str(error.get("type", "invalid")),
         }
         for error in errors

@@ -5,32 +5,25 @@ from datetime import datetime
 from typing import Annotated, Literal, Self
 from uuid import UUID
 
-from pydantic import BeforeValidator, Field, StringConstraints
+from pydantic import BeforeValidator, Field
 
 from application.use_cases import Transfer
 from application.views import LocationView, StockLevelView, TransferView
-from domain.items import NOTE_MAX, REFERENCE_MAX, StockMovement
-from domain.locations import LOCATION_NAME_MAX, Location
+from domain.items import StockMovement
+from domain.locations import Location
 from domain.stocktakes import LineStatus, Stocktake, StocktakeStatus
 from domain.values import MAX_QUANTITY
+from entrypoints.rest.fields import LocationCode, LocationName, Note, Reference
 from entrypoints.rest.schemas import (
     ItemOut,
     MovementOut,
-    OptionalText,
     Quantity,
     RequestModel,
-    RequiredText,
     ResponseModel,
     _plain_integer,
     absent,
 )
 
-Code = Annotated[
-    str,
-    StringConstraints(pattern=r"^\s*[A-Za-z0-9._-]{1,64}\s*$"),
-    Field(description="Letters, digits, '-', '_' or '.'; stored upper-cased.", examples=["WH-1"]),
-]
-LocationName = Annotated[RequiredText, Field(max_length=LOCATION_NAME_MAX, examples=["Aisle 1"])]
 #: Ids in a JSON body are strings: checked as UUIDs (strict mode would want a UUID object).
 Id = Annotated[UUID, Field(strict=False)]
 Positive = Annotated[
@@ -41,12 +34,10 @@ Positive = Annotated[
 #: Lines per stocktake request: a full one stays well under the request body limit (1 MiB);
 #: a larger count is sent in several ``PUT …/lines``.
 MAX_LINES_PER_REQUEST = 1_000
-Note = Annotated[OptionalText, Field(max_length=NOTE_MAX)]
-Reference = Annotated[OptionalText, Field(max_length=REFERENCE_MAX)]
 
 
 class LocationCreate(RequestModel):
-    code: Code
+    code: LocationCode
     name: LocationName
     parent_id: Id | None = None
 
@@ -54,7 +45,7 @@ class LocationCreate(RequestModel):
 class LocationPatch(RequestModel):
     """PATCH: only the fields sent change; ``parent_id: null`` makes the location a root."""
 
-    code: Code = absent()
+    code: LocationCode = absent()
     name: LocationName = absent()
     parent_id: Id | None = None
     active: bool = absent()

@@ -1,7 +1,7 @@
 from pathlib import Path
 from uuid import uuid4
 
-import httpx
+import httpx2
 import pytest
 from prometheus_client import CollectorRegistry
 
@@ -24,11 +24,11 @@ CLERK = Principal(user_id=uuid4(), username="clerk", role=Role.CLERK)
 METRICS_TOKEN = "metrics-scraper-token-0123456789"
 
 
-def client_for(tmp_path: Path, **settings: object) -> tuple[httpx.AsyncClient, CollectorRegistry]:
+def client_for(tmp_path: Path, **settings: object) -> tuple[httpx2.AsyncClient, CollectorRegistry]:
     registry = new_metrics_registry()
     app = tiny_app(make_settings(tmp_path, **settings), registry, PrometheusDomainMetrics(registry))
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    return httpx.AsyncClient(transport=transport, base_url="http://test"), registry
+    transport = httpx2.ASGITransport(app=app, raise_app_exceptions=False)
+    return httpx2.AsyncClient(transport=transport, base_url="http://test"), registry
 
 
 async def test_requests_are_counted_and_timed_per_route_template(tmp_path: Path) -> None:
