@@ -263,12 +263,16 @@ class PageOut(ResponseModel, Generic[T]):
 AdjustReason = Literal["received", "sold", "returned", "damaged", "lost", "correction"]
 
 
+#: A location's id in a JSON body, a string checked as a UUID (strict mode wants a UUID object).
+LocationIdIn = Annotated[UUID, Field(strict=False)]
+
+
 class MovementCreate(RequestModel):
     delta: Delta
     reason: AdjustReason
     note: Note | None = None
     reference: Reference | None = None
-    location_id: Annotated[UUID, Field(strict=False)] | None = Field(
+    location_id: LocationIdIn | None = Field(
         default=None, description="Where the stock moves; the default location when absent."
     )
 
@@ -321,9 +325,14 @@ class StockChangeOut(ResponseModel):
 class CountCreate(RequestModel):
     """A physical count: the quantity found on the shelf, whatever the ledger says."""
 
-    counted: Quantity = Field(description="The quantity counted; becomes the stock on hand.")
+    counted: Quantity = Field(
+        description="The quantity counted; becomes the stock on hand at `location_id`."
+    )
     reference: Reference | None = None
     note: Note | None = None
+    location_id: LocationIdIn | None = Field(
+        default=None, description="Where the stock was counted; the default location when absent."
+    )
 
 
 class CountOut(ResponseModel):
