@@ -44,7 +44,7 @@ def test_every_scenario_runs_and_reports(
     document = json.loads(output.read_text())
     rows = {row["scenario"]: row for row in document["rows"]}
     loads = [row for row in document["rows"] if row["rps"] is not None]
-    assert len(loads) == 13, sorted(rows)
+    assert len(loads) == 14, sorted(rows)
     assert all(row["rps"] > 0 and row["errors"] == 0 for row in loads), loads
     assert rows["ledger sum == quantity after the run"]["ok"] is True
     assert rows["/health/live through the full stack"]["target"] == "ratio ≥ 0.80"
