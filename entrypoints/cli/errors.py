@@ -44,6 +44,12 @@ EXIT_CODES: dict[str, int] = {
     "insufficient_storage": 19,
     "idempotency_key_reused": 20,
     "store_unavailable": 21,
+    # Stock by location (issue 14): numbered from 40 to stay clear of other additions.
+    "location_inactive": 40,
+    "location_not_empty": 41,
+    "default_location": 42,
+    "stocktake_closed": 43,
+    "stocktake_conflict": 44,
 }
 
 _OTHER_CODES = {

@@ -26,6 +26,8 @@ MOVEMENT_KEYS = {
     "occurred_at",
     "note",
     "reference",
+    "location_id",
+    "transfer_id",
 }
 
 
