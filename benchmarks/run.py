@@ -5,10 +5,14 @@ the same machine, because absolute numbers on shared 2-core machines are noise. 
 default; PostgreSQL when ``INVENTORY_BENCH_POSTGRES_URL`` names a server (a throw-away database
 is created and dropped per store).
 
+``--profile`` runs only the profile mode: CPU µs per authenticated GET item through the whole
+ASGI app, in-process against a store of ``PROFILE_ITEMS`` items, with cProfile's ``--top``
+functions (no wrk, no server).
+
 ``--api-token`` runs only the GET item with a JWT and with an API token (issue 17: within
-10 %), after the baseline. ``--profile`` runs only the profile mode: CPU µs per authenticated
-GET item through the whole ASGI app, in-process against a store of ``PROFILE_ITEMS`` items,
-with cProfile's ``--top`` functions (no wrk, no server).
+10 %), after the baseline. ``--only transfers`` runs the baseline and issue 14's transfer
+scenario alone, on a store of ``--items`` items. Both are quick checks that do not load the
+shared machine for the whole run.
 """
 
 import argparse
@@ -35,6 +39,7 @@ class Mode:
     output: Path | None
     profile: bool
     top: int
+    only: str | None = None
     api_token: bool = False
 
 
@@ -72,6 +77,9 @@ def parse(argv: list[str] | None) -> tuple[scenarios.Options, Mode]:
         "--top", type=int, default=25, help="with --profile: cProfile's most expensive functions"
     )
     parser.add_argument(
+        "--only", choices=["transfers"], default=None, help="run the baseline and this alone"
+    )
+    parser.add_argument(
         "--api-token",
         action="store_true",
         help="only the GET item with a JWT and with an API token (issue 17)",
@@ -85,17 +93,24 @@ def parse(argv: list[str] | None) -> tuple[scenarios.Options, Mode]:
         args.large,
         args.profile_requests,
     )
-    return options, Mode(args.output, args.profile, args.top, args.api_token)
+    return options, Mode(args.output, args.profile, args.top, args.only, args.api_token)
 
 
 def run(
-    options: scenarios.Options, workdir: Path, postgres_url: str | None, *, api_token: bool = False
+    options: scenarios.Options,
+    workdir: Path,
+    postgres_url: str | None,
+    *,
+    only: str | None = None,
+    api_token: bool = False,
 ) -> Report:
     report = Report("postgresql" if postgres_url else "sqlite")
     bench = scenarios.Bench(options, workdir, postgres_url, report)
     try:
         scenarios.measure_baseline(bench)
-        if api_token:
+        if only == "transfers":
+            scenarios.measure_transfers_only(bench)
+        elif api_token:
             scenarios.measure_api_token(bench)
         else:
             scenarios.measure_main_store(bench)
@@ -140,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     started = datetime.now(UTC)
     output = mode.output
     with tempfile.TemporaryDirectory(prefix="inventory-bench-") as tmp:
-        report = run(options, Path(tmp), postgres_url, api_token=mode.api_token)
+        report = run(options, Path(tmp), postgres_url, only=mode.only, api_token=mode.api_token)
     report.info = {
         "when": started.isoformat(timespec="seconds"),
         "cores": cores(),

@@ -30,6 +30,7 @@ class Permission(StrEnum):
     ADJUST_STOCK = "adjust stock"
     DELETE_ITEMS = "delete items"
     MANAGE_USERS = "manage users"
+    MANAGE_LOCATIONS = "manage locations"
     READ_EVENTS = "read live events"
     #: See and end one's own sessions, create and revoke one's own API tokens. No scope grants
     #: it: an API token cannot mint further tokens or keep a stolen session alive.
@@ -58,7 +59,8 @@ _CLERK = _VIEWER | {Permission.WRITE_ITEMS, Permission.ADJUST_STOCK}
 _PERMISSIONS = {
     Role.VIEWER: _VIEWER,
     Role.CLERK: _CLERK,
-    Role.ADMIN: _CLERK | {Permission.DELETE_ITEMS, Permission.MANAGE_USERS},
+    Role.ADMIN: _CLERK
+    | {Permission.DELETE_ITEMS, Permission.MANAGE_USERS, Permission.MANAGE_LOCATIONS},
 }
 
 
@@ -68,6 +70,7 @@ SCOPES: Mapping[str, frozenset[Permission]] = {
     "items:read": frozenset({Permission.READ_ITEMS}),
     "items:write": frozenset({Permission.WRITE_ITEMS, Permission.DELETE_ITEMS}),
     "stock:write": frozenset({Permission.ADJUST_STOCK}),
+    "locations:write": frozenset({Permission.MANAGE_LOCATIONS}),
     "users:admin": frozenset({Permission.MANAGE_USERS}),
     "events:read": frozenset({Permission.READ_EVENTS}),
 }

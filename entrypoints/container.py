@@ -215,8 +215,26 @@ class Container(containers.DeclarativeContainer):
         uc.CountStock, uow=uow, clock=clock, idempotency=idempotency_policy
     )
     list_movements = providers.Factory(uc.ListMovements, queries=queries)
+    # -- stock by location (issue 14) ----------------------------------------------------------
+    transfer_stock = providers.Factory(
+        uc.TransferStock, uow=uow, clock=clock, idempotency=idempotency_policy
+    )
+    list_transfers = providers.Factory(uc.ListTransfers, queries=queries)
+    get_item_stock = providers.Factory(uc.GetItemStock, queries=queries)
+    list_location_stock = providers.Factory(uc.ListLocationStock, queries=queries)
+    create_location = providers.Factory(uc.CreateLocation, uow=uow, clock=clock)
+    update_location = providers.Factory(uc.UpdateLocation, uow=uow, clock=clock)
+    delete_location = providers.Factory(uc.DeleteLocation, uow=uow, clock=clock)
+    get_location = providers.Factory(uc.GetLocation, queries=queries)
+    list_locations = providers.Factory(uc.ListLocations, queries=queries)
+    open_stocktake = providers.Factory(uc.OpenStocktake, uow=uow, clock=clock)
+    count_stocktake = providers.Factory(uc.CountStocktake, uow=uow, clock=clock)
+    commit_stocktake = providers.Factory(uc.CommitStocktake, uow=uow, clock=clock)
+    get_stocktake = providers.Factory(uc.GetStocktake, queries=queries)
+    take_stock = providers.Factory(uc.TakeStock, uow=uow, clock=clock)
     import_items = providers.Factory(uc.ImportItems, uow=uow, clock=clock)
     export_items = providers.Factory(uc.ExportItems, snapshot=snapshot_queries.provider)
+    export_stock = providers.Factory(uc.ExportStockByLocation, snapshot=snapshot_queries.provider)
     attach_image = providers.Factory(
         uc.AttachImage,
         uow=uow,

@@ -59,6 +59,8 @@ def movement(m: StockMovement) -> JsonObject:
         "occurred_at": m.occurred_at,
         "note": m.note,
         "reference": m.reference,
+        "location_id": str(m.location_id),
+        "transfer_id": None if m.transfer_id is None else str(m.transfer_id),
     }
 
 

@@ -11,6 +11,11 @@ from adapters.memory.access import (
     token_user,
     touch,
 )
+from adapters.memory.location_queries import (
+    InMemoryLocationQueries,
+    InMemoryStockQueries,
+    InMemoryStocktakeQueries,
+)
 from adapters.memory.repositories import select_items, users_in_order
 from adapters.memory.store import InMemoryStore
 from application.credentials import ApiTokenGrant
@@ -91,6 +96,9 @@ class InMemoryQuerySession:
         self.items = _ItemQueries(store)
         self.movements = _MovementQueries(store)
         self.users = _UserQueries(store)
+        self.locations = InMemoryLocationQueries(store)
+        self.stock = InMemoryStockQueries(store)
+        self.stocktakes = InMemoryStocktakeQueries(store)
         self.sessions = InMemorySessionQueries(store)
         self.api_tokens = InMemoryApiTokenQueries(store)
 

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 
 def _copy_item(item: Item) -> Item:
-    return replace(item, events=[], new_movements=[])
+    return replace(item, stock=dict(item.stock), events=[], new_movements=[])
 
 
 def _copy_user(user: User) -> User:
@@ -130,6 +130,10 @@ class InMemoryMovementRepository:
 
     async def sum_for_item(self, item_id: UUID) -> int:
         return sum(movement.delta for movement in self._uow.view_movements(item_id))
+
+    async def sum_for_location(self, item_id: UUID, location_id: UUID) -> int:
+        ledger = self._uow.view_movements(item_id)
+        return sum(movement.delta for movement in ledger if movement.location_id == location_id)
 
 
 class InMemoryUserRepository:

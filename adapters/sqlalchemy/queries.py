@@ -25,6 +25,11 @@ from adapters.sqlalchemy.access_queries import (
 )
 from adapters.sqlalchemy.database import Database
 from adapters.sqlalchemy.item_listing import item_page
+from adapters.sqlalchemy.location_queries import (
+    SqlAlchemyLocationQueries,
+    SqlAlchemyStockQueries,
+    SqlAlchemyStocktakeQueries,
+)
 from adapters.sqlalchemy.mappers import movement_to_domain
 from adapters.sqlalchemy.read_session import ReadSession
 from adapters.sqlalchemy.search import INDEXED_SHARE
@@ -233,6 +238,9 @@ class SqlAlchemyQuerySession:
         self.items = SqlAlchemyItemQueries(self._session, indexed_share=search_indexed_share)
         self.movements = SqlAlchemyMovementQueries(self._session)
         self.users = SqlAlchemyUserQueries(self._session)
+        self.locations = SqlAlchemyLocationQueries(self._session)
+        self.stock = SqlAlchemyStockQueries(self._session)
+        self.stocktakes = SqlAlchemyStocktakeQueries(self._session)
         self.sessions = SqlAlchemySessionQueries(self._session)
         self.api_tokens = SqlAlchemyApiTokenQueries(self._session)
 

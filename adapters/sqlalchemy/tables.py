@@ -155,6 +155,69 @@ class MovementRow(Base):
     occurred_at: Mapped[datetime] = mapped_column(UtcDateTime)
     note: Mapped[str | None] = mapped_column(String(500))
     reference: Mapped[str | None] = mapped_column(String(100))
+    #: No foreign key: a deleted (empty) location's ledger lines stay, as history.
+    location_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    transfer_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
+
+
+class LocationRow(Base):
+    """A place stock is held; ``parent_id`` makes the tree (migration 0004)."""
+
+    __tablename__ = "locations"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    code: Mapped[str] = mapped_column(_sortable(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_key: Mapped[str] = mapped_column(String(600))
+    parent_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("locations.id"), index=True)
+    active: Mapped[bool] = mapped_column(Boolean)
+    version: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class LocationStockRow(Base):
+    """What an item holds at a location; the quantities of an item sum to ``items.quantity``
+    and are written in the same transaction, under the item row's lock."""
+
+    __tablename__ = "location_stock"
+    __table_args__ = (
+        CheckConstraint("quantity >= 0", name="quantity_nonnegative"),
+        Index("ix_location_stock_location_id_item_id", "location_id", "item_id"),
+    )
+
+    item_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("items.id", ondelete="CASCADE"), primary_key=True
+    )
+    location_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("locations.id"), primary_key=True)
+    quantity: Mapped[int] = mapped_column(BigInteger)
+    version: Mapped[int] = mapped_column(BigInteger)
+
+
+class StocktakeRow(Base):
+    __tablename__ = "stocktakes"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    location_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    status: Mapped[str] = mapped_column(String(16))
+    created_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    committed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class StocktakeLineRow(Base):
+    __tablename__ = "stocktake_lines"
+
+    stocktake_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("stocktakes.id", ondelete="CASCADE"), primary_key=True
+    )
+    item_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    location_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    expected: Mapped[int] = mapped_column(BigInteger)
+    version: Mapped[int] = mapped_column(BigInteger)
+    counted: Mapped[int | None] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(16))
 
 
 class UserRow(Base):
@@ -254,6 +317,10 @@ movements = _table(MovementRow)
 users = _table(UserRow)
 login_failures = _table(LoginFailureRow)
 idempotency_keys = _table(IdempotencyRow)
+locations = _table(LocationRow)
+location_stock = _table(LocationStockRow)
+stocktakes = _table(StocktakeRow)
+stocktake_lines = _table(StocktakeLineRow)
 login_sessions = _table(LoginSessionRow)
 refresh_tokens = _table(RefreshTokenRow)
 api_tokens = _table(ApiTokenRow)

@@ -17,6 +17,10 @@ from adapters.sqlalchemy.item_repository import (
     SqlAlchemyItemRepository,
     SqlAlchemyMovementRepository,
 )
+from adapters.sqlalchemy.location_repository import (
+    SqlAlchemyLocationRepository,
+    SqlAlchemyStocktakeRepository,
+)
 from adapters.sqlalchemy.login_attempts import SqlAlchemyLoginAttemptRepository
 from adapters.sqlalchemy.sessions import WriteSession
 from adapters.sqlalchemy.user_repository import SqlAlchemyUserRepository
@@ -38,6 +42,8 @@ class SqlAlchemyUnitOfWork:
         self.users = SqlAlchemyUserRepository(self._session, self._events.track)
         self.login_attempts = SqlAlchemyLoginAttemptRepository(self._session)
         self.idempotency = SqlAlchemyIdempotencyRepository(self._session)
+        self.locations = SqlAlchemyLocationRepository(self._session, self._events.track)
+        self.stocktakes = SqlAlchemyStocktakeRepository(self._session)
         self.sessions = SqlAlchemySessionRepository(self._session)
         self.api_tokens = SqlAlchemyApiTokenRepository(self._session)
 

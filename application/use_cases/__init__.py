@@ -10,10 +10,13 @@ from application.use_cases.check_readiness import CheckReadiness, Readiness
 from application.use_cases.check_registration import CheckRegistration
 from application.use_cases.count_stock import CountStock
 from application.use_cases.create_item import CreatedItem, CreateItem
-from application.use_cases.export_items import ExportItems
+from application.use_cases.create_location import CreateLocation
+from application.use_cases.delete_location import DeleteLocation
+from application.use_cases.export_items import ExportedStock, ExportItems, ExportStockByLocation
 from application.use_cases.get_image import GetImage, ImageContent
 from application.use_cases.get_item import GetItem
 from application.use_cases.get_item_by_sku import GetItemBySku
+from application.use_cases.get_location import GetLocation, ListLocations
 from application.use_cases.get_user import GetUser, ListUsers
 from application.use_cases.import_items import (
     ImportItems,
@@ -27,13 +30,24 @@ from application.use_cases.list_movements import ListMovements
 from application.use_cases.manage_api_tokens import CreateApiToken, ListApiTokens, RevokeApiToken
 from application.use_cases.manage_sessions import EndSession, ListSessions, Logout
 from application.use_cases.open_event_stream import LiveSession, OpenEventStream
+from application.use_cases.read_stock import GetItemStock, ListLocationStock, ListTransfers
 from application.use_cases.refresh_session import RefreshSession
 from application.use_cases.register_user import RegisterUser
 from application.use_cases.remove_image import RemoveImage
 from application.use_cases.replace_item import ReplaceItem
 from application.use_cases.resolve_actor import ResolveActor
 from application.use_cases.resolve_principal import ResolvePrincipal
+from application.use_cases.stocktakes import (
+    CommitStocktake,
+    CountStocktake,
+    GetStocktake,
+    OpenStocktake,
+    StocktakeReport,
+    TakeStock,
+)
+from application.use_cases.transfer_stock import Transfer, TransferStock
 from application.use_cases.update_item import UpdateItem
+from application.use_cases.update_location import UpdateLocation
 from application.use_cases.update_user import UpdateUser
 
 __all__ = [
@@ -46,15 +60,24 @@ __all__ = [
     "ChangeOwnPassword",
     "CheckReadiness",
     "CheckRegistration",
+    "CommitStocktake",
     "CountStock",
+    "CountStocktake",
     "CreateApiToken",
     "CreateItem",
+    "CreateLocation",
     "CreatedItem",
+    "DeleteLocation",
     "EndSession",
     "ExportItems",
+    "ExportStockByLocation",
+    "ExportedStock",
     "GetImage",
     "GetItem",
     "GetItemBySku",
+    "GetItemStock",
+    "GetLocation",
+    "GetStocktake",
     "GetUser",
     "ImageContent",
     "ImportItems",
@@ -62,13 +85,17 @@ __all__ = [
     "ImportRow",
     "ListApiTokens",
     "ListItems",
+    "ListLocationStock",
+    "ListLocations",
     "ListMovements",
     "ListSessions",
+    "ListTransfers",
     "ListUsers",
     "LiveSession",
     "LoginPolicy",
     "Logout",
     "OpenEventStream",
+    "OpenStocktake",
     "PurgeItem",
     "Readiness",
     "RefreshSession",
@@ -83,6 +110,11 @@ __all__ = [
     "RowStatus",
     "SetUserPassword",
     "StockChange",
+    "StocktakeReport",
+    "TakeStock",
+    "Transfer",
+    "TransferStock",
     "UpdateItem",
+    "UpdateLocation",
     "UpdateUser",
 ]

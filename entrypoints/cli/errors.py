@@ -44,9 +44,16 @@ EXIT_CODES: dict[str, int] = {
     "insufficient_storage": 19,
     "idempotency_key_reused": 20,
     "store_unavailable": 21,
-    "item_archived": 40,
-    "item_not_archived": 41,
-    "item_has_stock": 42,
+    # Stock by location (issue 14): numbered from 40 to stay clear of other additions.
+    "location_inactive": 40,
+    "location_not_empty": 41,
+    "default_location": 42,
+    "stocktake_closed": 43,
+    "stocktake_conflict": 44,
+    # History (issue 18): numbered from 60 to stay clear of other additions.
+    "item_archived": 60,
+    "item_not_archived": 61,
+    "item_has_stock": 62,
 }
 
 _OTHER_CODES = {

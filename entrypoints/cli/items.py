@@ -25,7 +25,11 @@ app = typer.Typer(
 
 #: ``-3`` after the item must reach DELTA as a number, not be read as an unknown option ``-3``.
 NUMBERS_MAY_BE_NEGATIVE = {"ignore_unknown_options": True}
-REASONS = ", ".join(reason.value for reason in MovementReason if reason is not MovementReason.COUNT)
+REASONS = ", ".join(
+    reason.value
+    for reason in MovementReason
+    if reason not in (MovementReason.COUNT, MovementReason.TRANSFER_IN, MovementReason.TRANSFER_OUT)
+)
 
 ItemKey = Annotated[str, typer.Argument(help="Item SKU or id.", show_default=False)]
 ExpectedVersion = Annotated[
@@ -42,6 +46,10 @@ IdempotencyKeyOption = Annotated[
 Limit = Annotated[int, typer.Option(help="Page size (1-100).")]
 Offset = Annotated[int, typer.Option(help="Entries to skip.")]
 Note = Annotated[str | None, typer.Option(help="Free text kept in the ledger.")]
+LocationOption = Annotated[
+    str | None,
+    typer.Option(help="Location code or id (default: the default location, MAIN)."),
+]
 
 
 def _blank_is_none(value: str | None) -> str | None:
@@ -178,14 +186,18 @@ def update(
     )
 
 
-def _show_change(state: CliState, change: StockChange) -> None:
+def _show_change(state: CliState, change: StockChange, location: str | None = None) -> None:
     movement = change.movement
     item = change.item
+    at = ""
+    if location is not None and movement is not None:
+        at = f" at {location.strip().upper()} ({item.quantity_at(movement.location_id)} there)"
     if movement is None:
         headline = f"{item.sku}: no change, {item.quantity} on hand"
     else:
         headline = (
-            f"{item.sku}: {movement.delta:+d} ({movement.reason.value}), {item.quantity} on hand"
+            f"{item.sku}: {movement.delta:+d} ({movement.reason.value}){at},"
+            f" {item.quantity} on hand"
         )
     output.emit(state, representation.stock_change(change), output.message(headline))
 
@@ -202,6 +214,7 @@ def adjust(
     reference: Annotated[str | None, typer.Option(help="An order or delivery number.")] = None,
     expected_version: ExpectedVersion = None,
     idempotency_key: IdempotencyKeyOption = None,
+    location: LocationOption = None,
 ) -> None:
     """Add or remove stock: inventory items adjust SKU-1 -3 --reason sold"""
     state = CliState.of(ctx)
@@ -216,10 +229,11 @@ def adjust(
             reference=reference,
             expected_version=expected_version,
             idempotency_key=idempotency_key,
+            location=location,
         )
         return await state.container.adjust_stock().execute(command)
 
-    _show_change(state, state.run(work))
+    _show_change(state, state.run(work), location)
 
 
 @app.command(context_settings=NUMBERS_MAY_BE_NEGATIVE)
@@ -230,8 +244,10 @@ def count(
     note: Note = None,
     expected_version: ExpectedVersion = None,
     idempotency_key: IdempotencyKeyOption = None,
+    location: LocationOption = None,
 ) -> None:
-    """Record a stock count: sets the quantity on hand, the difference enters the ledger."""
+    """Record a stock count: sets the quantity on hand (at a location), the difference enters
+    the ledger."""
     state = CliState.of(ctx)
 
     async def work() -> StockChange:
@@ -242,10 +258,11 @@ def count(
             note=note,
             expected_version=expected_version,
             idempotency_key=idempotency_key,
+            location=location,
         )
         return await state.container.count_stock().execute(command)
 
-    _show_change(state, state.run(work))
+    _show_change(state, state.run(work), location)
 
 
 @app.command()

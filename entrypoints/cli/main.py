@@ -11,7 +11,18 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from entrypoints.cli import archive, db, items, serve, tokens, transfer, users
+from entrypoints.cli import (
+    archive,
+    db,
+    items,
+    locations,
+    serve,
+    stock,
+    stocktake,
+    tokens,
+    transfer,
+    users,
+)
 from entrypoints.cli.errors import InventoryGroup, exit_code_table
 from entrypoints.cli.state import PLAIN_HELP, CliState
 from entrypoints.container import Container, build_container
@@ -44,7 +55,8 @@ def build_cli(
     app = typer.Typer(
         cls=InventoryGroup,
         name="inventory",
-        help="Run the inventory from the terminal: items, stock, users and the REST server.",
+        help="Run the inventory from the terminal: items, stock by location, users and the REST"
+        " server.",
         epilog=exit_code_table(),
         no_args_is_help=True,
         pretty_exceptions_enable=False,
@@ -95,8 +107,11 @@ def build_cli(
 
     app.add_typer(users.app, name="users")
     app.add_typer(items.app, name="items")
+    app.add_typer(locations.app, name="locations")
     app.add_typer(tokens.app, name="tokens")
     app.add_typer(db.app, name="db")
+    stock.register(app)
+    stocktake.register(app)
     serve.register(app, server)
     return app
 

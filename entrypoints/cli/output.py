@@ -66,7 +66,7 @@ def _text(value: object) -> Text:
     return Text("" if value is None else str(value))
 
 
-def _page_caption(page: Page[Any]) -> str:
+def page_caption(page: Page[Any]) -> str:
     if not page.items:
         return f"none shown of {page.total}"
     first = page.offset + 1
@@ -75,7 +75,7 @@ def _page_caption(page: Page[Any]) -> str:
 
 def items_table(page: Page[Item] | Page[ItemView]) -> Callable[[Console], None]:
     def render(console: Console) -> None:
-        table = Table(title="Items", caption=_page_caption(page))
+        table = Table(title="Items", caption=page_caption(page))
         table.add_column("SKU", no_wrap=True)
         table.add_column("Name")
         for heading in ("Qty", "Reorder", "Price", "Tax %", "Gross"):
@@ -110,7 +110,7 @@ def item_detail(item: Item | ItemView, title: str | None = None) -> Callable[[Co
 
 def movements_table(sku: str, page: Page[StockMovement]) -> Callable[[Console], None]:
     def render(console: Console) -> None:
-        table = Table(title=Text(f"History of {sku}"), caption=_page_caption(page))
+        table = Table(title=Text(f"History of {sku}"), caption=page_caption(page))
         table.add_column("When (UTC)", no_wrap=True)
         table.add_column("Delta", justify="right", no_wrap=True)
         table.add_column("Reason", no_wrap=True)
@@ -135,7 +135,7 @@ def users_table(
     page: Page[User] | Page[UserView] | Page[User | UserView],
 ) -> Callable[[Console], None]:
     def render(console: Console) -> None:
-        table = Table(title="Users", caption=_page_caption(page))
+        table = Table(title="Users", caption=page_caption(page))
         table.add_column("Username", no_wrap=True)
         table.add_column("Role", no_wrap=True)
         table.add_column("Active", no_wrap=True)

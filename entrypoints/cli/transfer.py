@@ -5,21 +5,23 @@ The commands join the ``items`` group when this module is imported (``main`` doe
 
 import gc
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TextIO
 
 import typer
 
 from application.use_cases import ImportReport, ImportRow
-from application.views import ItemView
 from entrypoints.cli import output
-from entrypoints.cli.csv_files import EXPECTED, read_rows, write_items
+from entrypoints.cli.csv_files import EXPECTED, read_rows, write_items, write_stock
 from entrypoints.cli.errors import ROWS_REJECTED
 from entrypoints.cli.items import app
 from entrypoints.cli.progress import progress_bar
 from entrypoints.cli.state import CliState
+
+#: Writes the export's CSV to a handle, reporting rows written; returns the items written.
+_Writer = Callable[[TextIO, Callable[[int], None] | None], int]
 
 
 @app.command("import")
@@ -88,6 +90,12 @@ def export_items(
         Path | None,
         typer.Argument(dir_okay=False, help="Where to write; standard output when omitted."),
     ] = None,
+    by_location: Annotated[
+        bool,
+        typer.Option(
+            "--by-location", help="One row per location an item is held at, with a location column."
+        ),
+    ] = False,
 ) -> None:
     """Write every item as CSV (the format import reads), in SKU order.
 
@@ -98,20 +106,24 @@ def export_items(
         raise typer.BadParameter("export to standard output is CSV; give a FILE to use --json")
     with progress_bar(state, enabled=file is not None) as show:  # stdout carries the CSV
 
-        async def work() -> list[ItemView]:
-            return await state.container.export_items().execute(
-                await state.actor(), progress=lambda read, total: show("Reading", read, total)
-            )
+        def reading(read: int, total: int) -> None:
+            show("Reading", read, total)
 
-        items = state.run(work)
+        async def work() -> tuple[_Writer, int]:
+            actor = await state.actor()
+            if by_location:
+                stock = await state.container.export_stock().execute(actor, progress=reading)
+                return (lambda handle, done: write_stock(handle, stock, done)), len(stock)
+            items = await state.container.export_items().execute(actor, progress=reading)
+            return (lambda handle, done: write_items(handle, items, done)), len(items)
+
+        write, count = state.run(work)
         if file is None:
-            write_items(typer.get_text_stream("stdout"), items)
+            write(typer.get_text_stream("stdout"), None)
             return
         partial = file.with_name(f".{file.name}.partial")
         with partial.open("w", encoding="utf-8", newline="") as handle:
-            written = write_items(
-                handle, items, lambda done: show(f"Writing {file.name}", done, len(items))
-            )
+            written = write(handle, lambda done: show(f"Writing {file.name}", done, count))
     os.replace(partial, file)  # readers never see half a file
     output.emit(
         state,

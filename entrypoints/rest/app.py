@@ -38,7 +38,10 @@ from entrypoints.rest.routes import (
     health,
     images,
     items,
+    locations,
     movements,
+    stocktakes,
+    transfers,
     users,
 )
 from entrypoints.rest.routes.health import _SERVICE, SERVICE_NAME
@@ -50,7 +53,21 @@ logger = logging.getLogger("inventory")
 
 #: Every module with ``Provide[...]`` markers; a module missing here gets raw ``Provide``
 #: objects instead of use cases.
-WIRED_MODULES = [idempotency, auth, users, access, items, movements, counts, images, events, health]
+WIRED_MODULES = [
+    idempotency,
+    auth,
+    users,
+    access,
+    items,
+    movements,
+    counts,
+    images,
+    events,
+    health,
+    locations,
+    transfers,
+    stocktakes,
+]
 #: In the order FastAPI tries them for every request: the busiest first.
 ROUTERS = [
     items.router,
@@ -62,6 +79,9 @@ ROUTERS = [
     access.router,
     images.router,
     events.router,
+    locations.router,
+    transfers.router,
+    stocktakes.router,
     docs.router,
     web_assets,
 ]
@@ -77,7 +97,8 @@ its user's current role allow; each route says which scope it needs. Errors are
 
 Live events: a WebSocket at `/api/v1/events?token=<access token>` (or with an
 `Authorization: Bearer` header) streams `item.created`, `item.updated`, `item.deleted`,
-`stock.adjusted` and `stock.low` as JSON objects, with a `{"type": "heartbeat"}` when idle.
+`stock.adjusted` (with the location), `stock.transferred`, `stock.low` and `location.changed`
+as JSON objects, with a `{"type": "heartbeat"}` when idle.
 """
 
 

@@ -43,13 +43,21 @@ STATUS_BY_CODE: Mapping[str, int] = {
     "storage_unavailable": 503,
     "insufficient_storage": 507,
     "store_unavailable": 503,
+    "location_inactive": 409,
+    "location_not_empty": 409,
+    "default_location": 409,
+    "stocktake_closed": 409,
+    "stocktake_conflict": 409,
     "item_archived": 409,
     "item_not_archived": 409,
     "item_has_stock": 409,
 }
 #: Which facts of an error a client may see, by code (never the raw exception).
 _PUBLIC_DETAILS: Mapping[str, tuple[str, ...]] = {
-    "insufficient_stock": ("available", "requested"),
+    "insufficient_stock": ("available", "requested", "location"),
+    "location_inactive": ("location",),
+    "location_not_empty": ("location",),
+    "stocktake_conflict": ("conflicts",),
     "version_mismatch": ("expected", "actual"),
     "already_exists": ("field",),
     "too_many_attempts": ("retry_after",),
@@ -79,6 +87,10 @@ class Problem(BaseModel):
     field: str | None = None
     retry_after: int | None = None
     limit: int | None = None
+    location: str | None = Field(
+        default=None, description="The location's code (insufficient_stock, location_*)."
+    )
+    conflicts: int | None = Field(default=None, description="Lines in conflict (stocktakes).")
     request_id: str | None = Field(default=None, description="Quote it when reporting a 500.")
 
 

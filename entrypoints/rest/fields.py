@@ -21,6 +21,8 @@ from pydantic_core import PydanticCustomError
 
 from domain.errors import InvalidValue
 from domain.items import DESCRIPTION_MAX, NAME_MAX, NOTE_MAX, REFERENCE_MAX
+from domain.locations import LOCATION_NAME_MAX
+from domain.locations import LocationCode as DomainLocationCode
 from domain.users import PASSWORD_MAX_BYTES, PASSWORD_MIN_CHARS, parse_email, validate_new_password
 from domain.users import Username as DomainUsername
 from domain.values import DecimalInput, Money, TaxRate, clean_text, optional_text
@@ -84,28 +86,38 @@ def documented(schema: dict[str, Any]) -> WithJsonSchema:
 
 _TRIMMED = "Surrounding whitespace is trimmed."
 
-Sku = Annotated[
-    str,
-    domain_rule(DomainSku.parse),
-    documented(
+
+def _code_doc(example: str) -> WithJsonSchema:
+    """A code people type and read back (``domain.values.normalised_code``)."""
+    return documented(
         {
             "pattern": SKU_PATTERN,
-            "examples": ["AB-12"],
+            "examples": [example],
             "description": f"1-64 letters, digits, '-', '_' or '.'; stored upper-cased. {_TRIMMED}",
         }
-    ),
-]
-Name = Annotated[
-    str,
-    domain_rule(lambda value: clean_text("name", value, max_length=NAME_MAX)),
-    documented(
+    )
+
+
+def _name_rule(maximum: int) -> AfterValidator:
+    return domain_rule(lambda value: clean_text("name", value, max_length=maximum))
+
+
+def _name_doc(maximum: int, example: str) -> WithJsonSchema:
+    return documented(
         {
             "pattern": NOT_BLANK,
-            "maxLength": NAME_MAX,
-            "examples": ["Blue widget"],
-            "description": f"Not blank, at most {NAME_MAX} characters. {_TRIMMED}",
+            "maxLength": maximum,
+            "examples": [example],
+            "description": f"Not blank, at most {maximum} characters. {_TRIMMED}",
         }
-    ),
+    )
+
+
+Sku = Annotated[str, domain_rule(DomainSku.parse), _code_doc("AB-12")]
+Name = Annotated[str, _name_rule(NAME_MAX), _name_doc(NAME_MAX, "Blue widget")]
+LocationCode = Annotated[str, domain_rule(DomainLocationCode.parse), _code_doc("WH-1")]
+LocationName = Annotated[
+    str, _name_rule(LOCATION_NAME_MAX), _name_doc(LOCATION_NAME_MAX, "Aisle 1")
 ]
 
 

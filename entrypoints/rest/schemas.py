@@ -267,11 +267,18 @@ class PageOut(ResponseModel, Generic[T]):
 AdjustReason = Literal["received", "sold", "returned", "damaged", "lost", "correction"]
 
 
+#: A location's id in a JSON body, a string checked as a UUID (strict mode wants a UUID object).
+LocationIdIn = Annotated[UUID, Field(strict=False)]
+
+
 class MovementCreate(RequestModel):
     delta: Delta
     reason: AdjustReason
     note: Note | None = None
     reference: Reference | None = None
+    location_id: LocationIdIn | None = Field(
+        default=None, description="Where the stock moves; the default location when absent."
+    )
 
 
 class MovementOut(ResponseModel):
@@ -284,6 +291,8 @@ class MovementOut(ResponseModel):
     occurred_at: datetime
     note: str | None
     reference: str | None
+    location_id: UUID
+    transfer_id: UUID | None = Field(description="Shared by the two movements of a transfer.")
 
     @classmethod
     def of(cls, movement: StockMovement) -> Self:
@@ -297,6 +306,8 @@ class MovementOut(ResponseModel):
             occurred_at=movement.occurred_at,
             note=movement.note,
             reference=movement.reference,
+            location_id=movement.location_id,
+            transfer_id=movement.transfer_id,
         )
 
 
@@ -318,9 +329,14 @@ class StockChangeOut(ResponseModel):
 class CountCreate(RequestModel):
     """A physical count: the quantity found on the shelf, whatever the ledger says."""
 
-    counted: Quantity = Field(description="The quantity counted; becomes the stock on hand.")
+    counted: Quantity = Field(
+        description="The quantity counted; becomes the stock on hand at `location_id`."
+    )
     reference: Reference | None = None
     note: Note | None = None
+    location_id: LocationIdIn | None = Field(
+        default=None, description="Where the stock was counted; the default location when absent."
+    )
 
 
 class CountOut(ResponseModel):

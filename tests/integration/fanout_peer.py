@@ -15,6 +15,7 @@ from uuid import uuid4
 from adapters.memory import InProcessEventBus
 from adapters.postgres.notify_events import PostgresEventListener, PostgresNotifyPublisher
 from domain.events import DomainEvent, StockAdjusted
+from domain.locations import MAIN_LOCATION_ID
 
 
 def say(**message: object) -> None:
@@ -54,6 +55,8 @@ async def main(dsn: str, channel: str) -> None:
             delta=1,
             reason="receipt",
             quantity=1,
+            location_id=MAIN_LOCATION_ID,
+            location_quantity=1,
         )
         await publisher.publish([event])
     await bus.drain()

@@ -16,6 +16,7 @@ from adapters.postgres.event_codec import (
     event_classes,
 )
 from domain.events import DomainEvent, ItemUpdated, StockAdjusted
+from domain.locations import MAIN_LOCATION_ID
 
 LONGEST_SKU = "X" * 64
 EVERY_FIELD_NAME = tuple(f"field_{number:02d}" for number in range(40))
@@ -75,6 +76,8 @@ def test_an_event_without_an_actor_comes_back_without_one() -> None:
         delta=-2,
         reason="sale",
         quantity=5,
+        location_id=MAIN_LOCATION_ID,
+        location_quantity=5,
     )
 
     _origin, back = decode(encode(event, "p"))

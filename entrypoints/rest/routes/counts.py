@@ -1,7 +1,7 @@
 """Stock counts over REST: the CLI's ``items count``, with the same use case and rules.
 
-Kept to the count itself, so that a count at one location can add a ``location_id`` to the body
-without changing the route."""
+A count is taken at one location (``location_id``, the default location when absent): the
+stock there becomes what was counted, and the item's total follows."""
 
 from typing import Annotated
 
@@ -29,9 +29,10 @@ router = APIRouter(
     "",
     operation_id="counts-create",
     summary="Record a stock count",
-    description="Sets the stock on hand to the quantity counted and records the difference as a"
-    " `count` movement: 201 with the movement, or 200 with `movement: null` when the count"
-    " matched and nothing was recorded.",
+    description="Sets the stock on hand at `location_id` (the default location when absent) to"
+    " the quantity counted and records the difference as a `count` movement there: 201 with the"
+    " movement, or 200 with `movement: null` when the count matched and nothing was recorded."
+    " Counting more than is held at an inactive location is refused with 409.",
     status_code=201,
     response_model=CountOut,
     responses={
@@ -39,7 +40,7 @@ router = APIRouter(
             "description": "The count matched the stock on hand; nothing was recorded",
             "model": CountOut,
         },
-        **with_common(403, 404, 412, body=True),
+        **with_common(403, 404, 409, 412, body=True),
     },
 )
 @inject
@@ -58,6 +59,7 @@ async def create_count(
             quantity=body.counted,
             note=body.note,
             reference=body.reference,
+            location=body.location_id,
             expected_version=expected_version(if_match),
             idempotency_key=idempotency_key,
         )

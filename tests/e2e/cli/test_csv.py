@@ -250,8 +250,9 @@ def test_long_imports_show_a_progress_bar_on_a_terminal(admin_cli: Cli, tmp_path
     assert "Importing" not in quiet.getvalue()
 
 
+@pytest.mark.parametrize("by_location", [[], ["--by-location"]], ids=["items", "by-location"])
 def test_long_exports_to_a_file_show_a_progress_bar_on_a_terminal(
-    admin_cli: Cli, tmp_path: Path
+    admin_cli: Cli, tmp_path: Path, by_location: list[str]
 ) -> None:
     for sku in ("A-1", "B-2", "C-3"):
         admin_cli.add_item(sku)
@@ -261,8 +262,9 @@ def test_long_exports_to_a_file_show_a_progress_bar_on_a_terminal(
         console=Console(file=terminal, force_terminal=True, width=100),
         progress_from_rows=3,
     )
-    result = CliRunner().invoke(app, ["items", "export", str(tmp_path / "all.csv")])
+    result = CliRunner().invoke(app, ["items", "export", *by_location, str(tmp_path / "all.csv")])
     assert result.exit_code == 0, result.output
+    assert "Reading" in terminal.getvalue()
     assert "Writing all.csv" in terminal.getvalue()
     assert "Exported 3 items" in terminal.getvalue()
     assert len((tmp_path / "all.csv").read_text().splitlines()) == 4

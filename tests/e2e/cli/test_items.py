@@ -27,6 +27,8 @@ MOVEMENT_KEYS = {
     "occurred_at",
     "note",
     "reference",
+    "location_id",
+    "transfer_id",
 }
 
 
@@ -178,11 +180,11 @@ def test_archive_restore_and_purge(admin_cli: Cli) -> None:
     assert archived["archived_at"] is not None
     assert [i["sku"] for i in admin_cli.json("items", "list")["items"]] == ["SKU-2"]
     assert [i["sku"] for i in admin_cli.json("items", "list", "--archived")["items"]] == ["SKU-1"]
-    refused = admin_cli.fails(40, "items", "adjust", "SKU-1", "-1", "--reason", "sold")
+    refused = admin_cli.fails(60, "items", "adjust", "SKU-1", "-1", "--reason", "sold")
     assert refused.stderr == "error: item SKU-1 is archived: restore it before changing it\n"
-    admin_cli.fails(42, "items", "purge", "SKU-1", "--yes")
+    admin_cli.fails(62, "items", "purge", "SKU-1", "--yes")
     assert "Restored SKU-1" in admin_cli.ok("items", "restore", "SKU-1").stdout
-    admin_cli.fails(41, "items", "restore", "SKU-1")
+    admin_cli.fails(61, "items", "restore", "SKU-1")
     admin_cli.ok("items", "adjust", "SKU-1", "-2", "--reason", "sold")
     assert admin_cli.json("items", "purge", "sku-1", "--yes") == {"purged": "sku-1"}
     admin_cli.fails(4, "items", "show", "SKU-1")

@@ -1,10 +1,13 @@
-"""Issue 13, points 11 and 12: an exact lookup by SKU, and the CLI's stock count over REST."""
+"""Issue 13, points 11 and 12: an exact lookup by SKU, and the CLI's stock count over REST
+(at a location since issue 14)."""
 
 from collections.abc import Callable
 from typing import Any
+from uuid import uuid4
 
 from fastapi.testclient import TestClient
 
+from domain.locations import MAIN_LOCATION_ID
 from tests.e2e.rest.conftest import Headers, new_item
 
 
@@ -99,3 +102,38 @@ def test_dot_skus_are_found_percent_encoded(client: TestClient, admin: Headers) 
     found = client.get("/api/v1/items/by-sku/%2E%2E", headers=admin)
     assert found.status_code == 200, found.text
     assert found.json()["id"] == item["id"]
+
+
+def test_a_count_at_a_location_sets_the_stock_there(client: TestClient, admin: Headers) -> None:
+    """``location_id`` names where the count was taken; without it, the default location."""
+    item = new_item(client, admin, quantity=4)
+    made = client.post("/api/v1/locations", json={"code": "BIN-1", "name": "Bin"}, headers=admin)
+    bin_ = made.json()
+    counted = _count(client, admin, item, counted=6, location_id=bin_["id"])
+    assert counted.status_code == 201, counted.text
+    body = counted.json()
+    assert (body["movement"]["location_id"], body["movement"]["delta"]) == (bin_["id"], 6)
+    assert (body["quantity"], body["movement"]["transfer_id"]) == (10, None)
+    at_main = _count(client, admin, item, counted=1)
+    assert at_main.json()["movement"]["location_id"] == str(MAIN_LOCATION_ID)
+    stock = client.get(f"/api/v1/items/{item['id']}/stock", headers=admin).json()
+    assert [(level["location_code"], level["quantity"]) for level in stock] == [
+        ("BIN-1", 6),
+        ("MAIN", 1),
+    ]
+
+
+def test_a_count_at_a_bad_location_changes_nothing(client: TestClient, admin: Headers) -> None:
+    item = new_item(client, admin, quantity=4)
+    missing = _count(client, admin, item, counted=1, location_id=str(uuid4()))
+    assert (missing.status_code, missing.json()["code"]) == (404, "not_found")
+    malformed = _count(client, admin, item, counted=1, location_id="nowhere")
+    assert malformed.status_code == 422
+    assert malformed.json()["errors"][0]["location"] == ["body", "location_id"]
+    off = client.post("/api/v1/locations", json={"code": "OFF", "name": "Off"}, headers=admin)
+    url = f"/api/v1/locations/{off.json()['id']}"
+    assert client.patch(url, json={"active": False}, headers=admin).status_code == 200
+    refused = _count(client, admin, item, counted=2, location_id=off.json()["id"])
+    assert (refused.status_code, refused.json()["code"]) == (409, "location_inactive")
+    after = client.get(f"/api/v1/items/{item['id']}", headers=admin).json()
+    assert (after["quantity"], after["version"]) == (4, item["version"])

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute, APIWebSocketRoute
 from fastapi.testclient import TestClient
 
+from domain.locations import MAIN_LOCATION_ID
 from domain.users import SCOPES, Permission, Role
 from entrypoints.rest.scopes import PERSONAL, PUBLIC, ROUTE_SCOPES, SELF
 from entrypoints.rest.security import current_caller
@@ -80,8 +81,27 @@ class World:
             assert put.status_code == 200, put.text
         return item_id
 
-    def sku_of(self, item_id: str) -> str:
-        return str(self.client.get(f"/api/v1/items/{item_id}", headers=self.admin).json()["sku"])
+    def stocked_item(self) -> str:
+        """An item holding 5 at the default location."""
+        sku = f"S-{uuid4().hex[:12]}"
+        return str(new_item(self.client, self.admin, sku=sku, quantity=5)["id"])
+
+    def location(self) -> str:
+        body = {"code": f"L-{uuid4().hex[:12]}", "name": "Bin"}
+        created = self.client.post("/api/v1/locations", json=body, headers=self.admin)
+        assert created.status_code == 201, created.text
+        return str(created.json()["id"])
+
+    def stocktake(self, *, counted: bool = False) -> str:
+        """An open stocktake of one stocked item at the default location (counted: 3)."""
+        line = {"item_id": self.stocked_item(), "location_id": str(MAIN_LOCATION_ID)}
+        take = self.client.post("/api/v1/stocktakes", json={"lines": [line]}, headers=self.admin)
+        assert take.status_code == 201, take.text
+        url = f"/api/v1/stocktakes/{take.json()['id']}"
+        if counted:
+            body = {"lines": [{**line, "counted": 3}]}
+            assert self.client.put(f"{url}/lines", json=body, headers=self.admin).is_success
+        return url
 
     def session_of_target(self) -> str:
         body = {"username": "target", "password": self.target_password}
@@ -114,6 +134,48 @@ def _on_item(
         return world.client.request(method, url, headers=headers, **kwargs).status_code  # type: ignore[arg-type]
 
     return call
+
+
+def _by_sku(world: World, headers: Headers) -> int:
+    sku = f"K-{uuid4().hex[:12]}"
+    new_item(world.client, world.admin, sku=sku)
+    return world.client.get(f"/api/v1/items/by-sku/{sku}", headers=headers).status_code
+
+
+def _transfer(world: World, headers: Headers) -> int:
+    body = {
+        "item_id": world.stocked_item(),
+        "from_location_id": str(MAIN_LOCATION_ID),
+        "to_location_id": world.location(),
+        "quantity": 2,
+    }
+    return world.client.post("/api/v1/transfers", json=body, headers=headers).status_code
+
+
+def _on_location(method: str, **kwargs: object) -> Callable[[World, Headers], int]:
+    def call(world: World, headers: Headers) -> int:
+        url = f"/api/v1/locations/{world.location()}"
+        return world.client.request(method, url, headers=headers, **kwargs).status_code  # type: ignore[arg-type]
+
+    return call
+
+
+def _on_stocktake(
+    method: str, suffix: str = "", *, counted: bool = False, **kwargs: object
+) -> Callable[[World, Headers], int]:
+    def call(world: World, headers: Headers) -> int:
+        url = world.stocktake(counted=counted) + suffix
+        return world.client.request(method, url, headers=headers, **kwargs).status_code  # type: ignore[arg-type]
+
+    return call
+
+
+def _count_lines(world: World, headers: Headers) -> int:
+    url = world.stocktake()
+    item_id = world.client.get(url, headers=world.admin).json()["lines"][0]["item_id"]
+    line = {"item_id": item_id, "location_id": str(MAIN_LOCATION_ID), "counted": 4}
+    body = {"lines": [line]}
+    return world.client.put(f"{url}/lines", json=body, headers=headers).status_code
 
 
 def _new_user(world: World, headers: Headers) -> int:
@@ -149,12 +211,6 @@ _ITEM = {"sku": "R-1", "name": "Replaced", "unit_price": "1.00"}
 CALLS: dict[str, tuple[Callable[[World, Headers], int], Permission | None]] = {
     "items-list": (_status("GET", "/api/v1/items"), Permission.READ_ITEMS),
     "items-get": (_on_item("GET"), Permission.READ_ITEMS),
-    "items-get-by-sku": (
-        lambda w, h: (
-            w.client.get(f"/api/v1/items/by-sku/{w.sku_of(w.item())}", headers=h).status_code
-        ),
-        Permission.READ_ITEMS,
-    ),
     "movements-list": (_on_item("GET", "/movements"), Permission.READ_ITEMS),
     "images-get": (_on_item("GET", "/image", image=True), Permission.READ_ITEMS),
     "items-create": (
@@ -187,8 +243,45 @@ CALLS: dict[str, tuple[Callable[[World, Headers], int], Permission | None]] = {
         _on_item("POST", "/movements", json={"delta": 1, "reason": "received"}),
         Permission.ADJUST_STOCK,
     ),
-    "counts-create": (
-        _on_item("POST", "/counts", json={"counted": 7, "reference": "count-1"}),
+    "counts-create": (_on_item("POST", "/counts", json={"counted": 3}), Permission.ADJUST_STOCK),
+    "items-get-by-sku": (_by_sku, Permission.READ_ITEMS),
+    "items-stock": (_on_item("GET", "/stock"), Permission.READ_ITEMS),
+    "locations-list": (_status("GET", "/api/v1/locations"), Permission.READ_ITEMS),
+    "locations-get": (
+        _status("GET", f"/api/v1/locations/{MAIN_LOCATION_ID}"),
+        Permission.READ_ITEMS,
+    ),
+    "locations-stock": (
+        _status("GET", f"/api/v1/locations/{MAIN_LOCATION_ID}/stock"),
+        Permission.READ_ITEMS,
+    ),
+    "locations-create": (
+        lambda w, h: (
+            w.client.post(
+                "/api/v1/locations", json={"code": f"N-{uuid4().hex[:8]}", "name": "N"}, headers=h
+            ).status_code
+        ),
+        Permission.MANAGE_LOCATIONS,
+    ),
+    "locations-update": (
+        _on_location("PATCH", json={"name": "Shelf"}),
+        Permission.MANAGE_LOCATIONS,
+    ),
+    "locations-delete": (_on_location("DELETE"), Permission.MANAGE_LOCATIONS),
+    "transfers-create": (_transfer, Permission.ADJUST_STOCK),
+    "transfers-list": (_status("GET", "/api/v1/transfers"), Permission.READ_ITEMS),
+    "stocktakes-create": (
+        lambda w, h: (
+            w.client.post(
+                "/api/v1/stocktakes", json={"location_id": w.location()}, headers=h
+            ).status_code
+        ),
+        Permission.ADJUST_STOCK,
+    ),
+    "stocktakes-get": (_on_stocktake("GET"), Permission.READ_ITEMS),
+    "stocktakes-count": (_count_lines, Permission.ADJUST_STOCK),
+    "stocktakes-commit": (
+        _on_stocktake("POST", "/commit", counted=True, json={}),
         Permission.ADJUST_STOCK,
     ),
     "users-me": (_status("GET", "/api/v1/users/me"), None),

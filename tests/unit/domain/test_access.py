@@ -52,6 +52,16 @@ def test_a_refusal_says_whether_the_role_or_the_token_was_short() -> None:
     assert ScopeMissing.code == PermissionDenied.code
 
 
+def test_locations_are_managed_with_their_own_scope_and_an_admin_role() -> None:
+    """Issue 17: ``locations:write`` once locations exist; moving stock stays ``stock:write``."""
+    assert SCOPES["locations:write"] == {Permission.MANAGE_LOCATIONS}
+    assert principal(Role.ADMIN, frozenset({"locations:write"})).can(Permission.MANAGE_LOCATIONS)
+    for scope in set(SCOPES) - {"locations:write"}:
+        assert not principal(Role.ADMIN, frozenset({scope})).can(Permission.MANAGE_LOCATIONS)
+    with pytest.raises(PermissionDenied, match="a clerk may not"):
+        principal(Role.CLERK, frozenset({"locations:write"})).require(Permission.MANAGE_LOCATIONS)
+
+
 def test_no_scope_lets_a_token_manage_sessions_or_tokens() -> None:
     every = principal(Role.ADMIN, frozenset(SCOPES))
     assert not every.can(Permission.MANAGE_OWN_ACCESS)

@@ -14,6 +14,7 @@ from pydantic import ConfigDict, TypeAdapter, ValidationError
 
 from domain.errors import InvalidValue
 from domain.items import DESCRIPTION_MAX, NAME_MAX, NOTE_MAX, REFERENCE_MAX
+from domain.locations import LOCATION_NAME_MAX, LocationCode
 from domain.users import Username as DomainUsername
 from domain.users import parse_email, validate_new_password
 from domain.values import MAX_QUANTITY, Money, TaxRate, bounded_int, clean_text, optional_text
@@ -91,6 +92,13 @@ TEXT_RULES: list[tuple[str, Any, Callable[[Any], object], int]] = [
         fields.FullName | None,
         lambda v: optional_text("full_name", v, max_length=200),
         200,
+    ),
+    ("location code", fields.LocationCode, LocationCode.parse, 64),
+    (
+        "location name",
+        fields.LocationName,
+        lambda v: clean_text("name", v, max_length=LOCATION_NAME_MAX),
+        LOCATION_NAME_MAX,
     ),
     ("username", fields.Username, DomainUsername.parse, 64),
     ("email", fields.Email | None, parse_email, 254),

@@ -6,7 +6,12 @@ import pytest
 from prometheus_client import CollectorRegistry
 
 from adapters.metrics import PrometheusDomainMetrics
-from application.commands import AdjustStockCommand, CreateItemCommand
+from application.commands import (
+    AdjustStockCommand,
+    CreateItemCommand,
+    CreateLocationCommand,
+    TransferStockCommand,
+)
 from application.errors import AuthenticationFailed, TooManyAttempts
 from domain.errors import InsufficientStock
 from domain.users import Principal, Role
@@ -135,3 +140,24 @@ async def test_committed_stock_changes_feed_the_domain_counters(container: Conta
     assert value("inventory_low_stock_events_total") == 1
     # Refused before commit: no event, so only the error mapping can count it.
     assert value("inventory_insufficient_stock_refusals_total") == 0
+
+
+async def test_a_transfer_counts_its_two_movements(container: Container) -> None:
+    admin = Principal(user_id=uuid4(), username="admin", role=Role.ADMIN)
+    created = (
+        await container.create_item().execute(
+            CreateItemCommand(actor=admin, sku="T-1", name="Tong", unit_price="1", quantity=3)
+        )
+    ).item
+    await container.create_location().execute(
+        CreateLocationCommand(actor=admin, code="VAN", name="Van")
+    )
+    await container.transfer_stock().execute(
+        TransferStockCommand(
+            actor=admin, item=created.id, from_location="MAIN", to_location="VAN", quantity=2
+        )
+    )
+    await container.event_bus().drain()
+    registry = container.metrics_registry()
+    for reason in ("transfer_out", "transfer_in"):
+        assert registry.get_sample_value("inventory_stock_movements_total", {"reason": reason}) == 1
