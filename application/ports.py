@@ -19,6 +19,7 @@ from application.credentials import (
     SessionQueries,
     SessionRepository,
 )
+from application.history import AuditQueries, AuditTrail
 from application.views import (
     ItemView,
     LocationView,
@@ -26,6 +27,7 @@ from application.views import (
     TransferView,
     UserView,
 )
+from domain.audit import Origin
 from domain.events import DomainEvent
 from domain.items import Item, StockMovement
 from domain.locations import Location
@@ -233,6 +235,7 @@ class UnitOfWork(Protocol):
     idempotency: "IdempotencyRepository"
     locations: LocationRepository
     stocktakes: StocktakeRepository
+    audit: AuditTrail
     sessions: SessionRepository
     api_tokens: ApiTokenRepository
 
@@ -248,6 +251,10 @@ class UnitOfWork(Protocol):
     async def commit(self) -> None: ...
 
     async def rollback(self) -> None: ...
+
+    def origin(self) -> Origin:
+        """Where the change comes from (REST and its request id, or the CLI), for the audit
+        records appended in this unit of work."""
 
 
 class ItemQueries(Protocol):
@@ -344,6 +351,7 @@ class QuerySession(Protocol):
     stocktakes: StocktakeQueries
     sessions: SessionQueries
     api_tokens: ApiTokenQueries
+    audit: AuditQueries
 
     async def __aenter__(self) -> Self: ...
 

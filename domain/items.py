@@ -359,6 +359,7 @@ class Item:
         """Move ``quantity`` units from ``source`` to ``target``: two movements sharing
         ``transfer_id``; the total is unchanged. The target must be active, the source may be
         inactive (it is being emptied)."""
+        self._require_active()
         quantity = bounded_int("quantity", quantity, minimum=1)
         note = optional_text("note", note, max_length=NOTE_MAX)
         reference = optional_text("reference", reference, max_length=REFERENCE_MAX)

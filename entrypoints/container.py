@@ -23,6 +23,7 @@ from adapters.memory import (
 )
 from adapters.metrics import PrometheusDomainMetrics
 from adapters.notifications import LoggingNotifier
+from adapters.origin import FixedOrigin
 from adapters.postgres import fanout
 from adapters.postgres.event_codec import process_origin
 from adapters.security import (
@@ -161,12 +162,16 @@ class Container(containers.DeclarativeContainer):
         sqlite_busy_timeout=settings.provided.sqlite_busy_timeout_seconds,
         transaction_pooling=settings.provided.db_transaction_pooling,
     )
+    #: Where changes come from, for the audit trail: the REST app and the CLI override it.
+    origin = providers.Object(FixedOrigin())
     #: A command's transaction.
     uow = providers.Selector(
         settings.provided.storage,
-        memory=providers.Factory(InMemoryUnitOfWork, store=memory_store, publisher=event_publisher),
+        memory=providers.Factory(
+            InMemoryUnitOfWork, store=memory_store, publisher=event_publisher, origin=origin
+        ),
         sqlalchemy=providers.Factory(
-            SqlAlchemyUnitOfWork, database=database, publisher=event_publisher
+            SqlAlchemyUnitOfWork, database=database, publisher=event_publisher, origin=origin
         ),
     )
     #: A query's reads (from the replica when ``INVENTORY_DATABASE_READ_URL`` is set).

@@ -11,6 +11,7 @@ from adapters.memory.access import (
     token_user,
     touch,
 )
+from adapters.memory.audit import InMemoryAuditQueries
 from adapters.memory.location_queries import (
     InMemoryLocationQueries,
     InMemoryStockQueries,
@@ -101,6 +102,7 @@ class InMemoryQuerySession:
         self.stocktakes = InMemoryStocktakeQueries(store)
         self.sessions = InMemorySessionQueries(store)
         self.api_tokens = InMemoryApiTokenQueries(store)
+        self.audit = InMemoryAuditQueries(store.audit)
 
     async def __aenter__(self) -> Self:
         return self

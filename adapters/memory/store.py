@@ -5,6 +5,7 @@ from uuid import UUID
 
 from application.ports import LoginFailures
 from domain.api_tokens import ApiToken
+from domain.audit import AuditRecord
 from domain.items import Item, StockMovement
 from domain.locations import MAIN_LOCATION_CODE, MAIN_LOCATION_ID, Location, LocationCode
 from domain.sessions import LoginSession
@@ -52,4 +53,6 @@ class InMemoryStore:
     #: Every refresh token a session ever had (by hash): earlier ones must be recognised.
     session_tokens: dict[bytes, UUID] = field(default_factory=dict)
     api_tokens: dict[UUID, ApiToken] = field(default_factory=dict)
+    #: Append-only, oldest first.
+    audit: list[AuditRecord] = field(default_factory=list)
     write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)

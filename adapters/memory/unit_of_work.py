@@ -8,6 +8,7 @@ from adapters.memory.access import (
     InMemoryApiTokenRepository,
     InMemorySessionRepository,
 )
+from adapters.memory.audit import InMemoryAuditTrail
 from adapters.memory.location_repositories import (
     InMemoryLocationRepository,
     InMemoryStocktakeRepository,
@@ -22,8 +23,11 @@ from adapters.memory.repositories import (
     InMemoryUserRepository,
 )
 from adapters.memory.store import IdempotencyEntry, InMemoryStore
+from adapters.origin import FixedOrigin
 from adapters.unit_of_work import EventCollector
+from application.history import OriginSource
 from application.ports import EventPublisher, LoginFailures
+from domain.audit import AuditRecord, Origin
 from domain.items import Item, StockMovement
 from domain.locations import Location
 from domain.stocktakes import Stocktake
@@ -45,8 +49,10 @@ class InMemoryUnitOfWork:
         self,
         store: InMemoryStore,
         publisher: EventPublisher | None = None,
+        origin: OriginSource | None = None,
     ) -> None:
         self._store = store
+        self._origin = origin or FixedOrigin()
         self._events = EventCollector(publisher)
         self._active = False
         self._reset()
@@ -59,6 +65,7 @@ class InMemoryUnitOfWork:
         self.stocktakes = InMemoryStocktakeRepository(self)
         self.sessions = InMemorySessionRepository(self, store)
         self.api_tokens = InMemoryApiTokenRepository(self, store)
+        self.audit = InMemoryAuditTrail(self)
 
     def _reset(self) -> None:
         self._items: dict[UUID, Item | None] = {}
@@ -71,6 +78,7 @@ class InMemoryUnitOfWork:
         self._locations: dict[UUID, Location | None] = {}
         self._stocktakes: dict[UUID, Stocktake] = {}
         self._access = AccessChanges()
+        self._audit: list[AuditRecord] = []
 
     # -- transaction ------------------------------------------------------------------------
     async def __aenter__(self) -> Self:
@@ -122,6 +130,7 @@ class InMemoryUnitOfWork:
         for stocktake_id, stocktake in self._stocktakes.items():
             store.stocktakes[stocktake_id] = copy_stocktake(stocktake)
         self._access.apply(store)
+        store.audit.extend(self._audit)
         self._reset()
         await self._events.publish(self._events.committed())
 
@@ -226,6 +235,13 @@ class InMemoryUnitOfWork:
         self._check_writable()
         self._items[item.id] = _DELETED
         self._events.track(item)
+
+    def stage_audit(self, record: AuditRecord) -> None:
+        self._check_writable()
+        self._audit.append(record)
+
+    def origin(self) -> Origin:
+        return self._origin.current()
 
     def stage_user(self, user: User) -> None:
         self._check_writable()

@@ -23,6 +23,7 @@ from adapters.sqlalchemy.access_queries import (
     grant_of,
     touch,
 )
+from adapters.sqlalchemy.audit import SqlAlchemyAuditQueries
 from adapters.sqlalchemy.database import Database
 from adapters.sqlalchemy.item_listing import item_page
 from adapters.sqlalchemy.location_queries import (
@@ -243,6 +244,7 @@ class SqlAlchemyQuerySession:
         self.stocktakes = SqlAlchemyStocktakeQueries(self._session)
         self.sessions = SqlAlchemySessionQueries(self._session)
         self.api_tokens = SqlAlchemyApiTokenQueries(self._session)
+        self.audit = SqlAlchemyAuditQueries(self._session)
 
     async def __aenter__(self) -> Self:
         return self

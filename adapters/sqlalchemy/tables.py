@@ -305,6 +305,29 @@ class ApiTokenRow(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
+class AuditRow(Base):
+    """One audit record (``domain.audit``), append-only: triggers of migration 0007 refuse
+    ``UPDATE`` and ``DELETE``. ``changes`` is a JSON list of ``[field, old, new]``."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        Index("ix_audit_log_entity_entity_id_seq", "entity", "entity_id", "seq"),
+        Index("ix_audit_log_occurred_at", "occurred_at"),
+        Index("ix_audit_log_actor_id_seq", "actor_id", "seq"),
+    )
+
+    seq: Mapped[int] = mapped_column(_SEQUENCE, primary_key=True, autoincrement=True)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True)
+    entity: Mapped[str] = mapped_column(String(20))
+    entity_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    action: Mapped[str] = mapped_column(String(30))
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    occurred_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    channel: Mapped[str] = mapped_column(String(10))
+    request_id: Mapped[str | None] = mapped_column(String(128))
+    changes: Mapped[str] = mapped_column(Text)
+
+
 def _table(row: type[Base]) -> Table:
     table = row.__table__
     assert isinstance(table, Table)
@@ -324,6 +347,7 @@ stocktake_lines = _table(StocktakeLineRow)
 login_sessions = _table(LoginSessionRow)
 refresh_tokens = _table(RefreshTokenRow)
 api_tokens = _table(ApiTokenRow)
+audit_log = _table(AuditRow)
 
 #: The low-stock filter is ``quantity - reorder_level <= 0``, written so that this index serves it.
 Index("ix_items_stock_margin", items.c.quantity - items.c.reorder_level)

@@ -10,7 +10,9 @@ and publishes nothing. How writers are serialised is described in ``sqlite.py`` 
 from types import TracebackType
 from typing import Self
 
+from adapters.origin import FixedOrigin
 from adapters.sqlalchemy.access import SqlAlchemyApiTokenRepository, SqlAlchemySessionRepository
+from adapters.sqlalchemy.audit import SqlAlchemyAuditTrail
 from adapters.sqlalchemy.database import Database
 from adapters.sqlalchemy.idempotency import SqlAlchemyIdempotencyRepository
 from adapters.sqlalchemy.item_repository import (
@@ -25,7 +27,9 @@ from adapters.sqlalchemy.login_attempts import SqlAlchemyLoginAttemptRepository
 from adapters.sqlalchemy.sessions import WriteSession
 from adapters.sqlalchemy.user_repository import SqlAlchemyUserRepository
 from adapters.unit_of_work import EventCollector
+from application.history import OriginSource
 from application.ports import EventPublisher
+from domain.audit import Origin
 
 
 class SqlAlchemyUnitOfWork:
@@ -33,8 +37,10 @@ class SqlAlchemyUnitOfWork:
         self,
         database: Database,
         publisher: EventPublisher | None = None,
+        origin: OriginSource | None = None,
     ) -> None:
         self._session = WriteSession(database)
+        self._origin = origin or FixedOrigin()
         self._events = EventCollector(publisher)
         self._open = False
         self.items = SqlAlchemyItemRepository(self._session, self._events.track)
@@ -46,6 +52,10 @@ class SqlAlchemyUnitOfWork:
         self.stocktakes = SqlAlchemyStocktakeRepository(self._session)
         self.sessions = SqlAlchemySessionRepository(self._session)
         self.api_tokens = SqlAlchemyApiTokenRepository(self._session)
+        self.audit = SqlAlchemyAuditTrail(self._session)
+
+    def origin(self) -> Origin:
+        return self._origin.current()
 
     async def __aenter__(self) -> Self:
         if self._open:

@@ -1,9 +1,11 @@
 """Archive, restore and purge: how an item leaves use without its history going with it."""
 
 from application.actors import Actor, acting
+from application.audit import record_item
 from application.commands import ExpectedVersion, ItemKey
 from application.ports import Clock, ImageStore, UnitOfWork
 from application.use_cases._lookup import load_item
+from domain.audit import item_snapshot
 from domain.items import Item
 from domain.users import Permission
 
@@ -25,8 +27,17 @@ class ArchiveItem:
             principal.require(Permission.DELETE_ITEMS)
             found = await load_item(self.uow, item, for_update=True)
             found.check_version(expected_version)
-            found.archive(at=self.clock.now(), by=principal.user_id)
+            before, now = item_snapshot(found), self.clock.now()
+            found.archive(at=now, by=principal.user_id)
             await self.uow.items.save(found)
+            await record_item(
+                self.uow,
+                found,
+                action="archived",
+                actor_id=principal.user_id,
+                at=now,
+                before=before,
+            )
             await self.uow.commit()
         return found
 
@@ -46,8 +57,17 @@ class RestoreItem:
             principal.require(Permission.DELETE_ITEMS)
             found = await load_item(self.uow, item, for_update=True)
             found.check_version(expected_version)
-            found.restore(at=self.clock.now(), by=principal.user_id)
+            before, now = item_snapshot(found), self.clock.now()
+            found.restore(at=now, by=principal.user_id)
             await self.uow.items.save(found)
+            await record_item(
+                self.uow,
+                found,
+                action="restored",
+                actor_id=principal.user_id,
+                at=now,
+                before=before,
+            )
             await self.uow.commit()
         return found
 
@@ -70,8 +90,18 @@ class PurgeItem:
             principal.require(Permission.DELETE_ITEMS)
             found = await load_item(self.uow, item, for_update=True)
             found.check_version(expected_version)
-            found.purge(at=self.clock.now(), by=principal.user_id)
+            now = self.clock.now()
+            found.purge(at=now, by=principal.user_id)
             await self.uow.items.delete(found)
+            await record_item(
+                self.uow,
+                found,
+                action="purged",
+                actor_id=principal.user_id,
+                at=now,
+                before=item_snapshot(found),
+                gone=True,
+            )
             await self.uow.commit()
         if found.image is not None:
             await self.images.delete(found.image.key)

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Annotated
 
 import typer
+from dependency_injector import providers
 from rich.console import Console
 
 from entrypoints.cli import (
@@ -24,6 +25,7 @@ from entrypoints.cli import (
     users,
 )
 from entrypoints.cli.errors import InventoryGroup, exit_code_table
+from entrypoints.cli.origin import InvocationOrigin
 from entrypoints.cli.state import PLAIN_HELP, CliState
 from entrypoints.container import Container, build_container
 
@@ -101,6 +103,7 @@ def build_cli(
         )
         if stdin_is_terminal is not None:
             state.stdin_is_terminal = stdin_is_terminal
+        state.container.origin.override(providers.Object(InvocationOrigin()))
         ctx.obj = state
         if database_url is not None:
             state.use_database(database_url)

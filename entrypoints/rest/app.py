@@ -29,6 +29,7 @@ from entrypoints.rest import errors, idempotency
 from entrypoints.rest.first_admin import bootstrap
 from entrypoints.rest.http import document_enum_names, document_if_match, served_methods
 from entrypoints.rest.middleware import build_middleware
+from entrypoints.rest.origin import RequestOrigin
 from entrypoints.rest.routes import (
     access,
     auth,
@@ -164,6 +165,7 @@ def create_app(container: Container | None = None) -> FastAPI:
     configure_logging(settings)
     container.wire(modules=WIRED_MODULES)
     container.listens_for_live_events.override(providers.Object(True))
+    container.origin.override(providers.Object(RequestOrigin()))
     app = FastAPI(
         title=SERVICE_NAME,
         version=_SERVICE.version,

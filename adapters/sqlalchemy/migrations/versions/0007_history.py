@@ -6,6 +6,9 @@
 * ``stock_movements.item_id`` loses its ``ON DELETE CASCADE`` foreign key: a purged item's
   ledger stays. Every existing ledger row is kept (SQLite copies the table to drop the key).
 
+* ``audit_log``: the audit trail, append-only: triggers refuse ``UPDATE`` and ``DELETE`` on
+  both engines, so not even a hand-written statement of the service can rewrite history.
+
 Items deleted before this revision stay gone: their ledger went with them then.
 
 Revision ID: 0007
@@ -84,8 +87,63 @@ _TOTAL_OF_ALL = (
 )
 
 
+_APPEND_ONLY = {
+    "postgresql": (
+        """CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            RAISE EXCEPTION 'audit_log is append-only';
+        END $$""",
+        """CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log
+            FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()""",
+    ),
+    "sqlite": tuple(
+        f"""CREATE TRIGGER audit_log_no_{verb.lower()} BEFORE {verb} ON audit_log
+            BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END"""
+        for verb in ("UPDATE", "DELETE")
+    ),
+}
+_ALLOW_CHANGES = {
+    "postgresql": (
+        "DROP TRIGGER audit_log_append_only ON audit_log",
+        "DROP FUNCTION audit_log_append_only()",
+    ),
+    "sqlite": ("DROP TRIGGER audit_log_no_update", "DROP TRIGGER audit_log_no_delete"),
+}
+
+
+def _create_audit_log(dialect: str) -> None:
+    op.create_table(
+        "audit_log",
+        sa.Column(
+            "seq",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("entity", sa.String(length=20), nullable=False),
+        sa.Column("entity_id", sa.Uuid(), nullable=False),
+        sa.Column("action", sa.String(length=30), nullable=False),
+        sa.Column("actor_id", sa.Uuid(), nullable=True),
+        sa.Column("occurred_at", UtcDateTime(), nullable=False),
+        sa.Column("channel", sa.String(length=10), nullable=False),
+        sa.Column("request_id", sa.String(length=128), nullable=True),
+        sa.Column("changes", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("seq", name=op.f("pk_audit_log")),
+        sa.UniqueConstraint("id", name=op.f("uq_audit_log_id")),
+    )
+    op.create_index(
+        "ix_audit_log_entity_entity_id_seq", "audit_log", ["entity", "entity_id", "seq"]
+    )
+    op.create_index("ix_audit_log_occurred_at", "audit_log", ["occurred_at"])
+    op.create_index("ix_audit_log_actor_id_seq", "audit_log", ["actor_id", "seq"])
+    for statement in _APPEND_ONLY.get(dialect, ()):
+        op.execute(statement)
+
+
 def upgrade() -> None:
     postgresql = op.get_bind().dialect.name == "postgresql"
+    _create_audit_log(op.get_bind().dialect.name)
     op.add_column("items", sa.Column("archived_at", UtcDateTime(), nullable=True))
     archived = sa.text("archived_at IS NOT NULL")
     op.create_index(
@@ -114,3 +172,6 @@ def downgrade() -> None:
         batch.create_foreign_key(_FOREIGN_KEY, "items", ["item_id"], ["id"], ondelete="CASCADE")
     op.drop_index("ix_items_archived_at", table_name="items")
     op.drop_column("items", "archived_at")
+    for statement in _ALLOW_CHANGES.get(op.get_bind().dialect.name, ()):
+        op.execute(statement)
+    op.drop_table("audit_log")
