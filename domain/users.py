@@ -32,6 +32,7 @@ class Permission(StrEnum):
     MANAGE_USERS = "manage users"
     MANAGE_LOCATIONS = "manage locations"
     READ_EVENTS = "read live events"
+    READ_AUDIT = "read the audit trail"
     #: See and end one's own sessions, create and revoke one's own API tokens. No scope grants
     #: it: an API token cannot mint further tokens or keep a stolen session alive.
     MANAGE_OWN_ACCESS = "manage your own sessions and API tokens"
@@ -60,7 +61,12 @@ _PERMISSIONS = {
     Role.VIEWER: _VIEWER,
     Role.CLERK: _CLERK,
     Role.ADMIN: _CLERK
-    | {Permission.DELETE_ITEMS, Permission.MANAGE_USERS, Permission.MANAGE_LOCATIONS},
+    | {
+        Permission.DELETE_ITEMS,
+        Permission.MANAGE_USERS,
+        Permission.MANAGE_LOCATIONS,
+        Permission.READ_AUDIT,
+    },
 }
 
 
@@ -73,6 +79,7 @@ SCOPES: Mapping[str, frozenset[Permission]] = {
     "locations:write": frozenset({Permission.MANAGE_LOCATIONS}),
     "users:admin": frozenset({Permission.MANAGE_USERS}),
     "events:read": frozenset({Permission.READ_EVENTS}),
+    "audit:read": frozenset({Permission.READ_AUDIT}),
 }
 
 

@@ -220,6 +220,8 @@ class Container(containers.DeclarativeContainer):
         uc.CountStock, uow=uow, clock=clock, idempotency=idempotency_policy
     )
     list_movements = providers.Factory(uc.ListMovements, queries=queries)
+    list_audit = providers.Factory(uc.ListAudit, queries=queries)
+    item_history = providers.Factory(uc.ItemHistory, queries=queries)
     # -- stock by location (issue 14) ----------------------------------------------------------
     transfer_stock = providers.Factory(
         uc.TransferStock, uow=uow, clock=clock, idempotency=idempotency_policy

@@ -30,6 +30,7 @@ from application.use_cases.list_movements import ListMovements
 from application.use_cases.manage_api_tokens import CreateApiToken, ListApiTokens, RevokeApiToken
 from application.use_cases.manage_sessions import EndSession, ListSessions, Logout
 from application.use_cases.open_event_stream import LiveSession, OpenEventStream
+from application.use_cases.read_history import HistoryEntry, ItemHistory, ListAudit
 from application.use_cases.read_stock import GetItemStock, ListLocationStock, ListTransfers
 from application.use_cases.refresh_session import RefreshSession
 from application.use_cases.register_user import RegisterUser
@@ -79,11 +80,14 @@ __all__ = [
     "GetLocation",
     "GetStocktake",
     "GetUser",
+    "HistoryEntry",
     "ImageContent",
     "ImportItems",
     "ImportReport",
     "ImportRow",
+    "ItemHistory",
     "ListApiTokens",
+    "ListAudit",
     "ListItems",
     "ListLocationStock",
     "ListLocations",

@@ -14,7 +14,7 @@ from application.commands import (
 from application.ports import ItemQuery, ItemSort, Page
 from application.use_cases import StockChange
 from application.views import ItemView
-from domain.items import Item, MovementReason, StockMovement
+from domain.items import Item, MovementReason
 from entrypoints import representation
 from entrypoints.cli import output
 from entrypoints.cli.state import PLAIN_HELP, CliState
@@ -263,18 +263,3 @@ def count(
         return await state.container.count_stock().execute(command)
 
     _show_change(state, state.run(work), location)
-
-
-@app.command()
-def history(ctx: typer.Context, item: ItemKey, limit: Limit = 20, offset: Offset = 0) -> None:
-    """An item's stock movements, newest first."""
-    state = CliState.of(ctx)
-
-    async def work() -> Page[StockMovement]:
-        return await state.container.list_movements().execute(
-            await state.actor(), item, offset=offset, limit=limit
-        )
-
-    page = state.run(work)
-    movements = representation.page(page, representation.movement)
-    output.emit(state, movements, output.movements_table(item, page))

@@ -15,6 +15,7 @@ from rich.console import Console
 from entrypoints.cli import (
     archive,
     db,
+    history,
     items,
     locations,
     serve,
@@ -114,6 +115,7 @@ def build_cli(
     app.add_typer(tokens.app, name="tokens")
     app.add_typer(db.app, name="db")
     stock.register(app)
+    app.command()(history.audit)
     stocktake.register(app)
     serve.register(app, server)
     return app

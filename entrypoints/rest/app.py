@@ -37,6 +37,7 @@ from entrypoints.rest.routes import (
     docs,
     events,
     health,
+    history,
     images,
     items,
     locations,
@@ -68,6 +69,7 @@ WIRED_MODULES = [
     locations,
     transfers,
     stocktakes,
+    history,
 ]
 #: In the order FastAPI tries them for every request: the busiest first.
 ROUTERS = [
@@ -83,6 +85,7 @@ ROUTERS = [
     locations.router,
     transfers.router,
     stocktakes.router,
+    history.router,
     docs.router,
     web_assets,
 ]

@@ -71,6 +71,8 @@ ROUTE_SCOPES: dict[str, str] = {
     "api-tokens-list": "users:admin",
     "api-tokens-revoke": "users:admin",
     "events-stream": "events:read",
+    "audit-list": "audit:read",
+    "items-history": "items:read",
 }
 
 _SAY = {

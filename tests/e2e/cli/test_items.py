@@ -152,25 +152,51 @@ def test_count_sets_the_quantity_on_hand(admin_cli: Cli) -> None:
     assert "must be at least 0" in admin_cli.fails(3, "items", "count", "SKU-1", "-2").stderr
 
 
-def test_history_lists_the_ledger_newest_first_with_who_did_it(admin_cli: Cli) -> None:
+def test_history_interleaves_changes_and_the_ledger_newest_first_with_who_did_it(
+    admin_cli: Cli,
+) -> None:
     clerk = admin_cli.create_user("clara", "clerk")
     root = admin_cli.json("users", "show", "root")
     admin_cli.add_item("SKU-1", "--quantity", "10")
     admin_cli.ok("--as", "clara", "items", "adjust", "SKU-1", "-3", "--reason", "sold")
+    admin_cli.ok("--as", "clara", "items", "update", "SKU-1", "--price", "12.00")
 
     page = admin_cli.json("items", "history", "SKU-1")
-    assert [(m["delta"], m["reason"]) for m in page["items"]] == [(-3, "sold"), (10, "received")]
-    assert [m["actor_id"] for m in page["items"]] == [clerk["id"], root["id"]]
-    assert page["items"][0]["occurred_at"] == "2026-01-01T12:00:00Z"
-    assert set(page["items"][0]) == MOVEMENT_KEYS
-    assert page["total"] == 2
-    older = admin_cli.json("items", "history", "SKU-1", "--limit", "1", "--offset", "1")
-    assert [m["reason"] for m in older["items"]] == ["received"]
+    # newest first; the CLI tests' clock stands still, and at one instant changes come first
+    assert [e["kind"] for e in page["items"]] == ["change", "change", "movement", "movement"]
+    price = page["items"][0]["change"]
+    assert (price["action"], price["actor_id"], price["channel"]) == ("updated", clerk["id"], "cli")
+    assert price["changes"] == [{"field": "unit_price", "old": "10.00", "new": "12.00"}]
+    assert price["request_id"].startswith("cli-")
+    movements = admin_cli.movements("SKU-1")
+    assert [(m["delta"], m["reason"]) for m in movements] == [(-3, "sold"), (10, "received")]
+    assert [m["actor_id"] for m in movements] == [clerk["id"], root["id"]]
+    assert movements[0]["occurred_at"] == "2026-01-01T12:00:00Z"
+    assert set(movements[0]) == MOVEMENT_KEYS
+    assert page["total"] == 4
+    older = admin_cli.json("items", "history", "SKU-1", "--limit", "1", "--offset", "3")
+    assert [e["movement"]["reason"] for e in older["items"]] == ["received"]
 
     table = admin_cli.ok("items", "history", "SKU-1").stdout
     assert "History of SKU-1" in table
     assert "sold" in table
+    assert "10.00 → 12.00" in table
     assert clerk["id"][:8] in table
+
+
+def test_the_audit_trail_for_admins(admin_cli: Cli) -> None:
+    admin_cli.create_user("vic", "viewer")
+    item = admin_cli.add_item("SKU-1")
+    admin_cli.ok("items", "archive", "SKU-1")
+    page = admin_cli.json("audit", "--entity", "item", "--entity-id", item["id"])
+    assert [r["action"] for r in page["items"]] == ["archived", "created"]
+    assert {r["channel"] for r in page["items"]} == {"cli"}
+    users = admin_cli.json("audit", "--entity", "user")
+    assert users["items"][0]["action"] == "created"
+    assert "Audit trail" in admin_cli.ok("audit", "--from", "2020-01-01").stdout
+    admin_cli.fails(8, "--as", "vic", "audit")
+    admin_cli.fails(3, "audit", "--entity", "planet")
+    admin_cli.fails(2, "audit", "--actor", "nobody")
 
 
 def test_archive_restore_and_purge(admin_cli: Cli) -> None:

@@ -234,6 +234,8 @@ CALLS: dict[str, tuple[Callable[[World, Headers], int], Permission | None]] = {
     "items-update": (_on_item("PATCH", json={"name": "New"}), Permission.WRITE_ITEMS),
     "items-delete": (_on_item("DELETE"), Permission.DELETE_ITEMS),
     "items-restore": (_restore, Permission.DELETE_ITEMS),
+    "items-history": (_on_item("GET", "/history"), Permission.READ_ITEMS),
+    "audit-list": (_status("GET", "/api/v1/audit"), Permission.READ_AUDIT),
     "images-put": (
         _on_item("PUT", "/image", files={"file": ("a.png", PNG, "image/png")}),
         Permission.WRITE_ITEMS,
