@@ -19,7 +19,7 @@ from application.credentials import (
     SessionQueries,
     SessionRepository,
 )
-from application.history import AuditQueries, AuditTrail
+from application.history import AuditQueries, AuditTrail, LedgerQueries
 from application.views import (
     ItemView,
     LocationView,
@@ -352,6 +352,11 @@ class QuerySession(Protocol):
     sessions: SessionQueries
     api_tokens: ApiTokenQueries
     audit: AuditQueries
+    ledger: LedgerQueries
+
+    async def settle(self) -> None:
+        """Wait until every write transaction open at the call has ended, so that the reads
+        after it see every movement stamped before the call (``stock_as_of`` explains why)."""
 
     async def __aenter__(self) -> Self: ...
 

@@ -7,7 +7,7 @@ times in ISO 8601), so a record reads the same whatever the entity's schema beco
 A password is never recorded, not even hashed: only that it changed.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -164,3 +164,19 @@ def audit_record(
         channel=origin.channel,
         request_id=origin.request_id,
     )
+
+
+def values_as_of(
+    stored: Sequence[AuditRecord], entity: str, fields: Sequence[str], at: datetime
+) -> dict[UUID, dict[str, str | None]]:
+    """Per entity, the value each of ``fields`` had at ``at``, from records oldest first: the
+    newest value a record at or before then gave it (the price in force then, say)."""
+    wanted = set(fields)
+    found: dict[UUID, dict[str, str | None]] = {}
+    for record in stored:
+        if record.entity != entity or record.occurred_at > at:
+            continue
+        for change in record.changes:
+            if change.field in wanted:
+                found.setdefault(record.entity_id, {})[change.field] = change.new
+    return found

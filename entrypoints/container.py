@@ -222,6 +222,9 @@ class Container(containers.DeclarativeContainer):
     list_movements = providers.Factory(uc.ListMovements, queries=queries)
     list_audit = providers.Factory(uc.ListAudit, queries=queries)
     item_history = providers.Factory(uc.ItemHistory, queries=queries)
+    item_stock_as_of = providers.Factory(uc.GetItemStockAsOf, queries=queries, clock=clock)
+    stock_report = providers.Factory(uc.StockReportAsOf, queries=queries, clock=clock)
+    valuation = providers.Factory(uc.ValueStockAsOf, queries=queries, clock=clock)
     # -- stock by location (issue 14) ----------------------------------------------------------
     transfer_stock = providers.Factory(
         uc.TransferStock, uow=uow, clock=clock, idempotency=idempotency_policy

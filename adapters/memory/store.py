@@ -55,4 +55,6 @@ class InMemoryStore:
     api_tokens: dict[UUID, ApiToken] = field(default_factory=dict)
     #: Append-only, oldest first.
     audit: list[AuditRecord] = field(default_factory=list)
+    #: Every movement in the order committed (``movements`` has them per item).
+    ledger: list[StockMovement] = field(default_factory=list)
     write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)

@@ -114,6 +114,7 @@ class InMemoryUnitOfWork:
             )
             if saved := self._movements.get(item_id):
                 store.movements.setdefault(item_id, []).extend(saved)
+                store.ledger.extend(saved)
         for user_id, user in self._users.items():
             store.users[user_id] = replace(user, events=[])
         for key, failures in self._failures.items():

@@ -1,6 +1,8 @@
 """The audit trail in SQL: inserted by the unit of work, read by the query session."""
 
 import json
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -10,7 +12,7 @@ from adapters.sqlalchemy.read_session import ReadSession
 from adapters.sqlalchemy.sessions import WriteSession
 from adapters.sqlalchemy.tables import audit_log
 from application.history import AuditQuery
-from domain.audit import AuditRecord, Channel, FieldChange
+from domain.audit import AuditRecord, Channel, FieldChange, values_as_of
 
 _INSERT = insert(audit_log)
 
@@ -87,6 +89,16 @@ class SqlAlchemyAuditQueries:
             select(func.count()).select_from(audit_log).where(*where)
         )
         return page, int(total.scalar_one())
+
+    async def values_as_of(
+        self, entity: str, fields: Sequence[str], at: datetime
+    ) -> dict[UUID, dict[str, str | None]]:
+        rows = await self._session.execute(
+            select(audit_log)
+            .where(audit_log.c.entity == entity, audit_log.c.occurred_at <= at)
+            .order_by(audit_log.c.seq)
+        )
+        return values_as_of([_record(row) for row in rows], entity, fields, at)
 
     async def for_entity(self, entity: str, entity_id: UUID) -> list[AuditRecord]:
         rows = await self._session.execute(

@@ -26,6 +26,7 @@ from adapters.sqlalchemy.access_queries import (
 from adapters.sqlalchemy.audit import SqlAlchemyAuditQueries
 from adapters.sqlalchemy.database import Database
 from adapters.sqlalchemy.item_listing import item_page
+from adapters.sqlalchemy.ledger import SqlAlchemyLedgerQueries, settle
 from adapters.sqlalchemy.location_queries import (
     SqlAlchemyLocationQueries,
     SqlAlchemyStockQueries,
@@ -245,6 +246,11 @@ class SqlAlchemyQuerySession:
         self.sessions = SqlAlchemySessionQueries(self._session)
         self.api_tokens = SqlAlchemyApiTokenQueries(self._session)
         self.audit = SqlAlchemyAuditQueries(self._session)
+        self.ledger = SqlAlchemyLedgerQueries(self._session)
+        self._database = database
+
+    async def settle(self) -> None:
+        await settle(self._database)
 
     async def __aenter__(self) -> Self:
         return self

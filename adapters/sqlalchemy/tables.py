@@ -143,7 +143,11 @@ class MovementRow(Base):
     dropped the foreign key that cascaded the delete), as the record of real goods."""
 
     __tablename__ = "stock_movements"
-    __table_args__ = (Index("ix_stock_movements_item_id_seq", "item_id", "seq"),)
+    __table_args__ = (
+        Index("ix_stock_movements_item_id_seq", "item_id", "seq"),
+        # Stock as of an instant (migration 0007): an item's movements up to a time.
+        Index("ix_stock_movements_item_id_occurred_at", "item_id", "occurred_at"),
+    )
 
     seq: Mapped[int] = mapped_column(_SEQUENCE, primary_key=True, autoincrement=True)
     id: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True)

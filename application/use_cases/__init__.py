@@ -38,6 +38,16 @@ from application.use_cases.remove_image import RemoveImage
 from application.use_cases.replace_item import ReplaceItem
 from application.use_cases.resolve_actor import ResolveActor
 from application.use_cases.resolve_principal import ResolvePrincipal
+from application.use_cases.stock_as_of import (
+    GetItemStockAsOf,
+    ItemStockAsOf,
+    LocationQuantity,
+    StockLine,
+    StockReportAsOf,
+    Valuation,
+    ValuationLine,
+    ValueStockAsOf,
+)
 from application.use_cases.stocktakes import (
     CommitStocktake,
     CountStocktake,
@@ -77,6 +87,7 @@ __all__ = [
     "GetItem",
     "GetItemBySku",
     "GetItemStock",
+    "GetItemStockAsOf",
     "GetLocation",
     "GetStocktake",
     "GetUser",
@@ -86,6 +97,7 @@ __all__ = [
     "ImportReport",
     "ImportRow",
     "ItemHistory",
+    "ItemStockAsOf",
     "ListApiTokens",
     "ListAudit",
     "ListItems",
@@ -96,6 +108,7 @@ __all__ = [
     "ListTransfers",
     "ListUsers",
     "LiveSession",
+    "LocationQuantity",
     "LoginPolicy",
     "Logout",
     "OpenEventStream",
@@ -114,6 +127,8 @@ __all__ = [
     "RowStatus",
     "SetUserPassword",
     "StockChange",
+    "StockLine",
+    "StockReportAsOf",
     "StocktakeReport",
     "TakeStock",
     "Transfer",
@@ -121,4 +136,7 @@ __all__ = [
     "UpdateItem",
     "UpdateLocation",
     "UpdateUser",
+    "Valuation",
+    "ValuationLine",
+    "ValueStockAsOf",
 ]

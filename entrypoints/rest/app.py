@@ -42,6 +42,7 @@ from entrypoints.rest.routes import (
     items,
     locations,
     movements,
+    reports,
     stocktakes,
     transfers,
     users,
@@ -70,6 +71,7 @@ WIRED_MODULES = [
     transfers,
     stocktakes,
     history,
+    reports,
 ]
 #: In the order FastAPI tries them for every request: the busiest first.
 ROUTERS = [
@@ -86,6 +88,7 @@ ROUTERS = [
     transfers.router,
     stocktakes.router,
     history.router,
+    reports.router,
     docs.router,
     web_assets,
 ]

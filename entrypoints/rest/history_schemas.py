@@ -6,9 +6,9 @@ from uuid import UUID
 
 from pydantic import Field
 
-from application.use_cases import HistoryEntry
+from application.use_cases import HistoryEntry, StockLine, Valuation, ValuationLine
 from domain.audit import AuditRecord, FieldChange
-from entrypoints.rest.schemas import MovementOut, ResponseModel
+from entrypoints.rest.schemas import AmountOut, MovementOut, ResponseModel
 
 
 class FieldChangeOut(ResponseModel):
@@ -59,3 +59,48 @@ class HistoryEntryOut(ResponseModel):
             return cls(kind="change", at=entry.at, change=AuditRecordOut.of(entry.change))
         assert entry.movement is not None
         return cls(kind="movement", at=entry.at, movement=MovementOut.of(entry.movement))
+
+
+class StockLineOut(ResponseModel):
+    item_id: UUID
+    sku: str
+    name: str
+    quantity: int
+
+    @classmethod
+    def of(cls, line: StockLine) -> Self:
+        return cls(item_id=line.item_id, sku=line.sku, name=line.name, quantity=line.quantity)
+
+
+class ValuationLineOut(ResponseModel):
+    item_id: UUID
+    sku: str
+    name: str
+    quantity: int
+    unit_price: AmountOut = Field(description="The price in force at as_of.")
+    value: AmountOut
+
+    @classmethod
+    def of(cls, line: ValuationLine) -> Self:
+        return cls(
+            item_id=line.item_id,
+            sku=line.sku,
+            name=line.name,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            value=line.value,
+        )
+
+
+class ValuationOut(ResponseModel):
+    as_of: datetime
+    total: AmountOut
+    lines: list[ValuationLineOut]
+
+    @classmethod
+    def of(cls, valuation: Valuation) -> Self:
+        return cls(
+            as_of=valuation.as_of,
+            total=valuation.total,
+            lines=[ValuationLineOut.of(line) for line in valuation.lines],
+        )

@@ -73,6 +73,8 @@ ROUTE_SCOPES: dict[str, str] = {
     "events-stream": "events:read",
     "audit-list": "audit:read",
     "items-history": "items:read",
+    "reports-stock": "items:read",
+    "reports-valuation": "items:read",
 }
 
 _SAY = {

@@ -6,6 +6,7 @@
 * ``stock_movements.item_id`` loses its ``ON DELETE CASCADE`` foreign key: a purged item's
   ledger stays. Every existing ledger row is kept (SQLite copies the table to drop the key).
 
+* ``ix_stock_movements_item_id_occurred_at``: an item's stock as of an instant.
 * ``audit_log``: the audit trail, append-only: triggers refuse ``UPDATE`` and ``DELETE`` on
   both engines, so not even a hand-written statement of the service can rewrite history.
 
@@ -155,6 +156,9 @@ def upgrade() -> None:
     )
     with _ledger_table() as batch:
         batch.drop_constraint(_FOREIGN_KEY, type_="foreignkey")
+    op.create_index(
+        "ix_stock_movements_item_id_occurred_at", "stock_movements", ["item_id", "occurred_at"]
+    )
     if postgresql:
         for statement in _TOTAL_IN_USE:
             op.execute(statement)
@@ -167,6 +171,7 @@ def downgrade() -> None:
     if postgresql:
         for statement in _TOTAL_OF_ALL:
             op.execute(statement)
+    op.drop_index("ix_stock_movements_item_id_occurred_at", table_name="stock_movements")
     op.execute("DELETE FROM stock_movements WHERE item_id NOT IN (SELECT id FROM items)")
     with _ledger_table() as batch:
         batch.create_foreign_key(_FOREIGN_KEY, "items", ["item_id"], ["id"], ondelete="CASCADE")
