@@ -21,6 +21,7 @@ from domain.audit import AuditRecord
 from entrypoints import representation
 from entrypoints.cli import output
 from entrypoints.cli.items import ItemKey, Limit, Offset, app
+from entrypoints.cli.reports import INSTANT_FORMATS
 from entrypoints.cli.state import CliState
 
 
@@ -101,10 +102,12 @@ def audit(
     entity_id: Annotated[str | None, typer.Option(help="The entity's id.")] = None,
     actor: Annotated[str | None, typer.Option(help="The acting user's id.")] = None,
     since: Annotated[
-        datetime | None, typer.Option("--from", help="From this time (UTC unless given).")
+        datetime | None,
+        typer.Option("--from", help="From this time (UTC unless given).", formats=INSTANT_FORMATS),
     ] = None,
     until: Annotated[
-        datetime | None, typer.Option("--to", help="Before this time (UTC unless given).")
+        datetime | None,
+        typer.Option("--to", help="Before this time (UTC unless given).", formats=INSTANT_FORMATS),
     ] = None,
     limit: Limit = 50,
     offset: Offset = 0,

@@ -18,6 +18,7 @@ from entrypoints.cli import (
     history,
     items,
     locations,
+    reports,
     serve,
     stock,
     stocktake,
@@ -114,6 +115,7 @@ def build_cli(
     app.add_typer(locations.app, name="locations")
     app.add_typer(tokens.app, name="tokens")
     app.add_typer(db.app, name="db")
+    app.add_typer(reports.app, name="reports")
     stock.register(app)
     app.command()(history.audit)
     stocktake.register(app)
