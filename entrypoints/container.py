@@ -222,6 +222,7 @@ class Container(containers.DeclarativeContainer):
     list_movements = providers.Factory(uc.ListMovements, queries=queries)
     list_audit = providers.Factory(uc.ListAudit, queries=queries)
     item_history = providers.Factory(uc.ItemHistory, queries=queries)
+    export_movements = providers.Factory(uc.ExportMovements, queries=queries)
     item_stock_as_of = providers.Factory(uc.GetItemStockAsOf, queries=queries, clock=clock)
     stock_report = providers.Factory(uc.StockReportAsOf, queries=queries, clock=clock)
     valuation = providers.Factory(uc.ValueStockAsOf, queries=queries, clock=clock)

@@ -30,7 +30,13 @@ from application.use_cases.list_movements import ListMovements
 from application.use_cases.manage_api_tokens import CreateApiToken, ListApiTokens, RevokeApiToken
 from application.use_cases.manage_sessions import EndSession, ListSessions, Logout
 from application.use_cases.open_event_stream import LiveSession, OpenEventStream
-from application.use_cases.read_history import HistoryEntry, ItemHistory, ListAudit
+from application.use_cases.read_history import (
+    ExportMovements,
+    HistoryEntry,
+    ItemHistory,
+    ListAudit,
+    MovementBatch,
+)
 from application.use_cases.read_stock import GetItemStock, ListLocationStock, ListTransfers
 from application.use_cases.refresh_session import RefreshSession
 from application.use_cases.register_user import RegisterUser
@@ -81,6 +87,7 @@ __all__ = [
     "DeleteLocation",
     "EndSession",
     "ExportItems",
+    "ExportMovements",
     "ExportStockByLocation",
     "ExportedStock",
     "GetImage",
@@ -111,6 +118,7 @@ __all__ = [
     "LocationQuantity",
     "LoginPolicy",
     "Logout",
+    "MovementBatch",
     "OpenEventStream",
     "OpenStocktake",
     "PurgeItem",

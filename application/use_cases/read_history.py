@@ -7,12 +7,12 @@ from uuid import UUID
 
 from application.actors import Actor, acting
 from application.commands import ItemKey
-from application.history import ENTITIES, AuditQuery
+from application.history import ENTITIES, AuditQuery, MovementQuery
 from application.ports import Page, QuerySession
 from application.use_cases._lookup import check_page, find_item
 from domain.audit import AuditRecord
 from domain.errors import InvalidValue, NotFound
-from domain.items import StockMovement
+from domain.items import MovementReason, StockMovement
 from domain.users import Permission
 
 
@@ -95,3 +95,41 @@ class ItemHistory:
         )
         window = list(merged)[offset : offset + limit]
         return Page(items=window, total=len(changes) + ledger.total, offset=offset, limit=limit)
+
+
+@dataclass(frozen=True, slots=True)
+class MovementBatch:
+    """One page of the ledger export; ``next_cursor`` continues after it (None at the end)."""
+
+    movements: tuple[StockMovement, ...]
+    next_cursor: int | None
+
+
+class ExportMovements:
+    """The whole ledger in the order it was written, for accounting systems that sync from it:
+    a cursor (the position of the last movement seen) never skips or repeats a movement,
+    however many are written meanwhile."""
+
+    def __init__(self, queries: QuerySession) -> None:
+        self.queries = queries
+
+    async def execute(self, actor: Actor, query: MovementQuery) -> MovementBatch:
+        if isinstance(query.after, bool) or not isinstance(query.after, int) or query.after < 0:
+            raise InvalidValue("cursor", "must be a whole number from 0")
+        if not 1 <= query.limit <= MAX_EXPORT:
+            raise InvalidValue("limit", f"must be a whole number from 1 to {MAX_EXPORT}")
+        if query.reason is not None:
+            MovementReason.parse(query.reason)
+        for name, moment in (("from", query.since), ("to", query.until)):
+            if moment is not None and moment.tzinfo is None:
+                raise InvalidValue(name, "needs a time zone (e.g. Z)")
+        async with self.queries as session:
+            principal = await acting(actor, session.users)
+            principal.require(Permission.READ_ITEMS)
+            found = await session.ledger.movements(query)
+        last = found[-1][0] if len(found) == query.limit else None
+        return MovementBatch(tuple(movement for _, movement in found), last)
+
+
+#: Movements per page of the ledger export.
+MAX_EXPORT = 1_000

@@ -89,6 +89,7 @@ ROUTERS = [
     stocktakes.router,
     history.router,
     reports.router,
+    reports.movements_router,
     docs.router,
     web_assets,
 ]

@@ -104,3 +104,10 @@ class ValuationOut(ResponseModel):
             total=valuation.total,
             lines=[ValuationLineOut.of(line) for line in valuation.lines],
         )
+
+
+class MovementExportOut(ResponseModel):
+    items: list[MovementOut]
+    next_cursor: int | None = Field(
+        description="Pass as `cursor` for the next page; null when this page reached the end."
+    )

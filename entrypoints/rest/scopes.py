@@ -75,6 +75,7 @@ ROUTE_SCOPES: dict[str, str] = {
     "items-history": "items:read",
     "reports-stock": "items:read",
     "reports-valuation": "items:read",
+    "movements-export": "items:read",
 }
 
 _SAY = {

@@ -67,3 +67,40 @@ def test_bad_instants_are_422(client: TestClient, auth: Callable[[str], Headers]
         assert response.status_code == 422, as_of
         assert response.headers["content-type"] == PROBLEM
     assert client.get("/api/v1/reports/valuation", headers=viewer).status_code == 422
+
+
+def test_the_ledger_export_pages_by_cursor_and_filters(
+    client: TestClient, auth: Callable[[str], Headers]
+) -> None:
+    clerk, viewer = auth("clerk"), auth("viewer")
+    first = new_item(client, clerk, sku="E-1", quantity=5)
+    second = new_item(client, clerk, sku="E-2", quantity=1)
+    url = f"/api/v1/items/{first['id']}/movements"
+    client.post(
+        url, json={"delta": -1, "reason": "sold", "note": "=cmd|' /C calc'!A0"}, headers=clerk
+    )
+    client.post(url, json={"delta": -1, "reason": "damaged"}, headers=clerk)
+
+    page = client.get("/api/v1/movements", params={"limit": 2}, headers=viewer).json()
+    assert [m["item_id"] for m in page["items"]] == [first["id"], second["id"]]
+    rest = client.get(
+        "/api/v1/movements", params={"cursor": page["next_cursor"], "limit": 2}, headers=viewer
+    ).json()
+    assert [m["reason"] for m in rest["items"]] == ["sold", "damaged"]
+    assert rest["next_cursor"] is not None
+    end = client.get(
+        "/api/v1/movements", params={"cursor": rest["next_cursor"]}, headers=viewer
+    ).json()
+    assert (end["items"], end["next_cursor"]) == ([], None)
+    sold = client.get(
+        "/api/v1/movements", params={"reason": "sold", "item_id": first["id"]}, headers=viewer
+    ).json()
+    assert [m["delta"] for m in sold["items"]] == [-1]
+
+    as_csv = client.get("/api/v1/movements", headers={**viewer, "Accept": "text/csv"})
+    rows = list(csv.reader(io.StringIO(as_csv.text)))
+    assert rows[0][:3] == ["note", "reference", "id"]
+    assert rows[3][0] == "'=cmd|' /C calc'!A0"
+    assert as_csv.headers["x-next-cursor"] == ""
+    for bad in ({"reason": "stolen"}, {"cursor": "-1"}, {"from": "2026-01-01T00:00:00"}):
+        assert client.get("/api/v1/movements", params=bad, headers=viewer).status_code == 422

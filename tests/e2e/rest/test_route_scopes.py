@@ -236,6 +236,7 @@ CALLS: dict[str, tuple[Callable[[World, Headers], int], Permission | None]] = {
     "items-restore": (_restore, Permission.DELETE_ITEMS),
     "items-history": (_on_item("GET", "/history"), Permission.READ_ITEMS),
     "audit-list": (_status("GET", "/api/v1/audit"), Permission.READ_AUDIT),
+    "movements-export": (_status("GET", "/api/v1/movements"), Permission.READ_ITEMS),
     "reports-stock": (
         _status("GET", "/api/v1/reports/stock?as_of=2026-01-01T00:00:00Z"),
         Permission.READ_ITEMS,
