@@ -1,5 +1,4 @@
-from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 from uuid import UUID
 
 from dependency_injector.wiring import inject
@@ -12,6 +11,7 @@ from entrypoints.rest.errors import with_common
 from entrypoints.rest.history_schemas import AuditRecordOut, HistoryEntryOut
 from entrypoints.rest.http import ExactJsonRoute, ItemId
 from entrypoints.rest.injection import Provide
+from entrypoints.rest.instants import Instant
 from entrypoints.rest.schemas import PageOut
 from entrypoints.rest.security import CurrentCaller
 
@@ -34,13 +34,11 @@ Limit = Annotated[int, Query(ge=1, le=100)]
 async def list_audit(
     caller: CurrentCaller,
     use_case: Annotated[uc.ListAudit, Depends(Provide[Container.list_audit])],
-    entity: Annotated[
-        str | None, Query(description="item, user, location, api_token or session")
-    ] = None,
+    entity: Literal["item", "user", "location", "api_token", "session"] | None = None,
     entity_id: UUID | None = None,
     actor: Annotated[UUID | None, Query(description="The acting user's id.")] = None,
-    since: Annotated[datetime | None, Query(alias="from")] = None,
-    until: Annotated[datetime | None, Query(alias="to")] = None,
+    since: Annotated[Instant | None, Query(alias="from")] = None,
+    until: Annotated[Instant | None, Query(alias="to")] = None,
     offset: Offset = 0,
     limit: Limit = 50,
 ) -> PageOut[AuditRecordOut]:

@@ -1,4 +1,3 @@
-from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
@@ -8,13 +7,14 @@ from starlette.responses import Response
 
 from application import use_cases as uc
 from application.history import MovementQuery
-from domain.items import StockMovement
+from domain.items import MovementReason, StockMovement
 from entrypoints.container import Container
 from entrypoints.csv_cells import csv_text
 from entrypoints.rest.errors import with_common
 from entrypoints.rest.history_schemas import MovementExportOut, StockLineOut, ValuationOut
 from entrypoints.rest.http import ExactJsonRoute, json_response
 from entrypoints.rest.injection import Provide
+from entrypoints.rest.instants import Instant
 from entrypoints.rest.schemas import MovementOut, PageOut
 from entrypoints.rest.security import CurrentCaller
 
@@ -23,7 +23,7 @@ movements_router = APIRouter(
     route_class=ExactJsonRoute, prefix="/api/v1/movements", tags=["movements"]
 )
 AsOf = Annotated[
-    datetime,
+    Instant,
     Query(description="The instant, ISO 8601 with a time zone, e.g. 2026-03-31T23:59:59Z."),
 ]
 CSV = "text/csv"
@@ -132,13 +132,18 @@ async def export_movements(
     cursor: Annotated[int, Query(ge=0, le=2**62)] = 0,
     limit: Annotated[int, Query(ge=1, le=1_000)] = 100,
     item_id: UUID | None = None,
-    reason: str | None = None,
-    since: Annotated[datetime | None, Query(alias="from")] = None,
-    until: Annotated[datetime | None, Query(alias="to")] = None,
+    reason: MovementReason | None = None,
+    since: Annotated[Instant | None, Query(alias="from")] = None,
+    until: Annotated[Instant | None, Query(alias="to")] = None,
     accept: Annotated[str | None, Header()] = None,
 ) -> Response:
     query = MovementQuery(
-        after=cursor, limit=limit, item_id=item_id, reason=reason, since=since, until=until
+        after=cursor,
+        limit=limit,
+        item_id=item_id,
+        reason=None if reason is None else reason.value,
+        since=since,
+        until=until,
     )
     batch = await use_case.execute(caller, query)
     if accept is not None and CSV in accept:

@@ -1,4 +1,3 @@
-from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
@@ -13,6 +12,7 @@ from entrypoints.rest.errors import with_common
 from entrypoints.rest.http import ExactJsonRoute, ItemId, etag, json_response
 from entrypoints.rest.idempotency import IdempotencyKey, replay_headers
 from entrypoints.rest.injection import Provide
+from entrypoints.rest.instants import Instant
 from entrypoints.rest.location_schemas import (
     StockLevelOut,
     TransferCreate,
@@ -97,7 +97,7 @@ async def item_stock(
     caller: CurrentCaller,
     use_case: Annotated[uc.GetItemStock, Depends(Provide[Container.get_item_stock])],
     in_the_past: Annotated[uc.GetItemStockAsOf, Depends(Provide[Container.item_stock_as_of])],
-    as_of: datetime | None = None,
+    as_of: Instant | None = None,
 ) -> list[StockLevelOut]:
     if as_of is None:
         return [StockLevelOut.of(level) for level in await use_case.execute(caller, item_id)]

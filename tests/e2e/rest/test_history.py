@@ -61,7 +61,6 @@ def test_the_audit_trail_is_for_admins_and_checks_its_filters(
     admin = auth("admin")
     for params in (
         {"entity": "planet"},
-        {"from": "2026-01-02T00:00:00Z", "to": "2026-01-01T00:00:00Z"},
         {"from": "2026-01-01T00:00:00"},
         {"limit": "101"},
         {"actor": "nobody"},
