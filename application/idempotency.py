@@ -152,6 +152,7 @@ def encode_movement(movement: StockMovement | None) -> dict[str, Any] | None:
         "reference": movement.reference,
         "location_id": str(movement.location_id),
         "transfer_id": None if movement.transfer_id is None else str(movement.transfer_id),
+        "held_after": movement.held_after,
     }
 
 
@@ -171,4 +172,5 @@ def decode_movement(data: dict[str, Any] | None) -> StockMovement | None:
         # Results recorded before locations existed name none: they were at the default one.
         location_id=UUID(data.get("location_id", str(MAIN_LOCATION_ID))),
         transfer_id=None if data.get("transfer_id") is None else UUID(data["transfer_id"]),
+        held_after=data.get("held_after"),
     )

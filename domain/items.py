@@ -102,6 +102,9 @@ class StockMovement:
     location_id: UUID = MAIN_LOCATION_ID
     #: Shared by the two movements of a transfer.
     transfer_id: UUID | None = None
+    #: What the item holds at ``location_id`` after this movement (``quantity_after`` is the
+    #: item's total): stock at a past instant is then one lookup, not a sum over the ledger.
+    held_after: int | None = None
 
 
 #: Reasons a caller may not give to ``adjust``: other operations record them.
@@ -523,6 +526,10 @@ class Item:
         held = self.stock.get(location_id, Held(0))
         self.stock[location_id] = Held(held.quantity + delta, held.version + 1)
         self.quantity += delta
+        # An item's ledger never goes back in time: a writer that read the clock before it
+        # waited for the item's lock is stamped no earlier than the change it waited for, so
+        # "the last movement at or before T" is always the state at T.
+        at = max(at, self.updated_at)
         movement = StockMovement(
             id=uuid4(),
             item_id=self.id,
@@ -535,6 +542,7 @@ class Item:
             reference=reference,
             location_id=location_id,
             transfer_id=transfer_id,
+            held_after=held.quantity + delta,
         )
         self.new_movements.append(movement)
         return movement

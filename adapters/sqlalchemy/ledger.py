@@ -25,7 +25,7 @@ from adapters.sqlalchemy.database import Database
 from adapters.sqlalchemy.mappers import movement_to_domain
 from adapters.sqlalchemy.read_session import ReadSession
 from adapters.sqlalchemy.sessions import WriteSession
-from adapters.sqlalchemy.tables import items, movements
+from adapters.sqlalchemy.tables import items, location_stock, movements
 from application.history import ItemLabel, MovementQuery
 from domain.items import StockMovement
 
@@ -56,10 +56,42 @@ class SqlAlchemyLedgerQueries:
         self._session = session
 
     async def item_as_of(self, item_id: UUID, at: datetime) -> dict[UUID, int]:
+        """The item's last movement by ``at`` gives its total; at each location where it holds
+        a row, the last movement there gives what it held. When those add up to the total (a
+        location deleted since, or rows from before migration 0007, could make them not), that
+        is the answer, in a few index lookups; otherwise the ledger is summed."""
+        c = movements.c
+        total = (
+            await self._session.execute(
+                select(c.quantity_after)
+                .where(c.item_id == item_id, c.occurred_at <= at)
+                .order_by(c.occurred_at.desc(), c.seq.desc())
+                .limit(1)
+            )
+        ).scalar()
+        if total is None:
+            return {}
+        places = await self._session.execute(
+            select(location_stock.c.location_id).where(location_stock.c.item_id == item_id)
+        )
+        held: dict[UUID, int] = {}
+        for location_id in places.scalars():
+            found = (
+                await self._session.execute(
+                    select(c.held_after)
+                    .where(c.item_id == item_id, c.location_id == location_id, c.occurred_at <= at)
+                    .order_by(c.occurred_at.desc(), c.seq.desc())
+                    .limit(1)
+                )
+            ).scalar()
+            if found is not None:
+                held[location_id] = int(found)
+        if sum(held.values()) == total:
+            return held
         rows = await self._session.execute(
-            select(movements.c.location_id, func.sum(movements.c.delta))
-            .where(movements.c.item_id == item_id, movements.c.occurred_at <= at)
-            .group_by(movements.c.location_id)
+            select(c.location_id, func.sum(c.delta))
+            .where(c.item_id == item_id, c.occurred_at <= at)
+            .group_by(c.location_id)
         )
         return _totals(rows)
 

@@ -81,6 +81,7 @@ def movement_to_row(movement: StockMovement) -> dict[str, Any]:
         "reference": movement.reference,
         "location_id": movement.location_id,
         "transfer_id": movement.transfer_id,
+        "held_after": movement.held_after,
     }
 
 
@@ -97,6 +98,7 @@ def movement_to_domain(row: Row) -> StockMovement:
         reference=row["reference"],
         location_id=row["location_id"],
         transfer_id=row["transfer_id"],
+        held_after=row["held_after"],
     )
 
 

@@ -145,8 +145,16 @@ class MovementRow(Base):
     __tablename__ = "stock_movements"
     __table_args__ = (
         Index("ix_stock_movements_item_id_seq", "item_id", "seq"),
-        # Stock as of an instant (migration 0007): an item's movements up to a time.
-        Index("ix_stock_movements_item_id_occurred_at", "item_id", "occurred_at"),
+        # Stock as of an instant (migration 0007): an item's last movement up to a time, in
+        # all and at each location.
+        Index("ix_stock_movements_item_id_occurred_at_seq", "item_id", "occurred_at", "seq"),
+        Index(
+            "ix_stock_movements_item_id_location_id_occurred_at_seq",
+            "item_id",
+            "location_id",
+            "occurred_at",
+            "seq",
+        ),
     )
 
     seq: Mapped[int] = mapped_column(_SEQUENCE, primary_key=True, autoincrement=True)
@@ -162,6 +170,8 @@ class MovementRow(Base):
     #: No foreign key: a deleted (empty) location's ledger lines stay, as history.
     location_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     transfer_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
+    #: What the item holds at the location after this movement (migration 0007).
+    held_after: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class LocationRow(Base):

@@ -506,8 +506,8 @@ def make_stock_machine(container_factory: ContainerFactory) -> type[RuleBasedSta
         ) -> None:
             """``quantity_as_of(t)`` against a brute-force sum of the ledger, for a t drawn
             from the instants of its movements and the moments just before them."""
-            _item, _total, ledger = self.run(self.read(item_id))
-            instants = sorted({movement.occurred_at for movement in ledger})
+            item, _total, ledger = self.run(self.read(item_id))
+            instants = sorted({movement.occurred_at for movement in ledger} | {item.created_at})
             moments = instants + [moment - timedelta(microseconds=1) for moment in instants]
             at = data.draw(st.sampled_from(moments))
             expected: dict[UUID, int] = {}

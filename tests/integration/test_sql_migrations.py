@@ -214,7 +214,7 @@ movements_before_locations = table(
     *(
         column(name, movements.c[name].type)
         for name in movements.c.keys()  # noqa: SIM118 - the names, not the columns
-        if name not in ("seq", "location_id", "transfer_id")
+        if name not in ("seq", "location_id", "transfer_id", "held_after")
     ),
 )
 
@@ -224,7 +224,8 @@ def _item_before_0007(item: Item) -> dict[str, Any]:
 
 
 def _before_locations(row: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in row.items() if key not in ("location_id", "transfer_id")}
+    later = ("location_id", "transfer_id", "held_after")
+    return {key: value for key, value in row.items() if key not in later}
 
 
 async def ledger_by_location(url: str) -> dict[tuple[str, str], int]:

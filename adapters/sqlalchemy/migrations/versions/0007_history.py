@@ -6,7 +6,8 @@
 * ``stock_movements.item_id`` loses its ``ON DELETE CASCADE`` foreign key: a purged item's
   ledger stays. Every existing ledger row is kept (SQLite copies the table to drop the key).
 
-* ``ix_stock_movements_item_id_occurred_at``: an item's stock as of an instant.
+* ``stock_movements.held_after`` (backfilled: the running balance at the movement's location)
+  and two indexes: an item's stock at an instant is its last movement by then, one lookup.
 * ``audit_log``: the audit trail, append-only: triggers refuse ``UPDATE`` and ``DELETE`` on
   both engines, so not even a hand-written statement of the service can rewrite history.
 
@@ -33,6 +34,14 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 _FOREIGN_KEY = "fk_stock_movements_item_id_items"
+_BACKFILL_HELD_AFTER = """
+UPDATE stock_movements SET held_after = running.held
+FROM (
+    SELECT seq, SUM(delta) OVER (PARTITION BY item_id, location_id ORDER BY seq) AS held
+    FROM stock_movements
+) AS running
+WHERE running.seq = stock_movements.seq
+"""
 
 
 @contextmanager
@@ -156,8 +165,18 @@ def upgrade() -> None:
     )
     with _ledger_table() as batch:
         batch.drop_constraint(_FOREIGN_KEY, type_="foreignkey")
+    op.add_column("stock_movements", sa.Column("held_after", sa.BigInteger(), nullable=True))
+    # Each existing row's running balance at its location, in ledger order.
+    op.execute(_BACKFILL_HELD_AFTER)
     op.create_index(
-        "ix_stock_movements_item_id_occurred_at", "stock_movements", ["item_id", "occurred_at"]
+        "ix_stock_movements_item_id_occurred_at_seq",
+        "stock_movements",
+        ["item_id", "occurred_at", "seq"],
+    )
+    op.create_index(
+        "ix_stock_movements_item_id_location_id_occurred_at_seq",
+        "stock_movements",
+        ["item_id", "location_id", "occurred_at", "seq"],
     )
     if postgresql:
         for statement in _TOTAL_IN_USE:
@@ -171,7 +190,12 @@ def downgrade() -> None:
     if postgresql:
         for statement in _TOTAL_OF_ALL:
             op.execute(statement)
-    op.drop_index("ix_stock_movements_item_id_occurred_at", table_name="stock_movements")
+    op.drop_index(
+        "ix_stock_movements_item_id_location_id_occurred_at_seq", table_name="stock_movements"
+    )
+    op.drop_index("ix_stock_movements_item_id_occurred_at_seq", table_name="stock_movements")
+    with _ledger_table() as batch:
+        batch.drop_column("held_after")
     op.execute("DELETE FROM stock_movements WHERE item_id NOT IN (SELECT id FROM items)")
     with _ledger_table() as batch:
         batch.create_foreign_key(_FOREIGN_KEY, "items", ["item_id"], ["id"], ondelete="CASCADE")
