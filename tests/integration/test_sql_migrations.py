@@ -4,6 +4,7 @@ index of 0002 covers the items that were there before it."""
 import os
 import sqlite3
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -289,3 +290,31 @@ async def test_existing_stock_and_ledger_move_to_main_and_back(empty_url: str) -
         await database.dispose()
     await upgrade(empty_url)
     assert await ledger_by_location(empty_url) == expected
+
+
+async def test_0007_gives_every_existing_movement_its_running_balance(empty_url: str) -> None:
+    await upgrade(empty_url, "0003")
+    stocked = make_item("HB-1", quantity=5)
+    stocked.adjust(-2, "sold", at=stocked.created_at, by=None)
+    stocked.adjust(4, "received", at=stocked.created_at, by=None)
+    await add_items_at(empty_url, [stocked], [make_item("HB-2", quantity=1)])
+    await upgrade(empty_url)
+    database = create_engine(empty_url, null_pool=True)
+    try:
+        async with database.engine.connect() as connection:
+            rows = await connection.execute(
+                select(movements.c.item_id, movements.c.delta, movements.c.held_after).order_by(
+                    movements.c.seq
+                )
+            )
+            running: dict[object, int] = {}
+            for item_id, delta, held_after in rows:
+                running[item_id] = running.get(item_id, 0) + delta
+                assert held_after == running[item_id]
+        assert running[stocked.id] == 7
+        async with SqlAlchemyQuerySession(database) as session:
+            assert await session.ledger.item_as_of(stocked.id, datetime.now(UTC)) == {
+                MAIN_LOCATION_ID: 7
+            }
+    finally:
+        await database.dispose()
