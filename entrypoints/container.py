@@ -20,6 +20,7 @@ from adapters.memory import (
     InMemoryUnitOfWork,
     InProcessEventBus,
 )
+from adapters.memory.event_log import InMemoryEventLog
 from adapters.metrics import PrometheusDomainMetrics
 from adapters.notifications import LoggingNotifier
 from adapters.postgres import fanout
@@ -37,6 +38,7 @@ from adapters.sqlalchemy import (
     downgrade,
     upgrade,
 )
+from adapters.sqlalchemy.event_log import SqlAlchemyEventLog
 from application import use_cases as uc
 from application.handlers import NotifyLowStock
 from application.idempotency import IdempotencyPolicy
@@ -165,6 +167,12 @@ class Container(containers.DeclarativeContainer):
         settings.provided.storage,
         memory=providers.Factory(InMemoryQuerySession, store=memory_store, snapshot=True),
         sqlalchemy=providers.Factory(SqlAlchemyQuerySession, database=database, snapshot=True),
+    )
+    #: The outbox, for the relay and replay (issue 16).
+    event_log = providers.Selector(
+        settings.provided.storage,
+        memory=providers.Singleton(InMemoryEventLog, store=memory_store),
+        sqlalchemy=providers.Singleton(SqlAlchemyEventLog, database=database),
     )
     idempotency_policy = providers.Singleton(
         IdempotencyPolicy, ttl_seconds=settings.provided.idempotency_ttl_seconds

@@ -3,6 +3,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
+from application.outbox import OutboxEntry, StoredEvent
 from application.ports import LoginFailures
 from domain.items import Item, StockMovement
 from domain.users import User
@@ -28,4 +29,8 @@ class InMemoryStore:
     users: dict[UUID, User] = field(default_factory=dict)
     login_failures: dict[str, LoginFailures] = field(default_factory=dict)
     idempotency: dict[str, IdempotencyEntry] = field(default_factory=dict)
+    #: The outbox: committed events waiting for a position, then the positioned ones.
+    outbox: list[OutboxEntry] = field(default_factory=list)
+    events: list[StoredEvent] = field(default_factory=list)
+    event_cursors: dict[str, int] = field(default_factory=dict)
     write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)

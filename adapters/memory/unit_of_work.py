@@ -12,6 +12,7 @@ from adapters.memory.repositories import (
 )
 from adapters.memory.store import IdempotencyEntry, InMemoryStore
 from adapters.unit_of_work import EventCollector
+from application.outbox import outbox_entries
 from application.ports import EventPublisher, LoginFailures
 from domain.items import Item, StockMovement
 from domain.users import User
@@ -77,6 +78,8 @@ class InMemoryUnitOfWork:
         if not self._active:
             raise RuntimeError("commit outside of 'async with'")
         store = self._store
+        events = self._events.committed()
+        store.outbox.extend(outbox_entries(events))
         for item_id, item in self._items.items():
             if item is _DELETED:
                 store.items.pop(item_id, None)
@@ -94,7 +97,7 @@ class InMemoryUnitOfWork:
                 store.login_failures[key] = failures
         store.idempotency.update(self._claims)
         self._reset()
-        await self._events.publish(self._events.committed())
+        await self._events.publish(events)
 
     async def rollback(self) -> None:
         self._reset()

@@ -45,6 +45,7 @@ from sqlalchemy import (
     column,
     func,
     table,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -183,6 +184,44 @@ class IdempotencyRow(Base):
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
 
 
+class EventRow(Base):
+    """The outbox (migration 0006): every domain event, written by the transaction of its change.
+
+    ``seq`` is the order of writing; ``position`` is NULL until the relay gives the committed row
+    its place in the order consumers see (``application/outbox.py`` says why they differ).
+    """
+
+    __tablename__ = "events"
+    __table_args__ = (
+        Index(
+            "ix_events_pending",
+            "seq",
+            postgresql_where=text("position IS NULL"),
+            sqlite_where=text("position IS NULL"),
+        ),
+        Index("ix_events_aggregate_id_position", "aggregate_id", "position"),
+    )
+
+    seq: Mapped[int] = mapped_column(_SEQUENCE, primary_key=True, autoincrement=True)
+    position: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    event_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    type: Mapped[str] = mapped_column(String(64))
+    aggregate_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    aggregate_version: Mapped[int | None] = mapped_column(BigInteger)
+    occurred_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    payload: Mapped[str] = mapped_column(Text)
+
+
+class EventCursorRow(Base):
+    """How far each durable sink (webhooks, the broker) has delivered the outbox."""
+
+    __tablename__ = "event_cursors"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    position: Mapped[int] = mapped_column(BigInteger)
+
+
 def _table(row: type[Base]) -> Table:
     table = row.__table__
     assert isinstance(table, Table)
@@ -195,6 +234,8 @@ movements = _table(MovementRow)
 users = _table(UserRow)
 login_failures = _table(LoginFailureRow)
 idempotency_keys = _table(IdempotencyRow)
+events = _table(EventRow)
+event_cursors = _table(EventCursorRow)
 
 #: The low-stock filter is ``quantity - reorder_level <= 0``, written so that this index serves it.
 Index("ix_items_stock_margin", items.c.quantity - items.c.reorder_level)

@@ -1,16 +1,17 @@
 """The SQL unit of work: one session, in one transaction, per ``async with`` block.
 
 It behaves like ``InMemoryUnitOfWork``: repositories never commit; ``commit`` makes the item
-rows, their ledger rows and the idempotency record durable together and only then publishes the
-collected events; leaving the block without commit, or with an exception, rolls everything back
-and publishes nothing. How writers are serialised is described in ``sqlite.py`` (SQLite) and in
-``item_repository.py`` (``SELECT … FOR UPDATE`` on PostgreSQL).
+rows, their ledger rows, the idempotency record and the outbox events durable together and only
+then publishes the collected events; leaving the block without commit, or with an exception,
+rolls everything back and publishes nothing. How writers are serialised is described in
+``sqlite.py`` (SQLite) and in ``item_repository.py`` (``SELECT … FOR UPDATE`` on PostgreSQL).
 """
 
 from types import TracebackType
 from typing import Self
 
 from adapters.sqlalchemy.database import Database
+from adapters.sqlalchemy.event_log import write_outbox
 from adapters.sqlalchemy.idempotency import SqlAlchemyIdempotencyRepository
 from adapters.sqlalchemy.item_repository import (
     SqlAlchemyItemRepository,
@@ -20,6 +21,7 @@ from adapters.sqlalchemy.login_attempts import SqlAlchemyLoginAttemptRepository
 from adapters.sqlalchemy.sessions import WriteSession
 from adapters.sqlalchemy.user_repository import SqlAlchemyUserRepository
 from adapters.unit_of_work import EventCollector
+from application.outbox import outbox_entries
 from application.ports import EventPublisher
 
 
@@ -57,6 +59,8 @@ class SqlAlchemyUnitOfWork:
         await self._session.close()
 
     async def commit(self) -> None:
+        # The outbox rows go in the same transaction, last: one statement for all the events.
+        await write_outbox(self._session, outbox_entries(self._events.pending()))
         await self._session.commit()
         self.items.reset()
         await self._events.publish(self._events.committed())

@@ -2,8 +2,8 @@
 
 An authenticated request opens one session (one pooled connection) in which the caller's token
 is checked against the store and the use case does its work. A read sends its two SELECTs with
-no transaction around them; a stock movement is one transaction of six statements, seven with
-the two of an idempotency key.
+no transaction around them; a stock movement is one transaction of seven statements (the last
+INSERT writes its events to the outbox, issue 16), nine with the two of an idempotency key.
 """
 
 import re
@@ -74,5 +74,13 @@ async def test_a_movement_is_one_session_and_one_transaction(sql_container: Cont
         with counted_checkouts(database) as checkouts, database.trace() as sent:
             await sql_container.adjust_stock().execute(adjust)
         recorded = ["UPDATE idempotency_keys"] if key else []
-        assert shape(sent) == [*expected[:2], *extra, *expected[2:5], *recorded, "COMMIT"]
+        outbox = ["INSERT events"]  # both events of the movement in one statement
+        assert shape(sent) == [
+            *expected[:2],
+            *extra,
+            *expected[2:5],
+            *recorded,
+            *outbox,
+            "COMMIT",
+        ]
         assert len(checkouts) == 1
