@@ -111,9 +111,9 @@ class EventLog(Protocol):
     async def pending(self) -> int:
         """Committed events still waiting for a position (the relay's backlog)."""
 
-    async def prune(self, before: datetime) -> int:
-        """Delete positioned events that occurred before ``before``; the newest event is always
-        kept, so positions never start over. Returns how many went."""
+    async def prune(self, before: datetime, *, up_to: int) -> int:
+        """Delete events at positions up to ``up_to`` that occurred before ``before``; the
+        newest event is always kept, so positions never start over. Returns how many went."""
 
     async def cursor(self, name: str) -> int:
         """Where the sink ``name`` has delivered up to (0 for a new sink)."""

@@ -9,9 +9,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from types import TracebackType
-from typing import Generic, Protocol, Self, TypeVar
+from typing import TYPE_CHECKING, Generic, Protocol, Self, TypeVar
 from uuid import UUID
 
+from application.outbox import StoredEvent
+
+if TYPE_CHECKING:
+    from application.webhooks import WebhookRepository
 from application.views import ItemView, UserView
 from domain.events import DomainEvent
 from domain.items import Item, StockMovement
@@ -156,6 +160,7 @@ class UnitOfWork(Protocol):
     users: UserRepository
     login_attempts: LoginAttemptRepository
     idempotency: "IdempotencyRepository"
+    webhooks: "WebhookRepository"
 
     async def __aenter__(self) -> Self: ...
 
@@ -316,9 +321,9 @@ class IdempotencyRepository(Protocol):
 
 
 class EventSubscription(Protocol):
-    """The events committed since a subscriber joined, in the order they arrived."""
+    """The events positioned since a subscriber joined, in position order."""
 
-    async def get(self) -> DomainEvent:
+    async def get(self) -> StoredEvent:
         """The next event, waiting for one."""
 
 
@@ -336,8 +341,9 @@ class EventSubscribing(Protocol):
 
 
 class EventStream(Protocol):
-    """Committed domain events, live, for subscribers such as WebSocket clients, from every
-    process of the service. Delivery is at-most-once: a subscriber that falls far behind loses
-    the oldest events (item events carry versions, so a client notices the gap)."""
+    """Committed events, live and positioned, for subscribers such as WebSocket clients, from
+    every process of the service, in the same order everywhere. Delivery is at-most-once: a
+    subscriber that falls far behind loses the oldest events (positions show the gap, and the
+    outbox can replay it)."""
 
     def listen(self) -> EventSubscribing: ...

@@ -29,6 +29,7 @@ class Permission(StrEnum):
     ADJUST_STOCK = "adjust stock"
     DELETE_ITEMS = "delete items"
     MANAGE_USERS = "manage users"
+    MANAGE_WEBHOOKS = "manage webhooks"
 
 
 class Role(StrEnum):
@@ -53,7 +54,8 @@ _CLERK = _VIEWER | {Permission.WRITE_ITEMS, Permission.ADJUST_STOCK}
 _PERMISSIONS = {
     Role.VIEWER: _VIEWER,
     Role.CLERK: _CLERK,
-    Role.ADMIN: _CLERK | {Permission.DELETE_ITEMS, Permission.MANAGE_USERS},
+    Role.ADMIN: _CLERK
+    | {Permission.DELETE_ITEMS, Permission.MANAGE_USERS, Permission.MANAGE_WEBHOOKS},
 }
 
 

@@ -25,6 +25,7 @@ from adapters.metrics import PrometheusDomainMetrics
 from adapters.notifications import LoggingNotifier
 from adapters.postgres import fanout
 from adapters.postgres.event_codec import process_origin
+from adapters.relay.leadership import for_store as leadership_for_store
 from adapters.security import BcryptPasswordHasher, JwtTokenService, load_or_create_secret
 from adapters.sqlalchemy import (
     Database,
@@ -42,6 +43,7 @@ from adapters.sqlalchemy.event_log import SqlAlchemyEventLog
 from application import use_cases as uc
 from application.handlers import NotifyLowStock
 from application.idempotency import IdempotencyPolicy
+from entrypoints import event_relay as relaying
 from entrypoints.observability.metrics import new_metrics_registry
 from entrypoints.settings import Settings
 
@@ -174,6 +176,36 @@ class Container(containers.DeclarativeContainer):
         memory=providers.Singleton(InMemoryEventLog, store=memory_store),
         sqlalchemy=providers.Singleton(SqlAlchemyEventLog, database=database),
     )
+    # -- the outbox's relay and each serving process's live tail (issue 16) --------------------
+    relay_leadership = providers.Singleton(
+        leadership_for_store,
+        storage=settings.provided.storage,
+        database_url=settings.provided.resolved_database_url,
+        direct_url=settings.provided.event_fanout_url,
+    )
+    #: Webhook endpoints and the broker (none until configured).
+    event_sinks = providers.List()
+    #: Declared (so started) before the relay: it takes its start position before the relay's
+    #: first round can position anything.
+    live_tail = providers.Resource(
+        relaying.live_tail,
+        enabled=listens_for_live_events,
+        settings=settings,
+        log=event_log,
+        listeners=event_bus,
+        doorbell=event_bus.provided.tail_doorbell,
+    )
+    event_relay = providers.Resource(
+        relaying.relay,
+        enabled=listens_for_live_events,
+        settings=settings,
+        log=event_log,
+        leadership=relay_leadership,
+        doorbell=event_bus.provided.relay_doorbell,
+        clock=clock,
+        announce=event_publisher.provided.announce,
+        sinks=event_sinks,
+    )
     idempotency_policy = providers.Singleton(
         IdempotencyPolicy, ttl_seconds=settings.provided.idempotency_ttl_seconds
     )
@@ -257,6 +289,7 @@ class Container(containers.DeclarativeContainer):
     # -- live-event subscribers (the WebSocket) ------------------------------------------------
     #: What subscribers read: every process's committed events (see ``event_listener``).
     event_stream = event_bus
+    replay_events = providers.Factory(uc.ReplayEvents, queries=queries, log=event_log)
     open_event_stream = providers.Factory(
         uc.OpenEventStream, resolve=resolve_principal, tokens=token_service
     )

@@ -92,6 +92,10 @@ class Settings(BaseSettings):
     #: server, for deployments whose ``database_url`` is a transaction pooler (a LISTEN does not
     #: outlive its transaction there). Default: ``database_url``.
     event_fanout_url: str | None = None
+    #: The outbox (issue 16): how long positioned events stay for replay, and how often the
+    #: relay and each process's live tail look for new events when no notice woke them.
+    event_retention_days: int = Field(default=30, ge=1, le=3650)
+    event_poll_seconds: float = Field(default=0.25, gt=0, le=60)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     #: ``auto`` = JSON lines in production, readable console lines in development.
     log_format: Literal["auto", "json", "console"] = "auto"

@@ -56,9 +56,11 @@ class InMemoryEventLog:
     async def pending(self) -> int:
         return len(self._store.outbox)
 
-    async def prune(self, before: datetime) -> int:
+    async def prune(self, before: datetime, *, up_to: int) -> int:
         events = self._store.events
-        kept = [e for e in events[:-1] if e.occurred_at >= before] + events[-1:]
+        kept = [e for e in events[:-1] if e.occurred_at >= before or e.position > up_to] + events[
+            -1:
+        ]
         removed = len(events) - len(kept)
         self._store.events = kept
         return removed

@@ -7,6 +7,7 @@ from application.outbox import OutboxEntry, StoredEvent
 from application.ports import LoginFailures
 from domain.items import Item, StockMovement
 from domain.users import User
+from domain.webhooks import DeliveryAttempt, WebhookEndpoint
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,4 +34,6 @@ class InMemoryStore:
     outbox: list[OutboxEntry] = field(default_factory=list)
     events: list[StoredEvent] = field(default_factory=list)
     event_cursors: dict[str, int] = field(default_factory=dict)
+    webhooks: dict[UUID, WebhookEndpoint] = field(default_factory=dict)
+    webhook_attempts: dict[UUID, list[DeliveryAttempt]] = field(default_factory=dict)
     write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)

@@ -11,6 +11,7 @@ from adapters.memory.repositories import (
     InMemoryUserRepository,
 )
 from adapters.memory.store import IdempotencyEntry, InMemoryStore
+from adapters.memory.webhooks import InMemoryWebhookRepository
 from adapters.unit_of_work import EventCollector
 from application.outbox import outbox_entries
 from application.ports import EventPublisher, LoginFailures
@@ -43,6 +44,7 @@ class InMemoryUnitOfWork:
         self.users = InMemoryUserRepository(self)
         self.login_attempts = InMemoryLoginAttemptRepository(self)
         self.idempotency = InMemoryIdempotencyRepository(self)
+        self.webhooks = InMemoryWebhookRepository(store)
 
     def _reset(self) -> None:
         self._items: dict[UUID, Item | None] = {}
@@ -96,11 +98,13 @@ class InMemoryUnitOfWork:
             else:
                 store.login_failures[key] = failures
         store.idempotency.update(self._claims)
+        self.webhooks.apply()
         self._reset()
         await self._events.publish(events)
 
     async def rollback(self) -> None:
         self._reset()
+        self.webhooks.reset()
         self._events.discard()
 
     # -- what the repositories see and stage ------------------------------------------------

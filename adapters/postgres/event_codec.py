@@ -55,16 +55,26 @@ def decode(text: str) -> tuple[str, DomainEvent]:
     try:
         envelope = json.loads(text)
         origin, payload = envelope["origin"], dict(envelope["event"])
-        kind = payload.pop("type")
-        cls = event_classes()[kind]
     except (ValueError, KeyError, TypeError) as error:
         raise UndecodableEvent(f"not an event envelope: {error!r}") from error
+    return str(origin), rebuild(payload)
+
+
+def rebuild(payload: dict[str, Any]) -> DomainEvent:
+    """The domain event whose ``payload()`` is ``payload`` (an outbox row's JSON, for one);
+    ``UndecodableEvent`` for anything unexpected."""
+    payload = dict(payload)
+    try:
+        kind = payload.pop("type")
+        cls = event_classes()[kind]
+    except (KeyError, TypeError) as error:
+        raise UndecodableEvent(f"not an event: {error!r}") from error
     hints = typing.get_type_hints(cls)
     try:
         values: dict[str, Any] = {
             f.name: _convert(hints[f.name], payload[f.name]) for f in fields(cls)
         }
-        return str(origin), cls(**values)
+        return cls(**values)
     except (ValueError, KeyError, TypeError, ArithmeticError) as error:
         raise UndecodableEvent(f"bad {kind} payload: {error!r}") from error
 

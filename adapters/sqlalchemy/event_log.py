@@ -166,11 +166,12 @@ class SqlAlchemyEventLog:
         finally:
             await session.close()
 
-    async def prune(self, before: datetime) -> int:
+    async def prune(self, before: datetime, *, up_to: int) -> int:
         top = await self.last_position()
         statement = delete(events).where(
             events.c.position.is_not(None),
             events.c.position < top,
+            events.c.position <= up_to,
             events.c.occurred_at < before,
         )
         (removed,) = await self._write([(statement, None)])

@@ -20,6 +20,7 @@ from adapters.sqlalchemy.item_repository import (
 from adapters.sqlalchemy.login_attempts import SqlAlchemyLoginAttemptRepository
 from adapters.sqlalchemy.sessions import WriteSession
 from adapters.sqlalchemy.user_repository import SqlAlchemyUserRepository
+from adapters.sqlalchemy.webhook_repository import SqlAlchemyWebhookRepository
 from adapters.unit_of_work import EventCollector
 from application.outbox import outbox_entries
 from application.ports import EventPublisher
@@ -39,6 +40,7 @@ class SqlAlchemyUnitOfWork:
         self.users = SqlAlchemyUserRepository(self._session, self._events.track)
         self.login_attempts = SqlAlchemyLoginAttemptRepository(self._session)
         self.idempotency = SqlAlchemyIdempotencyRepository(self._session)
+        self.webhooks = SqlAlchemyWebhookRepository(self._session)
 
     async def __aenter__(self) -> Self:
         if self._open:

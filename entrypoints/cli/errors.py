@@ -42,6 +42,7 @@ EXIT_CODES: dict[str, int] = {
     "insufficient_storage": 19,
     "idempotency_key_reused": 20,
     "store_unavailable": 21,
+    "webhook_url_refused": 22,
 }
 
 _OTHER_CODES = {

@@ -28,14 +28,34 @@ from entrypoints.observability.metrics import install_metrics
 from entrypoints.rest import errors, idempotency
 from entrypoints.rest.http import document_if_match, served_methods
 from entrypoints.rest.middleware import build_middleware
-from entrypoints.rest.routes import auth, docs, events, health, images, items, movements, users
+from entrypoints.rest.routes import (
+    auth,
+    docs,
+    event_replay,
+    events,
+    health,
+    images,
+    items,
+    movements,
+    users,
+)
 from entrypoints.rest.routes.health import _SERVICE, SERVICE_NAME
 
 logger = logging.getLogger("inventory")
 
 #: Every module with ``Provide[...]`` markers; a module missing here gets raw ``Provide``
 #: objects instead of use cases.
-WIRED_MODULES = [idempotency, auth, users, items, movements, images, events, health]
+WIRED_MODULES = [
+    idempotency,
+    auth,
+    users,
+    items,
+    movements,
+    images,
+    events,
+    event_replay,
+    health,
+]
 #: In the order FastAPI tries them for every request: the busiest first.
 ROUTERS = [
     items.router,
@@ -45,6 +65,7 @@ ROUTERS = [
     users.router,
     images.router,
     events.router,
+    event_replay.router,
     docs.router,
 ]
 DESCRIPTION = """An inventory of items with a stock-movement ledger.

@@ -42,6 +42,7 @@ STATUS_BY_CODE: Mapping[str, int] = {
     "storage_unavailable": 503,
     "insufficient_storage": 507,
     "store_unavailable": 503,
+    "webhook_url_refused": 422,
 }
 #: Which facts of an error a client may see, by code (never the raw exception).
 _PUBLIC_DETAILS: Mapping[str, tuple[str, ...]] = {

@@ -126,13 +126,15 @@ async def test_pruning_removes_old_events_but_never_the_newest(backend: Backend)
     await add_item(backend, "A")
     await add_item(backend, "B")
     await backend.events.sequence(100)
-    assert await backend.events.prune(T0 + timedelta(days=1)) == 1
+    later = T0 + timedelta(days=1)
+    assert await backend.events.prune(later, up_to=0) == 0  # a sink has not passed them yet
+    assert await backend.events.prune(later, up_to=2) == 1
     (kept,) = await backend.events.read(EventQuery())
     assert kept.position == 2
     await add_item(backend, "C")
     (third,) = await backend.events.sequence(100)
     assert third.position == 3  # positions never start over
-    assert await backend.events.prune(T0) == 0
+    assert await backend.events.prune(T0, up_to=3) == 0
 
 
 async def test_sink_cursors_are_kept_by_name(backend: Backend) -> None:

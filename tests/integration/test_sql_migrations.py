@@ -69,7 +69,7 @@ async def test_upgrade_from_empty_matches_the_models_and_downgrade_undoes_it(
     finally:
         await database.dispose()
     expected = {"items", "stock_movements", "users", "login_failures", "idempotency_keys"}
-    expected |= {"events", "event_cursors"}  # the outbox (0006)
+    expected |= {"events", "event_cursors", "webhook_endpoints", "webhook_attempts"}  # 0006
     if empty_url.startswith("sqlite"):
         expected |= SQLITE_SEARCH_TABLES
     else:

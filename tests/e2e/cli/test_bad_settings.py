@@ -47,6 +47,8 @@ INVALID: dict[str, str] = {
     "workers": "0",
     "event_fanout": "carrier-pigeon",
     "event_channel": "Events",
+    "event_retention_days": "0",
+    "event_poll_seconds": "0",
     "log_level": "LOUD",
     "log_format": "xml",
     "metrics_enabled": "maybe",
