@@ -185,6 +185,7 @@ class DeliveryAttempt:
     status_code: int | None
     latency_ms: int
     outcome: str
-    """``delivered``, ``failed`` (to be retried), ``dead`` (given up) or ``redelivered``."""
+    """``delivered``, ``failed`` (to be retried) or ``dead`` (given up); ``manual`` marks a
+    redelivery an admin asked for."""
     error: str | None = None
     manual: bool = False

@@ -40,9 +40,11 @@ from adapters.sqlalchemy import (
     upgrade,
 )
 from adapters.sqlalchemy.event_log import SqlAlchemyEventLog
+from adapters.webhooks import DnsUrlGuard, HttpxWebhookSender, RandomSecrets
 from application import use_cases as uc
 from application.handlers import NotifyLowStock
 from application.idempotency import IdempotencyPolicy
+from application.webhook_dispatcher import WebhookDelivery, WebhookDispatcher
 from entrypoints import event_relay as relaying
 from entrypoints.observability.metrics import new_metrics_registry
 from entrypoints.settings import Settings
@@ -173,8 +175,8 @@ class Container(containers.DeclarativeContainer):
     #: The outbox, for the relay and replay (issue 16).
     event_log = providers.Selector(
         settings.provided.storage,
-        memory=providers.Singleton(InMemoryEventLog, store=memory_store),
-        sqlalchemy=providers.Singleton(SqlAlchemyEventLog, database=database),
+        memory=providers.Factory(InMemoryEventLog, store=memory_store),
+        sqlalchemy=providers.Factory(SqlAlchemyEventLog, database=database),
     )
     # -- the outbox's relay and each serving process's live tail (issue 16) --------------------
     relay_leadership = providers.Singleton(
@@ -183,8 +185,22 @@ class Container(containers.DeclarativeContainer):
         database_url=settings.provided.resolved_database_url,
         direct_url=settings.provided.event_fanout_url,
     )
-    #: Webhook endpoints and the broker (none until configured).
+    #: Durable sinks with a cursor each (the broker, when configured).
     event_sinks = providers.List()
+    # -- webhooks (issue 16): the dispatcher runs in the relay's leader --------------------------
+    webhook_guard = providers.Singleton(
+        DnsUrlGuard, allowed=settings.provided.webhook_allowed_hosts
+    )
+    webhook_sender = providers.Singleton(
+        HttpxWebhookSender, timeout_seconds=settings.provided.webhook_timeout_seconds
+    )
+    webhook_secrets = providers.Singleton(RandomSecrets)
+    webhook_delivery = providers.Singleton(
+        WebhookDelivery, sender=webhook_sender, guard=webhook_guard, clock=clock
+    )
+    webhook_dispatcher = providers.Factory(
+        WebhookDispatcher, uow=uow.provider, log=event_log, delivery=webhook_delivery
+    )
     #: Declared (so started) before the relay: it takes its start position before the relay's
     #: first round can position anything.
     live_tail = providers.Resource(
@@ -205,6 +221,7 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         announce=event_publisher.provided.announce,
         sinks=event_sinks,
+        pumps=providers.List(webhook_dispatcher),
     )
     idempotency_policy = providers.Singleton(
         IdempotencyPolicy, ttl_seconds=settings.provided.idempotency_ttl_seconds
@@ -290,6 +307,31 @@ class Container(containers.DeclarativeContainer):
     #: What subscribers read: every process's committed events (see ``event_listener``).
     event_stream = event_bus
     replay_events = providers.Factory(uc.ReplayEvents, queries=queries, log=event_log)
+    create_webhook = providers.Factory(
+        uc.CreateWebhook,
+        uow=uow,
+        clock=clock,
+        guard=webhook_guard,
+        secrets=webhook_secrets,
+        log=event_log,
+    )
+    list_webhooks = providers.Factory(uc.ListWebhooks, uow=uow)
+    get_webhook = providers.Factory(uc.GetWebhook, uow=uow)
+    update_webhook = providers.Factory(uc.UpdateWebhook, uow=uow, clock=clock, guard=webhook_guard)
+    delete_webhook = providers.Factory(uc.DeleteWebhook, uow=uow)
+    rotate_webhook_secret = providers.Factory(
+        uc.RotateWebhookSecret,
+        uow=uow,
+        clock=clock,
+        secrets=webhook_secrets,
+        overlap_seconds=providers.Callable(
+            lambda hours: hours * 3600, settings.provided.webhook_secret_overlap_hours
+        ),
+    )
+    list_webhook_deliveries = providers.Factory(uc.ListWebhookDeliveries, uow=uow)
+    redeliver_webhook = providers.Factory(
+        uc.RedeliverWebhook, uow=uow, log=event_log, delivery=webhook_delivery
+    )
     open_event_stream = providers.Factory(
         uc.OpenEventStream, resolve=resolve_principal, tokens=token_service
     )

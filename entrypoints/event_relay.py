@@ -14,7 +14,14 @@ from datetime import timedelta
 from application.live_tail import LiveListeners, LiveTail
 from application.outbox import EventLog
 from application.ports import Clock
-from application.relay import Doorbell, EventRelay, EventSink, Leadership, RelaySettings
+from application.relay import (
+    Doorbell,
+    EventPump,
+    EventRelay,
+    EventSink,
+    Leadership,
+    RelaySettings,
+)
 from entrypoints.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -42,6 +49,7 @@ async def relay(
     clock: Clock,
     announce: Callable[[], Awaitable[None]],
     sinks: Sequence[EventSink] = (),
+    pumps: Sequence[EventPump] = (),
 ) -> AsyncIterator[EventRelay | None]:
     if not enabled:
         yield None
@@ -52,6 +60,7 @@ async def relay(
         doorbell=doorbell,
         clock=clock,
         sinks=sinks,
+        pumps=pumps,
         settings=RelaySettings(
             interval_seconds=settings.event_poll_seconds,
             retention=timedelta(days=settings.event_retention_days),

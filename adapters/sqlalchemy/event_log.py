@@ -10,7 +10,7 @@ PostgreSQL a transaction-level advisory lock keeps two relays (a leader being re
 numbering at once; SQLite writers never overlap.
 """
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
@@ -70,6 +70,9 @@ _UPSERT_CURSOR = {
 
 def _row(entry: OutboxEntry) -> dict[str, Any]:
     return asdict(entry)
+
+
+OutboxWriter = Callable[[WriteSession, Sequence[OutboxEntry]], Awaitable[None]]
 
 
 async def write_outbox(session: WriteSession, entries: Sequence[OutboxEntry]) -> None:

@@ -1,5 +1,6 @@
 """POSTs webhook deliveries with httpx: a short timeout, no redirects (a redirect could lead past
-the SSRF guard), no proxies from the environment."""
+the SSRF guard), no proxies from the environment. A client per delivery: deliveries are few next
+to requests, and nothing has to be closed at shutdown."""
 
 import base64
 import secrets
@@ -13,30 +14,20 @@ from application.webhooks import SentRequest
 
 class HttpxWebhookSender:
     def __init__(self, *, timeout_seconds: float = 10.0) -> None:
-        self._client: httpx.AsyncClient | None = None
         self._timeout = timeout_seconds
-
-    def _http(self) -> httpx.AsyncClient:
-        if self._client is None:
-            self._client = httpx.AsyncClient(
-                timeout=self._timeout, follow_redirects=False, trust_env=False
-            )
-        return self._client
 
     async def send(self, url: str, body: bytes, headers: Mapping[str, str]) -> SentRequest:
         started = time.perf_counter()
         try:
-            response = await self._http().post(url, content=body, headers=dict(headers))
+            async with httpx.AsyncClient(
+                timeout=self._timeout, follow_redirects=False, trust_env=False
+            ) as client:
+                response = await client.post(url, content=body, headers=dict(headers))
         except httpx.HTTPError as error:
             elapsed = int((time.perf_counter() - started) * 1000)
             return SentRequest(None, elapsed, f"{type(error).__name__}: {error}"[:500])
         elapsed = int((time.perf_counter() - started) * 1000)
         return SentRequest(response.status_code, elapsed)
-
-    async def aclose(self) -> None:
-        client, self._client = self._client, None
-        if client is not None:
-            await client.aclose()
 
 
 class RandomSecrets:

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from entrypoints.cli import db, items, serve, transfer, users
+from entrypoints.cli import db, items, serve, transfer, users, webhooks
 from entrypoints.cli.errors import InventoryGroup, exit_code_table
 from entrypoints.cli.state import CliState
 from entrypoints.container import Container, build_container
@@ -88,6 +88,7 @@ def build_cli(
             state.use_database(database_url)
 
     app.add_typer(users.app, name="users")
+    app.add_typer(webhooks.app, name="webhooks")
     app.add_typer(items.app, name="items")
     app.add_typer(db.app, name="db")
     serve.register(app, server)

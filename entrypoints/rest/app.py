@@ -38,6 +38,7 @@ from entrypoints.rest.routes import (
     items,
     movements,
     users,
+    webhooks,
 )
 from entrypoints.rest.routes.health import _SERVICE, SERVICE_NAME
 
@@ -54,6 +55,7 @@ WIRED_MODULES = [
     images,
     events,
     event_replay,
+    webhooks,
     health,
 ]
 #: In the order FastAPI tries them for every request: the busiest first.
@@ -66,6 +68,7 @@ ROUTERS = [
     images.router,
     events.router,
     event_replay.router,
+    webhooks.router,
     docs.router,
 ]
 DESCRIPTION = """An inventory of items with a stock-movement ledger.
