@@ -22,7 +22,7 @@ def test_every_event_type_is_documented() -> None:
 
 def test_the_verification_example_accepts_our_signatures_only() -> None:
     (code,) = re.findall(r"```python\n(.*?)```", DOC, re.S)
-    assert len(code.strip().splitlines()) <= 12
+    assert len([line for line in code.splitlines() if line.strip()]) <= 12
     namespace: dict[str, Any] = {}
     exec(code, namespace)  # noqa: S102 - the documentation's own example
     verify = namespace["verify"]
