@@ -69,37 +69,66 @@ class WebhookDelivery:
 
 @dataclass
 class WebhookDispatcher:
+    """The relay runs ``pump`` every round, up to fifty times a second under load: the list of
+    endpoints is read again every ``refresh_seconds`` only (a new endpoint waits that long at
+    most), and an endpoint with nothing new and no retry due costs no store access at all."""
+
     uow: Callable[[], UnitOfWork]
     log: EventLog
     delivery: WebhookDelivery
     per_round: int = 50
+    refresh_seconds: float = 1.0
     rng: random.Random = field(default_factory=random.Random)
+    _endpoints: dict[UUID, WebhookEndpoint] = field(default_factory=dict)
+    _refresh_at: float = float("-inf")
+    #: Per endpoint, the newest position when it last found no event of its types to send.
+    _idle_at: dict[UUID, int] = field(default_factory=dict)
 
     async def pump(self) -> None:
-        """One pass over the endpoints that are due."""
-        async with self.uow() as uow:
-            endpoints = await uow.webhooks.list()
-        now = self.delivery.clock.now()
-        due = [endpoint.id for endpoint in endpoints if endpoint.due(now)]
-        await asyncio.gather(*(self._serve(endpoint_id) for endpoint_id in due))
+        """One pass over the endpoints that have something to do."""
+        loop = asyncio.get_running_loop()
+        if loop.time() >= self._refresh_at:
+            async with self.uow() as uow:
+                self._endpoints = {e.id: e for e in await uow.webhooks.list()}
+            self._refresh_at = loop.time() + self.refresh_seconds
+        if not self._endpoints:
+            return
+        now, newest = self.delivery.clock.now(), await self.log.last_position()
+        due = [
+            endpoint.id
+            for endpoint in self._endpoints.values()
+            if endpoint.due(now)
+            and (
+                endpoint.attempts or endpoint.position < newest > self._idle_at.get(endpoint.id, -1)
+            )
+        ]
+        await asyncio.gather(*(self._serve(endpoint_id, newest) for endpoint_id in due))
 
-    async def _serve(self, endpoint_id: UUID) -> None:
+    def _behind(self, endpoint: WebhookEndpoint, newest: int) -> bool:
+        return endpoint.position < newest and self._idle_at.get(endpoint.id, -1) < newest
+
+    async def _serve(self, endpoint_id: UUID, newest: int) -> None:
         try:
             for _ in range(self.per_round):
-                if not await self._next(endpoint_id):
+                if not await self._next(endpoint_id, newest):
                     return
         except Exception:
             logger.exception("webhook endpoint %s: delivery round failed", endpoint_id)
 
-    async def _next(self, endpoint_id: UUID) -> bool:
+    async def _next(self, endpoint_id: UUID, newest: int) -> bool:
         """Deliver the endpoint's next event; True when it went and another may follow."""
         async with self.uow() as uow:
             endpoint = await uow.webhooks.get(endpoint_id)
-        if endpoint is None or not endpoint.due(self.delivery.clock.now()):
+        if endpoint is None:
+            self._endpoints.pop(endpoint_id, None)
+            return False
+        self._endpoints[endpoint_id] = endpoint
+        if not endpoint.due(self.delivery.clock.now()):
             return False
         query = EventQuery(after=endpoint.position, limit=1, types=endpoint.event_types)
         events = await self.log.read(query)
         if not events:
+            self._idle_at[endpoint_id] = newest
             return False
         event = events[0]
         sent = await self.delivery.send(endpoint, event)
@@ -120,4 +149,5 @@ class WebhookDispatcher:
             await uow.webhooks.save(current)
             await uow.webhooks.log(self.delivery.attempt(current, event, sent, outcome))
             await uow.commit()
+        self._endpoints[endpoint_id] = current
         return sent.ok

@@ -35,15 +35,16 @@ class InProcessEventBus:
         self.tail_doorbell = AsyncDoorbell()
 
     async def publish(self, events: Sequence[DomainEvent]) -> None:
-        """The ``EventPublisher`` of a single process: after a commit."""
+        """The ``EventPublisher`` of a single process: after a commit, the relay has work."""
         self.handle(events)
-        self.ring()
+        self.relay_doorbell.ring()
 
     async def announce(self) -> None:
         """New positioned events: wake this process's tail (one process, nobody else to tell)."""
-        self.ring()
+        self.tail_doorbell.ring()
 
     def ring(self) -> None:
+        """Another process's notice (a commit or positions): both may have work."""
         self.relay_doorbell.ring()
         self.tail_doorbell.ring()
 

@@ -77,11 +77,11 @@ class PostgresNotifyPublisher:
         """After a commit. Never raises: the change and its events are committed; a lost notice
         only delays them until the next poll."""
         self._local.handle(events)
+        self._local.ring()  # this process's relay (if it leads) at once, without the round trip
         await self.announce()
 
     async def announce(self) -> None:
         """Tell every process (this one included, through its listener) the outbox changed."""
-        self._local.ring()
         async with self._lock:
             for attempt in (1, 2):  # a pooled connection may have died since the last use
                 try:

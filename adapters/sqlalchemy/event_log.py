@@ -11,7 +11,6 @@ numbering at once; SQLite writers never overlap.
 """
 
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
@@ -55,6 +54,7 @@ _NUMBER = (
     .values(position=bindparam("top", type_=events.c.position.type) + _PENDING.c.n)
     .returning(*_COLUMNS)
 )
+_ANY_PENDING = select(events.c.seq).where(events.c.position.is_(None)).limit(1)
 _COUNT_PENDING = select(func.count()).select_from(events).where(events.c.position.is_(None))
 _CURSOR = select(event_cursors.c.position).where(event_cursors.c.name == bindparam("name"))
 _UPSERT_CURSOR = {
@@ -69,22 +69,32 @@ _UPSERT_CURSOR = {
 
 
 def _row(entry: OutboxEntry) -> dict[str, Any]:
-    return asdict(entry)
+    return {
+        "event_id": entry.event_id,
+        "type": entry.type,
+        "aggregate_id": entry.aggregate_id,
+        "aggregate_version": entry.aggregate_version,
+        "occurred_at": entry.occurred_at,
+        "actor_id": entry.actor_id,
+        "payload": entry.payload,
+    }
 
 
 OutboxWriter = Callable[[WriteSession, Sequence[OutboxEntry]], Awaitable[None]]
 
 
 async def write_outbox(session: WriteSession, entries: Sequence[OutboxEntry]) -> None:
-    """All of one transaction's events in one statement (a few for a big bulk import)."""
+    """All of one transaction's events in one statement (a few for a big bulk import). On
+    SQLite straight to the driver, with the statement compiled once (``bulk_insert.py``): it is
+    on every write's path, and SQLAlchemy's per-call bookkeeping cost more than SQLite's work."""
     if not entries:
         return
     rows = [_row(entry) for entry in entries]
-    if len(rows) == 1:
-        await session.execute(_INSERT, rows[0])
-    elif session.name == "sqlite":
+    if session.name == "sqlite":
         for sql, values in _BULK.statements(session.dialect, rows):
             await session.execute_driver(sql, (values,))
+    elif len(rows) == 1:
+        await session.execute(_INSERT, rows[0])
     else:
         await session.execute(_INSERT_MANY_PG, rows)
 
@@ -122,6 +132,8 @@ class SqlAlchemyEventLog:
             await session.close()
 
     async def sequence(self, limit: int) -> list[StoredEvent]:
+        if not await self._scalar(_ANY_PENDING):  # a read: no write lock for nothing to do
+            return []
         session = WriteSession(self._database)
         await session.open()
         try:

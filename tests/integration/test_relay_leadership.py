@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.timeout(60)]
 async def test_one_postgres_leader_and_a_takeover_when_its_session_dies() -> None:
     url = await postgres_url_or_skip()
     key = 0x7E57_0016  # a lock of this test's own
-    first = PostgresAdvisoryLeadership(url, key=key)
+    first = PostgresAdvisoryLeadership(url, key=key, check_seconds=0.0)
     second = PostgresAdvisoryLeadership(url, key=key)
     try:
         assert await first.acquire()
