@@ -30,6 +30,9 @@ class EventSink(Protocol):
     async def deliver(self, events: Sequence[StoredEvent]) -> None:
         """Take ``events`` (in position order) or raise: then the same events come again."""
 
+    async def aclose(self) -> None:
+        """Let go of connections (at shutdown)."""
+
 
 class EventPump(Protocol):
     """A worker with cursors of its own (the webhook dispatcher: one per endpoint), run by the

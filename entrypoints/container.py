@@ -77,6 +77,17 @@ async def _publish_live_events(
             await cast("PostgresNotifyPublisher", publisher).aclose()
 
 
+def _broker_sinks(settings: Settings) -> list[object]:
+    """The RabbitMQ sink when ``INVENTORY_EVENT_BROKER_URL`` is set (imported only then: aio-pika
+    is the optional ``broker`` extra)."""
+    if settings.event_broker_url is None:
+        return []
+    from adapters.broker.rabbitmq import RabbitMqSink
+
+    url = settings.event_broker_url.get_secret_value()
+    return [RabbitMqSink(url, exchange=settings.event_broker_exchange)]
+
+
 class Container(containers.DeclarativeContainer):
     settings = providers.Singleton(Settings)
 
@@ -186,7 +197,7 @@ class Container(containers.DeclarativeContainer):
         direct_url=settings.provided.event_fanout_url,
     )
     #: Durable sinks with a cursor each (the broker, when configured).
-    event_sinks = providers.List()
+    event_sinks = providers.Callable(_broker_sinks, settings)
     # -- webhooks (issue 16): the dispatcher runs in the relay's leader --------------------------
     webhook_guard = providers.Singleton(
         DnsUrlGuard, allowed=settings.provided.webhook_allowed_hosts

@@ -67,8 +67,12 @@ async def relay(
         ),
         on_positioned=announce,
     )
-    async with _running(worker.run(), "event-relay"):
-        yield worker
+    try:
+        async with _running(worker.run(), "event-relay"):
+            yield worker
+    finally:
+        for sink in sinks:
+            await sink.aclose()
 
 
 async def live_tail(

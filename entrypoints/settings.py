@@ -98,6 +98,12 @@ class Settings(BaseSettings):
     event_poll_seconds: float = Field(default=0.25, gt=0, le=60)
     #: Webhooks: hosts and CIDRs a webhook may reach although they are not public (SSRF guard),
     #: comma separated; how long a receiver may take; how long a rotated secret still signs.
+    #: The RabbitMQ sink (optional): ``amqp://user:password@host:5672/vhost`` and the topic
+    #: exchange the relay publishes every event to (routing key = the event type).
+    event_broker_url: SecretStr | None = None
+    event_broker_exchange: str = Field(
+        default="inventory.events", pattern=r"^[A-Za-z0-9_.:-]{1,200}$"
+    )
     webhook_allowed_hosts: Annotated[tuple[str, ...], NoDecode] = ()
     webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
     webhook_secret_overlap_hours: int = Field(default=24, ge=0, le=720)
@@ -204,6 +210,16 @@ class Settings(BaseSettings):
                     f"{origin!r} is not an origin: scheme://host[:port] with no path,"
                     " such as https://shop.example.org, or *"
                 )
+        return value
+
+    @field_validator("event_broker_url")
+    @classmethod
+    def _amqp_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None
+        scheme = value.get_secret_value().partition("://")[0]
+        if scheme not in ("amqp", "amqps"):
+            raise ValueError("the event broker needs an amqp:// or amqps:// URL")
         return value
 
     @field_validator("webhook_allowed_hosts")

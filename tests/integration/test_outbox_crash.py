@@ -26,6 +26,9 @@ class QueueSink:
     def __init__(self) -> None:
         self.queue: asyncio.Queue[StoredEvent] = asyncio.Queue()
 
+    async def aclose(self) -> None:
+        return None
+
     async def deliver(self, events: Sequence[StoredEvent]) -> None:
         for event in events:
             self.queue.put_nowait(event)

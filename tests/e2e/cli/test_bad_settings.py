@@ -49,6 +49,8 @@ INVALID: dict[str, str] = {
     "event_channel": "Events",
     "event_retention_days": "0",
     "event_poll_seconds": "0",
+    "event_broker_url": "http://rabbit:5672/",
+    "event_broker_exchange": "two words",
     "webhook_allowed_hosts": "https://hooks.example.org/x",
     "webhook_timeout_seconds": "0",
     "webhook_secret_overlap_hours": "-1",

@@ -25,6 +25,9 @@ class RecordingSink:
     received: list[StoredEvent] = field(default_factory=list)
     failures_left: int = 0
 
+    async def aclose(self) -> None:
+        return None
+
     async def deliver(self, events: Sequence[StoredEvent]) -> None:
         if self.failures_left:
             self.failures_left -= 1
