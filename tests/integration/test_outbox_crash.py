@@ -15,7 +15,7 @@ from application.outbox import StoredEvent
 from entrypoints.container import build_container, close, start
 from tests.conftest import make_settings
 
-pytestmark = [pytest.mark.timeout(90)]
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(90)]
 ROOT = Path(__file__).resolve().parents[2]
 BOUND = 30.0  # seconds: a bound against hangs only
 
