@@ -113,7 +113,8 @@ def _stored(row: Any) -> StoredEvent:
 
 
 class SqlAlchemyEventLog:
-    """``EventLog`` on the primary database: each call is its own short transaction or read."""
+    """``EventLog`` on the primary database, even with a read replica (the relay must see every
+    commit at once): each call is its own short transaction or read."""
 
     def __init__(self, database: Database) -> None:
         self._database = database
@@ -161,7 +162,7 @@ class SqlAlchemyEventLog:
             statement = statement.where(events.c.type.in_(sorted(query.types)))
         if query.item_id is not None:
             statement = statement.where(events.c.aggregate_id == query.item_id)
-        session = ReadSession(self._database)
+        session = ReadSession(self._database, primary=True)
         try:
             rows = (await session.execute(statement)).all()
         finally:
@@ -175,7 +176,7 @@ class SqlAlchemyEventLog:
         return int(await self._scalar(_COUNT_PENDING))
 
     async def _scalar(self, statement: Any, parameters: dict[str, Any] | None = None) -> Any:
-        session = ReadSession(self._database)
+        session = ReadSession(self._database, primary=True)
         try:
             return (await session.execute(statement, parameters)).scalar()
         finally:
