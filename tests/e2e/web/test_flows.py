@@ -142,7 +142,7 @@ def test_wrong_password_and_throttling_are_shown_at_the_form(browser: Browser, s
         page.goto(site.url + "/")
         submit = page.get_by_role("button", name="Log in")
         alert = page.locator("form").get_by_role("alert")
-        alert.wait_for(state="attached")  # the page's modules build the form after load
+        page.locator("form [role=alert]").wait_for(state="attached")  # built after a session check
         # Every text the alert shows, however briefly (the service's first delay is 1 s).
         page.evaluate(
             """() => {
