@@ -17,7 +17,8 @@ WORKDIR /src
 COPY pyproject.toml uv.lock ./
 RUN uv sync --locked --no-dev --extra postgres --no-install-project
 
-COPY README.md ./
+# The licence goes into the wheel (pyproject: license-files) and so into the image.
+COPY README.md LICENSE ./
 COPY domain ./domain
 COPY application ./application
 COPY adapters ./adapters

@@ -33,8 +33,9 @@ lint: install
 	$(BIN)/hadolint --failure-threshold warning Dockerfile
 	@BIN=$(BIN) UV=$(UV) ./scripts/audit-dependencies.sh
 
-# Known vulnerabilities in any locked dependency; needs PyPI's per-release JSON (skips loudly
-# without it, fails then too with INVENTORY_AUDIT_REQUIRED=1).
+# Known vulnerabilities in any locked dependency, from PyPI's per-release JSON or else OSV (skips
+# loudly without either, fails then too with INVENTORY_AUDIT_REQUIRED=1); disputed advisories
+# without a fix are ignored as listed, with reasons, in scripts/audit-ignored-advisories.txt.
 audit: install
 	@BIN=$(BIN) UV=$(UV) ./scripts/audit-dependencies.sh
 
@@ -42,7 +43,13 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: lint
+# axe-core for the web page's accessibility test: a test-only npm package from the committed lock
+# file (nothing from npm is served; the page has no build step).
+node_modules: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch node_modules
+
+test: lint node_modules
 	$(BIN)/pytest --cov --cov-report=term --cov-fail-under=85
 
 unit: install
@@ -75,4 +82,4 @@ bench: install wrk
 	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis .coverage
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis .coverage node_modules test-output

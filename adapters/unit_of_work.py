@@ -7,7 +7,10 @@ from collections.abc import Sequence
 from application.ports import EventPublisher
 from domain.events import DomainEvent
 from domain.items import Item
+from domain.locations import Location
 from domain.users import User
+
+Aggregate = Item | User | Location
 
 logger = logging.getLogger(__name__)
 
@@ -16,9 +19,9 @@ class EventCollector:
     def __init__(self, publisher: EventPublisher | None) -> None:
         self._publisher = publisher
         # By identity, in the order first seen (a bulk import tracks thousands per transaction).
-        self._seen: dict[int, Item | User] = {}
+        self._seen: dict[int, Aggregate] = {}
 
-    def track(self, aggregate: Item | User) -> None:
+    def track(self, aggregate: Aggregate) -> None:
         self._seen.setdefault(id(aggregate), aggregate)
 
     def pending(self) -> list[DomainEvent]:

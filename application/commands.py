@@ -34,6 +34,8 @@ UNSET: Final = Unset()
 
 #: An item is named by its id, or (from the CLI) by its SKU.
 ItemKey = UUID | str
+#: A location is named by its id or its code.
+LocationKey = UUID | str
 Amount = Decimal | int | str
 #: The version a change is based on (optimistic locking), or a set of which any will do (an
 #: HTTP ``If-Match`` list); None skips the check. ``Item.check_version`` compares.
@@ -97,6 +99,8 @@ class AdjustStockCommand:
     expected_version: ExpectedVersion = None
     #: A retry with the same key (per user) gets the first result back; see ``idempotency``.
     idempotency_key: str | None = None
+    #: Where the stock moves; None is the default location.
+    location: LocationKey | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -105,9 +109,13 @@ class CountStockCommand:
     item: ItemKey
     quantity: int
     note: str | None = None
+    #: An order or document number, as on a movement.
+    reference: str | None = None
     expected_version: ExpectedVersion = None
     #: A retry with the same key (per user) gets the first result back; see ``idempotency``.
     idempotency_key: str | None = None
+    #: Where the stock is counted; None is the default location.
+    location: LocationKey | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -148,3 +156,92 @@ class LoginCommand:
     username: str
     password: str = field(repr=False)
     client_address: str | None = None
+    #: What the session this login starts is listed as (a browser's User-Agent, say).
+    device: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RefreshCommand:
+    """A refresh token to swap; ``client_address`` as for ``LoginCommand`` (throttling)."""
+
+    refresh_token: str = field(repr=False)
+    client_address: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CreateApiTokenCommand:
+    """``user`` None: a token for the actor; else (admins) for that user, by id or name.
+    ``expires_in_days`` None: the token works until it is revoked."""
+
+    actor: Actor
+    name: str
+    scopes: tuple[str, ...]
+    expires_in_days: int | None = None
+    user: UUID | str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class TransferStockCommand:
+    actor: Actor
+    item: ItemKey
+    from_location: LocationKey
+    to_location: LocationKey
+    quantity: int
+    note: str | None = None
+    reference: str | None = None
+    #: A retry with the same key (per user) gets the first result back; see ``idempotency``.
+    idempotency_key: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CreateLocationCommand:
+    actor: Actor
+    code: str
+    name: str
+    parent: LocationKey | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class UpdateLocationCommand:
+    """PATCH: only fields that are not ``UNSET`` change; ``parent`` None makes it a root."""
+
+    actor: Actor
+    location: LocationKey
+    code: str | Unset = UNSET
+    name: str | Unset = UNSET
+    parent: LocationKey | Unset | None = UNSET
+    active: bool | Unset = UNSET
+    expected_version: ExpectedVersion = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class OpenStocktakeCommand:
+    """A stocktake of every item held at ``location``, and/or of the given (item, location)
+    ``lines``."""
+
+    actor: Actor
+    location: LocationKey | None = None
+    lines: tuple[tuple[ItemKey, LocationKey], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class LineCount:
+    item: ItemKey
+    counted: int
+    #: None: the stocktake's own location.
+    location: LocationKey | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CountLinesCommand:
+    actor: Actor
+    stocktake_id: UUID
+    counts: tuple[LineCount, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class CommitStocktakeCommand:
+    actor: Actor
+    stocktake_id: UUID
+    #: With conflicts: True commits the other lines and marks those; False refuses all.
+    skip_conflicts: bool = False

@@ -63,7 +63,11 @@ def outbox_entry(event: DomainEvent) -> OutboxEntry:
     """The row for ``event``; its ``event_id`` is new, and stays with the event wherever it goes
     (consumers dedupe by it)."""
     data = event.payload()
-    aggregate = getattr(event, "item_id", None) or getattr(event, "user_id", None)
+    aggregate = (
+        getattr(event, "item_id", None)
+        or getattr(event, "user_id", None)
+        or getattr(event, "location_id", None)
+    )
     version = getattr(event, "version", None)
     if version is None:
         version = getattr(event, "token_version", None)

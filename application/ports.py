@@ -12,14 +12,29 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Generic, Protocol, Self, TypeVar
 from uuid import UUID
 
+from application.credentials import (
+    ApiTokenGrant,
+    ApiTokenQueries,
+    ApiTokenRepository,
+    SessionQueries,
+    SessionRepository,
+)
 from application.outbox import StoredEvent
+from application.views import (
+    ItemView,
+    LocationView,
+    StockLevelView,
+    TransferView,
+    UserView,
+)
+from domain.events import DomainEvent
+from domain.items import Item, StockMovement
+from domain.locations import Location
+from domain.stocktakes import Stocktake
+from domain.users import User
 
 if TYPE_CHECKING:
     from application.webhooks import WebhookRepository
-from application.views import ItemView, UserView
-from domain.events import DomainEvent
-from domain.items import Item, StockMovement
-from domain.users import User
 
 
 class ItemSort(StrEnum):
@@ -102,6 +117,56 @@ class MovementRepository(Protocol):
     async def sum_for_item(self, item_id: UUID) -> int:
         """The ledger total, which must always equal the item's quantity."""
 
+    async def sum_for_location(self, item_id: UUID, location_id: UUID) -> int:
+        """The ledger total at one location, which must equal what the item holds there."""
+
+
+class LocationRepository(Protocol):
+    """Locations, for commands. Stock moving into or out of a location reads it with
+    ``for_share``; changing or deleting it reads it ``for_update``: a location cannot be
+    deleted or deactivated under a movement that is about to use it."""
+
+    async def add(self, location: Location) -> None:
+        """Insert; raises ``AlreadyExists`` when its code is taken."""
+
+    async def get(
+        self, location_id: UUID, *, for_update: bool = False, for_share: bool = False
+    ) -> Location | None: ...
+
+    async def get_by_code(
+        self, code: str, *, for_update: bool = False, for_share: bool = False
+    ) -> Location | None: ...
+
+    async def save(self, location: Location) -> None:
+        """Raises ``AlreadyExists`` when the new code is taken, ``VersionMismatch`` when it
+        changed since it was read."""
+
+    async def delete(self, location: Location) -> None:
+        """Remove it with its empty stock rows (the caller checked it holds nothing)."""
+
+    async def chain(self, location_id: UUID) -> list[UUID]:
+        """The location's id and its ancestors' up to the root, nearest first."""
+
+    async def subtree_height(self, location_id: UUID) -> int:
+        """Levels of the subtree under and including the location (1 for a leaf)."""
+
+    async def has_children(self, location_id: UUID) -> bool: ...
+
+    async def holds_stock(self, location_id: UUID) -> bool: ...
+
+
+class StocktakeRepository(Protocol):
+    async def add(self, stocktake: Stocktake) -> None: ...
+
+    async def get(self, stocktake_id: UUID, *, for_update: bool = False) -> Stocktake | None:
+        """``for_update`` serialises changes to one stocktake (its lines and its commit)."""
+
+    async def save(self, stocktake: Stocktake) -> None:
+        """Writes the stocktake's status and its lines."""
+
+    async def held_at(self, location_id: UUID) -> list[tuple[UUID, int, int]]:
+        """``(item_id, quantity, version)`` of every item with stock at the location."""
+
 
 class UserRepository(Protocol):
     async def add(self, user: User) -> None:
@@ -118,6 +183,13 @@ class UserRepository(Protocol):
         """Active admins; the last one may not be demoted or deactivated."""
 
     async def count(self) -> int: ...
+
+    async def by_api_token(self, token_hash: bytes) -> "tuple[User, ApiTokenGrant] | None":
+        """The user of the API token with this hash, and the token, in one read."""
+
+    async def touch_api_token(self, token_id: UUID, *, at: datetime) -> None:
+        """Record a use of the token at ``at`` unless one within ``LAST_USED_RESOLUTION``
+        before it is recorded already (by any process)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +232,10 @@ class UnitOfWork(Protocol):
     users: UserRepository
     login_attempts: LoginAttemptRepository
     idempotency: "IdempotencyRepository"
+    locations: LocationRepository
+    stocktakes: StocktakeRepository
+    sessions: SessionRepository
+    api_tokens: ApiTokenRepository
     webhooks: "WebhookRepository"
 
     async def __aenter__(self) -> Self: ...
@@ -190,6 +266,49 @@ class MovementQueries(Protocol):
         """Newest first."""
 
 
+@dataclass(frozen=True, slots=True)
+class LocationQuery:
+    offset: int = 0
+    limit: int = 20
+    #: Only the children of this location; ``roots`` for locations without a parent.
+    parent: UUID | None = None
+    roots: bool = False
+    active: bool | None = None
+    search: str | None = None
+
+
+class LocationQueries(Protocol):
+    async def get(self, location_id: UUID) -> LocationView | None: ...
+
+    async def get_by_code(self, code: str) -> LocationView | None: ...
+
+    async def list(self, query: LocationQuery) -> Page[LocationView]:
+        """By code (unique), so pages never overlap or skip."""
+
+
+class StockQueries(Protocol):
+    async def for_item(self, item_id: UUID) -> list[StockLevelView]:
+        """What the item holds at each location where it has stock, by location code."""
+
+    async def for_items(self, item_ids: Sequence[UUID]) -> list[StockLevelView]:
+        """``for_item`` for many items in one read (an export), by item then location code."""
+
+    async def at_location(
+        self, location_id: UUID, *, offset: int, limit: int, low_stock: bool | None
+    ) -> Page[StockLevelView]:
+        """Items with stock at the location, by SKU. ``low_stock`` compares the quantity
+        there with the item's reorder level."""
+
+    async def transfers(
+        self, *, item_id: UUID | None, location_id: UUID | None, offset: int, limit: int
+    ) -> Page[TransferView]:
+        """Newest first; ``location_id`` matches either end."""
+
+
+class StocktakeQueries(Protocol):
+    async def get(self, stocktake_id: UUID) -> Stocktake | None: ...
+
+
 class UserQueries(Protocol):
     async def get(self, user_id: UUID) -> UserView | None:
         """Also what every authenticated request reads to check its token is still good."""
@@ -200,6 +319,13 @@ class UserQueries(Protocol):
     async def list(self, *, offset: int, limit: int) -> Page[UserView]: ...
 
     async def count(self) -> int: ...
+
+    async def by_api_token(self, token_hash: bytes) -> "tuple[UserView, ApiTokenGrant] | None":
+        """The user of the API token with this hash, and the token, in one read."""
+
+    async def touch_api_token(self, token_id: UUID, *, at: datetime) -> None:
+        """Record a use of the token at ``at`` unless one within ``LAST_USED_RESOLUTION``
+        before it is recorded already (by any process)."""
 
 
 class QuerySession(Protocol):
@@ -215,6 +341,11 @@ class QuerySession(Protocol):
     items: ItemQueries
     movements: MovementQueries
     users: UserQueries
+    locations: LocationQueries
+    stock: StockQueries
+    stocktakes: StocktakeQueries
+    sessions: SessionQueries
+    api_tokens: ApiTokenQueries
 
     async def __aenter__(self) -> Self: ...
 
@@ -244,6 +375,8 @@ class AccessToken:
     token: str
     expires_in: int
     expires_at: datetime
+    #: The session's refresh token, after a login or a refresh (never from ``TokenService``).
+    refresh_token: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ from datetime import datetime
 from uuid import UUID
 
 from domain.items import Item, ItemImage, is_low_stock
+from domain.locations import Location, LocationCode
 from domain.users import Principal, Role, User, Username
 from domain.values import Money, Sku, TaxRate
 
@@ -86,3 +87,60 @@ class UserView:
             created_at=user.created_at,
             updated_at=user.updated_at,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class LocationView:
+    id: UUID
+    code: LocationCode
+    name: str
+    parent_id: UUID | None
+    active: bool
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, location: Location) -> "LocationView":
+        return cls(
+            id=location.id,
+            code=location.code,
+            name=location.name,
+            parent_id=location.parent_id,
+            active=location.active,
+            version=location.version,
+            created_at=location.created_at,
+            updated_at=location.updated_at,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class StockLevelView:
+    """What one item holds at one location."""
+
+    item_id: UUID
+    sku: Sku
+    name: str
+    location_id: UUID
+    location_code: LocationCode
+    quantity: int
+    reorder_level: int
+
+    @property
+    def low_stock(self) -> bool:
+        return is_low_stock(self.quantity, self.reorder_level)
+
+
+@dataclass(frozen=True, slots=True)
+class TransferView:
+    """A transfer, read from its two movements."""
+
+    transfer_id: UUID
+    item_id: UUID
+    from_location_id: UUID
+    to_location_id: UUID
+    quantity: int
+    actor_id: UUID | None
+    occurred_at: datetime
+    note: str | None
+    reference: str | None

@@ -8,6 +8,11 @@ is created and dropped per store).
 ``--profile`` runs only the profile mode: CPU µs per authenticated GET item through the whole
 ASGI app, in-process against a store of ``PROFILE_ITEMS`` items, with cProfile's ``--top``
 functions (no wrk, no server).
+
+``--api-token`` runs only the GET item with a JWT and with an API token (issue 17: within
+10 %), after the baseline. ``--only transfers`` runs the baseline and issue 14's transfer
+scenario alone, on a store of ``--items`` items. Both are quick checks that do not load the
+shared machine for the whole run.
 """
 
 import argparse
@@ -34,6 +39,8 @@ class Mode:
     output: Path | None
     profile: bool
     top: int
+    only: str | None = None
+    api_token: bool = False
 
 
 def parse(argv: list[str] | None) -> tuple[scenarios.Options, Mode]:
@@ -69,6 +76,14 @@ def parse(argv: list[str] | None) -> tuple[scenarios.Options, Mode]:
     parser.add_argument(
         "--top", type=int, default=25, help="with --profile: cProfile's most expensive functions"
     )
+    parser.add_argument(
+        "--only", choices=["transfers"], default=None, help="run the baseline and this alone"
+    )
+    parser.add_argument(
+        "--api-token",
+        action="store_true",
+        help="only the GET item with a JWT and with an API token (issue 17)",
+    )
     args = parser.parse_args(argv)
     options = scenarios.Options(
         args.seconds,
@@ -78,16 +93,28 @@ def parse(argv: list[str] | None) -> tuple[scenarios.Options, Mode]:
         args.large,
         args.profile_requests,
     )
-    return options, Mode(args.output, args.profile, args.top)
+    return options, Mode(args.output, args.profile, args.top, args.only, args.api_token)
 
 
-def run(options: scenarios.Options, workdir: Path, postgres_url: str | None) -> Report:
+def run(
+    options: scenarios.Options,
+    workdir: Path,
+    postgres_url: str | None,
+    *,
+    only: str | None = None,
+    api_token: bool = False,
+) -> Report:
     report = Report("postgresql" if postgres_url else "sqlite")
     bench = scenarios.Bench(options, workdir, postgres_url, report)
     try:
         scenarios.measure_baseline(bench)
-        scenarios.measure_main_store(bench)
-        scenarios.measure_list_scaling(bench)
+        if only == "transfers":
+            scenarios.measure_transfers_only(bench)
+        elif api_token:
+            scenarios.measure_api_token(bench)
+        else:
+            scenarios.measure_main_store(bench)
+            scenarios.measure_list_scaling(bench)
     finally:
         _drop(bench)
     return report
@@ -128,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     started = datetime.now(UTC)
     output = mode.output
     with tempfile.TemporaryDirectory(prefix="inventory-bench-") as tmp:
-        report = run(options, Path(tmp), postgres_url)
+        report = run(options, Path(tmp), postgres_url, only=mode.only, api_token=mode.api_token)
     report.info = {
         "when": started.isoformat(timespec="seconds"),
         "cores": cores(),
@@ -141,7 +168,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{options.seconds:g} s per scenario, {report.info['versions']}\n"
     )
     print(report.table())
-    output = output or RESULTS / f"bench-{report.engine}-{started:%Y%m%dT%H%M%S}.json"
+    kind = f"{report.engine}-api-token" if mode.api_token else report.engine
+    output = output or RESULTS / f"bench-{kind}-{started:%Y%m%dT%H%M%S}.json"
     report.write(output)
     print(f"\nresults written to {output}")
     missed = ", ".join(row.scenario for row in report.missed)

@@ -64,17 +64,78 @@ class AlreadyExists(DomainError):
 
 
 class InsufficientStock(DomainError):
+    """Removing more than is held: at a location (named, with what it holds there) or in all."""
+
     code = "insufficient_stock"
 
-    def __init__(self, sku: str, available: int, requested: int) -> None:
-        super().__init__(
-            f"cannot remove {requested} of {sku}: only {available} on hand",
-            sku=sku,
-            available=available,
-            requested=requested,
-        )
+    def __init__(
+        self, sku: str, available: int, requested: int, location: str | None = None
+    ) -> None:
+        where = "on hand" if location is None else f"at {location}"
+        details: dict[str, object] = {"sku": sku, "available": available, "requested": requested}
+        if location is not None:
+            details["location"] = location
+        super().__init__(f"cannot remove {requested} of {sku}: only {available} {where}", **details)
         self.available = available
         self.requested = requested
+        self.location = location
+
+
+class LocationInactive(DomainError):
+    """An inactive location accepts no new stock (it can still be emptied)."""
+
+    code = "location_inactive"
+
+    def __init__(self, location: str) -> None:
+        super().__init__(
+            f"location {location} is inactive: it accepts no new stock", location=location
+        )
+
+
+class LocationNotEmpty(DomainError):
+    """A location with stock or child locations cannot be deleted (it can be deactivated)."""
+
+    code = "location_not_empty"
+
+    def __init__(self, location: str, why: str) -> None:
+        super().__init__(
+            f"location {location} cannot be deleted: {why} (deactivate it instead)",
+            location=location,
+        )
+
+
+class DefaultLocationRequired(DomainError):
+    """The default location takes the stock of requests that name none: it stays."""
+
+    code = "default_location"
+
+    def __init__(self, action: str) -> None:
+        super().__init__(
+            f"the default location cannot be {action}: requests that name no location use it",
+            action=action,
+        )
+
+
+class StocktakeClosed(DomainError):
+    code = "stocktake_closed"
+
+    def __init__(self, stocktake_id: object, status: str) -> None:
+        super().__init__(
+            f"stocktake {stocktake_id} is {status}: it takes no more changes", status=status
+        )
+
+
+class StocktakeConflicts(DomainError):
+    """Some counted stock changed since the stocktake started; the caller chose to refuse."""
+
+    code = "stocktake_conflict"
+
+    def __init__(self, conflicts: int) -> None:
+        super().__init__(
+            f"{conflicts} line(s) changed since the stocktake started: re-count them, or"
+            " commit with conflicts skipped",
+            conflicts=conflicts,
+        )
 
 
 class VersionMismatch(DomainError):
@@ -97,6 +158,19 @@ class PermissionDenied(DomainError):
 
     def __init__(self, action: str, role: str) -> None:
         super().__init__(f"a {role} may not {action}", action=action, role=role)
+
+
+class ScopeMissing(PermissionDenied):
+    """The user's role would allow it, but the API token acting for them has no scope that
+    does. The same code as ``PermissionDenied``: to a client it is the same refusal."""
+
+    def __init__(self, action: str, role: str) -> None:
+        CodedError.__init__(
+            self,
+            f"this API token has no scope that allows it to {action}",
+            action=action,
+            role=role,
+        )
 
 
 class VersionNotListed(DomainError):

@@ -66,6 +66,35 @@ class StockAdjusted(DomainEvent):
     delta: int
     reason: str
     quantity: int
+    #: Where the stock moved, and what that location holds after it.
+    location_id: UUID
+    location_quantity: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class StockTransferred(DomainEvent):
+    """Units moved between two locations; the item's total is unchanged."""
+
+    name: ClassVar[str] = "stock.transferred"
+    item_id: UUID
+    sku: str
+    version: int
+    transfer_id: UUID
+    from_location_id: UUID
+    to_location_id: UUID
+    quantity: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class LocationChanged(DomainEvent):
+    """A location was created, updated (``changed`` names the fields) or deleted."""
+
+    name: ClassVar[str] = "location.changed"
+    location_id: UUID
+    code: str
+    version: int
+    change: str
+    changed: tuple[str, ...] = field(default_factory=tuple)
 
 
 @dataclass(frozen=True, kw_only=True)

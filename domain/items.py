@@ -5,8 +5,10 @@ the sum of the item's ledger and can never go below zero. The aggregate collects
 and events it produced; the unit of work persists the movements with the item in one
 transaction and publishes the events after commit.
 
-Room to grow: a movement could carry a location (transfers are two movements) and an item could
-hold reservations (``available = on_hand - held``) without changing how the ledger works.
+Stock is held per location (``Item.stock``): every movement names its location, a transfer is
+two movements (``transfer_out`` and ``transfer_in``) sharing a ``transfer_id``, and
+``Item.quantity`` is the sum over the locations, changed together with them. Requests that name
+no location use the default one (``MAIN``).
 """
 
 from collections.abc import Set
@@ -15,7 +17,7 @@ from datetime import datetime
 from enum import StrEnum
 from uuid import UUID, uuid4
 
-from domain.errors import InsufficientStock, InvalidValue, VersionMismatch, VersionNotListed
+from domain.errors import InsufficientStock, InvalidValue
 from domain.events import (
     DomainEvent,
     ItemCreated,
@@ -23,7 +25,9 @@ from domain.events import (
     ItemUpdated,
     LowStockReached,
     StockAdjusted,
+    StockTransferred,
 )
+from domain.locations import MAIN_LOCATION_CODE, MAIN_LOCATION_ID, Location
 from domain.values import (
     MAX_QUANTITY,
     DecimalInput,
@@ -34,6 +38,7 @@ from domain.values import (
     clean_text,
     optional_text,
 )
+from domain.versions import check_version
 
 NAME_MAX = 200
 DESCRIPTION_MAX = 2_000
@@ -49,6 +54,8 @@ class MovementReason(StrEnum):
     LOST = "lost"
     CORRECTION = "correction"
     COUNT = "count"
+    TRANSFER_OUT = "transfer_out"
+    TRANSFER_IN = "transfer_in"
 
     @classmethod
     def parse(cls, raw: "str | MovementReason") -> "MovementReason":
@@ -86,6 +93,32 @@ class StockMovement:
     occurred_at: datetime
     note: str | None = None
     reference: str | None = None
+    location_id: UUID = MAIN_LOCATION_ID
+    #: Shared by the two movements of a transfer.
+    transfer_id: UUID | None = None
+
+
+#: Reasons a caller may not give to ``adjust``: other operations record them.
+_RECORDED_ONLY = {
+    MovementReason.COUNT: "'count' is recorded by setting the quantity, not by a delta",
+    MovementReason.TRANSFER_OUT: "transfers are recorded by a transfer, not by a delta",
+    MovementReason.TRANSFER_IN: "transfers are recorded by a transfer, not by a delta",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Held:
+    """What an item holds at one location. ``version`` moves on every change there, so a
+    stocktake can tell that a line it counted changed meanwhile."""
+
+    quantity: int
+    version: int = 0
+
+
+def _where(location: Location | None) -> tuple[UUID, str]:
+    if location is None:
+        return MAIN_LOCATION_ID, MAIN_LOCATION_CODE
+    return location.id, location.code.value
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,11 +153,6 @@ class ItemDetails:
         )
 
 
-def _is_version(value: object) -> bool:
-    # ``True == 1`` in Python: a boolean must not pass for version 1.
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 @dataclass(eq=False)
 class Item:
     id: UUID
@@ -139,6 +167,8 @@ class Item:
     reorder_level: int = 0
     image: ItemImage | None = None
     version: int = 1
+    #: Stock per location id; the quantities sum to ``quantity``.
+    stock: dict[UUID, Held] = field(default_factory=dict, repr=False)
     events: list[DomainEvent] = field(default_factory=list, repr=False)
     new_movements: list[StockMovement] = field(default_factory=list, repr=False)
 
@@ -152,9 +182,13 @@ class Item:
         at: datetime,
         by: UUID | None,
         item_id: UUID | None = None,
+        location: Location | None = None,
     ) -> "Item":
-        """A new item; an initial quantity is recorded as a ``received`` movement."""
+        """A new item; an initial quantity is recorded as a ``received`` movement at
+        ``location`` (the default location when None)."""
         quantity = bounded_int("quantity", quantity)
+        if quantity and location is not None:
+            location.check_receives()
         item = cls(
             id=item_id or uuid4(),
             sku=details.sku,
@@ -167,7 +201,14 @@ class Item:
             updated_at=at,
         )
         if quantity:
-            item._record(quantity, MovementReason.RECEIVED, at=at, by=by, note="initial stock")
+            item._record(
+                quantity,
+                MovementReason.RECEIVED,
+                location_id=_where(location)[0],
+                at=at,
+                by=by,
+                note="initial stock",
+            )
         item.version = 1
         item.events.append(
             ItemCreated(
@@ -190,6 +231,10 @@ class Item:
     def low_stock(self) -> bool:
         return is_low_stock(self.quantity, self.reorder_level)
 
+    def quantity_at(self, location_id: UUID) -> int:
+        held = self.stock.get(location_id)
+        return 0 if held is None else held.quantity
+
     @property
     def details(self) -> ItemDetails:
         return ItemDetails(
@@ -203,21 +248,8 @@ class Item:
 
     # -- behaviour ---------------------------------------------------------------------------
     def check_version(self, expected: int | Set[int] | None) -> None:
-        """Optimistic locking: ``expected`` is the version the caller based its change on, or a
-        set of versions of which any will do (an HTTP ``If-Match`` list; an empty set matches
-        nothing); None skips the check."""
-        if expected is None:
-            return
-        if isinstance(expected, Set):
-            if not all(_is_version(version) for version in expected):
-                raise InvalidValue("expected_version", "must be whole numbers")
-            if self.version not in expected:
-                raise VersionNotListed("item", listed=expected, actual=self.version)
-            return
-        if not _is_version(expected):
-            raise InvalidValue("expected_version", "must be a whole number")
-        if expected != self.version:
-            raise VersionMismatch("item", expected=expected, actual=self.version)
+        """Optimistic locking (``domain.versions.check_version``)."""
+        check_version("item", self.version, expected)
 
     def adjust(
         self,
@@ -228,10 +260,13 @@ class Item:
         by: UUID | None,
         note: str | None = None,
         reference: str | None = None,
+        location: Location | None = None,
     ) -> StockMovement:
-        """Add ``delta`` (negative removes) to stock.
+        """Add ``delta`` (negative removes) to the stock at ``location`` (the default location
+        when None).
 
-        Going below zero is refused with ``InsufficientStock`` and changes nothing.
+        Going below zero there is refused with ``InsufficientStock`` and changes nothing; an
+        inactive location takes no new stock.
         """
         reason = MovementReason.parse(reason)
         if isinstance(delta, bool) or not isinstance(delta, int):
@@ -240,34 +275,118 @@ class Item:
             raise InvalidValue("delta", "must not be zero")
         if abs(delta) > MAX_QUANTITY:
             raise InvalidValue("delta", f"must be between -{MAX_QUANTITY} and {MAX_QUANTITY}")
-        if reason is MovementReason.COUNT:
-            raise InvalidValue(
-                "reason", "'count' is recorded by setting the quantity, not by a delta"
-            )
+        if reason in _RECORDED_ONLY:
+            raise InvalidValue("reason", _RECORDED_ONLY[reason])
         note = optional_text("note", note, max_length=NOTE_MAX)
         reference = optional_text("reference", reference, max_length=REFERENCE_MAX)
-        if self.quantity + delta < 0:
-            raise InsufficientStock(str(self.sku), available=self.quantity, requested=-delta)
+        location_id, code = _where(location)
+        if delta > 0 and location is not None:
+            location.check_receives()
+        self._check_removal(location_id, code, -delta, named=location is not None)
         if self.quantity + delta > MAX_QUANTITY:
             raise InvalidValue("quantity", f"would exceed {MAX_QUANTITY}")
-        movement = self._record(delta, reason, at=at, by=by, note=note, reference=reference)
+        movement = self._record(
+            delta,
+            reason,
+            location_id=location_id,
+            at=at,
+            by=by,
+            note=note,
+            reference=reference,
+        )
         self._touch(at)
         self._announce_stock(movement, by)
         return movement
 
     def count(
-        self, quantity: int, *, at: datetime, by: UUID | None, note: str | None = None
+        self,
+        quantity: int,
+        *,
+        at: datetime,
+        by: UUID | None,
+        note: str | None = None,
+        location: Location | None = None,
+        reference: str | None = None,
     ) -> StockMovement | None:
-        """A stock count sets the absolute quantity; the difference is recorded as ``count``."""
+        """A stock count sets the quantity at ``location`` (the default location when None);
+        the difference is recorded as ``count``."""
         quantity = bounded_int("quantity", quantity)
         note = optional_text("note", note, max_length=NOTE_MAX)
-        delta = quantity - self.quantity
+        reference = optional_text("reference", reference, max_length=REFERENCE_MAX)
+        location_id, _code = _where(location)
+        delta = quantity - self.quantity_at(location_id)
         if delta == 0:
             return None
-        movement = self._record(delta, MovementReason.COUNT, at=at, by=by, note=note)
+        if delta > 0 and location is not None:
+            location.check_receives()
+        if self.quantity + delta > MAX_QUANTITY:
+            raise InvalidValue("quantity", f"would exceed {MAX_QUANTITY}")
+        movement = self._record(
+            delta,
+            MovementReason.COUNT,
+            location_id=location_id,
+            at=at,
+            by=by,
+            note=note,
+            reference=reference,
+        )
         self._touch(at)
         self._announce_stock(movement, by)
         return movement
+
+    def transfer(
+        self,
+        quantity: int,
+        *,
+        source: Location,
+        target: Location,
+        transfer_id: UUID,
+        at: datetime,
+        by: UUID | None,
+        note: str | None = None,
+        reference: str | None = None,
+    ) -> tuple[StockMovement, StockMovement]:
+        """Move ``quantity`` units from ``source`` to ``target``: two movements sharing
+        ``transfer_id``; the total is unchanged. The target must be active, the source may be
+        inactive (it is being emptied)."""
+        quantity = bounded_int("quantity", quantity, minimum=1)
+        note = optional_text("note", note, max_length=NOTE_MAX)
+        reference = optional_text("reference", reference, max_length=REFERENCE_MAX)
+        if source.id == target.id:
+            raise InvalidValue("to_location_id", "must differ from from_location_id")
+        target.check_receives()
+        self._check_removal(source.id, source.code.value, quantity, named=True)
+        moved = tuple(
+            self._record(
+                delta,
+                reason,
+                location_id=location_id,
+                at=at,
+                by=by,
+                note=note,
+                reference=reference,
+                transfer_id=transfer_id,
+            )
+            for delta, reason, location_id in (
+                (-quantity, MovementReason.TRANSFER_OUT, source.id),
+                (quantity, MovementReason.TRANSFER_IN, target.id),
+            )
+        )
+        self._touch(at)
+        self.events.append(
+            StockTransferred(
+                occurred_at=at,
+                actor_id=by,
+                item_id=self.id,
+                sku=str(self.sku),
+                version=self.version,
+                transfer_id=transfer_id,
+                from_location_id=source.id,
+                to_location_id=target.id,
+                quantity=quantity,
+            )
+        )
+        return moved[0], moved[1]
 
     def update(self, details: ItemDetails, *, at: datetime, by: UUID | None) -> tuple[str, ...]:
         """Replace the descriptive fields; returns the names of the fields that changed."""
@@ -322,16 +441,31 @@ class Item:
         )
 
     # -- internals ---------------------------------------------------------------------------
+    def _check_removal(self, location_id: UUID, code: str, requested: int, *, named: bool) -> None:
+        """Refuse taking ``requested`` units from a location that holds fewer. The location is
+        named in the error when the caller named it or the item holds stock elsewhere (a client
+        that never uses locations keeps seeing "on hand")."""
+        held = self.quantity_at(location_id)
+        if requested > held:
+            where = code if named or held != self.quantity else None
+            raise InsufficientStock(
+                str(self.sku), available=held, requested=requested, location=where
+            )
+
     def _record(
         self,
         delta: int,
         reason: MovementReason,
         *,
+        location_id: UUID,
         at: datetime,
         by: UUID | None,
         note: str | None = None,
         reference: str | None = None,
+        transfer_id: UUID | None = None,
     ) -> StockMovement:
+        held = self.stock.get(location_id, Held(0))
+        self.stock[location_id] = Held(held.quantity + delta, held.version + 1)
         self.quantity += delta
         movement = StockMovement(
             id=uuid4(),
@@ -343,6 +477,8 @@ class Item:
             occurred_at=at,
             note=note,
             reference=reference,
+            location_id=location_id,
+            transfer_id=transfer_id,
         )
         self.new_movements.append(movement)
         return movement
@@ -362,6 +498,8 @@ class Item:
                 delta=movement.delta,
                 reason=movement.reason.value,
                 quantity=self.quantity,
+                location_id=movement.location_id,
+                location_quantity=self.quantity_at(movement.location_id),
             )
         )
         was_low = is_low_stock(self.quantity - movement.delta, self.reorder_level)

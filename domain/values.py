@@ -83,6 +83,20 @@ def bounded_int(field: str, value: int, *, minimum: int = 0, maximum: int = MAX_
     return value
 
 
+def normalised_code(field: str, raw: str) -> str:
+    """A code people type and read back (a SKU, a location code): trimmed, upper-cased, 1-64
+    letters, digits, ``-``, ``_`` or ``.``."""
+    if not isinstance(raw, str):
+        raise InvalidValue(field, "must be text")
+    _reject_control_characters(field, raw)
+    trimmed = raw.strip()
+    if not trimmed:
+        raise InvalidValue(field, "must not be empty")
+    if not _SKU.fullmatch(trimmed):
+        raise InvalidValue(field, "must be 1-64 characters of letters, digits, '-', '_' or '.'")
+    return trimmed.upper()
+
+
 @dataclass(frozen=True, slots=True)
 class Sku:
     """A stock-keeping unit: trimmed, upper-cased, 1-64 letters, digits, ``-``, ``_`` or ``.``."""
@@ -91,15 +105,7 @@ class Sku:
 
     @classmethod
     def parse(cls, raw: str) -> Self:
-        if not isinstance(raw, str):
-            raise InvalidValue("sku", "must be text")
-        _reject_control_characters("sku", raw)
-        trimmed = raw.strip()
-        if not trimmed:
-            raise InvalidValue("sku", "must not be empty")
-        if not _SKU.fullmatch(trimmed):
-            raise InvalidValue("sku", "must be 1-64 characters of letters, digits, '-', '_' or '.'")
-        return cls(trimmed.upper())
+        return cls(normalised_code("sku", raw))
 
     def __str__(self) -> str:
         return self.value

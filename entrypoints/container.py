@@ -6,6 +6,7 @@ every test builds one ``Container`` and takes use cases from it. Tests override 
 """
 
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import timedelta
 from functools import partial
 from typing import TYPE_CHECKING, cast
 
@@ -26,7 +27,12 @@ from adapters.notifications import LoggingNotifier
 from adapters.postgres import fanout
 from adapters.postgres.event_codec import process_origin
 from adapters.relay.leadership import for_store as leadership_for_store
-from adapters.security import BcryptPasswordHasher, JwtTokenService, load_or_create_secret
+from adapters.security import (
+    BcryptPasswordHasher,
+    HmacOpaqueTokens,
+    JwtTokenService,
+    load_or_create_secret,
+)
 from adapters.sqlalchemy import (
     Database,
     DatabaseNotReady,
@@ -34,6 +40,7 @@ from adapters.sqlalchemy import (
     SqlAlchemyUnitOfWork,
     check_schema_at_head,
     create_engine,
+    create_schema_if_new,
     current,
     display_url,
     downgrade,
@@ -57,6 +64,10 @@ def _secret(settings: Settings) -> str:
     if settings.secret_key is not None:
         return settings.secret_key.get_secret_value()
     return load_or_create_secret(settings.secret_file)
+
+
+def _session_lifetime(settings: Settings) -> timedelta:
+    return timedelta(days=settings.session_ttl_days)
 
 
 def _schema_probe(database: Database) -> Callable[[], Awaitable[None]]:
@@ -147,6 +158,10 @@ class Container(containers.DeclarativeContainer):
         lifetime_seconds=settings.provided.token_ttl_seconds,
         issuer=settings.provided.token_issuer,
         audience=settings.provided.token_audience,
+    )
+    #: Refresh and API tokens, hashed under a key derived from the same secret (issue 17).
+    opaque_tokens = providers.Singleton(
+        HmacOpaqueTokens, secret=providers.Callable(_secret, settings)
     )
 
     # -- storage, chosen by INVENTORY_STORAGE ------------------------------------------------
@@ -254,6 +269,7 @@ class Container(containers.DeclarativeContainer):
         uc.CreateItem, uow=uow, clock=clock, idempotency=idempotency_policy
     )
     get_item = providers.Factory(uc.GetItem, queries=queries)
+    get_item_by_sku = providers.Factory(uc.GetItemBySku, queries=queries)
     list_items = providers.Factory(uc.ListItems, queries=queries)
     replace_item = providers.Factory(uc.ReplaceItem, uow=uow, clock=clock)
     update_item = providers.Factory(uc.UpdateItem, uow=uow, clock=clock)
@@ -265,8 +281,26 @@ class Container(containers.DeclarativeContainer):
         uc.CountStock, uow=uow, clock=clock, idempotency=idempotency_policy
     )
     list_movements = providers.Factory(uc.ListMovements, queries=queries)
+    # -- stock by location (issue 14) ----------------------------------------------------------
+    transfer_stock = providers.Factory(
+        uc.TransferStock, uow=uow, clock=clock, idempotency=idempotency_policy
+    )
+    list_transfers = providers.Factory(uc.ListTransfers, queries=queries)
+    get_item_stock = providers.Factory(uc.GetItemStock, queries=queries)
+    list_location_stock = providers.Factory(uc.ListLocationStock, queries=queries)
+    create_location = providers.Factory(uc.CreateLocation, uow=uow, clock=clock)
+    update_location = providers.Factory(uc.UpdateLocation, uow=uow, clock=clock)
+    delete_location = providers.Factory(uc.DeleteLocation, uow=uow, clock=clock)
+    get_location = providers.Factory(uc.GetLocation, queries=queries)
+    list_locations = providers.Factory(uc.ListLocations, queries=queries)
+    open_stocktake = providers.Factory(uc.OpenStocktake, uow=uow, clock=clock)
+    count_stocktake = providers.Factory(uc.CountStocktake, uow=uow, clock=clock)
+    commit_stocktake = providers.Factory(uc.CommitStocktake, uow=uow, clock=clock)
+    get_stocktake = providers.Factory(uc.GetStocktake, queries=queries)
+    take_stock = providers.Factory(uc.TakeStock, uow=uow, clock=clock)
     import_items = providers.Factory(uc.ImportItems, uow=uow, clock=clock)
     export_items = providers.Factory(uc.ExportItems, snapshot=snapshot_queries.provider)
+    export_stock = providers.Factory(uc.ExportStockByLocation, snapshot=snapshot_queries.provider)
     attach_image = providers.Factory(
         uc.AttachImage,
         uow=uow,
@@ -278,6 +312,7 @@ class Container(containers.DeclarativeContainer):
     remove_image = providers.Factory(uc.RemoveImage, uow=uow, clock=clock, images=image_store)
 
     register_user = providers.Factory(uc.RegisterUser, uow=uow, clock=clock, hasher=password_hasher)
+    check_registration = providers.Factory(uc.CheckRegistration, queries=queries)
     bootstrap_admin = providers.Factory(uc.BootstrapAdmin, uow=uow, register=register_user)
     authenticate = providers.Factory(
         uc.Authenticate,
@@ -285,10 +320,33 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         hasher=password_hasher,
         tokens=token_service,
+        opaque=opaque_tokens,
+        policy=login_policy,
+        session_lifetime=providers.Callable(_session_lifetime, settings),
+    )
+    # -- sessions and API tokens (issue 17) ----------------------------------------------------
+    refresh_session = providers.Factory(
+        uc.RefreshSession,
+        uow=uow,
+        clock=clock,
+        tokens=token_service,
+        opaque=opaque_tokens,
         policy=login_policy,
     )
+    logout = providers.Factory(uc.Logout, uow=uow, clock=clock, opaque=opaque_tokens)
+    list_sessions = providers.Factory(uc.ListSessions, queries=queries, clock=clock)
+    end_session = providers.Factory(uc.EndSession, uow=uow, clock=clock)
+    create_api_token = providers.Factory(
+        uc.CreateApiToken, uow=uow, clock=clock, opaque=opaque_tokens, policy=login_policy
+    )
+    list_api_tokens = providers.Factory(uc.ListApiTokens, queries=queries)
+    revoke_api_token = providers.Factory(uc.RevokeApiToken, uow=uow, clock=clock)
     resolve_principal = providers.Factory(
-        uc.ResolvePrincipal, queries=queries, tokens=token_service
+        uc.ResolvePrincipal,
+        queries=queries,
+        tokens=token_service,
+        opaque=opaque_tokens,
+        clock=clock,
     )
     change_own_password = providers.Factory(
         uc.ChangeOwnPassword, uow=uow, clock=clock, hasher=password_hasher
@@ -343,9 +401,7 @@ class Container(containers.DeclarativeContainer):
     redeliver_webhook = providers.Factory(
         uc.RedeliverWebhook, uow=uow, log=event_log, delivery=webhook_delivery
     )
-    open_event_stream = providers.Factory(
-        uc.OpenEventStream, resolve=resolve_principal, tokens=token_service
-    )
+    open_event_stream = providers.Factory(uc.OpenEventStream, resolve=resolve_principal)
 
     # -- schema migrations (``inventory db``): coroutines on the configured database URL --------
     database_display = providers.Callable(display_url, settings.provided.resolved_database_url)
@@ -371,6 +427,17 @@ async def check_storage(container: Container) -> None:
     database is unreachable or its schema is not at the newest migration."""
     if container.settings().storage == "sqlalchemy":
         await check_schema_at_head(container.database().engine)
+
+
+async def prepare_storage(container: Container) -> bool:
+    """``check_storage`` for a starting server, which first gives a new, empty embedded SQLite
+    store its schema (never a store that is behind, never PostgreSQL); whether it did."""
+    settings = container.settings()
+    created = settings.storage == "sqlalchemy" and await create_schema_if_new(
+        settings.resolved_database_url
+    )
+    await check_storage(container)
+    return created
 
 
 async def start(container: Container) -> None:
@@ -402,6 +469,7 @@ __all__ = [
     "build_container",
     "check_storage",
     "close",
+    "prepare_storage",
     "start",
 ]
 

@@ -1,4 +1,6 @@
-"""Every setting of the service, read from ``INVENTORY_*`` environment variables (and ``.env``).
+"""Every setting of the service, read from ``INVENTORY_*`` environment variables (and ``.env``),
+and from secret files (Docker and Kubernetes secrets): ``<secrets_dir>/inventory_secret_key``
+holds ``INVENTORY_SECRET_KEY``, and so on for every setting; the environment wins over a file.
 
 Nothing else in the code base reads the environment.
 """
@@ -10,12 +12,18 @@ from pathlib import Path
 from typing import Annotated, Literal, TypeVar
 
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from domain.errors import InvalidValue
 from domain.users import Username, validate_new_password
+from entrypoints.secret_files import SecretFiles
 
 T = TypeVar("T")
 
@@ -30,6 +38,9 @@ class Settings(BaseSettings):
 
     env: Literal["development", "production"] = "development"
     data_dir: Path = Path("var")
+    #: A directory of secret files, one per setting, named like its variable in lower case
+    #: (``inventory_secret_key``); default: ``/run/secrets`` when it exists.
+    secrets_dir: Path | None = None
     storage: Literal["memory", "sqlalchemy"] = "sqlalchemy"
     #: ``sqlite:///path.db`` or ``postgresql://user:pass@host/db``; default: a SQLite file in
     #: ``data_dir``. Plain URLs are fine: the async driver is chosen for you.
@@ -56,6 +67,8 @@ class Settings(BaseSettings):
     token_issuer: str = Field(default="inventory-service", min_length=1)
     token_audience: str = Field(default="inventory-api", min_length=1)
     bcrypt_rounds: int = Field(default=12, ge=4, le=16)
+    #: How long a session (its refresh tokens) lasts after the login that started it (issue 17).
+    session_ttl_days: int = Field(default=14, ge=1, le=365)
 
     login_free_attempts: int = Field(default=5, ge=1, le=1000)
     login_window_seconds: int = Field(default=900, ge=1)
@@ -180,6 +193,28 @@ class Settings(BaseSettings):
         if value.exists() and not value.is_dir():
             raise ValueError(f"{value} exists and is not a directory")
         return value
+
+    @field_validator("secrets_dir")
+    @classmethod
+    def _an_existing_directory(cls, value: Path | None) -> Path | None:
+        # Named on purpose, so missing secrets would be a surprise: refuse rather than ignore.
+        if value is not None and not value.is_dir():
+            raise ValueError(f"{value} is not a directory (the secret files' directory)")
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Arguments, the environment, ``.env``, then the secret files, in that order of
+        precedence; the secret files' directory is itself a setting of the sources before."""
+        named = SecretFiles(settings_cls, (init_settings, env_settings, dotenv_settings))
+        return init_settings, env_settings, dotenv_settings, named
 
     @field_validator("admin_username")
     @classmethod

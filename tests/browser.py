@@ -16,8 +16,11 @@ from playwright.sync_api import Browser, Page, Request, sync_playwright
 ENABLE_HINT = "no chromium on the PATH: run `make chromium` (Debian's package) to enable"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    """One Chromium per test module. Not per session: playwright's sync API keeps its event loop
+    running in the main thread while it is open, and ``asyncio.run`` in later tests (outside any
+    browser module) would then fail with "cannot be called from a running event loop"."""
     executable = shutil.which("chromium")
     if executable is None:
         if os.environ.get("INVENTORY_TEST_BROWSER_REQUIRED") == "1":

@@ -24,7 +24,8 @@ from sqlalchemy.engine import make_url
 
 from adapters.sqlalchemy import Database, upgrade
 from adapters.sqlalchemy.database import async_engine
-from adapters.sqlalchemy.tables import metadata
+from adapters.sqlalchemy.tables import locations, metadata
+from domain.locations import MAIN_LOCATION_ID
 
 T = TypeVar("T")
 ENABLE_HINT = (
@@ -117,7 +118,10 @@ async def empty_postgres(url: str) -> None:
         async with engine.begin() as connection:
             # DELETE is much quicker than TRUNCATE on tables this small.
             for table in reversed(metadata.sorted_tables):
-                await connection.execute(table.delete())
+                if table is locations:  # the default location is the migration's: it stays
+                    await connection.execute(table.delete().where(table.c.id != MAIN_LOCATION_ID))
+                else:
+                    await connection.execute(table.delete())
     finally:
         await engine.dispose()
 

@@ -1,11 +1,24 @@
 """The query side over ``InMemoryStore``: read models of the committed state only."""
 
+from datetime import datetime
 from types import TracebackType
 from typing import Self
 from uuid import UUID
 
+from adapters.memory.access import (
+    InMemoryApiTokenQueries,
+    InMemorySessionQueries,
+    token_user,
+    touch,
+)
+from adapters.memory.location_queries import (
+    InMemoryLocationQueries,
+    InMemoryStockQueries,
+    InMemoryStocktakeQueries,
+)
 from adapters.memory.repositories import select_items, users_in_order
 from adapters.memory.store import InMemoryStore
+from application.credentials import ApiTokenGrant
 from application.ports import ItemQuery, Page
 from application.views import ItemView, UserView
 from domain.items import StockMovement
@@ -65,6 +78,13 @@ class _UserQueries:
     async def count(self) -> int:
         return len(self._store.users)
 
+    async def by_api_token(self, token_hash: bytes) -> tuple[UserView, ApiTokenGrant] | None:
+        found = token_user(self._store, self._store.users, token_hash)
+        return None if found is None else (UserView.of(found[0]), found[1])
+
+    async def touch_api_token(self, token_id: UUID, *, at: datetime) -> None:
+        touch(self._store, token_id, at)
+
 
 class InMemoryQuerySession:
     """Reads the committed state directly: a commit applies in one step with no ``await`` in
@@ -76,6 +96,11 @@ class InMemoryQuerySession:
         self.items = _ItemQueries(store)
         self.movements = _MovementQueries(store)
         self.users = _UserQueries(store)
+        self.locations = InMemoryLocationQueries(store)
+        self.stock = InMemoryStockQueries(store)
+        self.stocktakes = InMemoryStocktakeQueries(store)
+        self.sessions = InMemorySessionQueries(store)
+        self.api_tokens = InMemoryApiTokenQueries(store)
 
     async def __aenter__(self) -> Self:
         return self

@@ -7,7 +7,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from uuid import UUID
 
+from adapters.memory.access import token_user, touch
 from adapters.memory.store import IdempotencyEntry
+from application.credentials import ApiTokenGrant
 from application.ports import IdempotencyRecord, ItemQuery, LoginFailures
 from domain.errors import AlreadyExists
 from domain.items import Item
@@ -18,7 +20,7 @@ if TYPE_CHECKING:
 
 
 def _copy_item(item: Item) -> Item:
-    return replace(item, events=[], new_movements=[])
+    return replace(item, stock=dict(item.stock), events=[], new_movements=[])
 
 
 def _copy_user(user: User) -> User:
@@ -129,6 +131,10 @@ class InMemoryMovementRepository:
     async def sum_for_item(self, item_id: UUID) -> int:
         return sum(movement.delta for movement in self._uow.view_movements(item_id))
 
+    async def sum_for_location(self, item_id: UUID, location_id: UUID) -> int:
+        ledger = self._uow.view_movements(item_id)
+        return sum(movement.delta for movement in ledger if movement.location_id == location_id)
+
 
 class InMemoryUserRepository:
     def __init__(self, uow: "InMemoryUnitOfWork") -> None:
@@ -164,6 +170,13 @@ class InMemoryUserRepository:
 
     async def count(self) -> int:
         return len(self._uow.view_users())
+
+    async def by_api_token(self, token_hash: bytes) -> tuple[User, ApiTokenGrant] | None:
+        found = token_user(self._uow.store, self._uow.view_users(), token_hash)
+        return None if found is None else (_copy_user(found[0]), found[1])
+
+    async def touch_api_token(self, token_id: UUID, *, at: datetime) -> None:
+        touch(self._uow.store, token_id, at)
 
 
 class InMemoryLoginAttemptRepository:

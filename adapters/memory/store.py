@@ -1,13 +1,31 @@
 import asyncio
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from uuid import UUID
 
 from application.outbox import OutboxEntry, StoredEvent
 from application.ports import LoginFailures
+from domain.api_tokens import ApiToken
 from domain.items import Item, StockMovement
+from domain.locations import MAIN_LOCATION_CODE, MAIN_LOCATION_ID, Location, LocationCode
+from domain.sessions import LoginSession
+from domain.stocktakes import Stocktake
 from domain.users import User
 from domain.webhooks import DeliveryAttempt, WebhookEndpoint
+
+#: When the default location of a new memory store was made (as the migration's, a fixed time).
+_EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def _default_locations() -> dict[UUID, Location]:
+    main = Location(
+        id=MAIN_LOCATION_ID,
+        code=LocationCode(MAIN_LOCATION_CODE),
+        name="Main",
+        created_at=_EPOCH,
+        updated_at=_EPOCH,
+    )
+    return {main.id: main}
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +48,12 @@ class InMemoryStore:
     users: dict[UUID, User] = field(default_factory=dict)
     login_failures: dict[str, LoginFailures] = field(default_factory=dict)
     idempotency: dict[str, IdempotencyEntry] = field(default_factory=dict)
+    locations: dict[UUID, Location] = field(default_factory=_default_locations)
+    stocktakes: dict[UUID, Stocktake] = field(default_factory=dict)
+    sessions: dict[UUID, LoginSession] = field(default_factory=dict)
+    #: Every refresh token a session ever had (by hash): earlier ones must be recognised.
+    session_tokens: dict[bytes, UUID] = field(default_factory=dict)
+    api_tokens: dict[UUID, ApiToken] = field(default_factory=dict)
     #: The outbox: committed events waiting for a position, then the positioned ones.
     outbox: list[OutboxEntry] = field(default_factory=list)
     events: list[StoredEvent] = field(default_factory=list)

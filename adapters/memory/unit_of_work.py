@@ -3,6 +3,17 @@ from types import TracebackType
 from typing import Self
 from uuid import UUID
 
+from adapters.memory.access import (
+    AccessChanges,
+    InMemoryApiTokenRepository,
+    InMemorySessionRepository,
+)
+from adapters.memory.location_repositories import (
+    InMemoryLocationRepository,
+    InMemoryStocktakeRepository,
+    copy_location,
+    copy_stocktake,
+)
 from adapters.memory.repositories import (
     InMemoryIdempotencyRepository,
     InMemoryItemRepository,
@@ -16,6 +27,8 @@ from adapters.unit_of_work import EventCollector
 from application.outbox import outbox_entries
 from application.ports import EventPublisher, LoginFailures
 from domain.items import Item, StockMovement
+from domain.locations import Location
+from domain.stocktakes import Stocktake
 from domain.users import User
 
 _DELETED = None
@@ -45,6 +58,10 @@ class InMemoryUnitOfWork:
         self.login_attempts = InMemoryLoginAttemptRepository(self)
         self.idempotency = InMemoryIdempotencyRepository(self)
         self.webhooks = InMemoryWebhookRepository(store)
+        self.locations = InMemoryLocationRepository(self)
+        self.stocktakes = InMemoryStocktakeRepository(self)
+        self.sessions = InMemorySessionRepository(self, store)
+        self.api_tokens = InMemoryApiTokenRepository(self, store)
 
     def _reset(self) -> None:
         self._items: dict[UUID, Item | None] = {}
@@ -54,6 +71,9 @@ class InMemoryUnitOfWork:
         self._users: dict[UUID, User] = {}
         self._failures: dict[str, LoginFailures | None] = {}
         self._claims: dict[str, IdempotencyEntry] = {}
+        self._locations: dict[UUID, Location | None] = {}
+        self._stocktakes: dict[UUID, Stocktake] = {}
+        self._access = AccessChanges()
 
     # -- transaction ------------------------------------------------------------------------
     async def __aenter__(self) -> Self:
@@ -87,7 +107,9 @@ class InMemoryUnitOfWork:
                 store.items.pop(item_id, None)
                 store.movements.pop(item_id, None)
                 continue
-            store.items[item_id] = replace(item, events=[], new_movements=[])
+            store.items[item_id] = replace(
+                item, stock=dict(item.stock), events=[], new_movements=[]
+            )
             if saved := self._movements.get(item_id):
                 store.movements.setdefault(item_id, []).extend(saved)
         for user_id, user in self._users.items():
@@ -99,6 +121,14 @@ class InMemoryUnitOfWork:
                 store.login_failures[key] = failures
         store.idempotency.update(self._claims)
         self.webhooks.apply()
+        for location_id, location in self._locations.items():
+            if location is _DELETED:
+                store.locations.pop(location_id, None)
+            else:
+                store.locations[location_id] = copy_location(location)
+        for stocktake_id, stocktake in self._stocktakes.items():
+            store.stocktakes[stocktake_id] = copy_stocktake(stocktake)
+        self._access.apply(store)
         self._reset()
         await self._events.publish(events)
 
@@ -131,6 +161,36 @@ class InMemoryUnitOfWork:
             return []
         return self._store.movements.get(item_id, []) + self._movements.get(item_id, [])
 
+    def view_locations(self) -> dict[UUID, Location]:
+        self._check_open()
+        if not self._locations:
+            return self._store.locations
+        merged: dict[UUID, Location] = dict(self._store.locations)
+        for location_id, location in self._locations.items():
+            if location is _DELETED:
+                merged.pop(location_id, None)
+            else:
+                merged[location_id] = location
+        return merged
+
+    def view_stocktakes(self) -> dict[UUID, Stocktake]:
+        self._check_open()
+        return {**self._store.stocktakes, **self._stocktakes}
+
+    def stage_location(self, location: Location) -> None:
+        self._check_writable()
+        self._locations[location.id] = location
+        self._events.track(location)
+
+    def stage_location_deletion(self, location: Location) -> None:
+        self._check_writable()
+        self._locations[location.id] = _DELETED
+        self._events.track(location)
+
+    def stage_stocktake(self, stocktake: Stocktake) -> None:
+        self._check_writable()
+        self._stocktakes[stocktake.id] = stocktake
+
     def view_users(self) -> dict[UUID, User]:
         self._check_open()
         return {**self._store.users, **self._users} if self._users else self._store.users
@@ -144,6 +204,15 @@ class InMemoryUnitOfWork:
             else:
                 merged[key] = failures
         return merged
+
+    @property
+    def store(self) -> InMemoryStore:
+        """The committed state (API-token use is written to it directly; see ``access.py``)."""
+        return self._store
+
+    def access_changes(self) -> AccessChanges:
+        self._check_writable()
+        return self._access
 
     def _check_writable(self) -> None:
         self._check_open()

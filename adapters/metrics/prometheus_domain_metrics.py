@@ -8,7 +8,13 @@ which ``GET /metrics`` serves next to the HTTP series.
 
 from prometheus_client import CollectorRegistry, Counter
 
-from domain.events import DomainEvent, ItemCreated, LowStockReached, StockAdjusted
+from domain.events import (
+    DomainEvent,
+    ItemCreated,
+    LowStockReached,
+    StockAdjusted,
+    StockTransferred,
+)
 from domain.items import MovementReason
 
 LOGIN_FAILURE_REASONS = ("bad_credentials", "throttled")
@@ -55,6 +61,9 @@ class PrometheusDomainMetrics:
             self.movements.labels(reason=event.reason).inc()
         elif isinstance(event, ItemCreated) and event.quantity:
             self.movements.labels(reason=MovementReason.RECEIVED.value).inc()
+        elif isinstance(event, StockTransferred):  # its two movements
+            self.movements.labels(reason=MovementReason.TRANSFER_OUT.value).inc()
+            self.movements.labels(reason=MovementReason.TRANSFER_IN.value).inc()
         elif isinstance(event, LowStockReached):
             self.low_stock.inc()
 

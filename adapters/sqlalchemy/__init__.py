@@ -3,7 +3,13 @@
 
 from adapters.sqlalchemy.database import Database, create_engine, display_url, normalise_url
 from adapters.sqlalchemy.errors import DatabaseNotReady, DatabaseUnreachable, SchemaNotAtHead
-from adapters.sqlalchemy.migrate import check_schema_at_head, current, downgrade, upgrade
+from adapters.sqlalchemy.migrate import (
+    check_schema_at_head,
+    create_schema_if_new,
+    current,
+    downgrade,
+    upgrade,
+)
 from adapters.sqlalchemy.queries import SqlAlchemyQuerySession
 from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 
@@ -16,6 +22,7 @@ __all__ = [
     "SqlAlchemyUnitOfWork",
     "check_schema_at_head",
     "create_engine",
+    "create_schema_if_new",
     "current",
     "display_url",
     "downgrade",

@@ -1,9 +1,10 @@
 """Many rows in a few multi-row INSERTs sent straight to SQLite's driver (bulk import).
 
-It reads a compiled statement's bind processors (``SQLCompiler._bind_processors``), a private
-attribute of SQLAlchemy: pyproject.toml pins SQLAlchemy below 2.2, and
-``tests/integration/test_sql_queries.py`` compares every stored value of a bulk add with what
-SQLAlchemy itself stores, so a change there fails the suite instead of the data.
+Each value goes through its column type's bind processor for the dialect, taken through public
+API (``TypeEngine.dialect_impl(dialect).bind_processor(dialect)``, which is what SQLAlchemy's
+compiler caches for itself); ``tests/integration/test_sql_queries.py`` compares every stored
+value of a bulk add with what SQLAlchemy itself stores, so a change there fails the suite
+instead of the data.
 """
 
 from collections.abc import Sequence
@@ -43,9 +44,8 @@ class DriverInsert:
         prepared = self._prepared.get(cache_key)
         if prepared is None:
             compiled = insert(self._table).compile(dialect=dialect, column_keys=list(keys))
-            processors = compiled._bind_processors
             order = compiled.positiontup or []
-            prepared = (compiled.string, [(name, processors.get(name)) for name in order])
+            prepared = (compiled.string, [(name, self._processor(dialect, name)) for name in order])
             self._prepared[cache_key] = prepared
         sql, columns = prepared
         head, _, values = sql.partition(" VALUES ")
@@ -59,6 +59,10 @@ class DriverInsert:
             groups = ", ".join([values] * len(chunk))
             out.append((f"{head} VALUES {groups}", tuple(chain.from_iterable(chunk))))
         return out
+
+    def _processor(self, dialect: Dialect, name: str) -> Any:
+        """The conversion SQLAlchemy applies to ``name``'s values on ``dialect`` (None: none)."""
+        return self._table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
 
 
 def _column(rows: Sequence[dict[str, Any]], name: str, process: Any) -> list[Any]:

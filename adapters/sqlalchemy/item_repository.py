@@ -1,4 +1,14 @@
-"""Items and their ledger for a unit of work, written as Core statements on its session.
+"""Items with their per-location stock and their ledger for a unit of work, written as Core
+statements on its session.
+
+An item is read together with its stock rows, in one outer join. Every writer of an item's
+stock rows holds that item row's lock (SQLite: the database write lock, taken before the read),
+so the rows cannot change under it; a save writes the rows that changed in one upsert.
+
+On PostgreSQL a locked read is two statements: ``SELECT … FOR UPDATE`` on the item, then its
+stock rows. In one joined statement, a read that waited for the lock would get the item row as
+the lock holder committed it but the stock rows of the snapshot taken before the wait (READ
+COMMITTED re-checks only the locked rows), and lose the other's per-location change.
 
 They never commit: statements run inside the unit of work's transaction, so nothing is visible
 to others before ``commit``.
@@ -8,30 +18,73 @@ from collections.abc import Callable, Sequence
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Select, bindparam, delete, exc, func, insert, select, update
+from sqlalchemy import (
+    Insert,
+    Select,
+    bindparam,
+    delete,
+    exc,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
 
 from adapters.sqlalchemy import mappers
 from adapters.sqlalchemy.bulk_insert import DriverInsert
 from adapters.sqlalchemy.integrity import guarded
 from adapters.sqlalchemy.sessions import WriteSession
-from adapters.sqlalchemy.tables import items, movements
+from adapters.sqlalchemy.tables import items, location_stock, movements
 from domain.errors import NotFound, VersionMismatch
-from domain.items import Item
+from domain.items import Held, Item
 
-_ITEM_BY_ID = select(items).where(items.c.id == bindparam("key"))
-_ITEM_BY_SKU = select(items).where(items.c.sku == bindparam("key"))
-_LOCKED = {read: read.with_for_update() for read in (_ITEM_BY_ID, _ITEM_BY_SKU)}
+Stock = dict[UUID, Held]
+
+_WITH_STOCK = select(
+    items,
+    location_stock.c.location_id.label("held_at"),
+    location_stock.c.quantity.label("held_quantity"),
+    location_stock.c.version.label("held_version"),
+).select_from(items.outerjoin(location_stock, location_stock.c.item_id == items.c.id))
+_ITEM_BY_ID = _WITH_STOCK.where(items.c.id == bindparam("key"))
+_ITEM_BY_SKU = _WITH_STOCK.where(items.c.sku == bindparam("key"))
+#: PostgreSQL's locked reads: the item rows alone, then ``_STOCK_OF`` in a statement of its own.
+_LOCKED = {
+    _ITEM_BY_ID: select(items).where(items.c.id == bindparam("key")).with_for_update(),
+    _ITEM_BY_SKU: select(items).where(items.c.sku == bindparam("key")).with_for_update(),
+}
+_STOCK_OF = select(location_stock).where(
+    location_stock.c.item_id.in_(bindparam("ids", expanding=True))
+)
+
+
+def _upsert(statement: Any) -> Insert:
+    return statement.on_conflict_do_update(  # type: ignore[no-any-return]
+        index_elements=[location_stock.c.item_id, location_stock.c.location_id],
+        set_={"quantity": statement.excluded.quantity, "version": statement.excluded.version},
+    )
+
+
+#: The stock rows a save changed, in one statement (SQLite and PostgreSQL share the syntax).
+_UPSERT_STOCK = {
+    "sqlite": _upsert(sqlite.insert(location_stock)),
+    "postgresql": _upsert(postgresql.insert(location_stock)),
+}
 _INSERT_ITEMS = insert(items)
 _INSERT_MOVEMENTS = insert(movements)
+_INSERT_STOCK = insert(location_stock)
 # On PostgreSQL, with RETURNING SQLAlchemy sends many rows as a few multi-row INSERTs
 # ("insertmanyvalues"); without it, asyncpg's executemany runs one INSERT per row, and the
 # statement triggers of the item total (migration 0003) fire once per row: +45 % on an import.
 _BATCHED = {
     _INSERT_ITEMS: _INSERT_ITEMS.returning(items.c.id),
     _INSERT_MOVEMENTS: _INSERT_MOVEMENTS.returning(movements.c.id),
+    _INSERT_STOCK: _INSERT_STOCK.returning(location_stock.c.item_id),
 }
 _BULK_ITEMS = DriverInsert(items)
 _BULK_MOVEMENTS = DriverInsert(movements)
+_BULK_STOCK = DriverInsert(location_stock)
 # Saves: one statement, conditional on the version this transaction read.
 _UPDATE_READ_ITEM = update(items).where(
     items.c.id == bindparam("b_id"), items.c.version == bindparam("b_read_version")
@@ -42,32 +95,73 @@ class SqlAlchemyItemRepository:
     def __init__(self, session: WriteSession, track: Callable[[Item], None]) -> None:
         self._session = session
         self._track = track
-        # Version and SKU of each item object as this transaction read it (by identity: two
-        # copies of one item may be in play). Saves are conditional on that version, and only
-        # a changed SKU can hit the unique index.
-        self._read: dict[int, tuple[Item, int, str]] = {}
+        # Version, SKU and stock of each item object as this transaction read it (by identity:
+        # two copies of one item may be in play). Saves are conditional on that version, only a
+        # changed SKU can hit the unique index, and only changed stock rows are written.
+        self._read: dict[int, tuple[Item, int, str, Stock]] = {}
         self._written_movements: set[UUID] = set()
 
     def reset(self) -> None:
         self._read.clear()
         self._written_movements.clear()
 
-    def _select(self, *where: ColumnElement[bool], for_update: bool) -> Select[Any]:
-        statement = select(items).where(*where)
-        return statement.with_for_update() if for_update and self._session.locks_rows else statement
+    async def _locked(self, rows: Any) -> list[Item]:
+        """Items from locked item rows, with their stock read after the locks were taken."""
+        found = {row.id: mappers.item_to_domain(row._mapping) for row in rows}
+        if found:
+            stock = await self._session.execute(_STOCK_OF, {"ids": list(found)})
+            for level in stock:
+                found[level.item_id].stock[level.location_id] = Held(level.quantity, level.version)
+        for item in found.values():
+            self._remember(item)
+        return list(found.values())
 
-    def _loaded(self, row: mappers.Row) -> Item:
-        item = mappers.item_to_domain(row)
-        self._remember(item)
-        return item
+    def _loaded(self, rows: Any) -> list[Item]:
+        """Items from item rows joined with their stock rows (one row per location held)."""
+        found: dict[UUID, Item] = {}
+        for row in rows:
+            values = row._mapping
+            item = found.get(values["id"])
+            if item is None:
+                item = found[values["id"]] = mappers.item_to_domain(values)
+            if values["held_at"] is not None:
+                item.stock[values["held_at"]] = Held(
+                    values["held_quantity"], values["held_version"]
+                )
+        for item in found.values():
+            self._remember(item)
+        return list(found.values())
 
     def _remember(self, item: Item) -> None:
-        self._read[id(item)] = (item, item.version, item.sku.value)
+        self._read[id(item)] = (item, item.version, item.sku.value, dict(item.stock))
+
+    async def _write_stock(self, written: Sequence[Item], *, new: bool = False) -> None:
+        """The stock rows that changed since they were read, at once: upserted, or inserted
+        like the items themselves for ``new`` items."""
+        rows: list[dict[str, Any]] = []
+        for item in written:
+            read = self._read.get(id(item))
+            before = read[3] if read is not None else {}
+            rows.extend(
+                {
+                    "item_id": item.id,
+                    "location_id": location_id,
+                    "quantity": held.quantity,
+                    "version": held.version,
+                }
+                for location_id, held in item.stock.items()
+                if before.get(location_id) != held
+            )
+        if rows and new:
+            await self._insert_many(_INSERT_STOCK, _BULK_STOCK, rows)
+        elif rows:
+            await self._session.execute(_UPSERT_STOCK[self._session.name], rows)
 
     async def add(self, item: Item) -> None:
         self._session.check_open()
         async with guarded(self._session, item=item):
             await self._session.execute(insert(items).values(mappers.item_to_row(item)))
+            await self._write_stock((item,), new=True)
             await self._write_movements(item)
         self._remember(item)
         self._track(item)
@@ -86,6 +180,7 @@ class SqlAlchemyItemRepository:
                 await self._insert_many(
                     _INSERT_ITEMS, _BULK_ITEMS, [mappers.item_to_row(i) for i in new_items]
                 )
+                await self._write_stock(new_items, new=True)
                 await self._write_movements_of(new_items)
         except exc.IntegrityError:
             self._written_movements.difference_update(
@@ -108,7 +203,7 @@ class SqlAlchemyItemRepository:
         bulk: list[tuple[Item, int]] = []
         single: list[Item] = []
         for item in changed:
-            _, read_version, read_sku = self._read.get(id(item), (item, None, None))
+            _, read_version, read_sku, _stock = self._read.get(id(item), (item, None, None, {}))
             if (
                 read_version is None
                 or read_sku != item.sku.value
@@ -132,6 +227,7 @@ class SqlAlchemyItemRepository:
                     )
                     if current.scalar_one_or_none() != item.version:
                         await self._explain_missed_update(item, read_version)
+            await self._write_stock([item for item, _ in bulk])
             await self._write_movements_of([item for item, _ in bulk])
             for item, _ in bulk:
                 self._remember(item)
@@ -140,9 +236,11 @@ class SqlAlchemyItemRepository:
             await self.save(item)
 
     async def _get_one(self, read: Select[Any], key: object, for_update: bool) -> Item | None:
-        statement = _LOCKED[read] if for_update and self._session.locks_rows else read
-        row = (await self._session.execute(statement, {"key": key})).first()
-        return None if row is None else self._loaded(row._mapping)
+        if for_update and self._session.locks_rows:
+            found = await self._locked(await self._session.execute(_LOCKED[read], {"key": key}))
+        else:
+            found = self._loaded(await self._session.execute(read, {"key": key}))
+        return found[0] if found else None
 
     async def get(self, item_id: UUID, *, for_update: bool = False) -> Item | None:
         return await self._get_one(_ITEM_BY_ID, item_id, for_update)
@@ -155,16 +253,20 @@ class SqlAlchemyItemRepository:
     ) -> dict[str, Item]:
         if not skus:
             return {}
-        # Locks are taken in SKU order, so two bulk writers cannot deadlock each other.
-        statement = self._select(items.c.sku.in_(set(skus)), for_update=for_update)
-        result = await self._session.execute(statement.order_by(items.c.sku))
-        return {item.sku.value: item for item in (self._loaded(row._mapping) for row in result)}
+        wanted = items.c.sku.in_(set(skus))
+        if for_update and self._session.locks_rows:
+            # Locks are taken in SKU order, so two bulk writers cannot deadlock each other.
+            locking = select(items).where(wanted).order_by(items.c.sku).with_for_update()
+            found = await self._locked(await self._session.execute(locking))
+        else:
+            found = self._loaded(await self._session.execute(_WITH_STOCK.where(wanted)))
+        return {item.sku.value: item for item in found}
 
     async def save(self, item: Item) -> None:
         self._session.check_open()
         row = mappers.item_to_row(item)
         del row["id"]
-        _, read_version, read_sku = self._read.get(id(item), (item, None, None))
+        _, read_version, read_sku, _stock = self._read.get(id(item), (item, None, None, {}))
         if read_version is not None:  # the usual case: one prepared statement, compiled once
             statement: Any = _UPDATE_READ_ITEM
             parameters = {**row, "b_id": item.id, "b_read_version": read_version}
@@ -174,6 +276,7 @@ class SqlAlchemyItemRepository:
             result = await self._session.execute(statement, parameters)
             if result.rowcount == 0:
                 await self._explain_missed_update(item, read_version)
+            await self._write_stock((item,))
             await self._write_movements(item)
         self._remember(item)
         self._track(item)
@@ -213,6 +316,9 @@ class SqlAlchemyItemRepository:
         """Deletes the ledger with the item (also ``ON DELETE CASCADE``, kept as a backstop)."""
         self._session.check_open()
         await self._session.execute(delete(movements).where(movements.c.item_id == item.id))
+        await self._session.execute(
+            delete(location_stock).where(location_stock.c.item_id == item.id)
+        )
         await self._session.execute(delete(items).where(items.c.id == item.id))
         self._read.pop(id(item), None)
         self._track(item)
@@ -226,6 +332,14 @@ class SqlAlchemyMovementRepository:
         result = await self._session.execute(
             select(func.coalesce(func.sum(movements.c.delta), 0)).where(
                 movements.c.item_id == item_id
+            )
+        )
+        return int(result.scalar_one())
+
+    async def sum_for_location(self, item_id: UUID, location_id: UUID) -> int:
+        result = await self._session.execute(
+            select(func.coalesce(func.sum(movements.c.delta), 0)).where(
+                movements.c.item_id == item_id, movements.c.location_id == location_id
             )
         )
         return int(result.scalar_one())

@@ -10,6 +10,7 @@ from typing import Any
 
 from application.ports import LoginFailures
 from domain.items import Item, ItemImage, MovementReason, StockMovement
+from domain.locations import Location, LocationCode
 from domain.users import Role, User, Username
 from domain.values import Money, Sku, TaxRate
 
@@ -76,6 +77,8 @@ def movement_to_row(movement: StockMovement) -> dict[str, Any]:
         "occurred_at": movement.occurred_at,
         "note": movement.note,
         "reference": movement.reference,
+        "location_id": movement.location_id,
+        "transfer_id": movement.transfer_id,
     }
 
 
@@ -90,6 +93,8 @@ def movement_to_domain(row: Row) -> StockMovement:
         occurred_at=row["occurred_at"],
         note=row["note"],
         reference=row["reference"],
+        location_id=row["location_id"],
+        transfer_id=row["transfer_id"],
     )
 
 
@@ -126,3 +131,30 @@ def user_to_domain(row: Row) -> User:
 
 def login_failures_to_domain(row: Row) -> LoginFailures:
     return LoginFailures(count=row["count"], first_at=row["first_at"], last_at=row["last_at"])
+
+
+def location_to_row(location: Location) -> dict[str, Any]:
+    return {
+        "id": location.id,
+        "code": location.code.value,
+        "name": location.name,
+        "name_key": location.name.casefold(),
+        "parent_id": location.parent_id,
+        "active": location.active,
+        "version": location.version,
+        "created_at": location.created_at,
+        "updated_at": location.updated_at,
+    }
+
+
+def location_to_domain(row: Row) -> Location:
+    return Location(
+        id=row["id"],
+        code=LocationCode(row["code"]),
+        name=row["name"],
+        parent_id=row["parent_id"],
+        active=bool(row["active"]),
+        version=row["version"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )

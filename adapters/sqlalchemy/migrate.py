@@ -13,7 +13,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, exc
+from sqlalchemy import Connection, exc, inspect
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -69,6 +69,31 @@ async def upgrade(
     """Bring the schema up to ``revision``; creates the SQLite file when it is missing.
     ``transaction_pooling``: ``url`` is PgBouncer in transaction mode (``PoolOptions``)."""
     await _run_command(url, command.upgrade, revision, transaction_pooling=transaction_pooling)
+
+
+async def create_schema_if_new(url: str | URL) -> bool:
+    """Give an embedded SQLite store that holds nothing yet (a new or empty file) the whole
+    schema, and say whether it did.
+
+    The file belongs to the service, so a first ``inventory serve`` needs no separate migration
+    step. Anything else is left alone for ``check_schema_at_head`` to refuse with what to do:
+    PostgreSQL (migrating is an operator's step there, often under another role), and a SQLite
+    file with any table in it (ours at an older revision, or someone else's).
+    """
+    if normalise_url(url).get_backend_name() != "sqlite":
+        return False
+    engine = _engine(url, transaction_pooling=False)
+    try:
+        async with _connected(engine, url) as connection:
+            tables: list[str] = await connection.run_sync(
+                lambda sync: inspect(sync).get_table_names()
+            )
+    finally:
+        await engine.dispose()
+    if tables:
+        return False
+    await upgrade(url)
+    return True
 
 
 async def downgrade(url: str | URL, revision: str, *, transaction_pooling: bool = False) -> None:

@@ -16,12 +16,25 @@ from uuid import UUID
 
 from sqlalchemy import func, select
 
+from adapters.sqlalchemy.access_queries import (
+    USER_BY_API_TOKEN,
+    SqlAlchemyApiTokenQueries,
+    SqlAlchemySessionQueries,
+    grant_of,
+    touch,
+)
 from adapters.sqlalchemy.database import Database
 from adapters.sqlalchemy.item_listing import item_page
+from adapters.sqlalchemy.location_queries import (
+    SqlAlchemyLocationQueries,
+    SqlAlchemyStockQueries,
+    SqlAlchemyStocktakeQueries,
+)
 from adapters.sqlalchemy.mappers import movement_to_domain
 from adapters.sqlalchemy.read_session import ReadSession
 from adapters.sqlalchemy.search import INDEXED_SHARE
 from adapters.sqlalchemy.tables import movements, users
+from application.credentials import ApiTokenGrant
 from application.ports import ItemQuery, Page
 from application.views import ItemView, UserView
 from domain.items import ItemImage, StockMovement
@@ -72,6 +85,10 @@ def _converters(*kinds: Callable[[Any], Any]) -> Callable[[Sequence[Any]], list[
 # (the id, first, is converted by ``_Reads._one``: a read by id already has it)
 _SQLITE_ITEM = _converters(_same, *(_same,) * 3, _money, _money, *(_same,) * 7, _utc, _utc)
 _SQLITE_USER = _converters(_same, _same, _same, bool, *(_same,) * 3, _utc, _utc)
+#: The user, then the token (``access_queries.grant_of`` converts the token's columns).
+_SQLITE_TOKEN_USER = _converters(
+    _same, _same, _same, bool, *(_same,) * 3, _utc, _utc, *(_same,) * 5
+)
 
 
 def _item_view(values: Sequence[Any]) -> ItemView:
@@ -195,6 +212,15 @@ class SqlAlchemyUserQueries(_Reads):
         result = await self._session.execute(select(func.count()).select_from(users))
         return int(result.scalar_one())
 
+    async def by_api_token(self, token_hash: bytes) -> tuple[UserView, ApiTokenGrant] | None:
+        row = await self._one(USER_BY_API_TOKEN, token_hash, _SQLITE_TOKEN_USER)
+        if row is None:
+            return None
+        return _user_view(row[: len(_USER_KEYS)]), grant_of(row, sqlite=self._sqlite)
+
+    async def touch_api_token(self, token_id: UUID, *, at: datetime) -> None:
+        await touch(self._session, token_id, at)
+
 
 class SqlAlchemyQuerySession:
     """One query's reads on one connection (see ``sessions.ReadSession``); ``snapshot`` reads
@@ -211,6 +237,11 @@ class SqlAlchemyQuerySession:
         self.items = SqlAlchemyItemQueries(self._session, indexed_share=search_indexed_share)
         self.movements = SqlAlchemyMovementQueries(self._session)
         self.users = SqlAlchemyUserQueries(self._session)
+        self.locations = SqlAlchemyLocationQueries(self._session)
+        self.stock = SqlAlchemyStockQueries(self._session)
+        self.stocktakes = SqlAlchemyStocktakeQueries(self._session)
+        self.sessions = SqlAlchemySessionQueries(self._session)
+        self.api_tokens = SqlAlchemyApiTokenQueries(self._session)
 
     async def __aenter__(self) -> Self:
         return self

@@ -144,6 +144,69 @@ class MovementRow(Base):
     occurred_at: Mapped[datetime] = mapped_column(UtcDateTime)
     note: Mapped[str | None] = mapped_column(String(500))
     reference: Mapped[str | None] = mapped_column(String(100))
+    #: No foreign key: a deleted (empty) location's ledger lines stay, as history.
+    location_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    transfer_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
+
+
+class LocationRow(Base):
+    """A place stock is held; ``parent_id`` makes the tree (migration 0004)."""
+
+    __tablename__ = "locations"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    code: Mapped[str] = mapped_column(_sortable(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_key: Mapped[str] = mapped_column(String(600))
+    parent_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("locations.id"), index=True)
+    active: Mapped[bool] = mapped_column(Boolean)
+    version: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class LocationStockRow(Base):
+    """What an item holds at a location; the quantities of an item sum to ``items.quantity``
+    and are written in the same transaction, under the item row's lock."""
+
+    __tablename__ = "location_stock"
+    __table_args__ = (
+        CheckConstraint("quantity >= 0", name="quantity_nonnegative"),
+        Index("ix_location_stock_location_id_item_id", "location_id", "item_id"),
+    )
+
+    item_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("items.id", ondelete="CASCADE"), primary_key=True
+    )
+    location_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("locations.id"), primary_key=True)
+    quantity: Mapped[int] = mapped_column(BigInteger)
+    version: Mapped[int] = mapped_column(BigInteger)
+
+
+class StocktakeRow(Base):
+    __tablename__ = "stocktakes"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    location_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    status: Mapped[str] = mapped_column(String(16))
+    created_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    committed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class StocktakeLineRow(Base):
+    __tablename__ = "stocktake_lines"
+
+    stocktake_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("stocktakes.id", ondelete="CASCADE"), primary_key=True
+    )
+    item_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    location_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    expected: Mapped[int] = mapped_column(BigInteger)
+    version: Mapped[int] = mapped_column(BigInteger)
+    counted: Mapped[int | None] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(16))
 
 
 class UserRow(Base):
@@ -182,6 +245,53 @@ class IdempotencyRow(Base):
     body: Mapped[bytes | None] = mapped_column(LargeBinary)
     headers: Mapped[str | None] = mapped_column(Text)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+
+
+class LoginSessionRow(Base):
+    """A refresh-token family (``domain.sessions``); ``token_hash`` is the current token's."""
+
+    __tablename__ = "login_sessions"
+    __table_args__ = (Index("ix_login_sessions_user_id_created_at", "user_id", "created_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    token_version: Mapped[int] = mapped_column(BigInteger)
+    token_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    device: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_used_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    end_reason: Mapped[str | None] = mapped_column(String(100))
+
+
+class RefreshTokenRow(Base):
+    """Every refresh token a session ever had, by hash: an earlier one coming back is reuse."""
+
+    __tablename__ = "refresh_tokens"
+
+    token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
+    session_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("login_sessions.id", ondelete="CASCADE"), index=True
+    )
+
+
+class ApiTokenRow(Base):
+    """An API token (``domain.api_tokens``), found by the keyed hash of its secret."""
+
+    __tablename__ = "api_tokens"
+    __table_args__ = (Index("ix_api_tokens_user_id_created_at", "user_id", "created_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    #: Space-separated, sorted.
+    scopes: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class EventRow(Base):
@@ -279,6 +389,13 @@ movements = _table(MovementRow)
 users = _table(UserRow)
 login_failures = _table(LoginFailureRow)
 idempotency_keys = _table(IdempotencyRow)
+locations = _table(LocationRow)
+location_stock = _table(LocationStockRow)
+stocktakes = _table(StocktakeRow)
+stocktake_lines = _table(StocktakeLineRow)
+login_sessions = _table(LoginSessionRow)
+refresh_tokens = _table(RefreshTokenRow)
+api_tokens = _table(ApiTokenRow)
 events = _table(EventRow)
 event_cursors = _table(EventCursorRow)
 webhook_endpoints = _table(WebhookRow)

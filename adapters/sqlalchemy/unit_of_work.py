@@ -10,12 +10,17 @@ rolls everything back and publishes nothing. How writers are serialised is descr
 from types import TracebackType
 from typing import Self
 
+from adapters.sqlalchemy.access import SqlAlchemyApiTokenRepository, SqlAlchemySessionRepository
 from adapters.sqlalchemy.database import Database
 from adapters.sqlalchemy.event_log import OutboxWriter, write_outbox
 from adapters.sqlalchemy.idempotency import SqlAlchemyIdempotencyRepository
 from adapters.sqlalchemy.item_repository import (
     SqlAlchemyItemRepository,
     SqlAlchemyMovementRepository,
+)
+from adapters.sqlalchemy.location_repository import (
+    SqlAlchemyLocationRepository,
+    SqlAlchemyStocktakeRepository,
 )
 from adapters.sqlalchemy.login_attempts import SqlAlchemyLoginAttemptRepository
 from adapters.sqlalchemy.sessions import WriteSession
@@ -44,6 +49,10 @@ class SqlAlchemyUnitOfWork:
         self.users = SqlAlchemyUserRepository(self._session, self._events.track)
         self.login_attempts = SqlAlchemyLoginAttemptRepository(self._session)
         self.idempotency = SqlAlchemyIdempotencyRepository(self._session)
+        self.locations = SqlAlchemyLocationRepository(self._session, self._events.track)
+        self.stocktakes = SqlAlchemyStocktakeRepository(self._session)
+        self.sessions = SqlAlchemySessionRepository(self._session)
+        self.api_tokens = SqlAlchemyApiTokenRepository(self._session)
         self.webhooks = SqlAlchemyWebhookRepository(self._session)
 
     async def __aenter__(self) -> Self:

@@ -1,18 +1,33 @@
 """Users and failed logins for a unit of work, on its session."""
 
 from collections.abc import Callable
+from datetime import datetime
 from uuid import UUID
 
 from sqlalchemy import and_, bindparam, func, insert, select, update
 
 from adapters.sqlalchemy import mappers
+from adapters.sqlalchemy.access import scopes_of_column, touch_statement
 from adapters.sqlalchemy.integrity import guarded
 from adapters.sqlalchemy.sessions import WriteSession
-from adapters.sqlalchemy.tables import users
+from adapters.sqlalchemy.tables import api_tokens, users
+from application.credentials import ApiTokenGrant
 from domain.users import User
 
 _USER_BY_ID = select(users).where(users.c.id == bindparam("key"))
 _USER_BY_KEY = select(users).where(users.c.username_key == bindparam("key"))
+_USER_BY_API_TOKEN = (
+    select(
+        users,
+        api_tokens.c.id.label("token_id"),
+        api_tokens.c.scopes,
+        api_tokens.c.expires_at,
+        api_tokens.c.last_used_at,
+        api_tokens.c.revoked_at,
+    )
+    .join(api_tokens, api_tokens.c.user_id == users.c.id)
+    .where(api_tokens.c.token_hash == bindparam("key"))
+)
 
 
 class SqlAlchemyUserRepository:
@@ -54,3 +69,20 @@ class SqlAlchemyUserRepository:
     async def count(self) -> int:
         result = await self._session.execute(select(func.count()).select_from(users))
         return int(result.scalar_one())
+
+    async def by_api_token(self, token_hash: bytes) -> tuple[User, ApiTokenGrant] | None:
+        row = (await self._session.execute(_USER_BY_API_TOKEN, {"key": token_hash})).first()
+        if row is None:
+            return None
+        values = row._mapping
+        grant = ApiTokenGrant(
+            id=values["token_id"],
+            scopes=scopes_of_column(values["scopes"]),
+            expires_at=values["expires_at"],
+            last_used_at=values["last_used_at"],
+            revoked_at=values["revoked_at"],
+        )
+        return mappers.user_to_domain(values), grant
+
+    async def touch_api_token(self, token_id: UUID, *, at: datetime) -> None:
+        await self._session.execute(touch_statement(token_id, at))

@@ -1,4 +1,4 @@
-"""Webhook deliveries over HTTP (httpx), the SSRF guard and secrets."""
+"""Webhook deliveries over HTTP (httpx2), the SSRF guard and secrets."""
 
 from adapters.webhooks.guard import DnsUrlGuard, parse_allow_list
 from adapters.webhooks.sender import HttpxWebhookSender, RandomSecrets

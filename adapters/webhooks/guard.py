@@ -43,7 +43,10 @@ class DnsUrlGuard:
         self._hosts, self._networks = parse_allow_list(allowed)
 
     async def check(self, url: str) -> None:
-        host = (urlsplit(url).hostname or "").lower().rstrip(".")
+        try:
+            host = (urlsplit(url).hostname or "").lower().rstrip(".")
+        except ValueError:  # an unclosed IPv6 bracket, say
+            raise UnsafeWebhookUrl("is not a valid URL") from None
         if not host:
             raise UnsafeWebhookUrl("has no host")
         if host in self._hosts:
@@ -68,4 +71,6 @@ class DnsUrlGuard:
             found = await loop.getaddrinfo(host, None, type=socket.SOCK_STREAM)
         except OSError as error:
             raise UnsafeWebhookUrl(f"{host} does not resolve ({error.strerror})") from None
+        except UnicodeError:  # no IDNA form: not a name DNS could hold
+            raise UnsafeWebhookUrl(f"{host!r} is not a valid host name") from None
         return [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in found]

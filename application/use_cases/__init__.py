@@ -6,13 +6,18 @@ from application.use_cases.authenticate import Authenticate, LoginPolicy
 from application.use_cases.bootstrap_admin import BootstrapAdmin, BootstrapResult
 from application.use_cases.change_password import ChangeOwnPassword, SetUserPassword
 from application.use_cases.check_readiness import CheckReadiness, Readiness
+from application.use_cases.check_registration import CheckRegistration
 from application.use_cases.count_stock import CountStock
 from application.use_cases.create_item import CreatedItem, CreateItem
+from application.use_cases.create_location import CreateLocation
 from application.use_cases.create_webhook import CreatedWebhook, CreateWebhook
 from application.use_cases.delete_item import DeleteItem
-from application.use_cases.export_items import ExportItems
+from application.use_cases.delete_location import DeleteLocation
+from application.use_cases.export_items import ExportedStock, ExportItems, ExportStockByLocation
 from application.use_cases.get_image import GetImage, ImageContent
 from application.use_cases.get_item import GetItem
+from application.use_cases.get_item_by_sku import GetItemBySku
+from application.use_cases.get_location import GetLocation, ListLocations
 from application.use_cases.get_user import GetUser, ListUsers
 from application.use_cases.import_items import (
     ImportItems,
@@ -23,6 +28,8 @@ from application.use_cases.import_items import (
 )
 from application.use_cases.list_items import ListItems
 from application.use_cases.list_movements import ListMovements
+from application.use_cases.manage_api_tokens import CreateApiToken, ListApiTokens, RevokeApiToken
+from application.use_cases.manage_sessions import EndSession, ListSessions, Logout
 from application.use_cases.manage_webhooks import (
     DeleteWebhook,
     GetWebhook,
@@ -31,13 +38,25 @@ from application.use_cases.manage_webhooks import (
     UpdateWebhook,
 )
 from application.use_cases.open_event_stream import LiveSession, OpenEventStream
+from application.use_cases.read_stock import GetItemStock, ListLocationStock, ListTransfers
+from application.use_cases.refresh_session import RefreshSession
 from application.use_cases.register_user import RegisterUser
 from application.use_cases.remove_image import RemoveImage
 from application.use_cases.replace_item import ReplaceItem
 from application.use_cases.replay_events import EventBatch, ReplayEvents
 from application.use_cases.resolve_actor import ResolveActor
 from application.use_cases.resolve_principal import ResolvePrincipal
+from application.use_cases.stocktakes import (
+    CommitStocktake,
+    CountStocktake,
+    GetStocktake,
+    OpenStocktake,
+    StocktakeReport,
+    TakeStock,
+)
+from application.use_cases.transfer_stock import Transfer, TransferStock
 from application.use_cases.update_item import UpdateItem
+from application.use_cases.update_location import UpdateLocation
 from application.use_cases.update_user import UpdateUser
 from application.use_cases.webhook_deliveries import ListWebhookDeliveries, RedeliverWebhook
 
@@ -49,45 +68,72 @@ __all__ = [
     "BootstrapResult",
     "ChangeOwnPassword",
     "CheckReadiness",
+    "CheckRegistration",
+    "CommitStocktake",
     "CountStock",
+    "CountStocktake",
+    "CreateApiToken",
     "CreateItem",
+    "CreateLocation",
     "CreateWebhook",
     "CreatedItem",
     "CreatedWebhook",
     "DeleteItem",
+    "DeleteLocation",
     "DeleteWebhook",
+    "EndSession",
     "EventBatch",
     "ExportItems",
+    "ExportStockByLocation",
+    "ExportedStock",
     "GetImage",
     "GetItem",
+    "GetItemBySku",
+    "GetItemStock",
+    "GetLocation",
+    "GetStocktake",
     "GetUser",
     "GetWebhook",
     "ImageContent",
     "ImportItems",
     "ImportReport",
     "ImportRow",
+    "ListApiTokens",
     "ListItems",
+    "ListLocationStock",
+    "ListLocations",
     "ListMovements",
+    "ListSessions",
+    "ListTransfers",
     "ListUsers",
     "ListWebhookDeliveries",
     "ListWebhooks",
     "LiveSession",
     "LoginPolicy",
+    "Logout",
     "OpenEventStream",
+    "OpenStocktake",
     "Readiness",
     "RedeliverWebhook",
+    "RefreshSession",
     "RegisterUser",
     "RemoveImage",
     "ReplaceItem",
     "ReplayEvents",
     "ResolveActor",
     "ResolvePrincipal",
+    "RevokeApiToken",
     "RotateWebhookSecret",
     "RowOutcome",
     "RowStatus",
     "SetUserPassword",
     "StockChange",
+    "StocktakeReport",
+    "TakeStock",
+    "Transfer",
+    "TransferStock",
     "UpdateItem",
+    "UpdateLocation",
     "UpdateUser",
     "UpdateWebhook",
 ]

@@ -14,6 +14,7 @@ from application.idempotency import (
     fingerprint,
 )
 from application.ports import Clock, UnitOfWork
+from application.use_cases._locations import load_location
 from application.use_cases._lookup import load_item
 from domain.items import Item, StockMovement
 from domain.users import Permission
@@ -56,6 +57,11 @@ class AdjustStock:
             )
             if (replayed := await keyed.replay(now, self.idempotency)) is not None:
                 return replayed
+            location = (
+                None
+                if cmd.location is None
+                else await load_location(self.uow, cmd.location, for_share=True)
+            )
             item = await load_item(self.uow, cmd.item, for_update=True)
             item.check_version(cmd.expected_version)
             movement = item.adjust(
@@ -65,6 +71,7 @@ class AdjustStock:
                 by=actor.user_id,
                 note=cmd.note,
                 reference=cmd.reference,
+                location=location,
             )
             await self.uow.items.save(item)
             change = StockChange(item=item, movement=movement)

@@ -1,9 +1,9 @@
-import ipaddress
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from application.commands import LoginCommand
-from application.errors import AuthenticationFailed, TooManyAttempts
+from application.credentials import OpaqueTokens
+from application.errors import AuthenticationFailed
 from application.ports import (
     AccessToken,
     Clock,
@@ -12,7 +12,12 @@ from application.ports import (
     TokenService,
     UnitOfWork,
 )
+from application.throttle import address_key, count, uncount
+from domain.sessions import LoginSession
 from domain.users import PASSWORD_MAX_BYTES, User
+
+#: How long a session lasts without a new login (refreshing does not extend it).
+DEFAULT_SESSION_LIFETIME = timedelta(days=14)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,23 +75,9 @@ def _username_key(username: object) -> str | None:
     return key
 
 
-def _address_key(address: str | None) -> str | None:
-    """Whom the address counter counts: one IPv4 address, or one IPv6 /64 (the block a single
-    customer usually gets, so walking through its addresses gains nothing). Text that is not an
-    IP address (no TCP peer, a test client) has no address counter."""
-    try:
-        ip = ipaddress.ip_address((address or "").partition("%")[0])
-    except ValueError:
-        return None
-    if isinstance(ip, ipaddress.IPv6Address):
-        if ip.ipv4_mapped is not None:
-            return f"addr:{ip.ipv4_mapped}"
-        return f"addr:{ipaddress.IPv6Network((ip, 64), strict=False)}"
-    return f"addr:{ip}"
-
-
 class Authenticate:
-    """Username and password in, access token out.
+    """Username and password in, access token out, with the refresh token of a new session
+    (``domain.sessions``).
 
     Every failure looks the same from outside (same error, about the same time): an unknown user
     is checked against a dummy hash, and a password too long for bcrypt fails without reaching
@@ -105,19 +96,23 @@ class Authenticate:
         clock: Clock,
         hasher: PasswordHasher,
         tokens: TokenService,
+        opaque: OpaqueTokens,
         policy: LoginPolicy | None = None,
+        session_lifetime: timedelta = DEFAULT_SESSION_LIFETIME,
     ) -> None:
         self.uow = uow
         self.clock = clock
         self.hasher = hasher
         self.tokens = tokens
+        self.opaque = opaque
         self.policy = policy or LoginPolicy()
+        self.session_lifetime = session_lifetime
 
     async def execute(self, command: LoginCommand) -> AccessToken:
         username = _username_key(command.username)
         if username is None:
             raise AuthenticationFailed()
-        address = _address_key(command.client_address)
+        address = address_key(command.client_address)
         if not self.policy.free_attempts_per_address:
             address = None
         async with self.uow:
@@ -128,16 +123,11 @@ class Authenticate:
             user = await self.uow.users.get_by_username(username)
             await self.uow.commit()
         if await self._password_matches(command.password, user) and user and user.active:
-            return await self._succeed(user, command.password, address)
+            return await self._succeed(user, command, address)
         raise AuthenticationFailed()  # already counted
 
     async def _count(self, key: str, free: int, now: datetime) -> None:
-        """Count this attempt, or refuse it (leaving the block uncommitted: not counted)."""
-        failures = await self.uow.login_attempts.hold(key)
-        wait = self.policy.retry_after(failures, now, free)
-        if wait:
-            raise TooManyAttempts(wait)
-        await self.uow.login_attempts.save(key, self.policy.counted(failures, now))
+        await count(self.uow.login_attempts, self.policy, key, free, now)
 
     async def _password_matches(self, password: str, user: User | None) -> bool:
         if not isinstance(password, str):
@@ -146,29 +136,33 @@ class Authenticate:
             return False
         return await self.hasher.verify(password, user.password_hash if user else None)
 
-    async def _succeed(self, user: User, password: str, address: str | None) -> AccessToken:
+    async def _succeed(self, user: User, command: LoginCommand, address: str | None) -> AccessToken:
+        """Forget the failures, upgrade a weak hash, and start a session (its first refresh
+        token goes back with the access token)."""
         upgraded = (
-            await self.hasher.hash(password)
+            await self.hasher.hash(command.password)
             if self.hasher.needs_rehash(user.password_hash)
             else None
         )
         async with self.uow:
             await self.uow.login_attempts.clear(f"user:{user.username.key}")
             if address is not None:
-                await self._uncount(address)
+                await uncount(self.uow.login_attempts, address)
             if upgraded is not None:
                 fresh = await self.uow.users.get(user.id)
                 if fresh is not None and fresh.password_hash == user.password_hash:
                     fresh.rehash(upgraded, at=self.clock.now())
                     await self.uow.users.save(fresh)
                     user = fresh
+            refresh_token = self.opaque.new()
+            session = LoginSession.start(
+                user_id=user.id,
+                token_version=user.token_version,
+                token_hash=self.opaque.digest(refresh_token),
+                device=command.device,
+                at=self.clock.now(),
+                lifetime=self.session_lifetime,
+            )
+            await self.uow.sessions.add(session)
             await self.uow.commit()
-        return self.tokens.issue(user)
-
-    async def _uncount(self, key: str) -> None:
-        """Take one attempt off ``key``: a success is no failure of its address."""
-        failures = await self.uow.login_attempts.hold(key)
-        if failures is None or failures.count <= 1:
-            await self.uow.login_attempts.clear(key)
-        else:
-            await self.uow.login_attempts.save(key, replace(failures, count=failures.count - 1))
+        return replace(self.tokens.issue(user), refresh_token=refresh_token)

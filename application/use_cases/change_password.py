@@ -18,6 +18,8 @@ class ChangeOwnPassword:
         validate_new_password(new_password)
         async with self.uow:
             principal = await acting(actor, self.uow.users)
+            # Not with an API token: a password is the person's, not an integration's.
+            principal.require(Permission.MANAGE_OWN_ACCESS)
             user = await load_user(self.uow, principal.user_id)
         too_long = len(current_password.encode("utf-8", "surrogatepass")) > PASSWORD_MAX_BYTES
         if too_long or not await self.hasher.verify(current_password, user.password_hash):

@@ -2,6 +2,7 @@ from application.actors import acting
 from application.commands import CountStockCommand
 from application.idempotency import DEFAULT_POLICY, IdempotencyPolicy, Idempotent, fingerprint
 from application.ports import Clock, UnitOfWork
+from application.use_cases._locations import load_location
 from application.use_cases._lookup import load_item
 from application.use_cases.adjust_stock import CHANGE_CODEC, StockChange
 from domain.users import Permission
@@ -28,9 +29,21 @@ class CountStock:
             )
             if (replayed := await keyed.replay(now, self.idempotency)) is not None:
                 return replayed
+            location = (
+                None
+                if cmd.location is None
+                else await load_location(self.uow, cmd.location, for_share=True)
+            )
             item = await load_item(self.uow, cmd.item, for_update=True)
             item.check_version(cmd.expected_version)
-            movement = item.count(cmd.quantity, at=now, by=actor.user_id, note=cmd.note)
+            movement = item.count(
+                cmd.quantity,
+                at=now,
+                by=actor.user_id,
+                note=cmd.note,
+                reference=cmd.reference,
+                location=location,
+            )
             change = StockChange(item=item, movement=movement)
             if movement is not None:
                 await self.uow.items.save(item)

@@ -7,7 +7,7 @@ from application.views import UserView
 from domain.users import Permission, Principal
 
 
-def _is_self(actor: Principal, key: UUID | str) -> bool:
+def is_self(actor: Principal, key: UUID | str) -> bool:
     """Whether ``key`` names the actor: by id in any spelling, or by username in any case."""
     if isinstance(key, UUID):
         return key == actor.user_id
@@ -20,15 +20,18 @@ def _is_self(actor: Principal, key: UUID | str) -> bool:
 
 
 class GetUser:
-    """Anyone may read their own account; reading others is for admins."""
+    """Anyone may read their own account (``user`` None: the caller's); reading others is for
+    admins."""
 
     def __init__(self, queries: QuerySession) -> None:
         self.queries = queries
 
-    async def execute(self, actor: Actor, user: UUID | str) -> UserView:
+    async def execute(self, actor: Actor, user: UUID | str | None = None) -> UserView:
         async with self.queries as session:
             principal = await acting(actor, session.users)
-            if not _is_self(principal, user):
+            if user is None:
+                user = principal.user_id
+            elif not is_self(principal, user):
                 principal.require(Permission.MANAGE_USERS)
             return await find_user(session.users, user)
 

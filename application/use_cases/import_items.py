@@ -14,14 +14,22 @@ from enum import StrEnum
 from itertools import islice
 
 from application.ports import Clock, UnitOfWork
-from domain.errors import DomainError, InvalidValue
+from domain.errors import DomainError, InvalidValue, NotFound
 from domain.items import Item, ItemDetails
+from domain.locations import Location, LocationCode
 from domain.users import Permission, Principal
 from domain.values import bounded_int
 
 #: The columns a file may have, in the order an export writes them.
 IMPORT_COLUMNS = ("sku", "name", "description", "price", "tax", "quantity", "reorder_level")
+#: An optional column: the code of the location a row's quantity is at (the default location
+#: when absent or blank). Several rows of one SKU may name several locations.
+LOCATION_COLUMN = "location"
+ACCEPTED_COLUMNS = (*IMPORT_COLUMNS, LOCATION_COLUMN)
 REQUIRED_COLUMNS = ("sku", "name", "price")
+#: The domain's names for the columns whose header says something shorter: a rejection names
+#: the column the person fixing the file sees.
+_COLUMN_OF_FIELD = {"unit_price": "price", "tax_rate": "tax"}
 DEFAULT_BATCH_SIZE = 5_000
 IMPORT_NOTE = "csv import"
 
@@ -75,6 +83,7 @@ class _ParsedRow:
     line: int
     details: ItemDetails
     quantity: int | None
+    location: LocationCode | None = None
 
 
 def _cell(row: ImportRow, column: str) -> str | None:
@@ -95,9 +104,20 @@ def _whole(field: str, raw: str | None) -> int | None:
 
 
 def parse_row(row: ImportRow) -> tuple[ItemDetails, int | None]:
-    """The row as validated item details and an optional absolute quantity."""
+    """The row as validated item details and an optional absolute quantity; a bad cell raises
+    ``InvalidValue`` named by its CSV column (``price``, not ``unit_price``)."""
     if row.problem is not None:
         raise InvalidValue("row", row.problem)
+    try:
+        return _parse_cells(row)
+    except InvalidValue as error:
+        column = _COLUMN_OF_FIELD.get(error.field)
+        if column is None:
+            raise
+        raise InvalidValue(column, error.reason) from None
+
+
+def _parse_cells(row: ImportRow) -> tuple[ItemDetails, int | None]:
     details = ItemDetails.parse(
         sku=row.values.get("sku", ""),
         name=row.values.get("name", ""),
@@ -168,27 +188,45 @@ class ImportItems:
         for row in batch:
             try:
                 details, quantity = parse_row(row)
+                code = _cell(row, LOCATION_COLUMN)
+                location = None if code is None else LocationCode.parse(code)
             except DomainError as error:
                 sku = str(row.values.get("sku", "")).strip()
                 outcomes.append(
                     RowOutcome(row.line, sku, RowStatus.REJECTED, error.code, error.message)
                 )
                 continue
-            parsed.append(_ParsedRow(row.line, details, quantity))
+            parsed.append(_ParsedRow(row.line, details, quantity, location))
+        places = await self._locations(parsed)
         skus = list(dict.fromkeys(entry.details.sku.value for entry in parsed))
         existing = await self.uow.items.get_many_by_sku(skus, for_update=True) if skus else {}
         created: dict[str, Item] = {}
         changed: dict[str, Item] = {}
         now = self.clock.now()  # the batch commits as one: one time for all of its rows
         for entry in parsed:
-            status = self._upsert(actor, entry, now, existing, created, changed)
-            outcomes.append(RowOutcome(entry.line, entry.details.sku.value, status))
+            sku = entry.details.sku.value
+            try:
+                where = None if entry.location is None else places.get(entry.location.value)
+                if entry.location is not None and where is None:
+                    raise NotFound("location", entry.location)
+                status = self._upsert(actor, entry, now, existing, created, changed, where)
+            except DomainError as error:
+                status = RowStatus.REJECTED
+                outcomes.append(RowOutcome(entry.line, sku, status, error.code, error.message))
+                continue
+            outcomes.append(RowOutcome(entry.line, sku, status))
         # Each item is written once per batch, however many rows named it.
         if created:
             await self.uow.items.add_many(list(created.values()))
         if changed:
             await self.uow.items.save_many(list(changed.values()))
         return outcomes
+
+    async def _locations(self, parsed: Sequence[_ParsedRow]) -> dict[str, Location]:
+        """The locations the batch names, by code (read shared: they cannot go meanwhile)."""
+        codes = sorted({entry.location.value for entry in parsed if entry.location is not None})
+        found = [await self.uow.locations.get_by_code(code, for_share=True) for code in codes]
+        return {location.code.value: location for location in found if location is not None}
 
     def _upsert(
         self,
@@ -198,19 +236,23 @@ class ImportItems:
         existing: Mapping[str, Item],
         created: dict[str, Item],
         changed: dict[str, Item],
+        location: Location | None = None,
     ) -> RowStatus:
         sku = row.details.sku.value
         by = actor.user_id
         item = created.get(sku) or existing.get(sku)
         if item is None:
-            created[sku] = Item.create(row.details, quantity=row.quantity or 0, at=now, by=by)
+            created[sku] = Item.create(
+                row.details, quantity=row.quantity or 0, at=now, by=by, location=location
+            )
             return RowStatus.CREATED
-        fields = item.update(row.details, at=now, by=by)
+        # The count first: when it is refused (an inactive location), nothing has changed.
         counted = (
-            item.count(row.quantity, at=now, by=by, note=IMPORT_NOTE)
+            item.count(row.quantity, at=now, by=by, note=IMPORT_NOTE, location=location)
             if row.quantity is not None
             else None
         )
+        fields = item.update(row.details, at=now, by=by)
         if not fields and counted is None:
             return RowStatus.UNCHANGED
         if sku not in created:

@@ -1,11 +1,14 @@
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
+from application.errors import AuthenticationFailed
 from application.outbox import INTERNAL_TYPES, StoredEvent
-from application.ports import TokenService
+from application.ports import TokenClaims
 from application.use_cases.resolve_principal import ResolvePrincipal
 from domain.events import AccessRevoked
-from domain.users import Principal
+from domain.users import Permission, Principal
+
+_NEVER = datetime.max.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,15 +51,17 @@ class OpenEventStream:
     expiry, an active user, the current token version). The subscriber runs it when it joins and
     again now and then, which bounds how long a revocation whose event was lost goes unseen."""
 
-    def __init__(self, resolve: ResolvePrincipal, tokens: TokenService) -> None:
+    def __init__(self, resolve: ResolvePrincipal) -> None:
         self.resolve = resolve
-        self.tokens = tokens
 
     async def execute(self, token: str) -> LiveSession:
-        claims = self.tokens.verify(token)
+        """An API token needs the ``events:read`` scope; its socket has no expiry of its own
+        (the periodic check ends it once the token expires or is revoked) and closes on any
+        change to its user's access, after which the client connects again."""
+        actor = self.resolve.credential(token)
         principal = await self.resolve.execute(token)
-        return LiveSession(
-            principal=principal,
-            token_version=claims.token_version,
-            expires_at=claims.expires_at,
-        )
+        if not principal.can(Permission.READ_EVENTS):
+            raise AuthenticationFailed("this token may not read live events (scope events:read)")
+        if isinstance(actor, TokenClaims):
+            return LiveSession(principal, actor.token_version, actor.expires_at)
+        return LiveSession(principal, token_version=0, expires_at=_NEVER)

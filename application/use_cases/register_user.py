@@ -1,8 +1,7 @@
-from application.actors import acting
 from application.commands import RegisterUserCommand
 from application.ports import Clock, PasswordHasher, UnitOfWork
-from domain.errors import AlreadyExists, PermissionDenied
-from domain.users import Permission, Role, User, Username, validate_new_password
+from application.use_cases.check_registration import check_registration
+from domain.users import Role, User, Username, validate_new_password
 
 
 class RegisterUser:
@@ -26,29 +25,12 @@ class RegisterUser:
             email=cmd.email,
             full_name=cmd.full_name,
         )
-        if cmd.actor is None:
-            await self._check_bootstrap(role)
         async with self.uow:
-            if cmd.actor is not None:
-                actor = await acting(cmd.actor, self.uow.users)
-                actor.require(Permission.MANAGE_USERS)
-            if await self.uow.users.get_by_username(username.value) is not None:
-                raise AlreadyExists("user", "username", username)
-        user.password_hash = await self.hasher.hash(cmd.password)
+            await check_registration(self.uow.users, cmd.actor, username, role)
+        user.password_hash = await self.hasher.hash(cmd.password)  # slow: outside a transaction
         async with self.uow:
-            if cmd.actor is None:
-                await self._check_bootstrap(role, in_transaction=True)
+            if cmd.actor is None:  # the store may have got its first admin while we hashed
+                await check_registration(self.uow.users, None, username, role)
             await self.uow.users.add(user)
             await self.uow.commit()
         return user
-
-    async def _check_bootstrap(self, role: Role, *, in_transaction: bool = False) -> None:
-        if role is not Role.ADMIN:
-            raise PermissionDenied("create a non-admin user without an acting admin", "nobody")
-        if in_transaction:
-            count = await self.uow.users.count()
-        else:
-            async with self.uow:
-                count = await self.uow.users.count()
-        if count:
-            raise PermissionDenied("create users without acting as an admin", "nobody")

@@ -46,7 +46,7 @@ class ReplayEvents:
             raise InvalidValue("type", f"at most {MAX_TYPES} event types")
         async with self.queries as session:
             principal = await acting(actor, session.users)
-        principal.require(Permission.READ_ITEMS)
+        principal.require(Permission.READ_EVENTS)
         query = EventQuery(after=after, limit=limit, types=types, item_id=item_id)
         events = await self.log.read(query)
         return EventBatch(events=events, next=events[-1].position if events else after)

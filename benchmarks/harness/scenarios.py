@@ -1,12 +1,14 @@
-"""The scenarios of issues 6 and 11, each measured against the baseline of the same run."""
+"""The scenarios of issues 6, 11 and 14, each measured against the baseline of the same run."""
 
+import csv
+import json
 import os
 import time
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from benchmarks.harness import wrk
+from benchmarks.harness import api_tokens, wrk
 from benchmarks.harness.client import item_ids, token_for
 from benchmarks.harness.inprocess import BUDGET_US, profile_get_item
 from benchmarks.harness.processes import VENV_BIN, Server, free_port, rss_mb, serve
@@ -104,6 +106,7 @@ def measure_main_store(bench: Bench) -> None:
         env = {"BENCH_TOKEN": token, "BENCH_IDS": str(ids_file)}
         _reads(bench, server.base_url, env)
         _writes(bench, server.base_url, env)
+        measure_transfers(bench, main, server.base_url, env)
         _login_storm(bench, server.base_url)
         rss = rss_mb(server.pid)
         bench.report.add(Row("worker RSS after the run", value=f"{rss} MB"))
@@ -136,7 +139,7 @@ def _health(bench: Bench, url: str) -> None:
 
 def _reads(bench: Bench, url: str, env: dict[str, str]) -> None:
     targets = bench.targets
-    row = bench.load("GET /api/v1/items/{id} (authenticated)", "get_item.lua", url, env)
+    row = _get_item_with_jwt_and_api_token(bench, url, env)
     p99 = targets.get_item_p99_ms
     row.expect(
         f"ratio ≥ {targets.get_item:.2f}" + (f", p99 ≤ {p99:g} ms" if p99 else ""),
@@ -151,6 +154,26 @@ def _reads(bench: Bench, url: str, env: dict[str, str]) -> None:
             f"GET /api/v1/items?limit=20 {label}", "get_path.lua", url, {**env, "BENCH_PATH": path}
         )
         row.expect("within 1.5x of the plain list", _within(row, plain, 1.5))
+
+
+def _get_item_with_jwt_and_api_token(bench: Bench, url: str, env: dict[str, str]) -> Row:
+    """The JWT GET item, then the same with an API token (issue 17); the JWT row."""
+    row = bench.load("GET /api/v1/items/{id} (authenticated)", "get_item.lua", url, env)
+    api = {**env, "BENCH_TOKEN": api_tokens.api_token_for(url, env["BENCH_TOKEN"])}
+    api_tokens.expect_like_jwt(bench.load(api_tokens.SCENARIO, "get_item.lua", url, api), row)
+    return row
+
+
+def measure_api_token(bench: Bench) -> None:
+    """Only the GET item with a JWT and with an API token (``--api-token``)."""
+    store = bench.store("api-token")
+    import_csv(store, bench.options.items)
+    with serve_store(bench, store) as server:
+        token = token_for(server.base_url, "clerk")
+        ids_file = bench.workdir / "ids.txt"
+        ids_file.write_text("\n".join(item_ids(server.base_url, token, bench.options.items)))
+        env = {"BENCH_TOKEN": token, "BENCH_IDS": str(ids_file)}
+        _get_item_with_jwt_and_api_token(bench, server.base_url, env)
 
 
 def _writes(bench: Bench, url: str, env: dict[str, str]) -> None:
@@ -170,6 +193,53 @@ def _writes(bench: Bench, url: str, env: dict[str, str]) -> None:
     target = targets.keyed_movement
     keyed.expect(f"ratio ≥ {target:.2f}", _at_least(keyed.ratio, target))
     bench.load("90/10 read/write mix", "mix.lua", url, env)
+
+
+def measure_transfers(bench: Bench, store: Store, url: str, env: dict[str, str]) -> None:
+    """Issue 14: ``POST /transfers`` of one unit between the default location and another,
+    there and back, on random items of the store."""
+    made = json.loads(
+        store.inventory("--json", "locations", "add", "BENCH-B", "--name", "Bench shelf")
+    )
+    main = json.loads(store.inventory("--json", "locations", "list", "--search", "main"))
+    (default,) = [loc for loc in main["items"] if loc["code"] == "MAIN"]
+    _stock_second_location(bench, store, "BENCH-B")
+    moves = {**env, "BENCH_FROM": default["id"], "BENCH_TO": made["id"]}
+    row = bench.load("POST /api/v1/transfers (1 unit there and back)", "transfers.lua", url, moves)
+    target = bench.targets.transfer
+    row.expect(f"ratio ≥ {target:.2f}", _at_least(row.ratio, target))
+
+
+def _stock_second_location(bench: Bench, store: Store, code: str) -> None:
+    """Every item gets units at ``code`` too (an export with a location column, imported
+    back), so transfers either way never run short, whichever connection sends them first."""
+    exported = bench.workdir / f"{store.name}-items.csv"
+    store.inventory("items", "export", str(exported))
+    with exported.open(newline="") as source:
+        rows = list(csv.reader(source))
+    header, body = rows[0], rows[1:]
+    quantity = header.index("quantity")
+    stocked = bench.workdir / f"{store.name}-at-{code}.csv"
+    with stocked.open("w", newline="") as target:
+        writer = csv.writer(target)
+        writer.writerow([*header, "location"])
+        writer.writerows([*row[:quantity], "1000", *row[quantity + 1 :], code] for row in body)
+    store.inventory("items", "import", str(stocked))
+
+
+def measure_transfers_only(bench: Bench) -> None:
+    """The transfer scenario on its own (``--only transfers``), on a store of its own."""
+    store = bench.store("transfers")
+    import_csv(store, bench.options.items)
+    with serve_store(bench, store) as server:
+        token = token_for(server.base_url, "clerk")
+        ids_file = bench.workdir / "ids.txt"
+        ids_file.write_text("\n".join(item_ids(server.base_url, token, bench.options.items)))
+        env = {"BENCH_TOKEN": token, "BENCH_IDS": str(ids_file)}
+        measure_transfers(bench, store, server.base_url, env)
+    bad = ledger_mismatches(store)
+    bench.report.add(Row("ledger sum == quantity after the run", value=f"{bad} mismatches"))
+    bench.report.rows[-1].expect("0", bad == 0)
 
 
 def _login_storm(bench: Bench, url: str) -> None:

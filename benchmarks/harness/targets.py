@@ -1,4 +1,5 @@
-"""Issue 11's targets, per engine, as ratios to the bare route measured in the same run."""
+"""Issue 11's targets (and issue 14's transfer), per engine, as ratios to the bare route measured
+in the same run."""
 
 from dataclasses import dataclass
 
@@ -11,6 +12,8 @@ class Targets:
     movement: float
     movement_p99_ms: float
     keyed_movement: float
+    #: ``POST /transfers`` (issue 14): two movements and two locations per request.
+    transfer: float = 0.10
     #: ``/health/live`` through the whole middleware stack: what the stack itself costs.
     health_live: float = 0.80
 
@@ -30,6 +33,7 @@ POSTGRESQL = Targets(
     movement=0.12,
     movement_p99_ms=100,
     keyed_movement=0.10,
+    transfer=0.08,
 )
 
 

@@ -1,7 +1,9 @@
 """The CSV format of ``items import`` and ``items export``.
 
-A header row names the columns (``sku,name,description,price,tax,quantity,reorder_level``; any
-order, case-insensitive; only sku, name and price are required). ``tax`` is a rate in percent.
+A header row names the columns (``sku,name,description,price,tax,quantity,reorder_level``, and
+optionally ``location``; any order, case-insensitive; only sku, name and price are required).
+``tax`` is a rate in percent. ``location`` is the code of the location a row's quantity is at
+(the default location when absent); an export ``--by-location`` writes one row per location.
 Line numbers are those a text editor shows, so a rejection can be found and fixed.
 
 Formulas (OWASP "CSV injection"): a spreadsheet runs a cell that starts with ``=``, ``+``,
@@ -18,19 +20,27 @@ written by the export itself and never get a prefix (``-5`` stays a number).
 import codecs
 import csv
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
-from application.use_cases.import_items import IMPORT_COLUMNS, REQUIRED_COLUMNS, ImportRow
+from application.use_cases.export_items import ExportedStock
+from application.use_cases.import_items import (
+    ACCEPTED_COLUMNS,
+    IMPORT_COLUMNS,
+    LOCATION_COLUMN,
+    REQUIRED_COLUMNS,
+    ImportRow,
+)
 from application.views import ItemView
 from domain.errors import InvalidValue
 
-EXPECTED = ",".join(IMPORT_COLUMNS)
+EXPECTED = ",".join(IMPORT_COLUMNS) + f"[,{LOCATION_COLUMN}]"
 #: The columns of free text, where a formula could be planted.
-TEXT_COLUMNS = frozenset({"sku", "name", "description"})
+TEXT_COLUMNS = frozenset({"sku", "name", "description", LOCATION_COLUMN})
 _NEEDS_PREFIX = re.compile(r"'*[=+\-@\t\r]")
 _HAS_PREFIX = re.compile(r"'+[=+\-@\t\r]")
+PROGRESS_EVERY = 1_000
 
 
 def neutralise(text: str) -> str:
@@ -83,7 +93,7 @@ def parse_rows(lines: Iterable[str]) -> list[ImportRow]:
 
 def _header(record: Sequence[str]) -> list[str]:
     names = [cell.strip().lower() for cell in record]
-    unknown = [name for name in names if name not in IMPORT_COLUMNS]
+    unknown = [name for name in names if name not in ACCEPTED_COLUMNS]
     if unknown:
         raise InvalidValue(
             "header", f"unknown column(s) {', '.join(unknown)}; the columns are {EXPECTED}"
@@ -115,22 +125,55 @@ def _row(line: int, header: Sequence[str], record: Sequence[str]) -> ImportRow:
     )
 
 
-def write_items(handle: TextIO, items: Iterable[ItemView]) -> int:
-    """Writes the header and one row per item; returns the number of items written."""
+def _cells(item: ItemView, quantity: int) -> tuple[object, ...]:
+    return (
+        neutralise(item.sku.value),
+        neutralise(item.name),
+        neutralise(item.description or ""),
+        str(item.unit_price),
+        "" if item.tax_rate is None else str(item.tax_rate),
+        quantity,
+        item.reorder_level,
+    )
+
+
+def _report(progress: Callable[[int], None] | None, written: int, *, done: bool) -> None:
+    if progress is not None and (done or written % PROGRESS_EVERY == 0):
+        progress(written)
+
+
+def write_items(
+    handle: TextIO, items: Iterable[ItemView], progress: Callable[[int], None] | None = None
+) -> int:
+    """Writes the header and one row per item; returns the number of items written.
+    ``progress(written)`` is called every ``PROGRESS_EVERY`` rows and at the end."""
     writer = csv.writer(handle)
     writer.writerow(IMPORT_COLUMNS)
     written = 0
     for item in items:
-        writer.writerow(
-            (
-                neutralise(item.sku.value),
-                neutralise(item.name),
-                neutralise(item.description or ""),
-                str(item.unit_price),
-                "" if item.tax_rate is None else str(item.tax_rate),
-                item.quantity,
-                item.reorder_level,
-            )
-        )
+        writer.writerow(_cells(item, item.quantity))
         written += 1
+        _report(progress, written, done=False)
+    _report(progress, written, done=True)
+    return written
+
+
+def write_stock(
+    handle: TextIO, stock: Iterable[ExportedStock], progress: Callable[[int], None] | None = None
+) -> int:
+    """Like ``write_items`` with a ``location`` column: one row per location an item holds
+    stock at (one row with no location for an item that holds none). Importing it rebuilds
+    the stock per location. Returns the number of items written; ``progress`` as there."""
+    writer = csv.writer(handle)
+    writer.writerow(ACCEPTED_COLUMNS)
+    written = 0
+    for entry in stock:
+        for level in entry.levels:
+            code = neutralise(level.location_code.value)
+            writer.writerow((*_cells(entry.item, level.quantity), code))
+        if not entry.levels:
+            writer.writerow((*_cells(entry.item, 0), ""))
+        written += 1
+        _report(progress, written, done=False)
+    _report(progress, written, done=True)
     return written

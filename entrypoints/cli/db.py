@@ -10,10 +10,12 @@ import typer
 
 from entrypoints.cli.errors import ConfigurationError
 from entrypoints.cli.output import emit, message
-from entrypoints.cli.state import CliState
+from entrypoints.cli.state import PLAIN_HELP, CliState, YesOption
 from entrypoints.container import Container
 
-app = typer.Typer(help="Database migrations of the SQL store.", no_args_is_help=True)
+app = typer.Typer(
+    rich_markup_mode=PLAIN_HELP, help="Database migrations of the SQL store.", no_args_is_help=True
+)
 
 
 def _sql_store(state: CliState) -> Container:
@@ -55,10 +57,14 @@ def upgrade_command(
 def downgrade_command(
     ctx: typer.Context,
     revision: Annotated[str, typer.Argument(help="Target revision ('base' removes everything).")],
+    yes: YesOption = False,
 ) -> None:
-    """Take the schema back to REVISION. Data in removed tables is lost."""
+    """Take the schema back to REVISION. Data in removed tables is lost (asks first; --yes in
+    scripts)."""
     state = CliState.of(ctx)
     container = _sql_store(state)
+    where = container.database_display()
+    state.confirm(f"downgrade {where} to {revision}, losing the data of removed tables", yes=yes)
 
     async def work() -> str | None:
         await container.downgrade_schema(revision)

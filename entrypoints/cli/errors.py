@@ -23,8 +23,10 @@ USAGE = 2  # Typer's own code for a bad command line
 ROWS_REJECTED = 14
 CONFIGURATION = 15
 FILE_ERROR = 16
+NOT_CONFIRMED = 22
 
 #: Error code (domain and application) → exit code. Never renumber: scripts depend on these.
+#: The CLI's own codes above (14-16, 22) share the number space: ``exit_code_table`` lists both.
 EXIT_CODES: dict[str, int] = {
     "invalid_value": 3,
     "not_found": 4,
@@ -42,7 +44,14 @@ EXIT_CODES: dict[str, int] = {
     "insufficient_storage": 19,
     "idempotency_key_reused": 20,
     "store_unavailable": 21,
-    "webhook_url_refused": 22,
+    # Webhooks (issue 16); 22 is the CLI's own "not confirmed".
+    "webhook_url_refused": 23,
+    # Stock by location (issue 14): numbered from 40 to stay clear of other additions.
+    "location_inactive": 40,
+    "location_not_empty": 41,
+    "default_location": 42,
+    "stocktake_closed": 43,
+    "stocktake_conflict": 44,
 }
 
 _OTHER_CODES = {
@@ -51,6 +60,7 @@ _OTHER_CODES = {
     ROWS_REJECTED: "items import: some rows were rejected (the others were imported)",
     CONFIGURATION: "configuration error (settings, storage, database URL)",
     FILE_ERROR: "a file could not be read or written",
+    NOT_CONFIRMED: "not confirmed: a destructive command needs --yes when stdin is no terminal",
 }
 
 
@@ -63,6 +73,11 @@ def exit_code_table() -> str:
 
 class ConfigurationError(Exception):
     """The service is configured in a way this command cannot work with."""
+
+
+class NotConfirmed(Exception):
+    """A destructive command was not confirmed: declined at the prompt, or run without --yes
+    where there is no terminal to ask on."""
 
 
 def report(message: str, *, code: str, json_output: bool) -> None:
@@ -82,6 +97,9 @@ def exit_for(error: BaseException, *, json_output: bool, debug: bool) -> typer.E
         message = _one_line(error)
         report(message, code="configuration", json_output=json_output)
         return typer.Exit(CONFIGURATION)
+    if isinstance(error, NotConfirmed):
+        report(str(error), code="not_confirmed", json_output=json_output)
+        return typer.Exit(NOT_CONFIRMED)
     if isinstance(error, OSError) and error.filename is not None:
         reason = error.strerror or _one_line(error)
         report(f"{error.filename}: {reason}", code="file_error", json_output=json_output)

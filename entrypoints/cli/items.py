@@ -15,15 +15,21 @@ from application.ports import ItemQuery, ItemSort, Page
 from application.use_cases import StockChange
 from application.views import ItemView
 from domain.items import Item, MovementReason, StockMovement
+from entrypoints import representation
 from entrypoints.cli import output
-from entrypoints.cli.state import CliState
+from entrypoints.cli.state import PLAIN_HELP, CliState, YesOption
 
-app = typer.Typer(no_args_is_help=True, help="Manage items and their stock.")
+app = typer.Typer(
+    rich_markup_mode=PLAIN_HELP, no_args_is_help=True, help="Manage items and their stock."
+)
 
 #: ``-3`` after the item must reach DELTA as a number, not be read as an unknown option ``-3``.
 NUMBERS_MAY_BE_NEGATIVE = {"ignore_unknown_options": True}
-REASONS = ", ".join(reason.value for reason in MovementReason if reason is not MovementReason.COUNT)
-SORTS = ", ".join(sort.value for sort in ItemSort)
+REASONS = ", ".join(
+    reason.value
+    for reason in MovementReason
+    if reason not in (MovementReason.COUNT, MovementReason.TRANSFER_IN, MovementReason.TRANSFER_OUT)
+)
 
 ItemKey = Annotated[str, typer.Argument(help="Item SKU or id.", show_default=False)]
 ExpectedVersion = Annotated[
@@ -40,6 +46,10 @@ IdempotencyKeyOption = Annotated[
 Limit = Annotated[int, typer.Option(help="Page size (1-100).")]
 Offset = Annotated[int, typer.Option(help="Entries to skip.")]
 Note = Annotated[str | None, typer.Option(help="Free text kept in the ledger.")]
+LocationOption = Annotated[
+    str | None,
+    typer.Option(help="Location code or id (default: the default location, MAIN)."),
+]
 
 
 def _blank_is_none(value: str | None) -> str | None:
@@ -55,7 +65,9 @@ def list_items(
     low_stock: Annotated[
         bool, typer.Option("--low-stock", help="Only items at or under their reorder level.")
     ] = False,
-    sort: Annotated[str, typer.Option(help=f"One of {SORTS}.")] = "name",
+    sort: Annotated[
+        ItemSort, typer.Option(help="Order of the listing; a leading '-' means descending.")
+    ] = ItemSort.NAME,
     limit: Limit = 20,
     offset: Offset = 0,
 ) -> None:
@@ -66,14 +78,14 @@ def list_items(
         limit=limit,
         search=q,
         low_stock=True if low_stock else None,
-        sort=sort,  # type: ignore[arg-type] # validated by the use case, like the HTTP query
+        sort=sort,
     )
 
     async def work() -> Page[ItemView]:
         return await state.container.list_items().execute(await state.actor(), query)
 
     page = state.run(work)
-    output.emit(state, output.page_json(page, output.item_json), output.items_table(page))
+    output.emit(state, representation.page(page, representation.item), output.items_table(page))
 
 
 @app.command()
@@ -85,7 +97,7 @@ def show(ctx: typer.Context, item: ItemKey) -> None:
         return await state.container.get_item().execute(await state.actor(), item)
 
     found = state.run(work)
-    output.emit(state, output.item_json(found), output.item_detail(found))
+    output.emit(state, representation.item(found), output.item_detail(found))
 
 
 @app.command()
@@ -118,7 +130,7 @@ def add(
         return (await state.container.create_item().execute(command)).item
 
     item = state.run(work)
-    output.emit(state, output.item_json(item), output.item_detail(item, f"Added {item.sku}"))
+    output.emit(state, representation.item(item), output.item_detail(item, f"Added {item.sku}"))
 
 
 @app.command()
@@ -166,14 +178,20 @@ def update(
 
     updated = state.run(work)
     output.emit(
-        state, output.item_json(updated), output.item_detail(updated, f"Updated {updated.sku}")
+        state, representation.item(updated), output.item_detail(updated, f"Updated {updated.sku}")
     )
 
 
 @app.command()
-def delete(ctx: typer.Context, item: ItemKey, expected_version: ExpectedVersion = None) -> None:
-    """Delete an item with its ledger."""
+def delete(
+    ctx: typer.Context,
+    item: ItemKey,
+    yes: YesOption = False,
+    expected_version: ExpectedVersion = None,
+) -> None:
+    """Delete an item with its ledger (asks first; --yes in scripts)."""
     state = CliState.of(ctx)
+    state.confirm(f"delete item {item} and its stock ledger", yes=yes)
 
     async def work() -> None:
         await state.container.delete_item().execute(
@@ -184,20 +202,20 @@ def delete(ctx: typer.Context, item: ItemKey, expected_version: ExpectedVersion 
     output.emit(state, {"deleted": item}, output.message(f"Deleted {item}"))
 
 
-def _show_change(state: CliState, change: StockChange) -> None:
+def _show_change(state: CliState, change: StockChange, location: str | None = None) -> None:
     movement = change.movement
     item = change.item
+    at = ""
+    if location is not None and movement is not None:
+        at = f" at {location.strip().upper()} ({item.quantity_at(movement.location_id)} there)"
     if movement is None:
         headline = f"{item.sku}: no change, {item.quantity} on hand"
     else:
         headline = (
-            f"{item.sku}: {movement.delta:+d} ({movement.reason.value}), {item.quantity} on hand"
+            f"{item.sku}: {movement.delta:+d} ({movement.reason.value}){at},"
+            f" {item.quantity} on hand"
         )
-    data = {
-        "item": output.item_json(item),
-        "movement": None if movement is None else output.movement_json(movement),
-    }
-    output.emit(state, data, output.message(headline))
+    output.emit(state, representation.stock_change(change), output.message(headline))
 
 
 @app.command(context_settings=NUMBERS_MAY_BE_NEGATIVE)
@@ -212,6 +230,7 @@ def adjust(
     reference: Annotated[str | None, typer.Option(help="An order or delivery number.")] = None,
     expected_version: ExpectedVersion = None,
     idempotency_key: IdempotencyKeyOption = None,
+    location: LocationOption = None,
 ) -> None:
     """Add or remove stock: inventory items adjust SKU-1 -3 --reason sold"""
     state = CliState.of(ctx)
@@ -226,10 +245,11 @@ def adjust(
             reference=reference,
             expected_version=expected_version,
             idempotency_key=idempotency_key,
+            location=location,
         )
         return await state.container.adjust_stock().execute(command)
 
-    _show_change(state, state.run(work))
+    _show_change(state, state.run(work), location)
 
 
 @app.command(context_settings=NUMBERS_MAY_BE_NEGATIVE)
@@ -240,8 +260,10 @@ def count(
     note: Note = None,
     expected_version: ExpectedVersion = None,
     idempotency_key: IdempotencyKeyOption = None,
+    location: LocationOption = None,
 ) -> None:
-    """Record a stock count: sets the quantity on hand, the difference enters the ledger."""
+    """Record a stock count: sets the quantity on hand (at a location), the difference enters
+    the ledger."""
     state = CliState.of(ctx)
 
     async def work() -> StockChange:
@@ -252,10 +274,11 @@ def count(
             note=note,
             expected_version=expected_version,
             idempotency_key=idempotency_key,
+            location=location,
         )
         return await state.container.count_stock().execute(command)
 
-    _show_change(state, state.run(work))
+    _show_change(state, state.run(work), location)
 
 
 @app.command()
@@ -269,6 +292,5 @@ def history(ctx: typer.Context, item: ItemKey, limit: Limit = 20, offset: Offset
         )
 
     page = state.run(work)
-    output.emit(
-        state, output.page_json(page, output.movement_json), output.movements_table(item, page)
-    )
+    movements = representation.page(page, representation.movement)
+    output.emit(state, movements, output.movements_table(item, page))

@@ -11,9 +11,20 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from entrypoints.cli import db, items, serve, transfer, users, webhooks
+from entrypoints.cli import (
+    db,
+    items,
+    locations,
+    serve,
+    stock,
+    stocktake,
+    tokens,
+    transfer,
+    users,
+    webhooks,
+)
 from entrypoints.cli.errors import InventoryGroup, exit_code_table
-from entrypoints.cli.state import CliState
+from entrypoints.cli.state import PLAIN_HELP, CliState
 from entrypoints.container import Container, build_container
 
 __all__ = ["build_cli", "main", "transfer"]
@@ -32,20 +43,24 @@ def build_cli(
     server: serve.Server = _default_server,
     console: Console | None = None,
     progress_from_rows: int = 5_000,
+    stdin_is_terminal: Callable[[], bool] | None = None,
 ) -> typer.Typer:
     """The ``inventory`` app. Without ``container`` one is built when a command runs.
 
-    ``server`` runs uvicorn; ``console`` is where tables go (stdout by default); imports of at
-    least ``progress_from_rows`` rows show a progress bar when that console is a terminal.
+    ``server`` runs uvicorn; ``console`` is where tables go (stdout by default); imports and
+    exports of at least ``progress_from_rows`` rows show a progress bar when that console is a
+    terminal. ``stdin_is_terminal`` says whether destructive commands can ask for confirmation
+    (by default: whether stdin is a terminal).
     """
     app = typer.Typer(
         cls=InventoryGroup,
         name="inventory",
-        help="Run the inventory from the terminal: items, stock, users and the REST server.",
+        help="Run the inventory from the terminal: items, stock by location, users and the REST"
+        " server.",
         epilog=exit_code_table(),
         no_args_is_help=True,
         pretty_exceptions_enable=False,
-        add_completion=False,
+        rich_markup_mode=PLAIN_HELP,
     )
 
     @app.callback()
@@ -58,6 +73,7 @@ def build_cli(
             str | None,
             typer.Option(
                 "--database-url",
+                metavar="URL",
                 help="Use the SQL store at this URL (overrides INVENTORY_DATABASE_URL).",
                 show_default=False,
             ),
@@ -83,6 +99,8 @@ def build_cli(
             console=console if console is not None else Console(),
             progress_from_rows=progress_from_rows,
         )
+        if stdin_is_terminal is not None:
+            state.stdin_is_terminal = stdin_is_terminal
         ctx.obj = state
         if database_url is not None:
             state.use_database(database_url)
@@ -90,7 +108,11 @@ def build_cli(
     app.add_typer(users.app, name="users")
     app.add_typer(webhooks.app, name="webhooks")
     app.add_typer(items.app, name="items")
+    app.add_typer(locations.app, name="locations")
+    app.add_typer(tokens.app, name="tokens")
     app.add_typer(db.app, name="db")
+    stock.register(app)
+    stocktake.register(app)
     serve.register(app, server)
     return app
 

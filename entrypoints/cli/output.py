@@ -1,13 +1,13 @@
 """How results look: rich tables for people, stable JSON for scripts (``--json``).
 
-JSON keeps one shape per kind of result: money and rates as strings with two decimals
-(``"12.50"``), ids as strings, timestamps in ISO 8601 UTC with a ``Z``.
+Items, movements and users print as the REST API returns them (``entrypoints.representation``):
+money and rates as strings with two decimals (``"12.50"``), ids as strings, timestamps in
+ISO 8601 UTC with a ``Z``.
 """
 
-import json
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -19,72 +19,10 @@ from application.use_cases import ImportReport, RowStatus
 from application.views import ItemView, UserView
 from domain.items import Item, StockMovement
 from domain.users import User
+from entrypoints import representation
 from entrypoints.cli.state import CliState
 
-T = TypeVar("T")
 JsonObject = dict[str, Any]
-
-
-def timestamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
-def item_json(item: Item | ItemView) -> JsonObject:
-    image = item.image
-    return {
-        "id": str(item.id),
-        "sku": item.sku.value,
-        "name": item.name,
-        "description": item.description,
-        "unit_price": str(item.unit_price),
-        "tax_rate": None if item.tax_rate is None else str(item.tax_rate),
-        "price_with_tax": str(item.price_with_tax),
-        "quantity": item.quantity,
-        "reorder_level": item.reorder_level,
-        "low_stock": item.low_stock,
-        "version": item.version,
-        "image": None
-        if image is None
-        else {"content_type": image.content_type, "size": image.size, "sha256": image.sha256},
-        "created_at": timestamp(item.created_at),
-        "updated_at": timestamp(item.updated_at),
-    }
-
-
-def movement_json(movement: StockMovement) -> JsonObject:
-    return {
-        "id": str(movement.id),
-        "item_id": str(movement.item_id),
-        "delta": movement.delta,
-        "reason": movement.reason.value,
-        "quantity_after": movement.quantity_after,
-        "actor_id": None if movement.actor_id is None else str(movement.actor_id),
-        "occurred_at": timestamp(movement.occurred_at),
-        "note": movement.note,
-        "reference": movement.reference,
-    }
-
-
-def user_json(user: User | UserView) -> JsonObject:
-    return {
-        "id": str(user.id),
-        "username": user.username.value,
-        "role": user.role.value,
-        "active": user.active,
-        "email": user.email,
-        "full_name": user.full_name,
-        "created_at": timestamp(user.created_at),
-        "updated_at": timestamp(user.updated_at),
-    }
-
-
-def page_json(page: Page[T], convert: Callable[[T], JsonObject]) -> JsonObject:
-    return {
-        "items": [convert(entry) for entry in page.items],
-        "total": page.total,
-        "offset": page.offset,
-        "limit": page.limit,
-    }
 
 
 def report_json(report: ImportReport) -> JsonObject:
@@ -108,18 +46,27 @@ def report_json(report: ImportReport) -> JsonObject:
 def emit(state: CliState, data: JsonObject, render: Callable[[Console], None]) -> None:
     """JSON on stdout with ``--json``, otherwise the human rendering."""
     if state.json_output:
-        typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        typer.echo(representation.json_bytes(data, indent=True).decode())
     else:
         render(state.console)
 
 
 # -- human renderings -------------------------------------------------------------------------
+def cell(value: object) -> object:
+    """A JSON value as a person reads it: yes/no, and times in ISO 8601 UTC with a ``Z``."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return value
+
+
 def _text(value: object) -> Text:
     """A table cell taken literally: an item named ``[bold]`` is not rich markup."""
     return Text("" if value is None else str(value))
 
 
-def _page_caption(page: Page[Any]) -> str:
+def page_caption(page: Page[Any]) -> str:
     if not page.items:
         return f"none shown of {page.total}"
     first = page.offset + 1
@@ -128,7 +75,7 @@ def _page_caption(page: Page[Any]) -> str:
 
 def items_table(page: Page[Item] | Page[ItemView]) -> Callable[[Console], None]:
     def render(console: Console) -> None:
-        table = Table(title="Items", caption=_page_caption(page))
+        table = Table(title="Items", caption=page_caption(page))
         table.add_column("SKU", no_wrap=True)
         table.add_column("Name")
         for heading in ("Qty", "Reorder", "Price", "Tax %", "Gross"):
@@ -154,10 +101,8 @@ def item_detail(item: Item | ItemView, title: str | None = None) -> Callable[[Co
         table = Table(title=Text(title or f"Item {item.sku}"), show_header=False)
         table.add_column("field", style="bold", no_wrap=True)
         table.add_column("value", overflow="fold")
-        for key, value in item_json(item).items():
-            if key != "image":
-                table.add_row(key, _text(value))
-        table.add_row("image", _text("yes" if item.image else "no"))
+        for key, value in representation.item(item).items():
+            table.add_row(key, _text(cell(value)))
         console.print(table)
 
     return render
@@ -165,7 +110,7 @@ def item_detail(item: Item | ItemView, title: str | None = None) -> Callable[[Co
 
 def movements_table(sku: str, page: Page[StockMovement]) -> Callable[[Console], None]:
     def render(console: Console) -> None:
-        table = Table(title=Text(f"History of {sku}"), caption=_page_caption(page))
+        table = Table(title=Text(f"History of {sku}"), caption=page_caption(page))
         table.add_column("When (UTC)", no_wrap=True)
         table.add_column("Delta", justify="right", no_wrap=True)
         table.add_column("Reason", no_wrap=True)
@@ -190,7 +135,7 @@ def users_table(
     page: Page[User] | Page[UserView] | Page[User | UserView],
 ) -> Callable[[Console], None]:
     def render(console: Console) -> None:
-        table = Table(title="Users", caption=_page_caption(page))
+        table = Table(title="Users", caption=page_caption(page))
         table.add_column("Username", no_wrap=True)
         table.add_column("Role", no_wrap=True)
         table.add_column("Active", no_wrap=True)

@@ -9,21 +9,19 @@ and, in a worker, the watch that stops it when its supervisor dies. The HTTP pro
 
 import os
 from collections.abc import Callable
+from functools import partial
 from typing import Annotated, Any
 
 import typer
 
 from entrypoints.cli.state import CliState
+from entrypoints.container import prepare_storage
 
 #: A string: the CLI does not import the REST app; uvicorn's workers do.
 APP_FACTORY = "entrypoints.server.worker:create_served_app"
 GRACEFUL_SHUTDOWN_SECONDS = 20
 
 Server = Callable[..., Any]
-
-
-async def _nothing() -> None:
-    """``CliState.run`` checks the store before and releases it after; nothing else to do."""
 
 
 def register(app: typer.Typer, server: Server) -> None:
@@ -52,9 +50,12 @@ def register(app: typer.Typer, server: Server) -> None:
             workers = settings.workers
         if reload and workers > 1:
             raise typer.BadParameter("--reload runs a single process; drop --workers")
-        # A database that is unreachable or behind its migrations is one clear line and exit
+        # Once, before any worker starts: a new embedded SQLite store gets its schema; a
+        # database that is unreachable or behind its migrations is one clear line and exit
         # code 15 here, instead of a traceback from every uvicorn worker.
-        state.run(_nothing)
+        if state.run(partial(prepare_storage, state.container), check_schema=False):
+            where = state.container.database_display()
+            typer.echo(f"created the schema of the new store {where}", err=True)
         if state.database_url is not None:
             # Workers are separate processes that read their settings from the environment.
             os.environ["INVENTORY_STORAGE"] = "sqlalchemy"

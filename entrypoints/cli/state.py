@@ -1,9 +1,10 @@
 """What every command shares: the container, the global options and the way coroutines run."""
 
 import asyncio
+import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Annotated, TypeVar
 
 import typer
 from dependency_injector import providers
@@ -11,16 +12,27 @@ from rich.console import Console
 
 from application.errors import AuthenticationFailed
 from domain.users import Principal
-from entrypoints.cli.errors import ConfigurationError
+from entrypoints.cli.errors import ConfigurationError, NotConfirmed
 from entrypoints.container import Container, check_storage, close, start
 from entrypoints.settings import Settings
 
 T = TypeVar("T")
 
+#: Help in click's plain layout rather than Typer's rich panels, in every group: flags show no
+#: ``<bool>`` value (there is none to give), and help reads the same in a pipe as on a terminal.
+PLAIN_HELP = None
+YesOption = Annotated[
+    bool, typer.Option("--yes", "-y", help="Do not ask for confirmation (for scripts).")
+]
+
 NO_ADMIN = (
     "there is no active admin to act as; create the first one with"
     " 'inventory users create NAME --role admin', or name a user with --as"
 )
+
+
+def _stdin_is_a_terminal() -> bool:
+    return sys.stdin is not None and sys.stdin.isatty()
 
 
 @dataclass
@@ -36,6 +48,8 @@ class CliState:
     console: Console = field(default_factory=Console)
     #: Imports of at least this many rows show a progress bar (on a terminal only).
     progress_from_rows: int = 5_000
+    #: Whether someone can be asked (a destructive command's confirmation).
+    stdin_is_terminal: Callable[[], bool] = _stdin_is_a_terminal
 
     @classmethod
     def of(cls, ctx: typer.Context) -> "CliState":
@@ -52,6 +66,17 @@ class CliState:
         )
         self.container.settings.override(providers.Object(updated))
         self.database_url = url
+
+    def confirm(self, action: str, *, yes: bool) -> None:
+        """Asks before a destructive ``action`` ("delete item X") on a terminal; ``--yes`` skips
+        the question. With no terminal and no ``--yes`` the command refuses (``NotConfirmed``)
+        rather than go ahead unasked or wait for an answer no one will type."""
+        if yes:
+            return
+        if not self.stdin_is_terminal():
+            raise NotConfirmed(f"{action}: add --yes to confirm (stdin is not a terminal)")
+        if not typer.confirm(f"{action[:1].upper()}{action[1:]}?", default=False, err=True):
+            raise NotConfirmed(f"{action}: not confirmed, nothing was changed")
 
     def run(self, work: Callable[[], Awaitable[T]], *, check_schema: bool = True) -> T:
         """Run one command's coroutine on a fresh event loop.

@@ -5,21 +5,23 @@ The commands join the ``items`` group when this module is imported (``main`` doe
 
 import gc
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TextIO
 
 import typer
-from rich.progress import Progress
 
 from application.use_cases import ImportReport, ImportRow
-from application.views import ItemView
 from entrypoints.cli import output
-from entrypoints.cli.csv_files import EXPECTED, read_rows, write_items
+from entrypoints.cli.csv_files import EXPECTED, read_rows, write_items, write_stock
 from entrypoints.cli.errors import ROWS_REJECTED
 from entrypoints.cli.items import app
+from entrypoints.cli.progress import progress_bar
 from entrypoints.cli.state import CliState
+
+#: Writes the export's CSV to a handle, reporting rows written; returns the items written.
+_Writer = Callable[[TextIO, Callable[[int], None] | None], int]
 
 
 @app.command("import")
@@ -72,20 +74,12 @@ def _bulk_objects() -> Iterator[None]:
 async def _run_import(state: CliState, rows: list[ImportRow], *, dry_run: bool) -> ImportReport:
     actor = await state.actor()
     use_case = state.container.import_items()
-    show_bar = (
-        not state.json_output
-        and state.console.is_terminal
-        and len(rows) >= state.progress_from_rows
-    )
-    if not show_bar:
-        return await use_case.execute(actor, rows, dry_run=dry_run)
-    with Progress(console=state.console, transient=True) as progress:
-        task = progress.add_task("Importing", total=len(rows))
+    with progress_bar(state) as show:
         return await use_case.execute(
             actor,
             rows,
             dry_run=dry_run,
-            progress=lambda done: progress.update(task, completed=done),
+            progress=lambda done: show("Importing", done, len(rows)),
         )
 
 
@@ -96,22 +90,40 @@ def export_items(
         Path | None,
         typer.Argument(dir_okay=False, help="Where to write; standard output when omitted."),
     ] = None,
+    by_location: Annotated[
+        bool,
+        typer.Option(
+            "--by-location", help="One row per location an item is held at, with a location column."
+        ),
+    ] = False,
 ) -> None:
-    """Write every item as CSV (the format import reads), in SKU order."""
+    """Write every item as CSV (the format import reads), in SKU order.
+
+    A long export to a FILE shows its progress on a terminal.
+    """
     state = CliState.of(ctx)
     if file is None and state.json_output:
         raise typer.BadParameter("export to standard output is CSV; give a FILE to use --json")
+    with progress_bar(state, enabled=file is not None) as show:  # stdout carries the CSV
 
-    async def work() -> list[ItemView]:
-        return await state.container.export_items().execute(await state.actor())
+        def reading(read: int, total: int) -> None:
+            show("Reading", read, total)
 
-    items = state.run(work)
-    if file is None:
-        write_items(typer.get_text_stream("stdout"), items)
-        return
-    partial = file.with_name(f".{file.name}.partial")
-    with partial.open("w", encoding="utf-8", newline="") as handle:
-        written = write_items(handle, items)
+        async def work() -> tuple[_Writer, int]:
+            actor = await state.actor()
+            if by_location:
+                stock = await state.container.export_stock().execute(actor, progress=reading)
+                return (lambda handle, done: write_stock(handle, stock, done)), len(stock)
+            items = await state.container.export_items().execute(actor, progress=reading)
+            return (lambda handle, done: write_items(handle, items, done)), len(items)
+
+        write, count = state.run(work)
+        if file is None:
+            write(typer.get_text_stream("stdout"), None)
+            return
+        partial = file.with_name(f".{file.name}.partial")
+        with partial.open("w", encoding="utf-8", newline="") as handle:
+            written = write(handle, lambda done: show(f"Writing {file.name}", done, count))
     os.replace(partial, file)  # readers never see half a file
     output.emit(
         state,

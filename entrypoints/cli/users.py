@@ -8,11 +8,14 @@ from application.commands import RegisterUserCommand, UpdateUserCommand
 from application.ports import Page
 from application.views import UserView
 from domain.users import Role, User
+from entrypoints import representation
 from entrypoints.cli import output
-from entrypoints.cli.state import CliState
+from entrypoints.cli.state import PLAIN_HELP, CliState
 
 app = typer.Typer(
-    no_args_is_help=True, help="Manage users: create, list, roles, activation, passwords."
+    rich_markup_mode=PLAIN_HELP,
+    no_args_is_help=True,
+    help="Manage users: create, list, roles, activation, passwords.",
 )
 
 UserKey = Annotated[str, typer.Argument(help="Username or user id.", show_default=False)]
@@ -37,7 +40,7 @@ def read_password(from_stdin: bool) -> str:
 
 
 def _show_user(state: CliState, user: User | UserView, headline: str) -> None:
-    output.emit(state, output.user_json(user), output.message(headline))
+    output.emit(state, representation.user(user), output.message(headline))
 
 
 @app.command()
@@ -51,6 +54,12 @@ def create(
 ) -> None:
     """Create a user. On an empty store the first admin needs no acting user."""
     state = CliState.of(ctx)
+
+    async def check() -> None:
+        actor = await state.optional_actor()
+        await state.container.check_registration().execute(actor, username, role.value)
+
+    state.run(check)  # a taken name or a missing permission is told before the password
     password = read_password(password_stdin)
 
     async def work() -> User:
@@ -79,7 +88,7 @@ def list_users(ctx: typer.Context, limit: Limit = 20, offset: Offset = 0) -> Non
         return await state.container.list_users().execute(actor, offset=offset, limit=limit)
 
     page = state.run(work)
-    output.emit(state, output.page_json(page, output.user_json), output.users_table(page))
+    output.emit(state, representation.page(page, representation.user), output.users_table(page))
 
 
 @app.command()
@@ -92,7 +101,7 @@ def show(ctx: typer.Context, user: UserKey) -> None:
         return await state.container.get_user().execute(actor, user)
 
     found = state.run(work)
-    output.emit(state, output.user_json(found), output.users_table(_single(found)))
+    output.emit(state, representation.user(found), output.users_table(_single(found)))
 
 
 def _single(user: User | UserView) -> Page[User | UserView]:

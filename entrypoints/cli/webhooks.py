@@ -10,6 +10,7 @@ from rich.table import Table
 
 from application.ports import Page
 from domain.webhooks import DeliveryAttempt, WebhookEndpoint
+from entrypoints import representation
 from entrypoints.cli import output
 from entrypoints.cli.state import CliState
 
@@ -133,7 +134,7 @@ def deliveries(
 
     page = state.run(work)
     rows = [attempt_json(attempt) for attempt in page.items]
-    output.emit(state, output.page_json(page, attempt_json), _table("Deliveries", rows))
+    output.emit(state, representation.page(page, attempt_json), _table("Deliveries", rows))
 
 
 @app.command()

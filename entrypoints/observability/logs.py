@@ -156,7 +156,7 @@ def configure_logging(settings: Settings, stream: TextIO | None = None) -> None:
         uvicorn_logger.propagate = True
     # Access logs and HTTP clients log whole URLs, query strings (tokens) included; our request
     # line replaces the access log.
-    for name in ("uvicorn.access", "httpx", "httpcore"):
+    for name in ("uvicorn.access", "httpx", "httpx2", "httpcore"):
         logging.getLogger(name).setLevel(logging.WARNING)
 
 

@@ -5,7 +5,6 @@ Also a uvicorn factory: ``uvicorn entrypoints.rest.app:create_app --factory``.
 
 import asyncio
 import logging
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -15,6 +14,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 
+from application.ports import ItemSort
 from entrypoints.container import (
     Container,
     DatabaseNotReady,
@@ -26,21 +26,30 @@ from entrypoints.container import (
 from entrypoints.observability.logs import configure_logging
 from entrypoints.observability.metrics import install_metrics
 from entrypoints.rest import errors, idempotency
-from entrypoints.rest.http import document_if_match, served_methods
+from entrypoints.rest.first_admin import bootstrap
+from entrypoints.rest.http import document_enum_names, document_if_match, served_methods
 from entrypoints.rest.middleware import build_middleware
 from entrypoints.rest.routes import (
+    access,
     auth,
+    counts,
     docs,
     event_replay,
     events,
     health,
     images,
     items,
+    locations,
     movements,
+    stocktakes,
+    transfers,
     users,
     webhooks,
 )
 from entrypoints.rest.routes.health import _SERVICE, SERVICE_NAME
+from entrypoints.rest.scopes import document_scopes
+from entrypoints.rest.security import document_api_token_schemes
+from entrypoints.web import router as web_assets
 
 logger = logging.getLogger("inventory")
 
@@ -50,55 +59,53 @@ WIRED_MODULES = [
     idempotency,
     auth,
     users,
+    access,
     items,
     movements,
+    counts,
     images,
     events,
     event_replay,
     webhooks,
     health,
+    locations,
+    transfers,
+    stocktakes,
 ]
 #: In the order FastAPI tries them for every request: the busiest first.
 ROUTERS = [
     items.router,
     movements.router,
+    counts.router,
     health.router,
     auth.router,
     users.router,
+    access.router,
     images.router,
     events.router,
     event_replay.router,
     webhooks.router,
+    locations.router,
+    transfers.router,
+    stocktakes.router,
     docs.router,
+    web_assets,
 ]
 DESCRIPTION = """An inventory of items with a stock-movement ledger.
 
-Log in with **Authorize** (the OAuth2 password flow: your username and password), then try the
-routes. Errors are `application/problem+json` (RFC 9457).
+A web page for people is at `/` (browsers get it there; API clients asking for JSON at `/` get
+this service's description, which is also at `/api/v1`).
+
+Log in with **Authorize** (the OAuth2 password flow: your username and password), or paste an
+API token (`inv_…`) there, then try the routes. An API token may do what both its scopes and
+its user's current role allow; each route says which scope it needs. Errors are
+`application/problem+json` (RFC 9457).
 
 Live events: a WebSocket at `/api/v1/events?token=<access token>` (or with an
 `Authorization: Bearer` header) streams `item.created`, `item.updated`, `item.deleted`,
-`stock.adjusted` and `stock.low` as JSON objects, with a `{"type": "heartbeat"}` when idle.
+`stock.adjusted` (with the location), `stock.transferred`, `stock.low` and `location.changed`
+as JSON objects, with a `{"type": "heartbeat"}` when idle.
 """
-
-
-async def bootstrap(container: Container) -> None:
-    """First start with no users: create the admin from the settings, or with a generated
-    password that is shown once, here, and never stored in clear."""
-    settings = container.settings()
-    password = settings.admin_password.get_secret_value() if settings.admin_password else None
-    result = await container.bootstrap_admin().execute(settings.admin_username, password)
-    if result is not None and result.generated_password is not None:
-        print(
-            f"\n*** Created the first admin user {result.user.username.value!r} with the"
-            f" password:\n\n    {result.generated_password}\n\n"
-            "It is not shown again. Log in and change it with\n"
-            "    PUT /api/v1/users/me/password"
-            ' {"current_password": "...", "new_password": "..."}\n'
-            "or set INVENTORY_ADMIN_PASSWORD before the first start next time.\n",
-            file=sys.stderr,
-            flush=True,
-        )
 
 
 @asynccontextmanager
@@ -138,6 +145,9 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
         components["Problem"] = problem
         _parameters_are_never_null(schema)
         document_if_match(schema)
+        document_api_token_schemes(schema)
+        document_scopes(schema)
+        document_enum_names(schema, ItemSort)
         app.openapi_schema = schema
     return app.openapi_schema
 

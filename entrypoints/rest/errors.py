@@ -21,6 +21,7 @@ from starlette.responses import Response
 
 from application.errors import AuthenticationFailed, StoreBusy, StoreUnavailable, TooManyAttempts
 from domain.errors import CodedError, InsufficientStock, InvalidValue
+from entrypoints.rest.refresh_cookie import SESSION_URL, clear_if_refused
 from entrypoints.rest.security import TOKEN_URL as LOGIN_ROUTE
 
 PROBLEM_JSON = "application/problem+json"
@@ -42,11 +43,19 @@ STATUS_BY_CODE: Mapping[str, int] = {
     "storage_unavailable": 503,
     "insufficient_storage": 507,
     "store_unavailable": 503,
+    "location_inactive": 409,
+    "location_not_empty": 409,
+    "default_location": 409,
+    "stocktake_closed": 409,
+    "stocktake_conflict": 409,
     "webhook_url_refused": 422,
 }
 #: Which facts of an error a client may see, by code (never the raw exception).
 _PUBLIC_DETAILS: Mapping[str, tuple[str, ...]] = {
-    "insufficient_stock": ("available", "requested"),
+    "insufficient_stock": ("available", "requested", "location"),
+    "location_inactive": ("location",),
+    "location_not_empty": ("location",),
+    "stocktake_conflict": ("conflicts",),
     "version_mismatch": ("expected", "actual"),
     "already_exists": ("field",),
     "too_many_attempts": ("retry_after",),
@@ -76,6 +85,10 @@ class Problem(BaseModel):
     field: str | None = None
     retry_after: int | None = None
     limit: int | None = None
+    location: str | None = Field(
+        default=None, description="The location's code (insufficient_stock, location_*)."
+    )
+    conflicts: int | None = Field(default=None, description="Lines in conflict (stocktakes).")
     request_id: str | None = Field(default=None, description="Quote it when reporting a 500.")
 
 
@@ -112,7 +125,8 @@ async def coded_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, CodedError)
     route = request.scope.get("route")
     container = request.app.state.container
-    container.domain_metrics().count_refusal(exc, login=getattr(route, "path", None) == LOGIN_ROUTE)
+    login = getattr(route, "path", None) in (LOGIN_ROUTE, SESSION_URL)
+    container.domain_metrics().count_refusal(exc, login=login)
     status = STATUS_BY_CODE.get(exc.code, 400)
     extra = {
         key: exc.details[key] for key in _PUBLIC_DETAILS.get(exc.code, ()) if key in exc.details
@@ -126,7 +140,31 @@ async def coded_error(request: Request, exc: Exception) -> Response:
         extra["errors"] = [{"location": [exc.field], "message": exc.reason, "type": exc.code}]
     if isinstance(exc, InsufficientStock):
         extra["available"] = exc.available
-    return problem(status, exc.message, code=exc.code, headers=headers, **extra)
+    response = problem(status, exc.message, code=exc.code, headers=headers, **extra)
+    if isinstance(exc, AuthenticationFailed):
+        clear_if_refused(request, response)
+    return response
+
+
+#: What a pattern a parameter is validated against means, said in words: a message must never
+#: show a raw regex (the request fields carrying domain values are checked by the domain's own
+#: rules instead, with its sentences). Keyed by the parameter's name.
+PATTERN_SENTENCES: Mapping[str, str] = {
+    "idempotency-key": "must be 1-200 letters, digits, '.', '_', ':' or '-'",
+    "grant_type": "must be 'password' when given",
+    "q": "must not contain NUL characters",
+}
+_SOME_PATTERN = "has characters this field does not allow (see its description)"
+
+
+def _message(error: Mapping[str, Any]) -> str:
+    """Pydantic's message, as a sentence: no regex, no 'Value error,' prefix."""
+    if error.get("type") == "string_pattern_mismatch":
+        location = error.get("loc", ())
+        name = location[-1] if location else None
+        return PATTERN_SENTENCES.get(str(name), _SOME_PATTERN)
+    message = str(error.get("msg", "is not valid"))
+    return message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
 
 
 def _field_errors(errors: Sequence[Any]) -> list[dict[str, Any]]:
@@ -134,7 +172,7 @@ def _field_errors(errors: Sequence[Any]) -> list[dict[str, Any]]:
     return [
         {
             "location": [part for part in error.get("loc", ()) if isinstance(part, str | int)],
-            "message": str(error.get("msg", "invalid")),
+            "message": _message(error),
             "type": str(error.get("type", "invalid")),
         }
         for error in errors

@@ -4,6 +4,7 @@ import json
 import re
 from collections.abc import Callable, Collection, Coroutine
 from decimal import Decimal
+from enum import Enum
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -96,6 +97,17 @@ def document_if_match(schema: dict[str, Any]) -> None:
             parameters = operation.get("parameters", [])
             if any(p.get("in") == "header" and p.get("name") == "if-match" for p in parameters):
                 operation.setdefault("responses", {}).setdefault("400", bad_request)
+
+
+def document_enum_names(schema: dict[str, Any], *enums: type[Enum]) -> None:
+    """Name the members of enums whose values are not identifiers (``-name``): generated clients
+    otherwise call them ``VALUE_1``. ``x-enum-varnames`` lists a name per value, in order."""
+    schemas = schema.get("components", {}).get("schemas", {})
+    for enum in enums:
+        component = schemas.get(enum.__name__)
+        if component is not None:
+            names = {member.value: member.name for member in enum}
+            component["x-enum-varnames"] = [names[value] for value in component["enum"]]
 
 
 def not_modified(if_none_match: str | None, current: str) -> bool:

@@ -1,11 +1,11 @@
 """The HTTP contract: pydantic models, separate from the domain objects they carry.
 
 Every request model forbids unknown fields and is strict (the string ``"5"``, ``true``, ``5.5``
-and even ``5.0`` are not integers), and every constraint the domain enforces that JSON Schema can
-express is in the published schema, so what the schema allows the service accepts and the other
-way round (except ``5.0``, which JSON Schema counts as an integer: the fields' descriptions say
-it is refused). Patterns use Python's ``re`` so that the schema means what the validation does. The
-domain still validates everything again: these models are the contract, not the rules.
+and even ``5.0`` are not integers). Fields that carry a domain value (SKUs, names, amounts,
+usernames, passwords) are checked by the domain's own rules (``fields.py``), so the API accepts
+exactly what the domain accepts and says why it refuses in the domain's words; their published
+schema documents the same rules. Integers are bounded here (the one rule JSON must settle:
+``5.0`` is refused, though JSON Schema counts it as an integer, as the descriptions say).
 """
 
 from datetime import datetime
@@ -20,56 +20,30 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
-    PlainValidator,
-    StringConstraints,
     WithJsonSchema,
 )
+from pydantic_core import PydanticCustomError
 
 from application.ports import AccessToken, Page
 from application.use_cases import StockChange
 from application.views import ItemView, UserView
-from domain.items import (
-    DESCRIPTION_MAX,
-    NAME_MAX,
-    NOTE_MAX,
-    REFERENCE_MAX,
-    Item,
-    MovementReason,
-    StockMovement,
+from domain.items import Item, MovementReason, StockMovement
+from domain.users import Role, User
+from domain.values import MAX_QUANTITY
+from entrypoints.rest.fields import (
+    AnyPassword,
+    Description,
+    Email,
+    FullName,
+    MoneyIn,
+    Name,
+    NewPassword,
+    Note,
+    Reference,
+    Sku,
+    TaxRateIn,
+    Username,
 )
-from domain.users import PASSWORD_MIN_CHARS, Role, User
-from domain.values import MAX_MONEY, MAX_QUANTITY, MAX_TAX_RATE
-
-#: Exactly what Python's ``str.strip()`` removes, spelled out: ``\s`` means less in the
-#: ECMAScript regexes that JSON Schema tools use.
-_SPACE = r"\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
-#: The Unicode format characters (category Cf, Unicode 14 as in Python 3.11), which the domain
-#: counts as blank like whitespace (``domain.values.is_blank``); a test keeps the two in step.
-#: Written into the pattern as the characters themselves (ranges of code points), since
-#: escapes beyond ``\uFFFF`` differ between regex dialects.
-FORMAT_CHARACTER_RANGES = (
-    (0x00AD, 0x00AD), (0x0600, 0x0605), (0x061C, 0x061C), (0x06DD, 0x06DD), (0x070F, 0x070F),
-    (0x0890, 0x0891), (0x08E2, 0x08E2), (0x180E, 0x180E), (0x200B, 0x200F), (0x202A, 0x202E),
-    (0x2060, 0x2064), (0x2066, 0x206F), (0xFEFF, 0xFEFF), (0xFFF9, 0xFFFB), (0x110BD, 0x110BD),
-    (0x110CD, 0x110CD), (0x13430, 0x13438), (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A),
-    (0xE0001, 0xE0001), (0xE0020, 0xE007F),
-)  # fmt: skip
-_FORMAT = "".join(
-    chr(low) if low == high else f"{chr(low)}-{chr(high)}" for low, high in FORMAT_CHARACTER_RANGES
-)
-_NO_NUL = r"^[^\x00]*$"
-#: At least one character that is neither NUL, whitespace nor a format character.
-_NOT_BLANK = rf"^[^\x00]*[^\x00{_SPACE}{_FORMAT}][^\x00]*$"
-
-RequiredText = Annotated[str, StringConstraints(pattern=_NOT_BLANK)]
-OptionalText = Annotated[str, StringConstraints(pattern=_NO_NUL)]
-Sku = Annotated[
-    str,
-    StringConstraints(pattern=r"^[A-Za-z0-9._-]{1,64}$"),
-    Field(description="Letters, digits, '-', '_' or '.'; stored upper-cased.", examples=["AB-12"]),
-]
-Name = Annotated[RequiredText, Field(max_length=NAME_MAX, examples=["Blue widget"])]
-Description = Annotated[OptionalText, Field(max_length=DESCRIPTION_MAX)]
 
 
 def _plain_integer(value: object) -> object:
@@ -78,7 +52,9 @@ def _plain_integer(value: object) -> object:
     refused, though JSON Schema counts them as integers, so a client's float arithmetic cannot
     pass for a count. ``"5"`` and ``true`` fail the strict ``int`` after this."""
     if isinstance(value, Decimal | float):
-        raise ValueError("must be a whole number written without a fraction or exponent, e.g. 5")
+        raise PydanticCustomError(
+            "int_type", "must be a whole number written without a fraction or exponent, e.g. 5"
+        )
     return value
 
 
@@ -90,7 +66,7 @@ Quantity = Annotated[
 
 def _not_zero(value: int) -> int:
     if value == 0:
-        raise ValueError("delta must not be zero")
+        raise PydanticCustomError("invalid_value", "must not be zero")
     return value
 
 
@@ -106,80 +82,7 @@ Delta = Annotated[
     BeforeValidator(_plain_integer),
     AfterValidator(_not_zero),
 ]
-Username = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")]
-Email = Annotated[
-    str,
-    StringConstraints(
-        max_length=254,
-        pattern=rf"^[^@\x00{_SPACE}]+@[^@\x00{_SPACE}]+\.[^@\x00{_SPACE}]+$",
-    ),
-]
-FullName = Annotated[OptionalText, Field(max_length=200)]
-NewPassword = Annotated[
-    str,
-    StringConstraints(min_length=PASSWORD_MIN_CHARS, max_length=72, pattern=_NO_NUL),
-    Field(description=f"{PASSWORD_MIN_CHARS} characters to 72 bytes of UTF-8 (bcrypt's limit)."),
-]
-AnyPassword = Annotated[str, StringConstraints(max_length=1024, pattern=_NO_NUL)]
 RoleName = Literal["admin", "clerk", "viewer"]
-
-_MONEY = r"^[0-9]{1,12}(\.[0-9]{1,2})?$"
-_PERCENT = r"^(1000(\.00?)?|[0-9]{1,3}(\.[0-9]{1,2})?)$"
-
-
-def _amount_parser(field: str, maximum: Decimal, text: str) -> Any:
-    """A validator for an exact amount: a decimal string or a JSON number, never a float.
-
-    JSON numbers reach it as ``Decimal`` (the request body is parsed with
-    ``parse_float=Decimal``) or ``int``; a ``bool`` or a Python float is refused.
-    """
-    import re
-
-    pattern = re.compile(text)
-
-    def parse(value: object) -> Decimal:
-        if isinstance(value, str):
-            if not pattern.fullmatch(value):
-                raise ValueError(f"{field} must look like 12 or 12.50 (at most 2 decimals)")
-            amount = Decimal(value)
-        elif isinstance(value, Decimal | int) and not isinstance(value, bool):
-            amount = Decimal(value)
-            exponent = amount.as_tuple().exponent
-            if not amount.is_finite() or (isinstance(exponent, int) and exponent < -2):
-                raise ValueError(f"{field} must have at most 2 decimal places")
-        else:
-            raise ValueError(f"{field} must be a decimal string such as '12.50' or a number")
-        if not 0 <= amount <= maximum:
-            raise ValueError(f"{field} must be between 0 and {maximum}")
-        return amount
-
-    return parse
-
-
-def _amount_schema(maximum: Decimal, text: str, example: str) -> dict[str, Any]:
-    return {
-        "anyOf": [
-            {"type": "string", "pattern": text, "maxLength": 15},
-            {"type": "number", "minimum": 0, "maximum": float(maximum), "multipleOf": 0.01},
-        ],
-        "description": "An exact amount with at most 2 decimals: a decimal string (recommended)"
-        " or a JSON number, which is read exactly from the request text, never through a float.",
-        "examples": [example],
-    }
-
-
-MoneyIn = Annotated[
-    Decimal,
-    PlainValidator(_amount_parser("unit_price", MAX_MONEY, _MONEY)),
-    PlainSerializer(str, return_type=str, when_used="json"),
-    WithJsonSchema(_amount_schema(MAX_MONEY, _MONEY, "12.50")),
-]
-TaxRateIn = Annotated[
-    Decimal,
-    PlainValidator(_amount_parser("tax_rate", MAX_TAX_RATE, _PERCENT)),
-    PlainSerializer(str, return_type=str, when_used="json"),
-    WithJsonSchema(_amount_schema(MAX_TAX_RATE, _PERCENT, "20.00")),
-]
 AmountOut = Annotated[
     Decimal,
     PlainSerializer(lambda amount: f"{amount:.2f}", return_type=str),
@@ -210,10 +113,19 @@ class TokenOut(ResponseModel):
     access_token: str
     token_type: Literal["bearer"] = "bearer"  # noqa: S105 - the OAuth2 token type
     expires_in: int = Field(description="Seconds until the token expires.")
+    refresh_token: str | None = Field(
+        default=None,
+        description="Swaps for a new access token at `POST /api/v1/auth/refresh`, once: each"
+        " refresh returns the next one.",
+    )
 
     @classmethod
     def of(cls, token: AccessToken) -> Self:
-        return cls(access_token=token.token, expires_in=token.expires_in)
+        return cls(
+            access_token=token.token,
+            expires_in=token.expires_in,
+            refresh_token=token.refresh_token,
+        )
 
 
 class UserOut(ResponseModel):
@@ -351,11 +263,18 @@ class PageOut(ResponseModel, Generic[T]):
 AdjustReason = Literal["received", "sold", "returned", "damaged", "lost", "correction"]
 
 
+#: A location's id in a JSON body, a string checked as a UUID (strict mode wants a UUID object).
+LocationIdIn = Annotated[UUID, Field(strict=False)]
+
+
 class MovementCreate(RequestModel):
     delta: Delta
     reason: AdjustReason
-    note: Annotated[OptionalText, Field(max_length=NOTE_MAX)] | None = None
-    reference: Annotated[OptionalText, Field(max_length=REFERENCE_MAX)] | None = None
+    note: Note | None = None
+    reference: Reference | None = None
+    location_id: LocationIdIn | None = Field(
+        default=None, description="Where the stock moves; the default location when absent."
+    )
 
 
 class MovementOut(ResponseModel):
@@ -368,6 +287,8 @@ class MovementOut(ResponseModel):
     occurred_at: datetime
     note: str | None
     reference: str | None
+    location_id: UUID
+    transfer_id: UUID | None = Field(description="Shared by the two movements of a transfer.")
 
     @classmethod
     def of(cls, movement: StockMovement) -> Self:
@@ -381,6 +302,8 @@ class MovementOut(ResponseModel):
             occurred_at=movement.occurred_at,
             note=movement.note,
             reference=movement.reference,
+            location_id=movement.location_id,
+            transfer_id=movement.transfer_id,
         )
 
 
@@ -394,6 +317,36 @@ class StockChangeOut(ResponseModel):
         assert change.movement is not None  # an adjustment always records a movement
         return cls(
             movement=MovementOut.of(change.movement),
+            quantity=change.item.quantity,
+            item=ItemOut.of(change.item),
+        )
+
+
+class CountCreate(RequestModel):
+    """A physical count: the quantity found on the shelf, whatever the ledger says."""
+
+    counted: Quantity = Field(
+        description="The quantity counted; becomes the stock on hand at `location_id`."
+    )
+    reference: Reference | None = None
+    note: Note | None = None
+    location_id: LocationIdIn | None = Field(
+        default=None, description="Where the stock was counted; the default location when absent."
+    )
+
+
+class CountOut(ResponseModel):
+    movement: MovementOut | None = Field(
+        description="The 'count' movement recording the difference; null when the count"
+        " matched the stock on hand and nothing was recorded."
+    )
+    quantity: int = Field(description="The quantity on hand after the count.")
+    item: ItemOut
+
+    @classmethod
+    def of(cls, change: StockChange) -> Self:
+        return cls(
+            movement=None if change.movement is None else MovementOut.of(change.movement),
             quantity=change.item.quantity,
             item=ItemOut.of(change.item),
         )

@@ -9,7 +9,11 @@ through the container's read-only unit of work and checks:
 * quantity >= 0 and quantity == the sum of the ledger (``MovementRepository.sum_for_item`` and
   the listed movements), and the newest movement's ``quantity_after`` is the quantity;
 * the version went up on every accepted change and stayed put otherwise;
-* a refused operation changed nothing (quantity, version, ledger length).
+* a refused operation changed nothing (quantity, version, ledger length);
+* stock by location: Σ over the locations == the item's quantity, each location's quantity ==
+  the sum of its ledger, and nothing is ever below zero. Movements that name no location (and
+  counts, PATCH and PUT quantities) are at the default location ``MAIN``; the machine also
+  moves stock at two locations of its own and transfers between all three.
 """
 
 import asyncio
@@ -29,11 +33,14 @@ from application.commands import (
     AdjustStockCommand,
     CountStockCommand,
     CreateItemCommand,
+    CreateLocationCommand,
     ReplaceItemCommand,
+    TransferStockCommand,
     UpdateItemCommand,
 )
 from domain.errors import AlreadyExists, InsufficientStock, InvalidValue, VersionMismatch
 from domain.items import Item, StockMovement
+from domain.locations import MAIN_LOCATION_CODE
 from domain.users import Principal, Role
 from entrypoints.container import Container
 
@@ -57,6 +64,17 @@ class Expected:
     version: int
     ledger: int
     reorder_level: int
+    #: Quantity per location code.
+    stock: tuple[tuple[str, int], ...] = ()
+
+    def at(self, code: str) -> int:
+        return dict(self.stock).get(code, 0)
+
+    def moved(self, **deltas: int) -> tuple[tuple[str, int], ...]:
+        held = dict(self.stock)
+        for code, delta in deltas.items():
+            held[code] = held.get(code, 0) + delta
+        return tuple(sorted(held.items()))
 
 
 def make_stock_machine(container_factory: ContainerFactory) -> type[RuleBasedStateMachine]:
@@ -75,6 +93,15 @@ def make_stock_machine(container_factory: ContainerFactory) -> type[RuleBasedSta
             self.serial = 0
             # Unique across machine instances, in case a factory hands out a shared database.
             self.sku_prefix = f"M{uuid4().hex[:10]}"
+            self.places = [MAIN_LOCATION_CODE]
+            for suffix in ("A", "B"):
+                code = f"{self.sku_prefix}-{suffix}".upper()
+                self.run(
+                    self.container.create_location().execute(
+                        CreateLocationCommand(actor=self.actor, code=code, name=code)
+                    )
+                )
+                self.places.append(code)
 
         def run(self, coroutine: Coroutine[Any, Any, T]) -> T:
             return self.runner.run(coroutine)
@@ -92,7 +119,15 @@ def make_stock_machine(container_factory: ContainerFactory) -> type[RuleBasedSta
                 self.runner.close()
 
         # -- helpers -----------------------------------------------------------------------
-        def accepted(self, item_id: UUID, item: Item, *, changed: bool, ledger: int) -> None:
+        def accepted(
+            self,
+            item_id: UUID,
+            item: Item,
+            *,
+            changed: bool,
+            ledger: int,
+            stock: tuple[tuple[str, int], ...] | None = None,
+        ) -> None:
             """Record an accepted operation, checking the version moved iff something did."""
             before = self.expected[item_id]
             if changed:
@@ -106,6 +141,7 @@ def make_stock_machine(container_factory: ContainerFactory) -> type[RuleBasedSta
                 version=item.version,
                 ledger=before.ledger + ledger,
                 reorder_level=item.reorder_level,
+                stock=before.stock if stock is None else stock,
             )
 
         async def read(self, item_id: UUID) -> tuple[Item, int, list[StockMovement]]:
@@ -150,6 +186,7 @@ def make_stock_machine(container_factory: ContainerFactory) -> type[RuleBasedSta
                 version=1,
                 ledger=1 if quantity else 0,
                 reorder_level=reorder,
+                stock=((MAIN_LOCATION_CODE, quantity),),
             )
             return item.id
 
@@ -183,15 +220,68 @@ def make_stock_machine(container_factory: ContainerFactory) -> type[RuleBasedSta
                 with pytest.raises(InvalidValue, match="delta"):
                     self.run(self.container.adjust_stock().execute(command))
                 return
-            if before.quantity + delta < 0:
+            main = before.at(MAIN_LOCATION_CODE)
+            if main + delta < 0:
                 with pytest.raises(InsufficientStock) as refused:
                     self.run(self.container.adjust_stock().execute(command))
-                assert refused.value.available == before.quantity
+                assert refused.value.available == main
                 assert refused.value.requested == -delta
                 return
             change = self.run(self.container.adjust_stock().execute(command))
             assert change.item.quantity == before.quantity + delta
-            self.accepted(item_id, change.item, changed=True, ledger=1)
+            self.accepted(
+                item_id, change.item, changed=True, ledger=1, stock=before.moved(MAIN=delta)
+            )
+
+        @rule(item_id=items, delta=deltas, where=st.sampled_from([1, 2]))
+        def adjust_at(self, item_id: UUID, delta: int, where: int) -> None:
+            before, code = self.expected[item_id], self.places[where]
+            command = AdjustStockCommand(
+                actor=self.actor, item=item_id, delta=delta or 1, reason="correction", location=code
+            )
+            delta = delta or 1
+            if before.at(code) + delta < 0:
+                with pytest.raises(InsufficientStock) as refused:
+                    self.run(self.container.adjust_stock().execute(command))
+                assert (refused.value.available, refused.value.location) == (before.at(code), code)
+                return
+            change = self.run(self.container.adjust_stock().execute(command))
+            assert change.movement is not None
+            assert change.item.quantity_at(change.movement.location_id) == before.at(code) + delta
+            self.accepted(
+                item_id, change.item, changed=True, ledger=1, stock=before.moved(**{code: delta})
+            )
+
+        @rule(
+            item_id=items,
+            origin=st.sampled_from([0, 1, 2]),
+            destination=st.sampled_from([0, 1, 2]),
+            quantity=st.integers(min_value=1, max_value=30),
+        )
+        def transfer(self, item_id: UUID, origin: int, destination: int, quantity: int) -> None:
+            before = self.expected[item_id]
+            source_code, target_code = self.places[origin], self.places[destination]
+            command = TransferStockCommand(
+                actor=self.actor,
+                item=item_id,
+                from_location=source_code,
+                to_location=target_code,
+                quantity=quantity,
+            )
+            if origin == destination:
+                with pytest.raises(InvalidValue):
+                    self.run(self.container.transfer_stock().execute(command))
+                return
+            if before.at(source_code) < quantity:
+                with pytest.raises(InsufficientStock) as refused:
+                    self.run(self.container.transfer_stock().execute(command))
+                assert refused.value.available == before.at(source_code)
+                return
+            moved = self.run(self.container.transfer_stock().execute(command))
+            assert moved.outgoing.transfer_id == moved.incoming.transfer_id is not None
+            assert moved.item.quantity == before.quantity
+            stock = before.moved(**{source_code: -quantity, target_code: quantity})
+            self.accepted(item_id, moved.item, changed=True, ledger=2, stock=stock)
 
         @rule(item_id=items, quantity=quantities, pin=st.booleans())
         def count(self, item_id: UUID, quantity: int, pin: bool) -> None:
@@ -206,10 +296,17 @@ def make_stock_machine(container_factory: ContainerFactory) -> type[RuleBasedSta
                     )
                 )
             )
-            differs = quantity != before.quantity
+            main = before.at(MAIN_LOCATION_CODE)
+            differs = quantity != main
             assert (change.movement is not None) is differs
-            assert change.item.quantity == quantity
-            self.accepted(item_id, change.item, changed=differs, ledger=int(differs))
+            assert change.item.quantity == before.quantity - main + quantity
+            self.accepted(
+                item_id,
+                change.item,
+                changed=differs,
+                ledger=int(differs),
+                stock=before.moved(MAIN=quantity - main),
+            )
 
         @rule(
             item_id=items,
@@ -231,12 +328,20 @@ def make_stock_machine(container_factory: ContainerFactory) -> type[RuleBasedSta
                     )
                 )
             )
-            counted = quantity is not UNSET and quantity != before.quantity
+            main = before.at(MAIN_LOCATION_CODE)
+            counted = quantity is not UNSET and quantity != main
             details = (name is not UNSET and name != before.name) or (
                 reorder is not UNSET and reorder != before.reorder_level
             )
-            assert item.quantity == (before.quantity if quantity is UNSET else quantity)
-            self.accepted(item_id, item, changed=counted or details, ledger=int(counted))
+            shift = 0 if quantity is UNSET else quantity - main
+            assert item.quantity == before.quantity + shift
+            self.accepted(
+                item_id,
+                item,
+                changed=counted or details,
+                ledger=int(counted),
+                stock=before.moved(MAIN=shift),
+            )
 
         @rule(
             item_id=items,
@@ -261,9 +366,17 @@ def make_stock_machine(container_factory: ContainerFactory) -> type[RuleBasedSta
                     )
                 )
             )
-            counted = quantity is not None and quantity != before.quantity
+            main = before.at(MAIN_LOCATION_CODE)
+            counted = quantity is not None and quantity != main
             details = name != before.name or reorder != before.reorder_level
-            self.accepted(item_id, item, changed=counted or details, ledger=int(counted))
+            shift = 0 if quantity is None else quantity - main
+            self.accepted(
+                item_id,
+                item,
+                changed=counted or details,
+                ledger=int(counted),
+                stock=before.moved(MAIN=shift),
+            )
 
         @rule(
             item_id=items,
@@ -328,7 +441,7 @@ def make_stock_machine(container_factory: ContainerFactory) -> type[RuleBasedSta
                             actor=self.actor,
                             item=mine,
                             sku=self.expected[other].sku,
-                            quantity=self.expected[mine].quantity + 1,
+                            quantity=self.expected[mine].at(MAIN_LOCATION_CODE) + 1,
                         )
                     )
                 )
@@ -351,6 +464,31 @@ def make_stock_machine(container_factory: ContainerFactory) -> type[RuleBasedSta
                     running += movement.delta
                     assert movement.delta != 0
                     assert movement.quantity_after == running >= 0
+
+        @invariant()
+        def locations_sum_to_the_item_and_to_their_ledgers(self) -> None:
+            for item_id, expected in self.expected.items():
+                item, held = self.run(self.stock_of(item_id))
+                assert all(quantity >= 0 for quantity, _ledger in held.values())
+                assert sum(quantity for quantity, _ledger in held.values()) == item.quantity
+                assert all(quantity == ledger for quantity, ledger in held.values())
+                assert {code: q for code, (q, _ledger) in held.items() if q} == {
+                    code: q for code, q in expected.stock if q
+                }
+
+        async def stock_of(self, item_id: UUID) -> tuple[Item, dict[str, tuple[int, int]]]:
+            """The item, and per location code: what it holds there and its ledger's sum."""
+            uow = self.container.uow()
+            async with uow:
+                item = await uow.items.get(item_id)
+                assert item is not None
+                held: dict[str, tuple[int, int]] = {}
+                for location_id, level in item.stock.items():
+                    location = await uow.locations.get(location_id)
+                    assert location is not None
+                    ledger = await uow.movements.sum_for_location(item_id, location_id)
+                    held[location.code.value] = (level.quantity, ledger)
+            return item, held
 
         @invariant()
         def skus_stay_unique(self) -> None:

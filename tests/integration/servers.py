@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
+import httpx2
 
 from tests.conftest import TEST_SECRET
 
@@ -88,7 +88,7 @@ class Server:
     def wait_ready(self, timeout: float = START_SECONDS) -> None:
         """Until ``/health/ready`` answers 200 (store reachable, schema at head)."""
         deadline = time.monotonic() + timeout
-        with httpx.Client(base_url=self.url, timeout=5) as client:
+        with httpx2.Client(base_url=self.url, timeout=5) as client:
             while time.monotonic() < deadline:
                 if self.process.poll() is not None:
                     raise AssertionError(f"the server exited early:\n{self.output()}")
@@ -96,7 +96,7 @@ class Server:
                     if client.get("/health/ready").status_code == 200:
                         self.ready = True
                         return
-                except httpx.TransportError:
+                except httpx2.TransportError:
                     pass
                 time.sleep(0.1)
         raise AssertionError(f"the server was not ready within {timeout} s:\n{self.output()}")
@@ -154,7 +154,7 @@ def running_servers(
             server.kill_all()
 
 
-async def login(client: httpx.AsyncClient, username: str, password: str) -> dict[str, str]:
+async def login(client: httpx2.AsyncClient, username: str, password: str) -> dict[str, str]:
     response = await client.post(
         "/api/v1/auth/token", data={"username": username, "password": password}
     )

@@ -44,13 +44,16 @@ def test_every_scenario_runs_and_reports(
     document = json.loads(output.read_text())
     rows = {row["scenario"]: row for row in document["rows"]}
     loads = [row for row in document["rows"] if row["rps"] is not None]
-    assert len(loads) == 12, sorted(rows)
+    assert len(loads) == 14, sorted(rows)
     assert all(row["rps"] > 0 and row["errors"] == 0 for row in loads), loads
     assert rows["ledger sum == quantity after the run"]["ok"] is True
     assert rows["/health/live through the full stack"]["target"] == "ratio ≥ 0.80"
     keyed = rows["POST …/movements with an Idempotency-Key (a new key each)"]
     assert keyed["target"] == "ratio ≥ 0.12"
+    assert rows["POST /api/v1/transfers (1 unit there and back)"]["target"] == "ratio ≥ 0.10"
     assert rows["GET /api/v1/items/{id} (authenticated)"]["target"] == "ratio ≥ 0.40, p99 ≤ 20 ms"
+    api_token = rows["GET /api/v1/items/{id} (API token, Bearer inv_…)"]
+    assert api_token["target"] == "≥ 90% of the JWT GET's req/s"
     profile = rows["in-process CPU per GET item (profile mode)"]
     assert profile["value"].endswith("µs)")
     assert profile["target"] == "≤ 250 µs"
@@ -70,3 +73,18 @@ def test_the_profile_mode_runs_alone(
     assert "sqlite: in-process CPU per GET item (profile mode):" in out
     assert "budget ≤ 250 µs: " in out
     assert "function calls" in out  # cProfile's listing
+
+
+def test_the_api_token_mode_runs_alone(
+    wrk_available: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(run.POSTGRES_VARIABLE, raising=False)
+    output = tmp_path / "result.json"
+    tiny = ["--seconds", "1", "--connections", "4", "--items", "40"]
+    assert run.main([*tiny, "--api-token", "--output", str(output)]) == 0
+    scenarios = [row["scenario"] for row in json.loads(output.read_text())["rows"]]
+    assert scenarios == [
+        "baseline: bare FastAPI route",
+        "GET /api/v1/items/{id} (authenticated)",
+        "GET /api/v1/items/{id} (API token, Bearer inv_…)",
+    ]

@@ -6,7 +6,7 @@ import os
 import signal
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 
 from tests.integration.servers import (
@@ -28,7 +28,7 @@ async def write_until_killed(server: Server, headers: dict[str, str], item_id: s
     acknowledged (201) movements."""
     acknowledged: set[str] = set()
 
-    async def writer(client: httpx.AsyncClient) -> None:
+    async def writer(client: httpx2.AsyncClient) -> None:
         while server.process.poll() is None:
             try:
                 response = await client.post(
@@ -36,7 +36,7 @@ async def write_until_killed(server: Server, headers: dict[str, str], item_id: s
                     json={"delta": 1, "reason": "received"},
                     headers=headers,
                 )
-            except httpx.TransportError:
+            except httpx2.TransportError:
                 return  # killed while this request was in flight: not acknowledged
             assert response.status_code == 201, response.text
             acknowledged.add(response.json()["movement"]["id"])
@@ -44,7 +44,7 @@ async def write_until_killed(server: Server, headers: dict[str, str], item_id: s
                 os.kill(server.process.pid, signal.SIGKILL)
                 server.process.wait()
 
-    async with httpx.AsyncClient(base_url=server.url, timeout=60) as client:
+    async with httpx2.AsyncClient(base_url=server.url, timeout=60) as client:
         await asyncio.gather(*(writer(client) for _ in range(WRITERS)))
     assert server.process.returncode == -signal.SIGKILL
     return acknowledged
@@ -55,7 +55,7 @@ async def test_acknowledged_writes_survive_kill_9_of_the_server(
 ) -> None:
     environment = server_environment(database_url, tmp_path / "var")
     with running_servers(environment, tmp_path / "before", 1) as (server,):
-        async with httpx.AsyncClient(base_url=server.url, timeout=60) as client:
+        async with httpx2.AsyncClient(base_url=server.url, timeout=60) as client:
             headers = await login(client, "admin", ADMIN_PASSWORD)
             created = await client.post(
                 "/api/v1/items",
@@ -67,7 +67,7 @@ async def test_acknowledged_writes_survive_kill_9_of_the_server(
         acknowledged = await write_until_killed(server, headers, item_id)
 
     with running_servers(environment, tmp_path / "after", 1) as (server,):
-        async with httpx.AsyncClient(base_url=server.url, timeout=60) as client:
+        async with httpx2.AsyncClient(base_url=server.url, timeout=60) as client:
             headers = await login(client, "admin", ADMIN_PASSWORD)
             item = (await client.get(f"/api/v1/items/{item_id}", headers=headers)).json()
             page = (

@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from tests.databases import new_postgres_database, run_in_thread
@@ -77,13 +77,13 @@ def server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
 
 
 @asynccontextmanager
-async def client_of(server: Server) -> AsyncIterator[tuple[httpx.AsyncClient, dict[str, str]]]:
-    limits = httpx.Limits(max_connections=50, max_keepalive_connections=50)
-    async with httpx.AsyncClient(base_url=server.url, timeout=60, limits=limits) as client:
+async def client_of(server: Server) -> AsyncIterator[tuple[httpx2.AsyncClient, dict[str, str]]]:
+    limits = httpx2.Limits(max_connections=50, max_keepalive_connections=50)
+    async with httpx2.AsyncClient(base_url=server.url, timeout=60, limits=limits) as client:
         yield client, await login(client, "admin", ADMIN_PASSWORD)
 
 
-async def new_item(client: httpx.AsyncClient, headers: dict[str, str], quantity: int) -> str:
+async def new_item(client: httpx2.AsyncClient, headers: dict[str, str], quantity: int) -> str:
     body = {"sku": f"F-{uuid.uuid4().hex[:10]}", "name": "Fuse", "unit_price": "0.20"}
     created = await client.post(
         "/api/v1/items", json={**body, "quantity": quantity}, headers=headers
@@ -93,19 +93,19 @@ async def new_item(client: httpx.AsyncClient, headers: dict[str, str], quantity:
     return item_id
 
 
-async def quantity(client: httpx.AsyncClient, headers: dict[str, str], item_id: str) -> int:
+async def quantity(client: httpx2.AsyncClient, headers: dict[str, str], item_id: str) -> int:
     item = await client.get(f"/api/v1/items/{item_id}", headers=headers)
     assert item.status_code == 200, item.text
     return int(item.json()["quantity"])
 
 
-async def ledger_total(client: httpx.AsyncClient, headers: dict[str, str], item_id: str) -> int:
+async def ledger_total(client: httpx2.AsyncClient, headers: dict[str, str], item_id: str) -> int:
     page = await client.get(f"/api/v1/items/{item_id}/movements", headers=headers)
     assert page.status_code == 200, page.text
     return int(page.json()["total"])
 
 
-def assert_unavailable(response: httpx.Response) -> dict[str, Any]:
+def assert_unavailable(response: httpx2.Response) -> dict[str, Any]:
     """A 503 the client can act on: problem+json, the stable code, and when to retry."""
     assert response.status_code == 503, response.text
     assert response.headers["content-type"].startswith("application/problem+json")
@@ -202,7 +202,7 @@ async def test_reads_and_writes_while_every_connection_is_ended_again_and_again(
         ended: list[int] = []
         stop = time.monotonic() + FAULT_SECONDS
 
-        def answered(response: httpx.Response) -> None:
+        def answered(response: httpx2.Response) -> None:
             statuses[response.status_code] += 1
             if response.status_code == 503:
                 assert_unavailable(response)

@@ -144,6 +144,6 @@ def test_migrations_run_through_pgbouncer(postgres_url: str, tmp_path: Path) -> 
             INVENTORY_DB_TRANSACTION_POOLING="true",
             INVENTORY_EVENT_FANOUT_URL=direct,
         )
-        for arguments in (("upgrade",), ("downgrade", "base"), ("upgrade",)):
+        for arguments in (("upgrade",), ("downgrade", "base", "--yes"), ("upgrade",)):
             run_cli("db", *arguments, environment=environment, cwd=tmp_path)
         assert asyncio.run(current(direct)) == head_revision()

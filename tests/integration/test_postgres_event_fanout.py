@@ -14,6 +14,7 @@ import pytest
 
 from adapters.postgres.notify_events import PostgresEventListener, PostgresNotifyPublisher
 from domain.events import DomainEvent, StockAdjusted
+from domain.locations import MAIN_LOCATION_ID
 from tests.postgres_server import postgres_url_or_skip
 
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(60)]
@@ -30,6 +31,8 @@ def adjusted(sku: str) -> StockAdjusted:
         delta=-1,
         reason="sale",
         quantity=4,
+        location_id=MAIN_LOCATION_ID,
+        location_quantity=4,
     )
 
 

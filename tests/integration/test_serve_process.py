@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 from websockets.asyncio.client import connect
 
@@ -93,7 +93,7 @@ async def trickle(port: int, data: bytes) -> tuple[float, bytes]:
 async def normal_traffic(server: Server, until: asyncio.Event) -> list[int]:
     """Ordinary requests, one after another, until ``until`` is set: their statuses."""
     statuses = []
-    async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
+    async with httpx2.AsyncClient(base_url=server.url, timeout=30) as client:
         headers = await login(client, "admin", ADMIN_PASSWORD)
         while not until.is_set():
             response = await client.get("/api/v1/items", headers=headers)
@@ -182,7 +182,7 @@ async def test_an_idle_keep_alive_connection_is_closed_after_its_timeout(server:
 
 
 async def test_a_websocket_outlives_the_request_deadlines(server: Server) -> None:
-    async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
+    async with httpx2.AsyncClient(base_url=server.url, timeout=30) as client:
         headers = await login(client, "admin", ADMIN_PASSWORD)
     token = headers["Authorization"].removeprefix("Bearer ")
     async with connect(f"{server.ws_url}/api/v1/events?token={token}") as websocket:
@@ -290,6 +290,6 @@ def test_a_single_process_server_outlives_the_process_that_started_it(
         os.kill(shell.pid, signal.SIGKILL)
         shell.wait()
         time.sleep(1.5)  # three of a worker's checks on its parent
-        assert httpx.get(f"{server.url}/health/ready", timeout=10).status_code == 200
+        assert httpx2.get(f"{server.url}/health/ready", timeout=10).status_code == 200
     finally:
         os.killpg(shell.pid, signal.SIGKILL)

@@ -6,9 +6,10 @@ import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 import pytest
-from sqlalchemy import Engine, event, inspect
+from sqlalchemy import Engine, column, event, func, insert, inspect, select, table
 
 from adapters.sqlalchemy import (
     SqlAlchemyQuerySession,
@@ -16,11 +17,14 @@ from adapters.sqlalchemy import (
     create_engine,
     current,
     downgrade,
+    mappers,
     upgrade,
 )
 from adapters.sqlalchemy.migrate import head_revision, schema_differences
+from adapters.sqlalchemy.tables import items, locations, movements
 from application.ports import ItemQuery, ItemSort
 from domain.items import Item
+from domain.locations import MAIN_LOCATION_ID, Location
 from tests.contracts.test_repository_contract import make_item
 from tests.databases import scratch_postgres_database
 
@@ -69,6 +73,8 @@ async def test_upgrade_from_empty_matches_the_models_and_downgrade_undoes_it(
     finally:
         await database.dispose()
     expected = {"items", "stock_movements", "users", "login_failures", "idempotency_keys"}
+    expected |= {"locations", "location_stock", "stocktakes", "stocktake_lines"}
+    expected |= {"login_sessions", "refresh_tokens", "api_tokens"}
     expected |= {"events", "event_cursors", "webhook_endpoints", "webhook_attempts"}  # 0006
     if empty_url.startswith("sqlite"):
         expected |= SQLITE_SEARCH_TABLES
@@ -184,16 +190,100 @@ async def list_total(url: str) -> int:
 
 
 async def add_items_at(url: str, one_by_one: list[Item], in_bulk: list[Item]) -> None:
-    """Items written at whatever revision the database is at (both write paths). Without their
-    events: the outbox they would go to comes with a later revision (0006)."""
-    for item in (*one_by_one, *in_bulk):
-        item.events.clear()
+    """Items with their ledger, written as rows of the schema before locations (0001-0003):
+    one statement per item, then the rest in one executemany."""
     database = create_engine(url, null_pool=True)
     try:
+        async with database.engine.begin() as connection:
+            for batch in ([[item] for item in one_by_one], [in_bulk] if in_bulk else []):
+                for chunk in batch:
+                    await connection.execute(
+                        insert(items), [mappers.item_to_row(item) for item in chunk]
+                    )
+                    ledger = [
+                        _before_locations(mappers.movement_to_row(movement))
+                        for item in chunk
+                        for movement in item.new_movements
+                    ]
+                    if ledger:
+                        await connection.execute(insert(movements_before_locations), ledger)
+    finally:
+        await database.dispose()
+
+
+#: The ledger table as it was before migration 0004.
+movements_before_locations = table(
+    "stock_movements",
+    *(
+        column(name, movements.c[name].type)
+        for name in movements.c.keys()  # noqa: SIM118 - the names, not the columns
+        if name not in ("seq", "location_id", "transfer_id")
+    ),
+)
+
+
+def _before_locations(row: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in row.items() if key not in ("location_id", "transfer_id")}
+
+
+async def ledger_by_location(url: str) -> dict[tuple[str, str], int]:
+    """(sku, location code) → the ledger's sum there."""
+    database = create_engine(url, null_pool=True)
+    try:
+        async with database.engine.connect() as connection:
+            rows = await connection.execute(
+                select(items.c.sku, locations.c.code, func.sum(movements.c.delta))
+                .select_from(movements)
+                .join(items, items.c.id == movements.c.item_id)
+                .join(locations, locations.c.id == movements.c.location_id)
+                .group_by(items.c.sku, locations.c.code)
+            )
+            return {(sku, code): int(total) for sku, code, total in rows}
+    finally:
+        await database.dispose()
+
+
+async def test_existing_stock_and_ledger_move_to_main_and_back(empty_url: str) -> None:
+    await upgrade(empty_url, "0003")
+    old = [make_item(f"L-{n}", quantity=n) for n in range(4)]
+    for item in old[1:]:
+        item.adjust(-1, "sold", at=item.created_at, by=None)
+    await add_items_at(empty_url, old[:1], old[1:])
+
+    await upgrade(empty_url)
+    expected = {(item.sku.value, "MAIN"): item.quantity for item in old if item.new_movements}
+    assert await ledger_by_location(empty_url) == expected
+    database = create_engine(empty_url, null_pool=True)
+    try:
         async with SqlAlchemyUnitOfWork(database) as uow:
-            for item in one_by_one:
-                await uow.items.add(item)
-            await uow.items.add_many(in_bulk)
+            moved = await uow.items.get_by_sku("L-3", for_update=True)
+            assert moved is not None
+            assert {k: h.quantity for k, h in moved.stock.items()} == {MAIN_LOCATION_ID: 2}
+            bin_ = Location.create(code="BIN", name="Bin", at=moved.created_at, by=None)
+            await uow.locations.add(bin_)
+            main = await uow.locations.get(MAIN_LOCATION_ID)
+            assert main is not None
+            moved.transfer(
+                2, source=main, target=bin_, transfer_id=uuid4(), at=moved.created_at, by=None
+            )
+            await uow.items.save(moved)
             await uow.commit()
     finally:
         await database.dispose()
+    assert (await ledger_by_location(empty_url))[("L-3", "BIN")] == 2
+
+    await downgrade(empty_url, "0003")  # the transfer's two lines cancel out and go
+    database = create_engine(empty_url, null_pool=True)
+    try:
+        async with database.engine.connect() as connection:
+            sums = await connection.execute(
+                select(items.c.sku, items.c.quantity, func.sum(movements_before_locations.c.delta))
+                .select_from(movements_before_locations)
+                .join(items, items.c.id == movements_before_locations.c.item_id)
+                .group_by(items.c.sku, items.c.quantity)
+            )
+            assert all(quantity == total for _sku, quantity, total in sums)
+    finally:
+        await database.dispose()
+    await upgrade(empty_url)
+    assert await ledger_by_location(empty_url) == expected

@@ -69,8 +69,41 @@ async def test_a_bulk_add_is_a_few_multi_row_inserts(sql_container: Container) -
             for sql, _ in seen
             if sql.startswith(("INSERT INTO items ", "INSERT INTO stock_movements "))
         ]
-        assert len(ours) == expected == 4
+        assert len(ours) == expected == 5
     else:  # PostgreSQL: a few multi-row INSERTs, so the item total's trigger fires a few times
         inserts = [sql for sql, _ in seen if sql.lstrip().upper().startswith("INSERT INTO ITEMS")]
         assert 1 <= len(inserts) <= 4
         assert all(sql.count("), (") >= 99 for sql in inserts)
+
+
+async def test_a_bulk_add_stores_exactly_what_a_single_add_stores(sql_container: Container) -> None:
+    """The driver-level bulk insert (SQLite) converts each value with its column type's bind
+    processor (public API): the raw stored values, as the driver returns them, equal those
+    SQLAlchemy's own INSERT writes, column by column (ids, SKU and sequence aside)."""
+    engine = sql_container.database()
+    single = make_item("ONE-1", description="Same", quantity=4, reorder_level=2)
+    bulk = [make_item(f"BULK-{n}", description="Same", quantity=4, reorder_level=2) for n in (1, 2)]
+    async with SqlAlchemyUnitOfWork(engine) as uow:
+        await uow.items.add(single)
+        await uow.items.add_many(bulk)
+        await uow.commit()
+
+    async def stored(table: str, where: str) -> dict[str, Any]:
+        async with engine.engine.connect() as connection:
+            sql = f"SELECT * FROM {table} WHERE {where}"  # noqa: S608 - the test's constants
+            result = await connection.exec_driver_sql(sql)
+            return dict(result.mappings().one())
+
+    for table, column, ids in (
+        ("items", "id", ("id", "sku")),
+        ("stock_movements", "item_id", ("seq", "id", "item_id")),
+    ):
+        by_single, by_bulk = [
+            await stored(table, f"{column} = (SELECT id FROM items WHERE sku = '{sku}')")  # noqa: S608
+            for sku in ("ONE-1", "BULK-1")
+        ]
+        assert by_single.keys() == by_bulk.keys()
+        assert {key for key in by_single if by_single[key] != by_bulk[key]} == set(ids)
+        assert [type(value) for value in by_single.values()] == [
+            type(value) for value in by_bulk.values()
+        ]

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import orjson
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
@@ -74,9 +74,9 @@ def cluster(
 
 @asynccontextmanager
 async def clients(*servers: Server, keep_alive: bool = True) -> AsyncIterator[list[Any]]:
-    limits = httpx.Limits(max_connections=100, max_keepalive_connections=100 if keep_alive else 0)
+    limits = httpx2.Limits(max_connections=100, max_keepalive_connections=100 if keep_alive else 0)
     opened = [
-        httpx.AsyncClient(base_url=server.url, timeout=60, limits=limits) for server in servers
+        httpx2.AsyncClient(base_url=server.url, timeout=60, limits=limits) for server in servers
     ]
     try:
         yield opened
@@ -127,7 +127,7 @@ async def close_frame(socket: ClientConnection) -> Close | None:
             return closed.rcvd
 
 
-async def new_item(client: httpx.AsyncClient, headers: dict[str, str], quantity: int) -> str:
+async def new_item(client: httpx2.AsyncClient, headers: dict[str, str], quantity: int) -> str:
     body = {"sku": f"SKU-{uuid.uuid4().hex[:10]}", "name": "Bolt", "unit_price": "0.10"}
     response = await client.post(
         "/api/v1/items", json={**body, "quantity": quantity}, headers=headers
@@ -137,7 +137,7 @@ async def new_item(client: httpx.AsyncClient, headers: dict[str, str], quantity:
     return item_id
 
 
-async def ledger(client: httpx.AsyncClient, headers: dict[str, str], item_id: str) -> list[Any]:
+async def ledger(client: httpx2.AsyncClient, headers: dict[str, str], item_id: str) -> list[Any]:
     response = await client.get(
         f"/api/v1/items/{item_id}/movements", params={"limit": 100}, headers=headers
     )
@@ -148,7 +148,7 @@ async def ledger(client: httpx.AsyncClient, headers: dict[str, str], item_id: st
     return movements
 
 
-async def movement_counts(*clients: httpx.AsyncClient) -> tuple[float, float]:
+async def movement_counts(*clients: httpx2.AsyncClient) -> tuple[float, float]:
     """(sold, received) movements counted by the metrics of all the given processes."""
     texts = [(await client.get("/metrics")).text for client in clients]
     return (
@@ -158,8 +158,8 @@ async def movement_counts(*clients: httpx.AsyncClient) -> tuple[float, float]:
 
 
 async def adjust(
-    client: httpx.AsyncClient, headers: dict[str, str], item_id: str, **extra: Any
-) -> httpx.Response:
+    client: httpx2.AsyncClient, headers: dict[str, str], item_id: str, **extra: Any
+) -> httpx2.Response:
     return await client.post(
         f"/api/v1/items/{item_id}/movements",
         json={"delta": -1, "reason": "sold"},
@@ -301,8 +301,8 @@ class Burst:
 
 
 async def burst(
-    guesses: list[Coroutine[Any, Any, httpx.Response]],
-    right_password: Callable[[], Coroutine[Any, Any, httpx.Response]],
+    guesses: list[Coroutine[Any, Any, httpx2.Response]],
+    right_password: Callable[[], Coroutine[Any, Any, httpx2.Response]],
 ) -> Burst:
     result = Burst(guesses=Counter(), right_password=0)
     pending = {asyncio.ensure_future(guess) for guess in guesses}
@@ -321,7 +321,7 @@ async def burst(
     return result
 
 
-async def new_user(client: httpx.AsyncClient, admin: dict[str, str], password: str) -> str:
+async def new_user(client: httpx2.AsyncClient, admin: dict[str, str], password: str) -> str:
     name = f"clerk{uuid.uuid4().hex[:8]}"
     body = {"username": name, "password": password, "role": "clerk"}
     created = await client.post("/api/v1/users", json=body, headers=admin)
@@ -330,8 +330,8 @@ async def new_user(client: httpx.AsyncClient, admin: dict[str, str], password: s
 
 
 def token_request(
-    client: httpx.AsyncClient, username: str, password: str, address: str
-) -> Coroutine[Any, Any, httpx.Response]:
+    client: httpx2.AsyncClient, username: str, password: str, address: str
+) -> Coroutine[Any, Any, httpx2.Response]:
     """A login from ``address``, as our trusted proxy (the test, on 127.0.0.1) reports it;
     the first X-Forwarded-For entry is the client's own claim and is not believed."""
     headers = {"X-Forwarded-For": f"198.18.0.1, {address}"}

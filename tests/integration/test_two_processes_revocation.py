@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-import httpx
+import httpx2
 import orjson
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
@@ -39,7 +39,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.timeout(300)]
 BOUND_SECONDS = 30.0
 SHORT_TOKEN_SECONDS = 3
 PASSWORD = "clerk-password-1"
-Change = Callable[[httpx.AsyncClient, dict[str, str], dict[str, str], str], Awaitable[Any]]
+Change = Callable[[httpx2.AsyncClient, dict[str, str], dict[str, str], str], Awaitable[Any]]
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +73,7 @@ async def close_code(socket: ClientConnection) -> int | None:
             return None if closed.rcvd is None else closed.rcvd.code
 
 
-async def new_clerk(client: httpx.AsyncClient, admin: dict[str, str]) -> tuple[str, str]:
+async def new_clerk(client: httpx2.AsyncClient, admin: dict[str, str]) -> tuple[str, str]:
     """A fresh clerk: (username, id)."""
     name = f"clerk{uuid.uuid4().hex[:8]}"
     body = {"username": name, "password": PASSWORD, "role": "clerk"}
@@ -83,20 +83,20 @@ async def new_clerk(client: httpx.AsyncClient, admin: dict[str, str]) -> tuple[s
 
 
 async def deactivate(
-    client: httpx.AsyncClient, admin: dict[str, str], _clerk: dict[str, str], clerk_id: str
-) -> httpx.Response:
+    client: httpx2.AsyncClient, admin: dict[str, str], _clerk: dict[str, str], clerk_id: str
+) -> httpx2.Response:
     return await client.patch(f"/api/v1/users/{clerk_id}", json={"active": False}, headers=admin)
 
 
 async def change_role(
-    client: httpx.AsyncClient, admin: dict[str, str], _clerk: dict[str, str], clerk_id: str
-) -> httpx.Response:
+    client: httpx2.AsyncClient, admin: dict[str, str], _clerk: dict[str, str], clerk_id: str
+) -> httpx2.Response:
     return await client.patch(f"/api/v1/users/{clerk_id}", json={"role": "viewer"}, headers=admin)
 
 
 async def change_password(
-    client: httpx.AsyncClient, _admin: dict[str, str], clerk: dict[str, str], _clerk_id: str
-) -> httpx.Response:
+    client: httpx2.AsyncClient, _admin: dict[str, str], clerk: dict[str, str], _clerk_id: str
+) -> httpx2.Response:
     body = {"current_password": PASSWORD, "new_password": "another-password-2"}
     return await client.put("/api/v1/users/me/password", json=body, headers=clerk)
 
@@ -115,8 +115,8 @@ async def test_a_revocation_closes_the_users_socket_in_every_process(
 ) -> None:
     watched, changing = cluster[0], cluster[0 if where == "same process" else 1]
     async with (
-        httpx.AsyncClient(base_url=watched.url, timeout=60) as on_watched,
-        httpx.AsyncClient(base_url=changing.url, timeout=60) as on_changing,
+        httpx2.AsyncClient(base_url=watched.url, timeout=60) as on_watched,
+        httpx2.AsyncClient(base_url=changing.url, timeout=60) as on_changing,
     ):
         admin = await login(on_changing, "admin", ADMIN_PASSWORD)
         name, clerk_id = await new_clerk(on_changing, admin)
@@ -160,7 +160,7 @@ def short_token(user_id: str) -> str:
 async def test_the_socket_is_closed_when_its_token_expires(
     cluster: list[Server], server: int
 ) -> None:
-    async with httpx.AsyncClient(base_url=cluster[0].url, timeout=60) as client:
+    async with httpx2.AsyncClient(base_url=cluster[0].url, timeout=60) as client:
         admin = await login(client, "admin", ADMIN_PASSWORD)
         _name, clerk_id = await new_clerk(client, admin)
     token = short_token(clerk_id)
@@ -169,3 +169,35 @@ async def test_the_socket_is_closed_when_its_token_expires(
         assert await close_code(socket) == 1008
     # The expiry, not the hourly check (a generous bound: the machine may be busy).
     assert time.monotonic() - started < SHORT_TOKEN_SECONDS + 15
+
+
+async def test_a_revoked_api_token_and_an_ended_session_fail_on_the_other_process_at_once(
+    cluster: list[Server],
+) -> None:
+    """No cache holds a credential: the first request after the change, on the other process,
+    is refused (issue 17)."""
+    a, b = cluster
+    async with (
+        httpx2.AsyncClient(base_url=a.url, timeout=60) as on_a,
+        httpx2.AsyncClient(base_url=b.url, timeout=60) as on_b,
+    ):
+        admin = await login(on_a, "admin", ADMIN_PASSWORD)
+        name, _clerk_id = await new_clerk(on_a, admin)
+        logged_in = await on_a.post(
+            "/api/v1/auth/token", data={"username": name, "password": PASSWORD}
+        )
+        tokens = logged_in.json()
+        clerk = {"Authorization": f"Bearer {tokens['access_token']}"}
+        body = {"name": "scanner", "scopes": ["items:read"]}
+        created = await on_a.post("/api/v1/users/me/api-tokens", json=body, headers=clerk)
+        assert created.status_code == 201, created.text
+        api = {"Authorization": f"Bearer {created.json()['token']}"}
+        assert (await on_b.get("/api/v1/items", headers=api)).status_code == 200
+
+        url = f"/api/v1/users/me/api-tokens/{created.json()['id']}"
+        assert (await on_a.delete(url, headers=clerk)).status_code == 204
+        assert (await on_b.get("/api/v1/items", headers=api)).status_code == 401
+
+        refresh = {"refresh_token": tokens["refresh_token"]}
+        assert (await on_a.post("/api/v1/auth/logout", json=refresh)).status_code == 204
+        assert (await on_b.post("/api/v1/auth/refresh", json=refresh)).status_code == 401

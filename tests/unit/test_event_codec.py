@@ -10,6 +10,7 @@ import pytest
 from adapters.postgres.event_codec import UndecodableEvent, event_classes, rebuild
 from application.outbox import outbox_entry
 from domain.events import DomainEvent, StockAdjusted
+from domain.locations import MAIN_LOCATION_ID
 
 LONGEST_SKU = "X" * 64
 EVERY_FIELD_NAME = tuple(f"field_{number:02d}" for number in range(40))
@@ -45,6 +46,8 @@ def test_every_event_class_is_known() -> None:
         "stock.adjusted",
         "stock.low",
         "user.access_revoked",
+        "stock.transferred",
+        "location.changed",
     }
 
 
@@ -64,6 +67,8 @@ def test_an_event_without_an_actor_comes_back_without_one() -> None:
         delta=-2,
         reason="sale",
         quantity=5,
+        location_id=MAIN_LOCATION_ID,
+        location_quantity=5,
     )
 
     back = rebuild(event.payload())

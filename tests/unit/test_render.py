@@ -1,5 +1,6 @@
-"""The hot routes render read models with orjson instead of building the pydantic models that
-document them in OpenAPI: the bytes must be the models' own, field for field, in order."""
+"""The hot routes (and the CLI's ``--json``) render read models with orjson instead of building
+the pydantic models that document them in OpenAPI: the bytes must be the models' own, field for
+field, in order."""
 
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -9,10 +10,18 @@ from hypothesis import strategies as st
 
 from application.ports import Page
 from application.use_cases import StockChange
-from application.views import ItemView
+from application.views import ItemView, UserView
 from domain.items import Item, ItemDetails, ItemImage
-from entrypoints.rest import render
-from entrypoints.rest.schemas import ItemOut, MovementOut, PageOut, StockChangeOut
+from domain.users import Role, User, Username
+from entrypoints import representation as render
+from entrypoints.rest.schemas import (
+    CountOut,
+    ItemOut,
+    MovementOut,
+    PageOut,
+    StockChangeOut,
+    UserOut,
+)
 
 moments = st.datetimes(
     min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)
@@ -52,8 +61,33 @@ def test_a_stock_change_and_a_page_render_as_their_models(at: datetime, quantity
         render.json_bytes(render.stock_change(change))
         == StockChangeOut.of(change).model_dump_json().encode()
     )
+    for counted in (change, StockChange(item=item, movement=None)):
+        assert render.json_bytes(render.stock_change(counted)) == (
+            CountOut.of(counted).model_dump_json().encode()
+        )
     page = Page(items=[movement], total=7, offset=3, limit=1)
     expected = PageOut[MovementOut].of(page, [MovementOut.of(movement)])
     assert render.json_bytes(render.page(page, render.movement)) == (
         expected.model_dump_json().encode()
     )
+
+
+@given(
+    at=moments,
+    role=st.sampled_from(Role),
+    email=st.sampled_from([None, "zoe@example.com"]),
+    full_name=st.sampled_from([None, 'Zoë "Z" Ünal']),
+)
+def test_a_user_renders_as_its_model(
+    at: datetime, role: Role, email: str | None, full_name: str | None
+) -> None:
+    user = User.register(
+        username=Username.parse("zoe.u"),
+        password_hash="x",
+        role=role,
+        at=at,
+        email=email,
+        full_name=full_name,
+    )
+    for value in (user, UserView.of(user)):
+        assert render.json_bytes(render.user(value)) == UserOut.of(value).model_dump_json().encode()

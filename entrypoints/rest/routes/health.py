@@ -2,7 +2,7 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Annotated
 
 from dependency_injector.wiring import inject
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
 from application import use_cases as uc
@@ -10,6 +10,7 @@ from entrypoints.container import Container
 from entrypoints.rest.http import json_response
 from entrypoints.rest.injection import Provide
 from entrypoints.rest.schemas import HealthOut, ServiceOut
+from entrypoints.web import page_response, wants_page
 
 router = APIRouter(tags=["service"])
 SERVICE_NAME = "inventory-service"
@@ -26,6 +27,7 @@ _SERVICE = ServiceOut(
     name=SERVICE_NAME,
     version=_version(),
     links={
+        "web": "/",
         "docs": "/docs",
         "redoc": "/redoc",
         "openapi": "/openapi.json",
@@ -39,11 +41,26 @@ _SERVICE = ServiceOut(
 )
 
 
+_SERVICE_JSON = _SERVICE.model_dump_json().encode()
+
+
 @router.get(
-    "/", operation_id="service-info", summary="What this service is", response_model=ServiceOut
+    "/api/v1",
+    operation_id="service-info",
+    summary="What this service is",
+    response_model=ServiceOut,
 )
-async def root() -> ServiceOut:
-    return _SERVICE
+async def service() -> Response:
+    return Response(_SERVICE_JSON, media_type="application/json")
+
+
+@router.get("/", include_in_schema=False)
+async def root(request: Request) -> Response:
+    """The web page for browsers; the service description (as at ``/api/v1``) for API clients,
+    which asked for JSON here before the page existed."""
+    if wants_page(request.headers.get("accept")):
+        return page_response()
+    return Response(_SERVICE_JSON, media_type="application/json", headers={"Vary": "Accept"})
 
 
 _LIVE = HealthOut(status="ok").model_dump_json().encode()

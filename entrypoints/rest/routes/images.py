@@ -1,7 +1,7 @@
 from typing import Annotated
 
 from dependency_injector.wiring import inject
-from fastapi import APIRouter, Depends, File, UploadFile
+from fastapi import APIRouter, Depends, File, Header, UploadFile
 from starlette.responses import Response
 
 from application import use_cases as uc
@@ -33,8 +33,22 @@ _IMAGE_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Content-Security-Policy": "default-src 'none'; sandbox",
     "Cache-Control": "private, max-age=0, must-revalidate",
+    "Vary": "Accept",
 }
 _BINARY = {"schema": {"type": "string", "format": "binary"}}
+OCTET_STREAM = "application/octet-stream"
+#: One media range for every picture type, and the generic binary type that generated clients
+#: turn into a call returning bytes (openapi-python-client knows no ``image/*``).
+_PICTURE = {"image/*": _BINARY, OCTET_STREAM: _BINARY}
+
+
+def _wants_octet_stream(accept: str | None) -> bool:
+    """Pictures are sent with their own type (``image/png``...), unless the client asks for
+    ``application/octet-stream`` and for no image type."""
+    if not accept:
+        return False
+    ranges = {part.split(";", 1)[0].strip().lower() for part in accept.split(",")}
+    return OCTET_STREAM in ranges and not any(r.startswith("image/") for r in ranges)
 
 
 @router.put(
@@ -50,7 +64,10 @@ _BINARY = {"schema": {"type": "string", "format": "binary"}}
 async def put_image(
     item_id: ItemId,
     file: Annotated[
-        UploadFile, File(description="The picture.", json_schema_extra={"minLength": 1})
+        UploadFile,
+        # ``format: binary`` beside OpenAPI 3.1's contentMediaType: generated clients (such as
+        # openapi-python-client) take it for a file to upload, not for text.
+        File(description="The picture.", json_schema_extra={"minLength": 1, "format": "binary"}),
     ],
     caller: CurrentCaller,
     use_case: Annotated[uc.AttachImage, Depends(Provide[Container.attach_image])],
@@ -72,8 +89,10 @@ async def put_image(
     response_class=Response,
     responses={
         200: {
-            "description": "The picture, with its stored content type",
-            "content": {kind.value: _BINARY for kind in ImageType},
+            "description": "The picture's bytes, with its stored content type ("
+            + ", ".join(kind.value for kind in ImageType)
+            + f"), or as {OCTET_STREAM} when the request's Accept names that and no image type",
+            "content": _PICTURE,
         },
         304: {"description": "Not modified (If-None-Match)"},
         **with_common(403, 404),
@@ -85,13 +104,15 @@ async def get_image(
     caller: CurrentCaller,
     use_case: Annotated[uc.GetImage, Depends(Provide[Container.get_image])],
     if_none_match: IfNoneMatch = None,
+    accept: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Response:
     content = await use_case.execute(caller, item_id)
     tag = f'"{content.image.sha256}"'
     headers = {"ETag": tag, **_IMAGE_HEADERS}
     if not_modified(if_none_match, tag):
         return Response(status_code=304, headers=headers)
-    return Response(content.data, media_type=content.image.content_type, headers=headers)
+    media_type = OCTET_STREAM if _wants_octet_stream(accept) else content.image.content_type
+    return Response(content.data, media_type=media_type, headers=headers)
 
 
 @router.delete(

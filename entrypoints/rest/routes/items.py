@@ -2,7 +2,7 @@ from decimal import Decimal
 from typing import Annotated
 
 from dependency_injector.wiring import inject
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 from starlette.responses import Response
 
 from application import use_cases as uc
@@ -18,6 +18,7 @@ from domain.items import Item
 from entrypoints.container import Container
 from entrypoints.rest import render
 from entrypoints.rest.errors import with_common
+from entrypoints.rest.fields import Sku
 from entrypoints.rest.http import (
     ExactJsonRoute,
     IfMatch,
@@ -85,6 +86,26 @@ async def create_item(
     command = CreateItemCommand(actor=caller, idempotency_key=idempotency_key, **body.model_dump())
     created = await use_case.execute(command)
     return _item_response(created.item, 201, location=True, replayed=created.replayed)
+
+
+@router.get(
+    "/by-sku/{sku}",
+    operation_id="items-get-by-sku",
+    summary="Find an item by its SKU",
+    description="Exact lookup for scanners and integrations: the SKU is trimmed and upper-cased"
+    " as the service stores it, so `ab-1` finds `AB-1`; nothing else matches. The SKUs `.` and"
+    " `..` are dot segments in a URL, which clients remove: send them as `%2E` and `%2E%2E`.",
+    response_model=ItemOut,
+    responses=with_common(403, 404),
+)
+@inject
+async def get_item_by_sku(
+    sku: Annotated[Sku, Path()],
+    caller: CurrentCaller,
+    use_case: Annotated[uc.GetItemBySku, Depends(Provide[Container.get_item_by_sku])],
+) -> Response:
+    item = await use_case.execute(caller, sku)
+    return render.json_response(render.item(item), headers={"ETag": etag(item.version)})
 
 
 @router.get(

@@ -30,8 +30,8 @@ router = APIRouter(
     "",
     operation_id="movements-create",
     summary="Adjust stock",
-    description="Records a movement; a removal beyond the stock on hand is refused with 409 and"
-    " the available quantity.",
+    description="Records a movement at `location_id` (the default location when absent); a"
+    " removal beyond what is held there is refused with 409 and the available quantity.",
     status_code=201,
     response_model=StockChangeOut,
     responses=with_common(403, 404, 409, 412, body=True),
@@ -45,13 +45,16 @@ async def create_movement(
     if_match: IfMatch = None,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
+    fields = body.model_dump()
+    location = fields.pop("location_id")
     change = await use_case.execute(
         AdjustStockCommand(
             actor=caller,
             item=item_id,
             expected_version=expected_version(if_match),
             idempotency_key=idempotency_key,
-            **body.model_dump(),
+            location=location,
+            **fields,
         )
     )
     headers = {"ETag": etag(change.item.version), **replay_headers(change.replayed)}

@@ -30,7 +30,7 @@ async def me(
     caller: CurrentCaller,
     use_case: Annotated[uc.GetUser, Depends(Provide[Container.get_user])],
 ) -> UserOut:
-    return UserOut.of(await use_case.execute(caller, caller.user_id))
+    return UserOut.of(await use_case.execute(caller))
 
 
 @router.put(

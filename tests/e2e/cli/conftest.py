@@ -44,9 +44,11 @@ class Cli:
 
     container: Container
     served: list[tuple[tuple[Any, ...], dict[str, Any]]] = field(default_factory=list)
+    #: Whether commands see a terminal on stdin (someone to ask for a confirmation).
+    terminal: bool = False
 
     def __call__(self, *args: str, input: str | None = None) -> Result:
-        app = build_cli(self.container, server=self._serve)
+        app = build_cli(self.container, server=self._serve, stdin_is_terminal=lambda: self.terminal)
         return CliRunner().invoke(app, list(args), input=input)
 
     def _serve(self, *args: Any, **kwargs: Any) -> None:

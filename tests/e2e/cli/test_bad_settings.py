@@ -22,6 +22,7 @@ from tests.integration.servers import INVENTORY, START_SECONDS
 INVALID: dict[str, str] = {
     "env": "staging",
     "data_dir": "{file}",
+    "secrets_dir": "{file}",
     "storage": "mongodb",
     "database_url": "mysql://x@y/z",
     "database_read_url": "sqlite:///replica.db",
@@ -38,6 +39,7 @@ INVALID: dict[str, str] = {
     "sqlite_synchronous": "SOMETIMES",
     "secret_key": "too-short",
     "token_ttl_seconds": "59",
+    "session_ttl_days": "0",
     "token_issuer": "",
     "token_audience": "",
     "bcrypt_rounds": "3",

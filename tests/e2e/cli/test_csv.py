@@ -91,7 +91,7 @@ def test_mixed_file_rejects_bad_rows_by_line_and_imports_the_rest(
     ]
     assert rejected == [
         (3, "bad sku!", "sku: must be 1-64 characters of letters, digits, '-', '_' or '.'"),
-        (7, "C-3", "unit_price: must not be negative"),
+        (7, "C-3", "price: must not be negative"),
         (8, "D-4", "quantity: must be a whole number"),
         (9, "E-5", "row: has 4 fields but the header has 7"),
         (10, "F-6", "name: must not be empty"),
@@ -248,3 +248,37 @@ def test_long_imports_show_a_progress_bar_on_a_terminal(admin_cli: Cli, tmp_path
     app = build_cli(admin_cli.container, console=Console(file=quiet), progress_from_rows=3)
     assert CliRunner().invoke(app, ["items", "import", file]).exit_code == 0
     assert "Importing" not in quiet.getvalue()
+
+
+@pytest.mark.parametrize("by_location", [[], ["--by-location"]], ids=["items", "by-location"])
+def test_long_exports_to_a_file_show_a_progress_bar_on_a_terminal(
+    admin_cli: Cli, tmp_path: Path, by_location: list[str]
+) -> None:
+    for sku in ("A-1", "B-2", "C-3"):
+        admin_cli.add_item(sku)
+    terminal = io.StringIO()
+    app = build_cli(
+        admin_cli.container,
+        console=Console(file=terminal, force_terminal=True, width=100),
+        progress_from_rows=3,
+    )
+    result = CliRunner().invoke(app, ["items", "export", *by_location, str(tmp_path / "all.csv")])
+    assert result.exit_code == 0, result.output
+    assert "Reading" in terminal.getvalue()
+    assert "Writing all.csv" in terminal.getvalue()
+    assert "Exported 3 items" in terminal.getvalue()
+    assert len((tmp_path / "all.csv").read_text().splitlines()) == 4
+
+    # Below the threshold, with --json, or to stdout (which carries the CSV): no bar.
+    for args, threshold in (
+        (["items", "export", str(tmp_path / "few.csv")], 4),
+        (["--json", "items", "export", str(tmp_path / "json.csv")], 3),
+        (["items", "export"], 3),
+    ):
+        quiet = io.StringIO()
+        console = Console(file=quiet, force_terminal=True, width=100)
+        app = build_cli(admin_cli.container, console=console, progress_from_rows=threshold)
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 0, result.output
+        assert "Reading" not in quiet.getvalue() + result.stdout
+        assert "Writing" not in quiet.getvalue() + result.stdout

@@ -10,13 +10,21 @@ import pytest
 from dependency_injector import providers
 from typer.testing import CliRunner
 
+from adapters.sqlalchemy import upgrade
 from domain.events import DomainEvent
-from entrypoints.cli.errors import EXIT_CODES
+from entrypoints.cli.errors import (
+    CONFIGURATION,
+    EXIT_CODES,
+    FILE_ERROR,
+    NOT_CONFIRMED,
+    ROWS_REJECTED,
+)
 from entrypoints.cli.main import build_cli
 from entrypoints.cli.serve import APP_FACTORY
 from entrypoints.container import build_container
 from entrypoints.server.deadlines import ClientDeadlines, DeadlineHttpToolsProtocol
 from tests.conftest import make_settings
+from tests.databases import run_in_thread
 from tests.e2e.cli.conftest import PASSWORD, Cli
 
 
@@ -33,12 +41,14 @@ def test_help_documents_every_exit_code(cli: Cli) -> None:
         assert f"{code:>3}  {name}" in text
     assert "usage error" in text
     assert "some rows were rejected" in text
+    assert f"{NOT_CONFIRMED:>3}  not confirmed" in text
 
 
 def test_exit_codes_are_distinct_and_clear_of_typers_own() -> None:
     codes = list(EXIT_CODES.values())
-    assert len(set(codes)) == len(codes)
-    assert not {0, 1, 2} & set(codes)
+    cli_codes = [ROWS_REJECTED, CONFIGURATION, FILE_ERROR, NOT_CONFIRMED]
+    assert len(set(codes + cli_codes)) == len(codes + cli_codes)
+    assert not {0, 1, 2} & set(codes + cli_codes)
 
 
 def test_no_arguments_shows_help(cli: Cli) -> None:
@@ -165,7 +175,7 @@ def test_database_url_selects_the_sql_store(cli: Cli, tmp_path: Path) -> None:
     # A new process (a new container) on the same file sees what the first one wrote.
     again = Cli(build_container(make_settings(tmp_path, storage="sqlalchemy", database_url=url)))
     assert [item["sku"] for item in again.json("items", "list")["items"]] == ["S-1"]
-    assert cli.json("--database-url", url, "db", "downgrade", "base")["revision"] is None
+    assert cli.json("--database-url", url, "db", "downgrade", "base", "--yes")["revision"] is None
 
 
 def test_db_commands_need_the_sql_store(cli: Cli, store: str) -> None:
@@ -192,7 +202,8 @@ def test_serve_passes_the_database_url_to_its_workers(
 
 
 def test_serve_refuses_a_database_behind_its_migrations(cli: Cli, tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    run_in_thread(lambda: upgrade(url, "0001"))  # an empty file would get the schema
     result = cli.fails(15, "--database-url", url, "serve")
     assert "inventory db upgrade" in result.stderr
     assert cli.served == []
@@ -241,3 +252,16 @@ def test_the_console_script_runs(tmp_path: Path) -> None:
         check=False,
     )
     assert empty.returncode == 9  # memory storage: every process starts empty
+    # A script (stdin no terminal) that forgot --yes is refused at once, not left waiting.
+    unconfirmed = subprocess.run(
+        [str(script), "items", "delete", "SKU-1"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        check=False,
+        timeout=60,
+    )
+    assert unconfirmed.returncode == NOT_CONFIRMED
+    assert "add --yes to confirm" in unconfirmed.stderr

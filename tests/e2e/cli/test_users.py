@@ -44,6 +44,17 @@ def test_mismatched_prompted_passwords_are_asked_again(admin_cli: Cli) -> None:
     assert "do not match" in result.stderr
 
 
+def test_a_taken_name_is_refused_before_the_password_is_asked_for(admin_cli: Cli) -> None:
+    admin_cli.create_user("vic", "viewer")
+    # No input at all: a prompt would read end-of-file and abort (exit 1), not exit 5 or 8.
+    taken = admin_cli.fails(5, "users", "create", "root", "--role", "admin")
+    assert "Password" not in taken.stderr
+    assert taken.stderr == "error: a user with username root already exists\n"
+    denied = admin_cli.fails(8, "--as", "vic", "users", "create", "eve", "--role", "clerk")
+    assert "Password" not in denied.stderr
+    assert admin_cli.json("users", "list")["total"] == 2
+
+
 def test_user_commands_in_json(admin_cli: Cli) -> None:
     admin_cli.create_user("clara", "clerk")
     page = admin_cli.json("users", "list")

@@ -69,6 +69,6 @@ def test_add_list_deliver_rotate_and_redeliver(hooks_cli: Cli, receiver: Receive
 
 
 def test_a_url_into_the_own_network_is_refused_with_its_exit_code(admin_cli: Cli) -> None:
-    result = admin_cli.fails(22, "webhooks", "add", "http://169.254.169.254/latest")
+    result = admin_cli.fails(23, "webhooks", "add", "http://169.254.169.254/latest")
     assert result.stderr.startswith("error: ")
     assert len(result.stderr.strip().splitlines()) == 1

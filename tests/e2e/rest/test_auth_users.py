@@ -14,7 +14,7 @@ def test_token_response_shape(client: TestClient) -> None:
     body = response.json()
     assert body["token_type"] == "bearer"
     assert body["expires_in"] == 1800
-    assert set(body) == {"access_token", "token_type", "expires_in"}
+    assert set(body) == {"access_token", "token_type", "expires_in", "refresh_token"}
 
 
 def test_unknown_user_and_wrong_password_look_the_same(client: TestClient) -> None:

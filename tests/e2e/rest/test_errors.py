@@ -25,7 +25,6 @@ BAD_ITEM_BODIES: list[object] = [
     {"sku": "A", "name": "n" * 201, "unit_price": "1"},
     {"sku": "A", "name": "n", "unit_price": "-1"},
     {"sku": "A", "name": "n", "unit_price": "1.001"},
-    {"sku": "A", "name": "n", "unit_price": "1e3"},
     {"sku": "A", "name": "n", "unit_price": "NaN"},
     {"sku": "A", "name": "n", "unit_price": 10**20},
     {"sku": "A", "name": "n", "unit_price": True},

@@ -54,6 +54,32 @@ def test_upload_detects_the_type_from_the_bytes_and_serves_it_safely(
 
 
 @pytest.mark.parametrize(
+    ("accept", "served_as"),
+    [
+        ("application/octet-stream", "application/octet-stream"),
+        ("application/octet-stream;q=0.5, image/*", "image/png"),
+        ("*/*", "image/png"),
+        ("image/webp", "image/png"),
+    ],
+)
+def test_a_client_may_ask_for_plain_bytes(
+    client: TestClient, admin: Headers, accept: str, served_as: str
+) -> None:
+    """Generated clients know ``application/octet-stream`` (issue 13, point 5): the OpenAPI
+    document offers it beside ``image/*``, and a client that asks for it gets it."""
+    item = new_item(client, admin)
+    client.put(_url(item), files={"file": ("p.png", PNG, "image/png")}, headers=admin)
+    served = client.get(_url(item), headers={**admin, "Accept": accept})
+    assert served.status_code == 200
+    assert served.content == PNG
+    assert served.headers["content-type"] == served_as
+    assert served.headers["vary"] == "Accept"
+    spec = client.get("/openapi.json").json()
+    content = spec["paths"]["/api/v1/items/{item_id}/image"]["get"]["responses"]["200"]["content"]
+    assert set(content) == {"image/*", "application/octet-stream"}
+
+
+@pytest.mark.parametrize(
     "data",
     [
         b"<svg xmlns='http://www.w3.org/2000/svg'/>",

@@ -19,6 +19,7 @@ from application.ports import ItemQuery, LoginFailures
 from domain.errors import AlreadyExists
 from domain.events import DomainEvent, ItemCreated, StockAdjusted
 from domain.items import Item, ItemDetails
+from domain.locations import MAIN_LOCATION_ID
 from domain.users import Role, User, Username
 from tests.unit.use_cases.conftest import positioned
 
@@ -203,7 +204,15 @@ async def test_a_slow_listener_loses_the_oldest_events() -> None:
     bus = InProcessEventBus(max_backlog=2)
     events = [
         StockAdjusted(
-            occurred_at=T0, item_id=uuid4(), sku="A", version=n, delta=1, reason="x", quantity=n
+            occurred_at=T0,
+            item_id=uuid4(),
+            sku="A",
+            version=n,
+            delta=1,
+            reason="x",
+            quantity=n,
+            location_id=MAIN_LOCATION_ID,
+            location_quantity=n,
         )
         for n in range(3)
     ]

@@ -19,7 +19,12 @@ async def test_export_reads_every_item_in_sku_order(container: Container) -> Non
             CreateItemCommand(actor=admin, sku=sku, name=sku, unit_price="1")
         )
     export = ExportItems(snapshot=container.snapshot_queries, page_size=2)
-    assert [item.sku.value for item in await export.execute(admin)] == ["A", "B", "C", "D", "E"]
+    reported: list[tuple[int, int]] = []
+    exported = await export.execute(
+        admin, progress=lambda read, total: reported.append((read, total))
+    )
+    assert [item.sku.value for item in exported] == ["A", "B", "C", "D", "E"]
+    assert reported == [(2, 5), (4, 5), (5, 5)]
     assert await ExportItems(snapshot=container.snapshot_queries).execute(admin) != []
 
 

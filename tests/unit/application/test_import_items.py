@@ -103,13 +103,16 @@ async def test_bad_rows_are_rejected_and_the_others_imported(
         ImportRow(4, {"sku": "C"}, problem="has 2 fields but the header has 3"),
         row(5, "D", reorder_level="-1"),
         row(6, "E", quantity=str(10**13)),
+        row(7, "F", tax="-1"),
     ]
     report = await importer(container).execute(admin, rows)
+    # Named by the file's columns (price, tax), not by the domain's fields.
     assert [(r.line, r.code, r.reason) for r in report.rejected] == [
-        (3, "invalid_value", "unit_price: must be a decimal number such as 12.50"),
+        (3, "invalid_value", "price: must be a decimal number such as 12.50"),
         (4, "invalid_value", "row: has 2 fields but the header has 3"),
         (5, "invalid_value", "reorder_level: must be at least 0"),
         (6, "invalid_value", "quantity: must be at most 1000000000000"),
+        (7, "invalid_value", "tax: must not be negative"),
     ]
     assert report.count(RowStatus.CREATED) == 1
     assert list(await stored(container)) == ["A"]

@@ -35,9 +35,10 @@ def make_user(role: Role = Role.CLERK) -> User:
 
 # -- permissions -----------------------------------------------------------------------------
 
+_EVERYONE = {Permission.READ_ITEMS, Permission.READ_EVENTS, Permission.MANAGE_OWN_ACCESS}
 EXPECTED = {
-    Role.VIEWER: {Permission.READ_ITEMS},
-    Role.CLERK: {Permission.READ_ITEMS, Permission.WRITE_ITEMS, Permission.ADJUST_STOCK},
+    Role.VIEWER: _EVERYONE,
+    Role.CLERK: _EVERYONE | {Permission.WRITE_ITEMS, Permission.ADJUST_STOCK},
     Role.ADMIN: set(Permission),
 }
 

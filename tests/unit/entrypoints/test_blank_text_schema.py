@@ -6,7 +6,8 @@ import sys
 import unicodedata
 
 from domain.values import is_blank
-from entrypoints.rest.schemas import _NOT_BLANK, FORMAT_CHARACTER_RANGES
+from entrypoints.rest.fields import FORMAT_CHARACTER_RANGES
+from entrypoints.rest.fields import NOT_BLANK as _NOT_BLANK
 
 
 def test_the_schema_lists_exactly_the_format_characters_of_this_python() -> None:

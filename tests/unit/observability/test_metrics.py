@@ -1,12 +1,17 @@
 from pathlib import Path
 from uuid import uuid4
 
-import httpx
+import httpx2
 import pytest
 from prometheus_client import CollectorRegistry
 
 from adapters.metrics import PrometheusDomainMetrics
-from application.commands import AdjustStockCommand, CreateItemCommand
+from application.commands import (
+    AdjustStockCommand,
+    CreateItemCommand,
+    CreateLocationCommand,
+    TransferStockCommand,
+)
 from application.errors import AuthenticationFailed, TooManyAttempts
 from domain.errors import InsufficientStock
 from domain.users import Principal, Role
@@ -19,11 +24,11 @@ CLERK = Principal(user_id=uuid4(), username="clerk", role=Role.CLERK)
 METRICS_TOKEN = "metrics-scraper-token-0123456789"
 
 
-def client_for(tmp_path: Path, **settings: object) -> tuple[httpx.AsyncClient, CollectorRegistry]:
+def client_for(tmp_path: Path, **settings: object) -> tuple[httpx2.AsyncClient, CollectorRegistry]:
     registry = new_metrics_registry()
     app = tiny_app(make_settings(tmp_path, **settings), registry, PrometheusDomainMetrics(registry))
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    return httpx.AsyncClient(transport=transport, base_url="http://test"), registry
+    transport = httpx2.ASGITransport(app=app, raise_app_exceptions=False)
+    return httpx2.AsyncClient(transport=transport, base_url="http://test"), registry
 
 
 async def test_requests_are_counted_and_timed_per_route_template(tmp_path: Path) -> None:
@@ -135,3 +140,24 @@ async def test_committed_stock_changes_feed_the_domain_counters(container: Conta
     assert value("inventory_low_stock_events_total") == 1
     # Refused before commit: no event, so only the error mapping can count it.
     assert value("inventory_insufficient_stock_refusals_total") == 0
+
+
+async def test_a_transfer_counts_its_two_movements(container: Container) -> None:
+    admin = Principal(user_id=uuid4(), username="admin", role=Role.ADMIN)
+    created = (
+        await container.create_item().execute(
+            CreateItemCommand(actor=admin, sku="T-1", name="Tong", unit_price="1", quantity=3)
+        )
+    ).item
+    await container.create_location().execute(
+        CreateLocationCommand(actor=admin, code="VAN", name="Van")
+    )
+    await container.transfer_stock().execute(
+        TransferStockCommand(
+            actor=admin, item=created.id, from_location="MAIN", to_location="VAN", quantity=2
+        )
+    )
+    await container.event_bus().drain()
+    registry = container.metrics_registry()
+    for reason in ("transfer_out", "transfer_in"):
+        assert registry.get_sample_value("inventory_stock_movements_total", {"reason": reason}) == 1

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from uuid import UUID, uuid4
 
-import httpx
+import httpx2
 import pytest
 import structlog
 
@@ -29,13 +29,13 @@ def restore_logging() -> Iterator[None]:
     structlog.reset_defaults()
 
 
-def client_for(tmp_path: Path, stream: io.StringIO, **settings: object) -> httpx.AsyncClient:
+def client_for(tmp_path: Path, stream: io.StringIO, **settings: object) -> httpx2.AsyncClient:
     configured = make_settings(tmp_path, **settings)
     configure_logging(configured, stream)
     registry = new_metrics_registry()
     app = tiny_app(configured, registry, PrometheusDomainMetrics(registry))
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    return httpx.AsyncClient(transport=transport, base_url="http://test")
+    transport = httpx2.ASGITransport(app=app, raise_app_exceptions=False)
+    return httpx2.AsyncClient(transport=transport, base_url="http://test")
 
 
 def request_lines(stream: io.StringIO) -> list[dict[str, object]]:

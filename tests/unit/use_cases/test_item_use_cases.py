@@ -111,6 +111,20 @@ async def test_get_item_by_id_or_sku(
         await get.execute(viewer, "missing")
 
 
+async def test_get_item_by_sku_is_exact_after_normalisation(
+    container: Container, clerk: Principal, viewer: Principal
+) -> None:
+    item = await create_item(container, clerk, sku="ab-1")
+    find = container.get_item_by_sku()
+    assert (await find.execute(viewer, " Ab-1 ")).id == item.id
+    with pytest.raises(NotFound):
+        await find.execute(viewer, str(item.id))  # an id is not a SKU
+    with pytest.raises(NotFound):
+        await find.execute(viewer, "AB-10")
+    with pytest.raises(InvalidValue):
+        await find.execute(viewer, "AB 1")
+
+
 async def test_a_sku_that_looks_like_a_uuid_is_still_found(
     container: Container, clerk: Principal, viewer: Principal
 ) -> None:

@@ -90,6 +90,7 @@ async def list_users(c: Container, actor: Principal, item: Item, user: User) -> 
 
 async def read_everything(c: Container, actor: Principal, item: Item, user: User) -> object:
     await c.get_item().execute(actor, item.id)
+    await c.get_item_by_sku().execute(actor, item.sku.value)
     await c.list_items().execute(actor, ItemQuery())
     await c.list_movements().execute(actor, item.id)
     return await c.get_image().execute(actor, item.id)

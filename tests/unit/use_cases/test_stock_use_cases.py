@@ -125,11 +125,17 @@ async def test_count_records_the_difference(container: Container, clerk: Princip
     async with recorded(container) as events:
         change = await container.count_stock().execute(
             CountStockCommand(
-                actor=clerk, item=item.id, quantity=13, note="shelf", expected_version=1
+                actor=clerk,
+                item=item.id,
+                quantity=13,
+                note="shelf",
+                reference=" INV-7 ",
+                expected_version=1,
             )
         )
     assert change.movement is not None
     assert (change.movement.reason, change.movement.delta) == (MovementReason.COUNT, 3)
+    assert change.movement.reference == "INV-7"
     assert change.item.quantity == 13
     assert ledger_sum(container, item.id) == 13
     assert [type(e) for e in events] == [StockAdjusted]
@@ -158,6 +164,10 @@ async def test_count_refusals_change_nothing(
         await count.execute(CountStockCommand(actor=viewer, item=item.id, quantity=1))
     with pytest.raises(InvalidValue):
         await count.execute(CountStockCommand(actor=clerk, item=item.id, quantity=-1))
+    with pytest.raises(InvalidValue):
+        await count.execute(
+            CountStockCommand(actor=clerk, item=item.id, quantity=1, reference="R" * 101)
+        )
     with pytest.raises(VersionMismatch):
         await count.execute(
             CountStockCommand(actor=clerk, item=item.id, quantity=1, expected_version=5)

@@ -53,6 +53,32 @@ async def test_usernames_are_unique_regardless_of_case(container: Container, roo
     assert len(store(container).users) == 1
 
 
+async def test_a_registration_is_checked_before_any_password_is_given(
+    container: Container, root: User, clerk: Principal
+) -> None:
+    check = container.check_registration()
+    await check.execute(root.principal(), "bob", "clerk")
+    with pytest.raises(AlreadyExists):
+        await check.execute(root.principal(), " ROOT ", "viewer")
+    with pytest.raises(PermissionDenied):
+        await check.execute(clerk, "bob", "viewer")
+    with pytest.raises(PermissionDenied):
+        await check.execute(None, "second", "admin")  # the store has its first admin
+    with pytest.raises(InvalidValue):
+        await check.execute(root.principal(), "bad name", "viewer")
+    assert len(store(container).users) == 1
+
+
+async def test_on_an_empty_store_only_the_first_admin_passes_the_check(
+    container: Container,
+) -> None:
+    check = container.check_registration()
+    await check.execute(None, "root", "admin")
+    with pytest.raises(PermissionDenied):
+        await check.execute(None, "vic", "viewer")
+    assert store(container).users == {}
+
+
 @pytest.mark.parametrize(
     ("overrides", "field"),
     [

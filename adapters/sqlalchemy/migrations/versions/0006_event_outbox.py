@@ -5,7 +5,7 @@ committed rows their ``position``. ``ix_events_pending`` (partial: only unpositi
 the relay's search for new rows small however long the outbox grows.
 
 Revision ID: 0006
-Revises: 0003
+Revises: 0005
 Create Date: 2026-11-30
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 from adapters.sqlalchemy.tables import UtcDateTime
 
 revision: str = "0006"
-down_revision: str | None = "0003"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,42 @@
+from uuid import UUID
+
+from application.actors import acting
+from application.commands import Unset, UpdateLocationCommand
+from application.ports import Clock, UnitOfWork
+from application.use_cases._locations import load_location
+from domain.locations import Location
+from domain.users import Permission
+
+
+class UpdateLocation:
+    """PATCH a location: code, name, parent (None makes it a root) and active flag. Moving it
+    checks the tree stays acyclic and at most ``MAX_DEPTH`` deep."""
+
+    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+        self.uow = uow
+        self.clock = clock
+
+    async def execute(self, cmd: UpdateLocationCommand) -> Location:
+        async with self.uow:
+            actor = await acting(cmd.actor, self.uow.users)
+            actor.require(Permission.MANAGE_LOCATIONS)
+            location = await load_location(self.uow, cmd.location, for_update=True)
+            location.check_version(cmd.expected_version)
+            changed = location.rename(
+                code=None if isinstance(cmd.code, Unset) else cmd.code,
+                name=None if isinstance(cmd.name, Unset) else cmd.name,
+            )
+            if not isinstance(cmd.parent, Unset):
+                chain: list[UUID] = []
+                if cmd.parent is not None:
+                    parent = await load_location(self.uow, cmd.parent, for_update=True)
+                    chain = await self.uow.locations.chain(parent.id)
+                height = await self.uow.locations.subtree_height(location.id)
+                changed += location.move_under(chain, height)
+            if not isinstance(cmd.active, Unset):
+                changed += location.set_active(cmd.active)
+            location.changed(changed, at=self.clock.now(), by=actor.user_id)
+            if changed:
+                await self.uow.locations.save(location)
+                await self.uow.commit()
+        return location

@@ -1,0 +1,111 @@
+"""The JSON representation of read models, shared by the REST API and the CLI's ``--json``.
+
+An item, a movement or a user reads the same whichever door a client came in by: the REST API
+answers with these objects and ``inventory --json`` prints them. Both entrypoints import this
+module (they may not import each other, see the import-linter contracts in pyproject.toml).
+
+The pydantic models in ``entrypoints/rest/schemas.py`` stay the documented contract (OpenAPI);
+these functions write the same JSON without building a model per object: the same fields in the
+same order, amounts as strings with two decimals, times as ISO 8601 in UTC with ``Z``
+(``tests/unit/test_render.py`` holds the bytes equal to the models' own output).
+"""
+
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+import orjson
+
+from application.credentials import ApiTokenView
+from application.ports import Page
+from application.use_cases import StockChange
+from application.views import ItemView, UserView
+from domain.items import Item, StockMovement
+from domain.users import User
+
+T = TypeVar("T")
+JsonObject = dict[str, Any]
+_OPTIONS = orjson.OPT_UTC_Z
+
+
+def item(view: ItemView | Item) -> JsonObject:
+    tax = view.tax_rate
+    return {
+        "id": str(view.id),
+        "sku": view.sku.value,
+        "name": view.name,
+        "description": view.description,
+        "unit_price": f"{view.unit_price.amount:.2f}",
+        "tax_rate": None if tax is None else f"{tax.percent:.2f}",
+        "price_with_tax": f"{view.price_with_tax.amount:.2f}",
+        "quantity": view.quantity,
+        "reorder_level": view.reorder_level,
+        "low_stock": view.low_stock,
+        "has_image": view.image is not None,
+        "version": view.version,
+        "created_at": view.created_at,
+        "updated_at": view.updated_at,
+    }
+
+
+def movement(m: StockMovement) -> JsonObject:
+    return {
+        "id": str(m.id),
+        "item_id": str(m.item_id),
+        "delta": m.delta,
+        "reason": m.reason.value,
+        "quantity_after": m.quantity_after,
+        "actor_id": None if m.actor_id is None else str(m.actor_id),
+        "occurred_at": m.occurred_at,
+        "note": m.note,
+        "reference": m.reference,
+        "location_id": str(m.location_id),
+        "transfer_id": None if m.transfer_id is None else str(m.transfer_id),
+    }
+
+
+def stock_change(change: StockChange) -> JsonObject:
+    """A stock movement with the item after it. An adjustment always records a movement; a count
+    that found the quantity unchanged records none (``"movement": null``, CLI only)."""
+    return {
+        "movement": None if change.movement is None else movement(change.movement),
+        "quantity": change.item.quantity,
+        "item": item(change.item),
+    }
+
+
+def user(account: User | UserView) -> JsonObject:
+    return {
+        "id": str(account.id),
+        "username": account.username.value,
+        "role": account.role.value,
+        "active": account.active,
+        "email": account.email,
+        "full_name": account.full_name,
+        "created_at": account.created_at,
+        "updated_at": account.updated_at,
+    }
+
+
+def api_token(token: ApiTokenView) -> JsonObject:
+    return {
+        "id": str(token.id),
+        "name": token.name,
+        "scopes": sorted(token.scopes),
+        "created_at": token.created_at,
+        "expires_at": token.expires_at,
+        "last_used_at": token.last_used_at,
+    }
+
+
+def page(found: Page[T], render: Callable[[T], JsonObject]) -> JsonObject:
+    return {
+        "items": [render(entry) for entry in found.items],
+        "total": found.total,
+        "offset": found.offset,
+        "limit": found.limit,
+    }
+
+
+def json_bytes(body: JsonObject | Sequence[Any], *, indent: bool = False) -> bytes:
+    """Compact JSON for the wire; ``indent`` (two spaces) for people reading a terminal."""
+    return orjson.dumps(body, option=_OPTIONS | orjson.OPT_INDENT_2 if indent else _OPTIONS)
