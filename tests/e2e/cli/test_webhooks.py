@@ -10,13 +10,7 @@ from standardwebhooks import Webhook
 
 from adapters.webhooks import DnsUrlGuard
 from tests.e2e.cli.conftest import Cli
-from tests.webhook_receiver import Receiver, webhook_receiver
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    with webhook_receiver() as running:
-        yield running
+from tests.webhook_receiver import Receiver
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from entrypoints.rest.security import current_caller
 from entrypoints.settings import Settings
 from tests.conftest import make_settings
 from tests.e2e.rest.conftest import ADMIN_PASSWORD, PNG, Headers, login, new_item
-from tests.webhook_receiver import Receiver, webhook_receiver
+from tests.webhook_receiver import Receiver
 
 Request = Callable[[TestClient, Headers], int]
 
@@ -71,12 +71,6 @@ def settings(tmp_path: Path) -> Settings:
         webhook_allowed_hosts=("127.0.0.1",),
         event_poll_seconds=0.05,
     )
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    with webhook_receiver() as running:
-        yield running
 
 
 #: What the matrix's webhooks listen to, so that the many it adds send little.

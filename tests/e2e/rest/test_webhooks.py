@@ -2,7 +2,7 @@
 Standard Webhooks conventions (verified with the independent ``standardwebhooks`` package),
 secret rotation with overlap, the delivery log and manual redelivery, SSRF refusals."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -12,7 +12,7 @@ from standardwebhooks import Webhook, WebhookVerificationError
 from entrypoints.settings import Settings
 from tests.conftest import make_settings
 from tests.e2e.rest.conftest import ADMIN_PASSWORD, Headers, new_item
-from tests.webhook_receiver import Receiver, webhook_receiver
+from tests.webhook_receiver import Receiver
 
 
 @pytest.fixture
@@ -23,12 +23,6 @@ def settings(tmp_path: Path) -> Settings:
         webhook_allowed_hosts=("127.0.0.1",),
         event_poll_seconds=0.05,
     )
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    with webhook_receiver() as running:
-        yield running
 
 
 def add_webhook(
