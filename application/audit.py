@@ -18,10 +18,12 @@ from domain.audit import (
     item_snapshot,
     session_snapshot,
     user_snapshot,
+    webhook_snapshot,
 )
 from domain.items import Item
 from domain.sessions import LoginSession
 from domain.users import User
+from domain.webhooks import WebhookEndpoint
 
 
 def change_record(
@@ -138,4 +140,26 @@ async def record_session(
         at=at,
         before=before,
         after=session_snapshot(session),
+    )
+
+
+async def record_webhook(
+    uow: UnitOfWork,
+    endpoint: WebhookEndpoint,
+    before: Snapshot | None,
+    *,
+    action: str,
+    actor_id: UUID | None,
+    at: datetime,
+    gone: bool = False,
+) -> None:
+    await record(
+        uow,
+        entity="webhook",
+        entity_id=endpoint.id,
+        action=action,
+        actor_id=actor_id,
+        at=at,
+        before=before,
+        after=None if gone else webhook_snapshot(endpoint),
     )

@@ -16,7 +16,7 @@ from domain.audit import AuditRecord, Origin
 from domain.items import StockMovement
 
 #: What ``entity`` may be in a record and in a query.
-ENTITIES = ("item", "user", "location", "api_token", "session")
+ENTITIES = ("item", "user", "location", "api_token", "session", "webhook")
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ from domain.items import Item
 from domain.locations import Location
 from domain.sessions import LoginSession
 from domain.users import User
+from domain.webhooks import WebhookEndpoint
 
 #: Stands for a secret's value in a change: the record says that it changed, never to what.
 WITHHELD = "(withheld)"
@@ -125,6 +126,16 @@ def session_snapshot(session: LoginSession) -> dict[str, str | None]:
         "expires_at": _text(session.expires_at),
         "ended_at": _text(session.ended_at),
         "end_reason": session.end_reason,
+    }
+
+
+def webhook_snapshot(endpoint: WebhookEndpoint) -> dict[str, str | None]:
+    """Where it delivers and what; the secret only as ``WITHHELD`` (that it changed)."""
+    return {
+        "url": endpoint.url,
+        "event_types": " ".join(sorted(endpoint.event_types)),
+        "active": str(endpoint.active).lower(),
+        "secret": f"{WITHHELD}{endpoint.secret}",
     }
 
 

@@ -31,6 +31,7 @@ class Permission(StrEnum):
     DELETE_ITEMS = "delete items"
     MANAGE_USERS = "manage users"
     MANAGE_LOCATIONS = "manage locations"
+    MANAGE_WEBHOOKS = "manage webhooks"
     READ_EVENTS = "read live events"
     READ_AUDIT = "read the audit trail"
     #: See and end one's own sessions, create and revoke one's own API tokens. No scope grants
@@ -66,6 +67,7 @@ _PERMISSIONS = {
         Permission.MANAGE_USERS,
         Permission.MANAGE_LOCATIONS,
         Permission.READ_AUDIT,
+        Permission.MANAGE_WEBHOOKS,
     },
 }
 
@@ -80,6 +82,9 @@ SCOPES: Mapping[str, frozenset[Permission]] = {
     "users:admin": frozenset({Permission.MANAGE_USERS}),
     "events:read": frozenset({Permission.READ_EVENTS}),
     "audit:read": frozenset({Permission.READ_AUDIT}),
+    #: Not ``users:admin``: an integration that registers its webhook need not manage users,
+    #: and a user-admin token should not start receiving every event.
+    "webhooks:admin": frozenset({Permission.MANAGE_WEBHOOKS}),
 }
 
 

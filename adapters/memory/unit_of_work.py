@@ -23,9 +23,11 @@ from adapters.memory.repositories import (
     InMemoryUserRepository,
 )
 from adapters.memory.store import IdempotencyEntry, InMemoryStore
+from adapters.memory.webhooks import InMemoryWebhookRepository
 from adapters.origin import FixedOrigin
 from adapters.unit_of_work import EventCollector
 from application.history import OriginSource
+from application.outbox import outbox_entries
 from application.ports import EventPublisher, LoginFailures
 from domain.audit import AuditRecord, Origin
 from domain.items import Item, StockMovement
@@ -61,6 +63,7 @@ class InMemoryUnitOfWork:
         self.users = InMemoryUserRepository(self)
         self.login_attempts = InMemoryLoginAttemptRepository(self)
         self.idempotency = InMemoryIdempotencyRepository(self)
+        self.webhooks = InMemoryWebhookRepository(store)
         self.locations = InMemoryLocationRepository(self)
         self.stocktakes = InMemoryStocktakeRepository(self)
         self.sessions = InMemorySessionRepository(self, store)
@@ -105,6 +108,8 @@ class InMemoryUnitOfWork:
         if not self._active:
             raise RuntimeError("commit outside of 'async with'")
         store = self._store
+        events = self._events.committed()
+        store.outbox.extend(outbox_entries(events))
         for item_id, item in self._items.items():
             if item is _DELETED:
                 store.items.pop(item_id, None)
@@ -123,6 +128,7 @@ class InMemoryUnitOfWork:
             else:
                 store.login_failures[key] = failures
         store.idempotency.update(self._claims)
+        self.webhooks.apply()
         for location_id, location in self._locations.items():
             if location is _DELETED:
                 store.locations.pop(location_id, None)
@@ -133,10 +139,11 @@ class InMemoryUnitOfWork:
         self._access.apply(store)
         store.audit.extend(self._audit)
         self._reset()
-        await self._events.publish(self._events.committed())
+        await self._events.publish(events)
 
     async def rollback(self) -> None:
         self._reset()
+        self.webhooks.reset()
         self._events.discard()
 
     # -- what the repositories see and stage ------------------------------------------------

@@ -11,6 +11,7 @@ from application.use_cases.check_registration import CheckRegistration
 from application.use_cases.count_stock import CountStock
 from application.use_cases.create_item import CreatedItem, CreateItem
 from application.use_cases.create_location import CreateLocation
+from application.use_cases.create_webhook import CreatedWebhook, CreateWebhook
 from application.use_cases.delete_location import DeleteLocation
 from application.use_cases.export_items import ExportedStock, ExportItems, ExportStockByLocation
 from application.use_cases.get_image import GetImage, ImageContent
@@ -29,6 +30,13 @@ from application.use_cases.list_items import ListItems
 from application.use_cases.list_movements import ListMovements
 from application.use_cases.manage_api_tokens import CreateApiToken, ListApiTokens, RevokeApiToken
 from application.use_cases.manage_sessions import EndSession, ListSessions, Logout
+from application.use_cases.manage_webhooks import (
+    DeleteWebhook,
+    GetWebhook,
+    ListWebhooks,
+    RotateWebhookSecret,
+    UpdateWebhook,
+)
 from application.use_cases.open_event_stream import LiveSession, OpenEventStream
 from application.use_cases.read_history import (
     ExportMovements,
@@ -42,6 +50,7 @@ from application.use_cases.refresh_session import RefreshSession
 from application.use_cases.register_user import RegisterUser
 from application.use_cases.remove_image import RemoveImage
 from application.use_cases.replace_item import ReplaceItem
+from application.use_cases.replay_events import EventBatch, ReplayEvents
 from application.use_cases.resolve_actor import ResolveActor
 from application.use_cases.resolve_principal import ResolvePrincipal
 from application.use_cases.stock_as_of import (
@@ -66,6 +75,7 @@ from application.use_cases.transfer_stock import Transfer, TransferStock
 from application.use_cases.update_item import UpdateItem
 from application.use_cases.update_location import UpdateLocation
 from application.use_cases.update_user import UpdateUser
+from application.use_cases.webhook_deliveries import ListWebhookDeliveries, RedeliverWebhook
 
 __all__ = [
     "AdjustStock",
@@ -83,9 +93,13 @@ __all__ = [
     "CreateApiToken",
     "CreateItem",
     "CreateLocation",
+    "CreateWebhook",
     "CreatedItem",
+    "CreatedWebhook",
     "DeleteLocation",
+    "DeleteWebhook",
     "EndSession",
+    "EventBatch",
     "ExportItems",
     "ExportMovements",
     "ExportStockByLocation",
@@ -98,6 +112,7 @@ __all__ = [
     "GetLocation",
     "GetStocktake",
     "GetUser",
+    "GetWebhook",
     "HistoryEntry",
     "ImageContent",
     "ImportItems",
@@ -114,6 +129,8 @@ __all__ = [
     "ListSessions",
     "ListTransfers",
     "ListUsers",
+    "ListWebhookDeliveries",
+    "ListWebhooks",
     "LiveSession",
     "LocationQuantity",
     "LoginPolicy",
@@ -123,14 +140,17 @@ __all__ = [
     "OpenStocktake",
     "PurgeItem",
     "Readiness",
+    "RedeliverWebhook",
     "RefreshSession",
     "RegisterUser",
     "RemoveImage",
     "ReplaceItem",
+    "ReplayEvents",
     "ResolveActor",
     "ResolvePrincipal",
     "RestoreItem",
     "RevokeApiToken",
+    "RotateWebhookSecret",
     "RowOutcome",
     "RowStatus",
     "SetUserPassword",
@@ -144,6 +164,7 @@ __all__ = [
     "UpdateItem",
     "UpdateLocation",
     "UpdateUser",
+    "UpdateWebhook",
     "Valuation",
     "ValuationLine",
     "ValueStockAsOf",

@@ -35,6 +35,7 @@ from entrypoints.rest.routes import (
     auth,
     counts,
     docs,
+    event_replay,
     events,
     health,
     history,
@@ -46,6 +47,7 @@ from entrypoints.rest.routes import (
     stocktakes,
     transfers,
     users,
+    webhooks,
 )
 from entrypoints.rest.routes.health import _SERVICE, SERVICE_NAME
 from entrypoints.rest.scopes import document_scopes
@@ -66,6 +68,8 @@ WIRED_MODULES = [
     counts,
     images,
     events,
+    event_replay,
+    webhooks,
     health,
     locations,
     transfers,
@@ -84,6 +88,8 @@ ROUTERS = [
     access.router,
     images.router,
     events.router,
+    event_replay.router,
+    webhooks.router,
     locations.router,
     transfers.router,
     stocktakes.router,

@@ -51,6 +51,7 @@ STATUS_BY_CODE: Mapping[str, int] = {
     "item_archived": 409,
     "item_not_archived": 409,
     "item_has_stock": 409,
+    "webhook_url_refused": 422,
 }
 #: Which facts of an error a client may see, by code (never the raw exception).
 _PUBLIC_DETAILS: Mapping[str, tuple[str, ...]] = {

@@ -76,6 +76,7 @@ async def test_upgrade_from_empty_matches_the_models_and_downgrade_undoes_it(
     expected = {"items", "stock_movements", "users", "login_failures", "idempotency_keys"}
     expected |= {"locations", "location_stock", "stocktakes", "stocktake_lines"}
     expected |= {"login_sessions", "refresh_tokens", "api_tokens", "audit_log"}
+    expected |= {"events", "event_cursors", "webhook_endpoints", "webhook_attempts"}  # 0006
     if empty_url.startswith("sqlite"):
         expected |= SQLITE_SEARCH_TABLES
     else:

@@ -142,6 +142,7 @@ def test_wrong_password_and_throttling_are_shown_at_the_form(browser: Browser, s
         page.goto(site.url + "/")
         submit = page.get_by_role("button", name="Log in")
         alert = page.locator("form").get_by_role("alert")
+        page.locator("form [role=alert]").wait_for(state="attached")  # built after a session check
         # Every text the alert shows, however briefly (the service's first delay is 1 s).
         page.evaluate(
             """() => {

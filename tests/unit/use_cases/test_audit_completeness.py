@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 import pytest
+from dependency_injector import providers
 
 from application import use_cases as uc
 from application.commands import (
@@ -30,7 +31,7 @@ from application.commands import (
 from application.history import AuditTrail
 from application.use_cases import ImportRow
 from domain.audit import WITHHELD, AuditRecord
-from domain.users import User
+from domain.users import Principal, User
 from entrypoints.container import Container
 from tests.unit.use_cases.conftest import PASSWORD, create_item, register, store
 
@@ -46,6 +47,11 @@ RECORDED_ELSEWHERE = {
     "CountStocktake": "as OpenStocktake",
     "CommitStocktake": "its result is ledger movements",
     "BootstrapAdmin": "creates the first admin through RegisterUser (driven here)",
+    "RedeliverWebhook": "a delivery, not a change: the webhook's delivery log keeps it",
+    # Reads that check their caller in a unit of work:
+    "GetWebhook": "reads",
+    "ListWebhooks": "reads",
+    "ListWebhookDeliveries": "reads",
 }
 
 
@@ -214,7 +220,51 @@ DRIVEN: dict[str, tuple[Step, Step, str]] = {
     ),
     "Logout": (_none, lambda w: w.container.logout().execute(w.refresh_token), "session"),
     "RefreshSession": (_none, _reuse_refresh_token, "session"),
+    "CreateWebhook": (_none, lambda w: _webhook(w), "webhook"),
+    "UpdateWebhook": (
+        _none,
+        lambda w: _on_webhook(
+            w, lambda c, i: c.update_webhook().execute(_root(w), i, active=False)
+        ),
+        "webhook",
+    ),
+    "RotateWebhookSecret": (
+        _none,
+        lambda w: _on_webhook(w, lambda c, i: c.rotate_webhook_secret().execute(_root(w), i)),
+        "webhook",
+    ),
+    "DeleteWebhook": (
+        _none,
+        lambda w: _on_webhook(w, lambda c, i: c.delete_webhook().execute(_root(w), i)),
+        "webhook",
+    ),
 }
+
+
+def _root(world: World) -> Principal:
+    return world.root.principal()
+
+
+class _AnyUrl:
+    """A URL guard that lets everything through: these tests send nothing anywhere."""
+
+    async def check(self, url: str) -> None:
+        return None
+
+
+async def _webhook(world: World) -> UUID:
+    with world.container.webhook_guard.override(providers.Object(_AnyUrl())):
+        created = await world.container.create_webhook().execute(
+            _root(world), url="https://hooks.example.org/in"
+        )
+    return created.endpoint.id
+
+
+async def _on_webhook(world: World, act: Callable[[Container, UUID], Awaitable[object]]) -> None:
+    endpoint_id = await _webhook(world)
+    before = len(store(world.container).audit)
+    await act(world.container, endpoint_id)
+    assert len(store(world.container).audit) > before
 
 
 async def _revoke(world: World) -> None:

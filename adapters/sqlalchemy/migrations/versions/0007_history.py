@@ -14,7 +14,7 @@
 Items deleted before this revision stay gone: their ledger went with them then.
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-11-30
 """
 
@@ -29,7 +29,7 @@ from alembic.operations import BatchOperations
 from adapters.sqlalchemy.tables import UtcDateTime
 
 revision: str = "0007"
-down_revision: str | None = "0005"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
