@@ -29,6 +29,7 @@ from application.views import (
 from domain.events import DomainEvent
 from domain.items import Item, StockMovement
 from domain.locations import Location
+from domain.reservations import Reservation, ReservationStatus
 from domain.stocktakes import Stocktake
 from domain.users import User
 
@@ -164,6 +165,30 @@ class StocktakeRepository(Protocol):
         """``(item_id, quantity, version)`` of every item with stock at the location."""
 
 
+class ReservationRepository(Protocol):
+    """Reservations, for commands. Every change to a reservation's hold is made while its
+    item is loaded ``for_update``: the item's lock serialises the holds with the stock."""
+
+    async def add(self, reservation: Reservation) -> None:
+        """Insert; raises ``AlreadyExists`` when the reference holds the item already."""
+
+    async def get(self, reservation_id: UUID) -> Reservation | None: ...
+
+    async def by_reference(self, item_id: UUID, reference: str) -> Reservation | None: ...
+
+    async def overdue(
+        self, item_id: UUID, location_id: UUID | None, *, now: datetime
+    ) -> list[Reservation]:
+        """Active holds of the item (at the location; anywhere when None) past their expiry
+        at ``now``. Read under the item's lock, so they cannot change meanwhile."""
+
+    async def save(self, reservation: Reservation) -> None: ...
+
+    async def due_items(self, *, now: datetime, limit: int) -> list[UUID]:
+        """Items with holds past their expiry at ``now`` (at most ``limit``), for the
+        sweeper. On PostgreSQL, items another sweeper is expiring right now are skipped."""
+
+
 class UserRepository(Protocol):
     async def add(self, user: User) -> None:
         """Insert; raises ``AlreadyExists`` when the username (any case) is taken."""
@@ -230,6 +255,7 @@ class UnitOfWork(Protocol):
     idempotency: "IdempotencyRepository"
     locations: LocationRepository
     stocktakes: StocktakeRepository
+    reservations: ReservationRepository
     sessions: SessionRepository
     api_tokens: ApiTokenRepository
 
@@ -300,6 +326,22 @@ class StockQueries(Protocol):
         """Newest first; ``location_id`` matches either end."""
 
 
+@dataclass(frozen=True, slots=True)
+class ReservationQuery:
+    offset: int = 0
+    limit: int = 20
+    item_id: UUID | None = None
+    reference: str | None = None
+    status: ReservationStatus | None = None
+
+
+class ReservationQueries(Protocol):
+    async def get(self, reservation_id: UUID) -> Reservation | None: ...
+
+    async def list(self, query: ReservationQuery) -> Page[Reservation]:
+        """Newest first, ties broken by id."""
+
+
 class StocktakeQueries(Protocol):
     async def get(self, stocktake_id: UUID) -> Stocktake | None: ...
 
@@ -339,6 +381,7 @@ class QuerySession(Protocol):
     locations: LocationQueries
     stock: StockQueries
     stocktakes: StocktakeQueries
+    reservations: ReservationQueries
     sessions: SessionQueries
     api_tokens: ApiTokenQueries
 

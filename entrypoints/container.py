@@ -64,6 +64,10 @@ def _session_lifetime(settings: Settings) -> timedelta:
     return timedelta(days=settings.session_ttl_days)
 
 
+def _reservation_ttl(settings: Settings) -> timedelta:
+    return timedelta(seconds=settings.reservation_ttl_seconds)
+
+
 def _schema_probe(database: Database) -> Callable[[], Awaitable[None]]:
     """Readiness also means "the schema is at the newest migration"."""
     return partial(check_schema_at_head, database.engine)
@@ -184,6 +188,7 @@ class Container(containers.DeclarativeContainer):
     idempotency_policy = providers.Singleton(
         IdempotencyPolicy, ttl_seconds=settings.provided.idempotency_ttl_seconds
     )
+    reservation_ttl = providers.Callable(_reservation_ttl, settings)
     image_store = providers.Selector(
         settings.provided.storage,
         memory=providers.Singleton(InMemoryImageStore),
@@ -219,6 +224,16 @@ class Container(containers.DeclarativeContainer):
     )
     list_transfers = providers.Factory(uc.ListTransfers, queries=queries)
     get_item_stock = providers.Factory(uc.GetItemStock, queries=queries)
+    # -- reservations (issue 15) ---------------------------------------------------------------
+    create_reservation = providers.Factory(
+        uc.CreateReservation, uow=uow, clock=clock, default_ttl=reservation_ttl
+    )
+    update_reservation = providers.Factory(uc.UpdateReservation, uow=uow, clock=clock)
+    fulfil_reservation = providers.Factory(uc.FulfilReservation, uow=uow, clock=clock)
+    release_reservation = providers.Factory(uc.ReleaseReservation, uow=uow, clock=clock)
+    expire_reservations = providers.Factory(uc.ExpireReservations, uow=uow, clock=clock)
+    get_reservation = providers.Factory(uc.GetReservation, queries=queries)
+    list_reservations = providers.Factory(uc.ListReservations, queries=queries)
     list_location_stock = providers.Factory(uc.ListLocationStock, queries=queries)
     create_location = providers.Factory(uc.CreateLocation, uow=uow, clock=clock)
     update_location = providers.Factory(uc.UpdateLocation, uow=uow, clock=clock)

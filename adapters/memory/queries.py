@@ -17,6 +17,7 @@ from adapters.memory.location_queries import (
     InMemoryStocktakeQueries,
 )
 from adapters.memory.repositories import select_items, users_in_order
+from adapters.memory.reservations import InMemoryReservationQueries
 from adapters.memory.store import InMemoryStore
 from application.credentials import ApiTokenGrant
 from application.ports import ItemQuery, Page
@@ -99,6 +100,7 @@ class InMemoryQuerySession:
         self.locations = InMemoryLocationQueries(store)
         self.stock = InMemoryStockQueries(store)
         self.stocktakes = InMemoryStocktakeQueries(store)
+        self.reservations = InMemoryReservationQueries(store)
         self.sessions = InMemorySessionQueries(store)
         self.api_tokens = InMemoryApiTokenQueries(store)
 

@@ -10,13 +10,16 @@ from application.use_cases.check_registration import CheckRegistration
 from application.use_cases.count_stock import CountStock
 from application.use_cases.create_item import CreatedItem, CreateItem
 from application.use_cases.create_location import CreateLocation
+from application.use_cases.create_reservation import CreateReservation, Reserved
 from application.use_cases.delete_item import DeleteItem
 from application.use_cases.delete_location import DeleteLocation
+from application.use_cases.expire_reservations import ExpireReservations, Sweep
 from application.use_cases.export_items import ExportedStock, ExportItems, ExportStockByLocation
 from application.use_cases.get_image import GetImage, ImageContent
 from application.use_cases.get_item import GetItem
 from application.use_cases.get_item_by_sku import GetItemBySku
 from application.use_cases.get_location import GetLocation, ListLocations
+from application.use_cases.get_reservation import GetReservation, ListReservations
 from application.use_cases.get_user import GetUser, ListUsers
 from application.use_cases.import_items import (
     ImportItems,
@@ -37,6 +40,11 @@ from application.use_cases.remove_image import RemoveImage
 from application.use_cases.replace_item import ReplaceItem
 from application.use_cases.resolve_actor import ResolveActor
 from application.use_cases.resolve_principal import ResolvePrincipal
+from application.use_cases.settle_reservation import (
+    FulfilReservation,
+    ReleaseReservation,
+    Settled,
+)
 from application.use_cases.stocktakes import (
     CommitStocktake,
     CountStocktake,
@@ -48,6 +56,7 @@ from application.use_cases.stocktakes import (
 from application.use_cases.transfer_stock import Transfer, TransferStock
 from application.use_cases.update_item import UpdateItem
 from application.use_cases.update_location import UpdateLocation
+from application.use_cases.update_reservation import UpdateReservation
 from application.use_cases.update_user import UpdateUser
 
 __all__ = [
@@ -65,18 +74,22 @@ __all__ = [
     "CreateApiToken",
     "CreateItem",
     "CreateLocation",
+    "CreateReservation",
     "CreatedItem",
     "DeleteItem",
     "DeleteLocation",
     "EndSession",
+    "ExpireReservations",
     "ExportItems",
     "ExportStockByLocation",
     "ExportedStock",
+    "FulfilReservation",
     "GetImage",
     "GetItem",
     "GetItemBySku",
     "GetItemStock",
     "GetLocation",
+    "GetReservation",
     "GetStocktake",
     "GetUser",
     "ImageContent",
@@ -88,6 +101,7 @@ __all__ = [
     "ListLocationStock",
     "ListLocations",
     "ListMovements",
+    "ListReservations",
     "ListSessions",
     "ListTransfers",
     "ListUsers",
@@ -99,20 +113,25 @@ __all__ = [
     "Readiness",
     "RefreshSession",
     "RegisterUser",
+    "ReleaseReservation",
     "RemoveImage",
     "ReplaceItem",
+    "Reserved",
     "ResolveActor",
     "ResolvePrincipal",
     "RevokeApiToken",
     "RowOutcome",
     "RowStatus",
     "SetUserPassword",
+    "Settled",
     "StockChange",
     "StocktakeReport",
+    "Sweep",
     "TakeStock",
     "Transfer",
     "TransferStock",
     "UpdateItem",
     "UpdateLocation",
+    "UpdateReservation",
     "UpdateUser",
 ]

@@ -50,6 +50,9 @@ EXIT_CODES: dict[str, int] = {
     "default_location": 42,
     "stocktake_closed": 43,
     "stocktake_conflict": 44,
+    # Reservations (issue 15): numbered from 50.
+    "reservation_closed": 50,
+    "reservation_conflict": 51,
 }
 
 _OTHER_CODES = {

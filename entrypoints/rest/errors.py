@@ -48,6 +48,8 @@ STATUS_BY_CODE: Mapping[str, int] = {
     "default_location": 409,
     "stocktake_closed": 409,
     "stocktake_conflict": 409,
+    "reservation_closed": 409,
+    "reservation_conflict": 409,
 }
 #: Which facts of an error a client may see, by code (never the raw exception).
 _PUBLIC_DETAILS: Mapping[str, tuple[str, ...]] = {
