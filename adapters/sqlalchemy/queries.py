@@ -32,6 +32,7 @@ from adapters.sqlalchemy.location_queries import (
 )
 from adapters.sqlalchemy.mappers import movement_to_domain
 from adapters.sqlalchemy.read_session import ReadSession
+from adapters.sqlalchemy.reservations import SqlAlchemyReservationQueries
 from adapters.sqlalchemy.search import INDEXED_SHARE
 from adapters.sqlalchemy.tables import movements, users
 from application.credentials import ApiTokenGrant
@@ -240,6 +241,7 @@ class SqlAlchemyQuerySession:
         self.locations = SqlAlchemyLocationQueries(self._session)
         self.stock = SqlAlchemyStockQueries(self._session)
         self.stocktakes = SqlAlchemyStocktakeQueries(self._session)
+        self.reservations = SqlAlchemyReservationQueries(self._session)
         self.sessions = SqlAlchemySessionQueries(self._session)
         self.api_tokens = SqlAlchemyApiTokenQueries(self._session)
 

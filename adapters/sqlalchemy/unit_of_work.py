@@ -22,6 +22,7 @@ from adapters.sqlalchemy.location_repository import (
     SqlAlchemyStocktakeRepository,
 )
 from adapters.sqlalchemy.login_attempts import SqlAlchemyLoginAttemptRepository
+from adapters.sqlalchemy.reservations import SqlAlchemyReservationRepository
 from adapters.sqlalchemy.sessions import WriteSession
 from adapters.sqlalchemy.user_repository import SqlAlchemyUserRepository
 from adapters.unit_of_work import EventCollector
@@ -44,6 +45,7 @@ class SqlAlchemyUnitOfWork:
         self.idempotency = SqlAlchemyIdempotencyRepository(self._session)
         self.locations = SqlAlchemyLocationRepository(self._session, self._events.track)
         self.stocktakes = SqlAlchemyStocktakeRepository(self._session)
+        self.reservations = SqlAlchemyReservationRepository(self._session, self._events.track)
         self.sessions = SqlAlchemySessionRepository(self._session)
         self.api_tokens = SqlAlchemyApiTokenRepository(self._session)
 

@@ -3,7 +3,6 @@ from dataclasses import dataclass
 from application.ports import Clock, UnitOfWork
 from application.use_cases._holds import expire_overdue
 from application.use_cases._lookup import load_item
-from domain.errors import NotFound
 
 BATCH = 100
 
@@ -15,12 +14,13 @@ class Sweep:
 
 
 class ExpireReservations:
-    """The sweeper: expires the holds past their ``expires_at``, item by item, each item in a
-    unit of work of its own under the item's lock, as every other writer of its holds.
+    """The sweeper: expires the holds past their ``expires_at``, a batch of items per unit of
+    work, each under its item's lock like every other writer of its holds (the probe itself
+    locks them on PostgreSQL, skipping items another sweeper or writer holds).
 
-    Correctness never depends on it (writers expire overdue holds themselves before they look
-    at what is available); it frees what nobody touched, and announces ``reservation.expired``.
-    Two sweepers at once are harmless: the second finds the holds expired already.
+    Correctness never depends on it: writers expire an item's overdue holds themselves before
+    they look at what is available. It frees what nobody touched and announces
+    ``reservation.expired``. Two sweepers at once are harmless: each hold is expired once.
     """
 
     def __init__(self, uow: UnitOfWork, clock: Clock, batch: int = BATCH) -> None:
@@ -29,20 +29,18 @@ class ExpireReservations:
         self.batch = batch
 
     async def execute(self) -> Sweep:
-        async with self.uow:
-            due = await self.uow.reservations.due_items(now=self.clock.now(), limit=self.batch)
         items = expired = 0
-        for item_id in due:
+        while True:
             async with self.uow:
                 now = self.clock.now()
-                try:
+                due = await self.uow.reservations.due_items(now=now, limit=self.batch)
+                for item_id in due:
                     item = await load_item(self.uow, item_id, for_update=True)
-                except NotFound:
-                    continue
-                done = await expire_overdue(self.uow, item, None, now=now)
-                if done:
-                    await self.uow.items.save(item)
-                    await self.uow.commit()
-                    items += 1
-                    expired += len(done)
-        return Sweep(items=items, expired=expired)
+                    done = await expire_overdue(self.uow, item, None, now=now)
+                    if done:
+                        await self.uow.items.save(item)
+                        items += 1
+                        expired += len(done)
+                await self.uow.commit()
+            if len(due) < self.batch:
+                return Sweep(items=items, expired=expired)

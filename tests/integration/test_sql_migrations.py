@@ -74,7 +74,7 @@ async def test_upgrade_from_empty_matches_the_models_and_downgrade_undoes_it(
         await database.dispose()
     expected = {"items", "stock_movements", "users", "login_failures", "idempotency_keys"}
     expected |= {"locations", "location_stock", "stocktakes", "stocktake_lines"}
-    expected |= {"login_sessions", "refresh_tokens", "api_tokens"}
+    expected |= {"login_sessions", "refresh_tokens", "api_tokens", "reservations"}
     if empty_url.startswith("sqlite"):
         expected |= SQLITE_SEARCH_TABLES
     else:
@@ -197,7 +197,8 @@ async def add_items_at(url: str, one_by_one: list[Item], in_bulk: list[Item]) ->
             for batch in ([[item] for item in one_by_one], [in_bulk] if in_bulk else []):
                 for chunk in batch:
                     await connection.execute(
-                        insert(items), [mappers.item_to_row(item) for item in chunk]
+                        insert(items_before_reservations),
+                        [_before_reservations(mappers.item_to_row(item)) for item in chunk],
                     )
                     ledger = [
                         _before_locations(mappers.movement_to_row(movement))
@@ -216,13 +217,23 @@ movements_before_locations = table(
     *(
         column(name, movements.c[name].type)
         for name in movements.c.keys()  # noqa: SIM118 - the names, not the columns
-        if name not in ("seq", "location_id", "transfer_id")
+        if name not in ("seq", "location_id", "transfer_id", "reservation_id")
     ),
+)
+#: The items table as it was before migration 0008.
+items_before_reservations = table(
+    "items",
+    *(column(name, items.c[name].type) for name in items.c.keys() if name != "held"),  # noqa: SIM118
 )
 
 
 def _before_locations(row: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in row.items() if key not in ("location_id", "transfer_id")}
+    dropped = ("location_id", "transfer_id", "reservation_id")
+    return {key: value for key, value in row.items() if key not in dropped}
+
+
+def _before_reservations(row: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in row.items() if key != "held"}
 
 
 async def ledger_by_location(url: str) -> dict[tuple[str, str], int]:
