@@ -64,6 +64,9 @@ class ItemQuery:
     search: str | None = None
     low_stock: bool | None = None
     sort: ItemSort = ItemSort.NAME
+    #: Items whose *available* stock (on hand minus reservations) is at or under the reorder
+    #: level (True), or above it (False).
+    available_below_reorder: bool | None = None
 
 
 T = TypeVar("T")

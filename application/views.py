@@ -30,10 +30,16 @@ class ItemView:
     version: int
     created_at: datetime
     updated_at: datetime
+    #: What reservations hold (``domain.reservations``).
+    held: int = 0
 
     @property
     def price_with_tax(self) -> Money:
         return self.unit_price.with_tax(self.tax_rate)
+
+    @property
+    def available(self) -> int:
+        return self.quantity - self.held
 
     @property
     def low_stock(self) -> bool:
@@ -49,6 +55,7 @@ class ItemView:
             unit_price=item.unit_price,
             tax_rate=item.tax_rate,
             quantity=item.quantity,
+            held=item.held,
             reorder_level=item.reorder_level,
             image=item.image,
             version=item.version,

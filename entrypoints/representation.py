@@ -38,6 +38,8 @@ def item(view: ItemView | Item) -> JsonObject:
         "tax_rate": None if tax is None else f"{tax.percent:.2f}",
         "price_with_tax": f"{view.price_with_tax.amount:.2f}",
         "quantity": view.quantity,
+        "held": view.held,
+        "available": view.available,
         "reorder_level": view.reorder_level,
         "low_stock": view.low_stock,
         "has_image": view.image is not None,
@@ -60,6 +62,7 @@ def movement(m: StockMovement) -> JsonObject:
         "reference": m.reference,
         "location_id": str(m.location_id),
         "transfer_id": None if m.transfer_id is None else str(m.transfer_id),
+        "reservation_id": None if m.reservation_id is None else str(m.reservation_id),
     }
 
 

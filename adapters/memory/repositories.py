@@ -12,7 +12,7 @@ from adapters.memory.store import IdempotencyEntry
 from application.credentials import ApiTokenGrant
 from application.ports import IdempotencyRecord, ItemQuery, LoginFailures
 from domain.errors import AlreadyExists
-from domain.items import Item
+from domain.items import Item, is_low_stock
 from domain.users import User
 
 if TYPE_CHECKING:
@@ -104,6 +104,8 @@ def select_items(stored: Iterable[Item], query: ItemQuery) -> tuple[list[Item], 
         ]
     if query.low_stock is not None:
         items = [item for item in items if item.low_stock == query.low_stock]
+    if (wanted := query.available_below_reorder) is not None:
+        items = [i for i in items if is_low_stock(i.available, i.reorder_level) == wanted]
     field = query.sort.field
 
     def key(item: Item) -> tuple[object, str]:

@@ -20,6 +20,8 @@ _SORT_COLUMNS = {
 _ITEM_TOTAL = select(item_total.c.total)
 _MARGIN = items.c.quantity - items.c.reorder_level
 _LOW_STOCK = {True: _MARGIN <= 0, False: _MARGIN > 0}
+_AVAILABLE_MARGIN = items.c.quantity - items.c.held - items.c.reorder_level
+_LOW_AVAILABLE = {True: _AVAILABLE_MARGIN <= 0, False: _AVAILABLE_MARGIN > 0}
 _PAGE_OFFSET = bindparam("page_offset", type_=BigInteger())
 _PAGE_LIMIT = bindparam("page_limit", type_=BigInteger())
 
@@ -56,6 +58,8 @@ async def item_page(
         parameters = plan.parameters
     if query.low_stock is not None:
         filters.append(_LOW_STOCK[query.low_stock])
+    if query.available_below_reorder is not None:
+        filters.append(_LOW_AVAILABLE[query.available_below_reorder])
     page_statement, count_statement = _list_statements(tuple(filters), query.sort)
     result = await session.execute(
         page_statement, {**parameters, "page_offset": query.offset, "page_limit": query.limit}

@@ -44,7 +44,7 @@ from domain.values import Money, Sku, TaxRate
 
 _ITEM_COLUMNS = (
     "id, sku, name, description, unit_price, tax_rate, quantity, reorder_level, image_key,"
-    " image_content_type, image_size, image_sha256, version, created_at, updated_at"
+    " image_content_type, image_size, image_sha256, version, created_at, updated_at, held"
 )
 _USER_COLUMNS = (
     "id, username, role, active, token_version, email, full_name, created_at, updated_at"
@@ -84,7 +84,7 @@ def _converters(*kinds: Callable[[Any], Any]) -> Callable[[Sequence[Any]], list[
 
 
 # (the id, first, is converted by ``_Reads._one``: a read by id already has it)
-_SQLITE_ITEM = _converters(_same, *(_same,) * 3, _money, _money, *(_same,) * 7, _utc, _utc)
+_SQLITE_ITEM = _converters(_same, *(_same,) * 3, _money, _money, *(_same,) * 7, _utc, _utc, _same)
 _SQLITE_USER = _converters(_same, _same, _same, bool, *(_same,) * 3, _utc, _utc)
 #: The user, then the token (``access_queries.grant_of`` converts the token's columns).
 _SQLITE_TOKEN_USER = _converters(
@@ -94,7 +94,7 @@ _SQLITE_TOKEN_USER = _converters(
 
 def _item_view(values: Sequence[Any]) -> ItemView:
     (id_, sku, name, description, price, tax, quantity, reorder, image_key, image_type,
-     image_size, image_sha, version, created, updated) = values  # fmt: skip
+     image_size, image_sha, version, created, updated, held) = values  # fmt: skip
     return ItemView(
         id=id_,
         sku=Sku(sku),
@@ -103,6 +103,7 @@ def _item_view(values: Sequence[Any]) -> ItemView:
         unit_price=Money(price),
         tax_rate=None if tax is None else TaxRate(tax),
         quantity=quantity,
+        held=held,
         reorder_level=reorder,
         image=None
         if image_key is None

@@ -27,6 +27,7 @@ class ListItems:
             search=search,
             low_stock=query.low_stock,
             sort=sort,
+            available_below_reorder=query.available_below_reorder,
         )
         async with self.queries as session:
             principal = await acting(actor, session.users)

@@ -62,8 +62,16 @@ async def list_items(
     q: Annotated[str | None, Query(max_length=200, pattern=r"^[^\x00]*$")] = None,
     low_stock: bool | None = None,
     sort: ItemSort = ItemSort.NAME,
+    available_below_reorder: bool | None = None,
 ) -> Response:
-    query = ItemQuery(offset=offset, limit=limit, search=q, low_stock=low_stock, sort=sort)
+    query = ItemQuery(
+        offset=offset,
+        limit=limit,
+        search=q,
+        low_stock=low_stock,
+        sort=sort,
+        available_below_reorder=available_below_reorder,
+    )
     page = await use_case.execute(caller, query)
     return render.json_response(render.page(page, render.item))
 
