@@ -40,6 +40,7 @@ from entrypoints.rest.routes import (
     items,
     locations,
     movements,
+    reservations,
     stocktakes,
     transfers,
     users,
@@ -67,6 +68,7 @@ WIRED_MODULES = [
     locations,
     transfers,
     stocktakes,
+    reservations,
 ]
 #: In the order FastAPI tries them for every request: the busiest first.
 ROUTERS = [
@@ -82,6 +84,7 @@ ROUTERS = [
     locations.router,
     transfers.router,
     stocktakes.router,
+    reservations.router,
     docs.router,
     web_assets,
 ]

@@ -70,6 +70,12 @@ ROUTE_SCOPES: dict[str, str] = {
     "api-tokens-list": "users:admin",
     "api-tokens-revoke": "users:admin",
     "events-stream": "events:read",
+    "reservations-list": "items:read",
+    "reservations-get": "items:read",
+    "reservations-create": "reservations:write",
+    "reservations-update": "reservations:write",
+    "reservations-fulfil": "reservations:write",
+    "reservations-release": "reservations:write",
 }
 
 _SAY = {
