@@ -20,6 +20,7 @@ from application.ports import Page
 from application.use_cases import StockChange
 from application.views import ItemView, UserView
 from domain.items import Item, StockMovement
+from domain.reservations import Reservation
 from domain.users import User
 
 T = TypeVar("T")
@@ -73,6 +74,25 @@ def stock_change(change: StockChange) -> JsonObject:
         "movement": None if change.movement is None else movement(change.movement),
         "quantity": change.item.quantity,
         "item": item(change.item),
+    }
+
+
+def reservation(r: Reservation) -> JsonObject:
+    """The fields of ``ReservationOut`` (``entrypoints/rest/reservation_schemas.py``)."""
+    return {
+        "id": str(r.id),
+        "item_id": str(r.item_id),
+        "location_id": str(r.location_id),
+        "quantity": r.quantity,
+        "reference": r.reference,
+        "note": r.note,
+        "status": r.status.value,
+        "fulfilled_quantity": r.fulfilled_quantity,
+        "created_by": None if r.created_by is None else str(r.created_by),
+        "created_at": r.created_at,
+        "updated_at": r.updated_at,
+        "expires_at": r.expires_at,
+        "version": r.version,
     }
 
 

@@ -11,7 +11,18 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from entrypoints.cli import db, items, locations, serve, stock, stocktake, tokens, transfer, users
+from entrypoints.cli import (
+    db,
+    items,
+    locations,
+    reservations,
+    serve,
+    stock,
+    stocktake,
+    tokens,
+    transfer,
+    users,
+)
 from entrypoints.cli.errors import InventoryGroup, exit_code_table
 from entrypoints.cli.state import PLAIN_HELP, CliState
 from entrypoints.container import Container, build_container
@@ -98,6 +109,7 @@ def build_cli(
     app.add_typer(items.app, name="items")
     app.add_typer(locations.app, name="locations")
     app.add_typer(tokens.app, name="tokens")
+    app.add_typer(reservations.app, name="reservations")
     app.add_typer(db.app, name="db")
     stock.register(app)
     stocktake.register(app)
