@@ -48,6 +48,7 @@ from application import use_cases as uc
 from application.handlers import NotifyLowStock
 from application.idempotency import IdempotencyPolicy
 from entrypoints.observability.metrics import new_metrics_registry
+from entrypoints.reservation_sweeper import sweeping
 from entrypoints.settings import Settings
 
 if TYPE_CHECKING:
@@ -234,6 +235,14 @@ class Container(containers.DeclarativeContainer):
     expire_reservations = providers.Factory(uc.ExpireReservations, uow=uow, clock=clock)
     get_reservation = providers.Factory(uc.GetReservation, queries=queries)
     list_reservations = providers.Factory(uc.ListReservations, queries=queries)
+    #: True in a process that serves the API (``create_app`` sets it): it runs the sweeper.
+    sweeps_reservations = providers.Object(False)
+    reservation_sweeper = providers.Resource(
+        sweeping,
+        make=expire_reservations.provider,
+        interval=settings.provided.reservation_sweep_seconds,
+        enabled=sweeps_reservations,
+    )
     list_location_stock = providers.Factory(uc.ListLocationStock, queries=queries)
     create_location = providers.Factory(uc.CreateLocation, uow=uow, clock=clock)
     update_location = providers.Factory(uc.UpdateLocation, uow=uow, clock=clock)

@@ -167,6 +167,7 @@ def create_app(container: Container | None = None) -> FastAPI:
     configure_logging(settings)
     container.wire(modules=WIRED_MODULES)
     container.listens_for_live_events.override(providers.Object(True))
+    container.sweeps_reservations.override(providers.Object(True))
     app = FastAPI(
         title=SERVICE_NAME,
         version=_SERVICE.version,
