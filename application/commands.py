@@ -260,6 +260,8 @@ class CreateReservationCommand:
     location: LocationKey | None = None
     ttl_seconds: int | None = None
     note: str | None = None
+    #: A retry with the same key (per user) gets the first result back; see ``idempotency``.
+    idempotency_key: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

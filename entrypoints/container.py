@@ -227,7 +227,11 @@ class Container(containers.DeclarativeContainer):
     get_item_stock = providers.Factory(uc.GetItemStock, queries=queries)
     # -- reservations (issue 15) ---------------------------------------------------------------
     create_reservation = providers.Factory(
-        uc.CreateReservation, uow=uow, clock=clock, default_ttl=reservation_ttl
+        uc.CreateReservation,
+        uow=uow,
+        clock=clock,
+        default_ttl=reservation_ttl,
+        idempotency=idempotency_policy,
     )
     update_reservation = providers.Factory(uc.UpdateReservation, uow=uow, clock=clock)
     fulfil_reservation = providers.Factory(uc.FulfilReservation, uow=uow, clock=clock)

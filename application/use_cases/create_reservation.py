@@ -3,6 +3,17 @@ from datetime import timedelta
 
 from application.actors import acting
 from application.commands import CreateReservationCommand
+from application.idempotency import (
+    DEFAULT_POLICY,
+    Codec,
+    IdempotencyPolicy,
+    Idempotent,
+    decode_item,
+    decode_reservation,
+    encode_item,
+    encode_reservation,
+    fingerprint,
+)
 from application.ports import Clock, UnitOfWork
 from application.use_cases._holds import expire_overdue
 from application.use_cases._locations import load_location
@@ -23,6 +34,16 @@ class Reserved:
     reservation: Reservation
     item: Item
     existing: bool = False
+    #: True when this is the recorded result of an earlier request with the same key.
+    replayed: bool = False
+
+
+RESERVED_CODEC: Codec[Reserved] = Codec(
+    encode=lambda r: [encode_reservation(r.reservation), encode_item(r.item), r.existing],
+    decode=lambda data: Reserved(
+        decode_reservation(data[0]), decode_item(data[1]), data[2], replayed=True
+    ),
+)
 
 
 class CreateReservation:
@@ -34,10 +55,17 @@ class CreateReservation:
     hold (a safe retry), with another quantity is a ``ReservationConflict``.
     """
 
-    def __init__(self, uow: UnitOfWork, clock: Clock, default_ttl: timedelta) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        clock: Clock,
+        default_ttl: timedelta,
+        idempotency: IdempotencyPolicy = DEFAULT_POLICY,
+    ) -> None:
         self.uow = uow
         self.clock = clock
         self.default_ttl = default_ttl
+        self.idempotency = idempotency
 
     async def execute(self, cmd: CreateReservationCommand) -> Reserved:
         ttl = self.default_ttl if cmd.ttl_seconds is None else parse_ttl(cmd.ttl_seconds)
@@ -46,6 +74,11 @@ class CreateReservation:
             actor = await acting(cmd.actor, self.uow.users)
             actor.require(Permission.RESERVE_STOCK)
             now = self.clock.now()
+            keyed = Idempotent(
+                self.uow, actor, cmd.idempotency_key, fingerprint("reserve", cmd), RESERVED_CODEC
+            )
+            if (replayed := await keyed.replay(now, self.idempotency)) is not None:
+                return replayed
             location = (
                 None
                 if cmd.location is None
@@ -72,5 +105,7 @@ class CreateReservation:
             item.hold(reservation.quantity, location=location, at=now, by=actor.user_id)
             await self.uow.reservations.add(reservation)
             await self.uow.items.save(item)
+            made = Reserved(reservation, item)
+            await keyed.record(made)
             await self.uow.commit()
-        return Reserved(reservation, item)
+        return made

@@ -18,6 +18,7 @@ from domain.reservations import ReservationStatus
 from entrypoints.container import Container
 from entrypoints.rest.errors import with_common
 from entrypoints.rest.http import ExactJsonRoute, IfMatch, etag, expected_version, json_response
+from entrypoints.rest.idempotency import IdempotencyKey, replay_headers
 from entrypoints.rest.injection import Provide
 from entrypoints.rest.reservation_schemas import (
     ReservationCreate,
@@ -60,6 +61,7 @@ async def create_reservation(
     body: ReservationCreate,
     caller: CurrentCaller,
     use_case: Annotated[uc.CreateReservation, Depends(Provide[Container.create_reservation])],
+    idempotency_key: IdempotencyKey = None,
 ) -> Response:
     done = await use_case.execute(
         CreateReservationCommand(
@@ -70,9 +72,12 @@ async def create_reservation(
             location=body.location_id,
             ttl_seconds=body.ttl_seconds,
             note=body.note,
+            idempotency_key=idempotency_key,
         )
     )
-    return _result(done, 200 if done.existing else 201, created=not done.existing)
+    response = _result(done, 200 if done.existing else 201, created=not done.existing)
+    response.headers.update(replay_headers(done.replayed))
+    return response
 
 
 @router.get(

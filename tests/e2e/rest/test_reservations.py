@@ -112,3 +112,17 @@ def test_viewers_read_but_may_not_reserve(
     assert reserve(client, viewer, item["id"], 1).status_code == 403
     assert client.get(URL, headers=viewer).status_code == 200
     assert client.get(f"{URL}/{item['id']}", headers=viewer).status_code == 404
+
+
+def test_an_idempotency_key_replays_the_first_response(
+    client: TestClient, auth: Callable[[str], Headers]
+) -> None:
+    clerk = auth("clerk")
+    item = new_item(client, clerk, quantity=5)
+    body = {"item_id": item["id"], "quantity": 2, "reference": "SO-1"}
+    keyed = {**clerk, "Idempotency-Key": "order-1-hold"}
+    first = client.post(URL, json=body, headers=keyed)
+    again = client.post(URL, json=body, headers=keyed)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json() == first.json()
+    assert again.headers["idempotent-replayed"] == "true"

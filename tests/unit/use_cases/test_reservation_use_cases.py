@@ -289,3 +289,39 @@ async def test_concurrent_one_unit_holds_never_oversell(
     assert sum(not isinstance(o, BaseException) for o in outcomes) == 10
     assert all(isinstance(o, InsufficientStock) for o in outcomes if isinstance(o, BaseException))
     assert stored_item(container, item.id).held == 10
+
+
+async def test_an_idempotency_key_replays_the_first_hold(
+    container: Container, clerk: Principal
+) -> None:
+    from application.errors import IdempotencyKeyReused
+
+    item = await create_item(container, clerk, quantity=5)
+    first = await container.create_reservation().execute(
+        reserve(clerk, item.id, 2, idempotency_key="k-1")
+    )
+    again = await container.create_reservation().execute(
+        reserve(clerk, item.id, 2, idempotency_key="k-1")
+    )
+    assert again.replayed
+    assert again.reservation.id == first.reservation.id
+    assert (again.item.held, again.item.reserved_at(first.reservation.location_id)) == (2, 2)
+    with pytest.raises(IdempotencyKeyReused):
+        await container.create_reservation().execute(
+            reserve(clerk, item.id, 3, idempotency_key="k-1")
+        )
+    assert stored_item(container, item.id).held == 2
+
+
+async def test_a_replayed_movement_keeps_what_is_held(
+    container: Container, clerk: Principal
+) -> None:
+    item = await create_item(container, clerk, quantity=5)
+    await container.create_reservation().execute(reserve(clerk, item.id, 2))
+    command = AdjustStockCommand(
+        actor=clerk, item=item.id, delta=-1, reason="sold", idempotency_key="m-1"
+    )
+    await container.adjust_stock().execute(command)
+    replayed = await container.adjust_stock().execute(command)
+    assert replayed.replayed
+    assert (replayed.item.held, replayed.item.available) == (2, 2)
