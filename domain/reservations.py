@@ -39,14 +39,6 @@ class ReservationStatus(StrEnum):
     RELEASED = "released"
     EXPIRED = "expired"
 
-    @classmethod
-    def parse(cls, raw: "str | ReservationStatus") -> "ReservationStatus":
-        try:
-            return cls(raw)
-        except ValueError:
-            choices = ", ".join(status.value for status in cls)
-            raise InvalidValue("status", f"must be one of {choices}") from None
-
 
 def parse_ttl(seconds: int) -> timedelta:
     """A time to live from 1 minute to 30 days, in whole seconds."""
