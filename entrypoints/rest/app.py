@@ -100,8 +100,9 @@ its user's current role allow; each route says which scope it needs. Errors are
 
 Live events: a WebSocket at `/api/v1/events?token=<access token>` (or with an
 `Authorization: Bearer` header) streams `item.created`, `item.updated`, `item.deleted`,
-`stock.adjusted` (with the location), `stock.transferred`, `stock.low` and `location.changed`
-as JSON objects, with a `{"type": "heartbeat"}` when idle.
+`stock.adjusted` (with the location), `stock.transferred`, `stock.low`, `location.changed` and
+`reservation.created`/`.updated`/`.fulfilled`/`.released`/`.expired` as JSON objects, with a
+`{"type": "heartbeat"}` when idle.
 """
 
 

@@ -325,3 +325,38 @@ async def test_a_replayed_movement_keeps_what_is_held(
     replayed = await container.adjust_stock().execute(command)
     assert replayed.replayed
     assert (replayed.item.held, replayed.item.available) == (2, 2)
+
+
+async def test_a_stocktake_counts_past_overdue_holds_but_not_below_live_ones(
+    container: Container, clerk: Principal, clock: FixedClock
+) -> None:
+    from application.commands import (
+        CommitStocktakeCommand,
+        CountLinesCommand,
+        LineCount,
+        OpenStocktakeCommand,
+    )
+
+    item = await create_item(container, clerk, sku="C-1", quantity=5)
+    await container.create_reservation().execute(reserve(clerk, item.id, 4, ttl_seconds=60))
+
+    async def count_to(counted: int) -> object:
+        take = await container.open_stocktake().execute(
+            OpenStocktakeCommand(actor=clerk, location="MAIN")
+        )
+        await container.count_stocktake().execute(
+            CountLinesCommand(
+                actor=clerk, stocktake_id=take.id, counts=(LineCount("C-1", counted),)
+            )
+        )
+        return await container.commit_stocktake().execute(
+            CommitStocktakeCommand(actor=clerk, stocktake_id=take.id)
+        )
+
+    with pytest.raises(InsufficientStock):
+        await count_to(1)
+    clock.advance(seconds=60)
+    await count_to(1)
+    stored = stored_item(container, item.id)
+    assert (stored.quantity, stored.held) == (1, 0)
+    assert next(iter(store(container).reservations.values())).status is ReservationStatus.EXPIRED
