@@ -14,6 +14,7 @@ from enum import StrEnum
 from itertools import islice
 
 from application.ports import Clock, UnitOfWork
+from application.use_cases._holds import expire_overdue
 from domain.errors import DomainError, InvalidValue, NotFound
 from domain.items import Item, ItemDetails
 from domain.locations import Location, LocationCode
@@ -203,6 +204,9 @@ class ImportItems:
         created: dict[str, Item] = {}
         changed: dict[str, Item] = {}
         now = self.clock.now()  # the batch commits as one: one time for all of its rows
+        for sku, item in existing.items():  # a count must not be refused by an overdue hold
+            if await expire_overdue(self.uow, item, None, now=now):
+                changed[sku] = item
         for entry in parsed:
             sku = entry.details.sku.value
             try:

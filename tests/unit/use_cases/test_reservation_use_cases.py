@@ -360,3 +360,22 @@ async def test_a_stocktake_counts_past_overdue_holds_but_not_below_live_ones(
     stored = stored_item(container, item.id)
     assert (stored.quantity, stored.held) == (1, 0)
     assert next(iter(store(container).reservations.values())).status is ReservationStatus.EXPIRED
+
+
+async def test_an_import_counts_past_overdue_holds_but_not_below_live_ones(
+    container: Container, clerk: Principal, clock: FixedClock
+) -> None:
+    from application.use_cases import ImportRow, RowStatus
+
+    item = await create_item(container, clerk, sku="C-1", quantity=5)
+    await container.create_reservation().execute(reserve(clerk, item.id, 4, ttl_seconds=60))
+    row = ImportRow(2, {"sku": "C-1", "name": "Widget", "price": "9.99", "quantity": "1"})
+    refused = await container.import_items().execute(clerk, [row])
+    assert [o.status for o in refused.rows] == [RowStatus.REJECTED]
+    clock.advance(seconds=60)
+    done = await container.import_items().execute(clerk, [row])
+    assert [o.status for o in done.rows] == [RowStatus.UPDATED]
+    assert (stored_item(container, item.id).quantity, stored_item(container, item.id).held) == (
+        1,
+        0,
+    )
