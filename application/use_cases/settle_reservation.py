@@ -29,13 +29,15 @@ async def load_held(uow: UnitOfWork, reservation_id: UUID) -> tuple[Reservation,
     if probe is None:
         raise NotFound("reservation", reservation_id)
     item = await load_item(uow, probe.item_id, for_update=True)
-    # Read again under the item's lock: a concurrent writer may have changed it.
+    # Read again under the item's lock: a concurrent writer may have changed it (or deleted
+    # the item, and its reservations with it).
     reservation = await uow.reservations.get(probe.id)
-    assert reservation is not None
+    if reservation is None:
+        raise NotFound("reservation", reservation_id)
     return reservation, item
 
 
-async def _expire_or_pass(
+async def refuse_if_overdue(
     uow: UnitOfWork, reservation: Reservation, item: Item, now: datetime
 ) -> None:
     """An overdue hold is expired, and that committed, before the refusal is raised: the
@@ -61,7 +63,7 @@ class FulfilReservation:
             actor.require(Permission.RESERVE_STOCK)
             now = self.clock.now()
             reservation, item = await load_held(self.uow, cmd.reservation_id)
-            await _expire_or_pass(self.uow, reservation, item, now)
+            await refuse_if_overdue(self.uow, reservation, item, now)
             reservation.check_version(cmd.expected_version)
             held = reservation.quantity
             sold = reservation.fulfil(cmd.quantity, at=now, by=actor.user_id)
@@ -93,7 +95,7 @@ class ReleaseReservation:
             actor.require(Permission.RESERVE_STOCK)
             now = self.clock.now()
             reservation, item = await load_held(self.uow, cmd.reservation_id)
-            await _expire_or_pass(self.uow, reservation, item, now)
+            await refuse_if_overdue(self.uow, reservation, item, now)
             reservation.check_version(cmd.expected_version)
             reservation.release(at=now, by=actor.user_id)
             item.unhold(reservation.quantity, location_id=reservation.location_id, at=now)

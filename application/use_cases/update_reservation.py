@@ -2,8 +2,7 @@ from application.actors import acting
 from application.commands import Unset, UpdateReservationCommand
 from application.ports import Clock, UnitOfWork
 from application.use_cases._holds import expire_overdue
-from application.use_cases.settle_reservation import Settled, load_held
-from domain.errors import ReservationClosed
+from application.use_cases.settle_reservation import Settled, load_held, refuse_if_overdue
 from domain.locations import MAIN_LOCATION_ID
 from domain.users import Permission
 from domain.values import bounded_int
@@ -23,11 +22,7 @@ class UpdateReservation:
             actor.require(Permission.RESERVE_STOCK)
             now = self.clock.now()
             reservation, item = await load_held(self.uow, cmd.reservation_id)
-            if reservation.overdue(now):
-                await expire_overdue(self.uow, item, reservation.location_id, now=now)
-                await self.uow.items.save(item)
-                await self.uow.commit()
-                raise ReservationClosed(reservation.id, "expired")
+            await refuse_if_overdue(self.uow, reservation, item, now)
             reservation.check_holds(now)
             reservation.check_version(cmd.expected_version)
             changed: list[str] = []

@@ -379,3 +379,17 @@ async def test_an_import_counts_past_overdue_holds_but_not_below_live_ones(
         1,
         0,
     )
+
+
+async def test_changing_an_overdue_hold_expires_it_and_is_refused(
+    container: Container, clerk: Principal, clock: FixedClock
+) -> None:
+    item = await create_item(container, clerk, quantity=5)
+    made = await container.create_reservation().execute(reserve(clerk, item.id, 2))
+    clock.advance(hours=1)
+    with pytest.raises(ReservationClosed, match="expired"):
+        await container.update_reservation().execute(
+            UpdateReservationCommand(actor=clerk, reservation_id=made.reservation.id, quantity=1)
+        )
+    assert store(container).reservations[made.reservation.id].status is ReservationStatus.EXPIRED
+    assert stored_item(container, item.id).held == 0
