@@ -25,6 +25,11 @@ class EventCollector:
     def track(self, aggregate: Aggregate) -> None:
         self._seen.setdefault(id(aggregate), aggregate)
 
+    def pending(self) -> list[DomainEvent]:
+        """The events collected so far, left on their aggregates (the outbox rows written just
+        before the commit)."""
+        return [event for aggregate in self._seen.values() for event in aggregate.events]
+
     def committed(self) -> list[DomainEvent]:
         """The events of the committed transaction, taken off the aggregates."""
         events: list[DomainEvent] = []

@@ -128,3 +128,13 @@ class StoreUnavailable(ApplicationError):
         super().__init__(message, retry_after=retry_after_seconds)
         self.outcome_unknown = outcome_unknown
         self.retry_after_seconds = retry_after_seconds
+
+
+class UnsafeWebhookUrl(ApplicationError):
+    """A webhook URL that leads to the service's own network (loopback, private, link-local,
+    metadata addresses) and is not allowed by ``INVENTORY_WEBHOOK_ALLOWED_HOSTS`` (SSRF)."""
+
+    code = "webhook_url_refused"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"url: {reason}")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from types import TracebackType
-from typing import Generic, Protocol, Self, TypeVar
+from typing import TYPE_CHECKING, Generic, Protocol, Self, TypeVar
 from uuid import UUID
 
 from application.credentials import (
@@ -19,6 +19,7 @@ from application.credentials import (
     SessionQueries,
     SessionRepository,
 )
+from application.outbox import StoredEvent
 from application.views import (
     ItemView,
     LocationView,
@@ -32,6 +33,9 @@ from domain.locations import Location
 from domain.reservations import Reservation, ReservationStatus
 from domain.stocktakes import Stocktake
 from domain.users import User
+
+if TYPE_CHECKING:
+    from application.webhooks import WebhookRepository
 
 
 class ItemSort(StrEnum):
@@ -261,6 +265,7 @@ class UnitOfWork(Protocol):
     reservations: ReservationRepository
     sessions: SessionRepository
     api_tokens: ApiTokenRepository
+    webhooks: "WebhookRepository"
 
     async def __aenter__(self) -> Self: ...
 
@@ -495,9 +500,9 @@ class IdempotencyRepository(Protocol):
 
 
 class EventSubscription(Protocol):
-    """The events committed since a subscriber joined, in the order they arrived."""
+    """The events positioned since a subscriber joined, in position order."""
 
-    async def get(self) -> DomainEvent:
+    async def get(self) -> StoredEvent:
         """The next event, waiting for one."""
 
 
@@ -515,8 +520,9 @@ class EventSubscribing(Protocol):
 
 
 class EventStream(Protocol):
-    """Committed domain events, live, for subscribers such as WebSocket clients, from every
-    process of the service. Delivery is at-most-once: a subscriber that falls far behind loses
-    the oldest events (item events carry versions, so a client notices the gap)."""
+    """Committed events, live and positioned, for subscribers such as WebSocket clients, from
+    every process of the service, in the same order everywhere. Delivery is at-most-once: a
+    subscriber that falls far behind loses the oldest events (positions show the gap, and the
+    outbox can replay it)."""
 
     def listen(self) -> EventSubscribing: ...

@@ -32,6 +32,7 @@ class Permission(StrEnum):
     DELETE_ITEMS = "delete items"
     MANAGE_USERS = "manage users"
     MANAGE_LOCATIONS = "manage locations"
+    MANAGE_WEBHOOKS = "manage webhooks"
     READ_EVENTS = "read live events"
     #: See and end one's own sessions, create and revoke one's own API tokens. No scope grants
     #: it: an API token cannot mint further tokens or keep a stolen session alive.
@@ -61,7 +62,12 @@ _PERMISSIONS = {
     Role.VIEWER: _VIEWER,
     Role.CLERK: _CLERK,
     Role.ADMIN: _CLERK
-    | {Permission.DELETE_ITEMS, Permission.MANAGE_USERS, Permission.MANAGE_LOCATIONS},
+    | {
+        Permission.DELETE_ITEMS,
+        Permission.MANAGE_USERS,
+        Permission.MANAGE_LOCATIONS,
+        Permission.MANAGE_WEBHOOKS,
+    },
 }
 
 
@@ -75,6 +81,9 @@ SCOPES: Mapping[str, frozenset[Permission]] = {
     "locations:write": frozenset({Permission.MANAGE_LOCATIONS}),
     "users:admin": frozenset({Permission.MANAGE_USERS}),
     "events:read": frozenset({Permission.READ_EVENTS}),
+    #: Not ``users:admin``: an integration that registers its webhook need not manage users,
+    #: and a user-admin token should not start receiving every event.
+    "webhooks:admin": frozenset({Permission.MANAGE_WEBHOOKS}),
 }
 
 

@@ -21,10 +21,12 @@ from adapters.memory import (
     InMemoryUnitOfWork,
     InProcessEventBus,
 )
+from adapters.memory.event_log import InMemoryEventLog
 from adapters.metrics import PrometheusDomainMetrics
 from adapters.notifications import LoggingNotifier
 from adapters.postgres import fanout
 from adapters.postgres.event_codec import process_origin
+from adapters.relay.leadership import for_store as leadership_for_store
 from adapters.security import (
     BcryptPasswordHasher,
     HmacOpaqueTokens,
@@ -44,9 +46,13 @@ from adapters.sqlalchemy import (
     downgrade,
     upgrade,
 )
+from adapters.sqlalchemy.event_log import SqlAlchemyEventLog
+from adapters.webhooks import DnsUrlGuard, HttpxWebhookSender, RandomSecrets
 from application import use_cases as uc
 from application.handlers import NotifyLowStock
 from application.idempotency import IdempotencyPolicy
+from application.webhook_dispatcher import WebhookDelivery, WebhookDispatcher
+from entrypoints import event_relay as relaying
 from entrypoints.observability.metrics import new_metrics_registry
 from entrypoints.reservation_sweeper import sweeping
 from entrypoints.settings import Settings
@@ -85,6 +91,17 @@ async def _publish_live_events(
         await bus.drain()
         if settings.live_event_fanout == "postgres":
             await cast("PostgresNotifyPublisher", publisher).aclose()
+
+
+def _broker_sinks(settings: Settings) -> list[object]:
+    """The RabbitMQ sink when ``INVENTORY_EVENT_BROKER_URL`` is set (imported only then: aio-pika
+    is the optional ``broker`` extra)."""
+    if settings.event_broker_url is None:
+        return []
+    from adapters.broker.rabbitmq import RabbitMqSink
+
+    url = settings.event_broker_url.get_secret_value()
+    return [RabbitMqSink(url, exchange=settings.event_broker_exchange)]
 
 
 class Container(containers.DeclarativeContainer):
@@ -185,6 +202,57 @@ class Container(containers.DeclarativeContainer):
         settings.provided.storage,
         memory=providers.Factory(InMemoryQuerySession, store=memory_store, snapshot=True),
         sqlalchemy=providers.Factory(SqlAlchemyQuerySession, database=database, snapshot=True),
+    )
+    #: The outbox, for the relay and replay (issue 16).
+    event_log = providers.Selector(
+        settings.provided.storage,
+        memory=providers.Factory(InMemoryEventLog, store=memory_store),
+        sqlalchemy=providers.Factory(SqlAlchemyEventLog, database=database),
+    )
+    # -- the outbox's relay and each serving process's live tail (issue 16) --------------------
+    relay_leadership = providers.Singleton(
+        leadership_for_store,
+        storage=settings.provided.storage,
+        database_url=settings.provided.resolved_database_url,
+        direct_url=settings.provided.event_fanout_url,
+    )
+    #: Durable sinks with a cursor each (the broker, when configured).
+    event_sinks = providers.Callable(_broker_sinks, settings)
+    # -- webhooks (issue 16): the dispatcher runs in the relay's leader --------------------------
+    webhook_guard = providers.Singleton(
+        DnsUrlGuard, allowed=settings.provided.webhook_allowed_hosts
+    )
+    webhook_sender = providers.Singleton(
+        HttpxWebhookSender, timeout_seconds=settings.provided.webhook_timeout_seconds
+    )
+    webhook_secrets = providers.Singleton(RandomSecrets)
+    webhook_delivery = providers.Singleton(
+        WebhookDelivery, sender=webhook_sender, guard=webhook_guard, clock=clock
+    )
+    webhook_dispatcher = providers.Factory(
+        WebhookDispatcher, uow=uow.provider, log=event_log, delivery=webhook_delivery
+    )
+    #: Declared (so started) before the relay: it takes its start position before the relay's
+    #: first round can position anything.
+    live_tail = providers.Resource(
+        relaying.live_tail,
+        enabled=listens_for_live_events,
+        settings=settings,
+        log=event_log,
+        listeners=event_bus,
+        doorbell=event_bus.provided.tail_doorbell,
+    )
+    event_relay = providers.Resource(
+        relaying.relay,
+        enabled=listens_for_live_events,
+        settings=settings,
+        log=event_log,
+        leadership=relay_leadership,
+        doorbell=event_bus.provided.relay_doorbell,
+        clock=clock,
+        announce=event_publisher.provided.announce,
+        sinks=event_sinks,
+        pumps=providers.List(webhook_dispatcher),
     )
     idempotency_policy = providers.Singleton(
         IdempotencyPolicy, ttl_seconds=settings.provided.idempotency_ttl_seconds
@@ -335,6 +403,32 @@ class Container(containers.DeclarativeContainer):
     # -- live-event subscribers (the WebSocket) ------------------------------------------------
     #: What subscribers read: every process's committed events (see ``event_listener``).
     event_stream = event_bus
+    replay_events = providers.Factory(uc.ReplayEvents, queries=queries, log=event_log)
+    create_webhook = providers.Factory(
+        uc.CreateWebhook,
+        uow=uow,
+        clock=clock,
+        guard=webhook_guard,
+        secrets=webhook_secrets,
+        log=event_log,
+    )
+    list_webhooks = providers.Factory(uc.ListWebhooks, uow=uow)
+    get_webhook = providers.Factory(uc.GetWebhook, uow=uow)
+    update_webhook = providers.Factory(uc.UpdateWebhook, uow=uow, clock=clock, guard=webhook_guard)
+    delete_webhook = providers.Factory(uc.DeleteWebhook, uow=uow)
+    rotate_webhook_secret = providers.Factory(
+        uc.RotateWebhookSecret,
+        uow=uow,
+        clock=clock,
+        secrets=webhook_secrets,
+        overlap_seconds=providers.Callable(
+            lambda hours: hours * 3600, settings.provided.webhook_secret_overlap_hours
+        ),
+    )
+    list_webhook_deliveries = providers.Factory(uc.ListWebhookDeliveries, uow=uow)
+    redeliver_webhook = providers.Factory(
+        uc.RedeliverWebhook, uow=uow, log=event_log, delivery=webhook_delivery
+    )
     open_event_stream = providers.Factory(uc.OpenEventStream, resolve=resolve_principal)
 
     # -- schema migrations (``inventory db``): coroutines on the configured database URL --------

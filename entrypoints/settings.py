@@ -105,6 +105,21 @@ class Settings(BaseSettings):
     #: server, for deployments whose ``database_url`` is a transaction pooler (a LISTEN does not
     #: outlive its transaction there). Default: ``database_url``.
     event_fanout_url: str | None = None
+    #: The outbox (issue 16): how long positioned events stay for replay, and how often the
+    #: relay and each process's live tail look for new events when no notice woke them.
+    event_retention_days: int = Field(default=30, ge=1, le=3650)
+    event_poll_seconds: float = Field(default=0.25, gt=0, le=60)
+    #: Webhooks: hosts and CIDRs a webhook may reach although they are not public (SSRF guard),
+    #: comma separated; how long a receiver may take; how long a rotated secret still signs.
+    #: The RabbitMQ sink (optional): ``amqp://user:password@host:5672/vhost`` and the topic
+    #: exchange the relay publishes every event to (routing key = the event type).
+    event_broker_url: SecretStr | None = None
+    event_broker_exchange: str = Field(
+        default="inventory.events", pattern=r"^[A-Za-z0-9_.:-]{1,200}$"
+    )
+    webhook_allowed_hosts: Annotated[tuple[str, ...], NoDecode] = ()
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+    webhook_secret_overlap_hours: int = Field(default=24, ge=0, le=720)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     #: ``auto`` = JSON lines in production, readable console lines in development.
     log_format: Literal["auto", "json", "console"] = "auto"
@@ -145,7 +160,7 @@ class Settings(BaseSettings):
     #: A request body must be complete this long after its headers, or the connection closes.
     client_body_timeout_seconds: float = Field(default=60.0, gt=0, le=3600)
 
-    @field_validator("cors_origins", "trusted_hosts", mode="before")
+    @field_validator("cors_origins", "trusted_hosts", "webhook_allowed_hosts", mode="before")
     @classmethod
     def _split_commas(cls, value: object) -> object:
         if isinstance(value, str):
@@ -236,6 +251,29 @@ class Settings(BaseSettings):
                     f"{origin!r} is not an origin: scheme://host[:port] with no path,"
                     " such as https://shop.example.org, or *"
                 )
+        return value
+
+    @field_validator("event_broker_url")
+    @classmethod
+    def _amqp_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None
+        scheme = value.get_secret_value().partition("://")[0]
+        if scheme not in ("amqp", "amqps"):
+            raise ValueError("the event broker needs an amqp:// or amqps:// URL")
+        return value
+
+    @field_validator("webhook_allowed_hosts")
+    @classmethod
+    def _hosts_or_networks(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for entry in value:
+            try:
+                ip_network(entry, strict=False)
+            except ValueError:
+                if not _HOST_PATTERN.fullmatch(entry) or entry.startswith("*"):
+                    raise ValueError(
+                        f"{entry!r} is neither a host name nor a network such as 10.0.0.0/8"
+                    ) from None
         return value
 
     @field_validator("trusted_hosts")

@@ -11,6 +11,7 @@ from dependency_injector import providers
 from adapters.clock import FixedClock
 from entrypoints.container import Container, build_container
 from entrypoints.settings import Settings
+from tests.webhook_receiver import Receiver, webhook_receiver
 
 pytest_plugins = ["tests.databases", "tests.browser"]
 
@@ -46,3 +47,10 @@ def container(settings: Settings, clock: FixedClock) -> Iterator[Container]:
     with container.clock.override(providers.Object(clock)):
         yield container
     container.unwire()
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    """A local webhook receiver (tests allow 127.0.0.1 with INVENTORY_WEBHOOK_ALLOWED_HOSTS)."""
+    with webhook_receiver() as running:
+        yield running

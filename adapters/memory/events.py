@@ -1,8 +1,14 @@
-"""The in-process event bus: live listeners (WebSocket clients) and after-commit handlers.
+"""The in-process event bus: after-commit handlers, and this process's live listeners.
 
-Delivery is at-most-once: a listener that falls ``max_backlog`` events behind loses the oldest
-ones rather than slowing down the writers. Events carry the item's version, so a client can
-notice a gap and re-read the item.
+Since the outbox (issue 16) the bus no longer carries a commit's events to live listeners
+itself. A commit runs the after-commit handlers here, in the process that committed (once per
+event), and rings the doorbells: the relay positions the new outbox rows, and this process's
+live tail (``application/live_tail.py``) reads them back in position order and ``deliver``s
+them to the listeners, like the tail of every other process.
+
+Delivery to a listener is at-most-once: one that falls ``max_backlog`` events behind loses the
+oldest ones rather than slowing everybody down; events carry positions, so a client notices the
+gap and replays it (``?after=``).
 """
 
 import asyncio
@@ -10,6 +16,8 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 
+from adapters.relay.doorbell import AsyncDoorbell
+from application.outbox import StoredEvent
 from domain.events import DomainEvent
 
 Handler = Callable[[DomainEvent], Awaitable[None]]
@@ -19,20 +27,29 @@ logger = logging.getLogger(__name__)
 class InProcessEventBus:
     def __init__(self, handlers: Sequence[Handler] = (), max_backlog: int = 1000) -> None:
         self._handlers = list(handlers)
-        self._listeners: set[asyncio.Queue[DomainEvent]] = set()
+        self._listeners: set[asyncio.Queue[StoredEvent]] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         self._max_backlog = max_backlog
+        #: The relay's and the live tail's: rung when the outbox may have changed.
+        self.relay_doorbell = AsyncDoorbell()
+        self.tail_doorbell = AsyncDoorbell()
 
     async def publish(self, events: Sequence[DomainEvent]) -> None:
-        self.deliver(events)
+        """The ``EventPublisher`` of a single process: after a commit, the relay has work."""
         self.handle(events)
+        self.relay_doorbell.ring()
 
-    def deliver(self, events: Sequence[DomainEvent]) -> None:
-        """Hand events to the live listeners only.
+    async def announce(self) -> None:
+        """New positioned events: wake this process's tail (one process, nobody else to tell)."""
+        self.tail_doorbell.ring()
 
-        A cross-process fan-out calls this for events that arrive from the database, so that the
-        after-commit handlers run once, in the process that committed, not once per process.
-        """
+    def ring(self) -> None:
+        """Another process's notice (a commit or positions): both may have work."""
+        self.relay_doorbell.ring()
+        self.tail_doorbell.ring()
+
+    def deliver(self, events: Sequence[StoredEvent]) -> None:
+        """Hand positioned events to the live listeners (the live tail calls it)."""
         for event in events:
             for queue in self._listeners:
                 if queue.full():
@@ -63,9 +80,9 @@ class InProcessEventBus:
                 logger.exception("event handler failed for %s", event.name)
 
     @asynccontextmanager
-    async def listen(self) -> AsyncIterator["asyncio.Queue[DomainEvent]"]:
-        """A queue that receives every event published while the block is open."""
-        queue: asyncio.Queue[DomainEvent] = asyncio.Queue(maxsize=self._max_backlog)
+    async def listen(self) -> AsyncIterator["asyncio.Queue[StoredEvent]"]:
+        """A queue that receives every event delivered while the block is open."""
+        queue: asyncio.Queue[StoredEvent] = asyncio.Queue(maxsize=self._max_backlog)
         self._listeners.add(queue)
         try:
             yield queue

@@ -3,6 +3,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from uuid import UUID
 
+from application.outbox import OutboxEntry, StoredEvent
 from application.ports import LoginFailures
 from domain.api_tokens import ApiToken
 from domain.items import Item, StockMovement
@@ -11,6 +12,7 @@ from domain.reservations import Reservation
 from domain.sessions import LoginSession
 from domain.stocktakes import Stocktake
 from domain.users import User
+from domain.webhooks import DeliveryAttempt, WebhookEndpoint
 
 #: When the default location of a new memory store was made (as the migration's, a fixed time).
 _EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
@@ -54,4 +56,10 @@ class InMemoryStore:
     #: Every refresh token a session ever had (by hash): earlier ones must be recognised.
     session_tokens: dict[bytes, UUID] = field(default_factory=dict)
     api_tokens: dict[UUID, ApiToken] = field(default_factory=dict)
+    #: The outbox: committed events waiting for a position, then the positioned ones.
+    outbox: list[OutboxEntry] = field(default_factory=list)
+    events: list[StoredEvent] = field(default_factory=list)
+    event_cursors: dict[str, int] = field(default_factory=dict)
+    webhooks: dict[UUID, WebhookEndpoint] = field(default_factory=dict)
+    webhook_attempts: dict[UUID, list[DeliveryAttempt]] = field(default_factory=dict)
     write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)

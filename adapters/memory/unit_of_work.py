@@ -23,7 +23,9 @@ from adapters.memory.repositories import (
 )
 from adapters.memory.reservations import InMemoryReservationRepository, copy_reservation
 from adapters.memory.store import IdempotencyEntry, InMemoryStore
+from adapters.memory.webhooks import InMemoryWebhookRepository
 from adapters.unit_of_work import EventCollector
+from application.outbox import outbox_entries
 from application.ports import EventPublisher, LoginFailures
 from domain.items import Item, StockMovement
 from domain.locations import Location
@@ -57,6 +59,7 @@ class InMemoryUnitOfWork:
         self.users = InMemoryUserRepository(self)
         self.login_attempts = InMemoryLoginAttemptRepository(self)
         self.idempotency = InMemoryIdempotencyRepository(self)
+        self.webhooks = InMemoryWebhookRepository(store)
         self.locations = InMemoryLocationRepository(self)
         self.stocktakes = InMemoryStocktakeRepository(self)
         self.reservations = InMemoryReservationRepository(self)
@@ -101,6 +104,8 @@ class InMemoryUnitOfWork:
         if not self._active:
             raise RuntimeError("commit outside of 'async with'")
         store = self._store
+        events = self._events.committed()
+        store.outbox.extend(outbox_entries(events))
         for item_id, item in self._items.items():
             if item is _DELETED:
                 store.items.pop(item_id, None)
@@ -119,6 +124,7 @@ class InMemoryUnitOfWork:
             else:
                 store.login_failures[key] = failures
         store.idempotency.update(self._claims)
+        self.webhooks.apply()
         for location_id, location in self._locations.items():
             if location is _DELETED:
                 store.locations.pop(location_id, None)
@@ -130,10 +136,11 @@ class InMemoryUnitOfWork:
             store.reservations[reservation_id] = copy_reservation(reservation)
         self._access.apply(store)
         self._reset()
-        await self._events.publish(self._events.committed())
+        await self._events.publish(events)
 
     async def rollback(self) -> None:
         self._reset()
+        self.webhooks.reset()
         self._events.discard()
 
     # -- what the repositories see and stage ------------------------------------------------

@@ -1,12 +1,10 @@
-"""Domain events to and from the text of a PostgreSQL notification.
+"""Domain events back from their JSON (``DomainEvent.payload()``, as the outbox stores it).
 
-Events travel as ``event.payload()`` (the same JSON view the WebSocket sends) inside a small
-envelope naming the process that committed the change. The receiving side rebuilds the very
-domain event class from the payload, so listeners (the WebSocket route calls ``event.payload()``
-and may test ``isinstance``) cannot tell a remote event from a local one.
+The receiving side rebuilds the very domain event class from the payload, so code that tests
+``isinstance`` or reads fields cannot tell a rebuilt event from the original (the use-case tests
+read what the outbox holds this way). Also names a process in ``pg_stat_activity``.
 """
 
-import json
 import logging
 import os
 import socket
@@ -21,18 +19,11 @@ from uuid import UUID
 
 from domain.events import DomainEvent
 
-#: PostgreSQL refuses a NOTIFY payload of 8000 bytes or more (default build).
-MAX_PAYLOAD_BYTES = 7999
-
 logger = logging.getLogger(__name__)
 
 
-class PayloadTooLarge(ValueError):
-    """An event does not fit in one notification; it is dropped rather than cut."""
-
-
 class UndecodableEvent(ValueError):
-    """A notification that is not an event of this version of the service."""
+    """JSON that is not an event of this version of the service."""
 
 
 def process_origin() -> str:
@@ -40,43 +31,37 @@ def process_origin() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
-def encode(event: DomainEvent, origin: str) -> str:
-    text = json.dumps(
-        {"origin": origin, "event": event.payload()}, separators=(",", ":"), ensure_ascii=False
-    )
-    size = len(text.encode())
-    if size > MAX_PAYLOAD_BYTES:
-        raise PayloadTooLarge(f"{event.name} is {size} bytes, over the NOTIFY limit")
-    return text
-
-
-def decode(text: str) -> tuple[str, DomainEvent]:
-    """The origin and the rebuilt event; ``UndecodableEvent`` for anything unexpected."""
+def rebuild(payload: dict[str, Any]) -> DomainEvent:
+    """The domain event whose ``payload()`` is ``payload`` (an outbox row's JSON, for one);
+    ``UndecodableEvent`` for anything unexpected."""
+    payload = dict(payload)
     try:
-        envelope = json.loads(text)
-        origin, payload = envelope["origin"], dict(envelope["event"])
         kind = payload.pop("type")
         cls = event_classes()[kind]
-    except (ValueError, KeyError, TypeError) as error:
-        raise UndecodableEvent(f"not an event envelope: {error!r}") from error
+    except (KeyError, TypeError) as error:
+        raise UndecodableEvent(f"not an event: {error!r}") from error
     hints = typing.get_type_hints(cls)
     try:
         values: dict[str, Any] = {
             f.name: _convert(hints[f.name], payload[f.name]) for f in fields(cls)
         }
-        return str(origin), cls(**values)
+        return cls(**values)
     except (ValueError, KeyError, TypeError, ArithmeticError) as error:
         raise UndecodableEvent(f"bad {kind} payload: {error!r}") from error
 
 
 def event_classes() -> dict[str, type[DomainEvent]]:
-    """Every concrete event class by its ``name``, found by walking the subclasses."""
+    """Every concrete event class by its ``name``, found by walking the subclasses. A class with
+    subclasses of its own (``ReservationEvent``) only shares fields and is never raised, so only
+    the leaves count."""
     found: dict[str, type[DomainEvent]] = {}
     pending = list(DomainEvent.__subclasses__())
     while pending:
         cls = pending.pop()
-        found[cls.name] = cls
-        pending.extend(cls.__subclasses__())
+        children = cls.__subclasses__()
+        if not children:
+            found[cls.name] = cls
+        pending.extend(children)
     return found
 
 

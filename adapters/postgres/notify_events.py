@@ -1,17 +1,14 @@
-"""Live events across processes through PostgreSQL ``LISTEN/NOTIFY``: no broker besides the store.
+"""Wake-ups across processes through PostgreSQL ``LISTEN/NOTIFY``: no broker besides the store.
+
+Events travel through the outbox (issue 16): NOTIFY only tells the other processes that the
+outbox changed, so that the relay's leader positions new rows at once and every process's live
+tail reads them without waiting for its next poll. A lost notice delays events by one poll
+interval; it loses nothing.
 
 Every service process runs one ``PostgresEventListener`` (one dedicated connection that LISTENs
-on a channel) feeding its ``InProcessEventBus``, whose queues the WebSocket clients read. A
-committed change goes out through ``PostgresNotifyPublisher``: the after-commit handlers
-(notifications, metrics) run right here, once, and the events go to ``pg_notify``. The
-publishing process does NOT deliver to its own live listeners directly: its events come back
-through its own listener like everybody else's, so each listener sees each event exactly once
-and all processes see the same order.
-
-Delivery to live listeners is at-most-once. An event is lost when the notification cannot be
-sent after commit, while a listener is reconnecting, or when a slow client's queue overflows.
-Events carry the item's version, so a client notices a gap and re-reads the item; a client that
-reconnects re-reads the state it shows.
+on a channel) that rings its ``InProcessEventBus``. A committed change goes out through
+``PostgresNotifyPublisher``: the after-commit handlers (notifications, metrics) run right here,
+once, and a notice goes to ``pg_notify``; the leader sends one after positioning events too.
 """
 
 import asyncio
@@ -22,13 +19,7 @@ from typing import Protocol
 
 import asyncpg
 
-from adapters.postgres.event_codec import (
-    PayloadTooLarge,
-    UndecodableEvent,
-    decode,
-    encode,
-    process_origin,
-)
+from adapters.postgres.event_codec import process_origin
 from domain.events import DomainEvent
 
 logger = logging.getLogger(__name__)
@@ -43,15 +34,15 @@ CONNECTION_ERRORS = (
     asyncpg.InternalClientError,
 )
 
-_NOTIFY_ALL = "SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload"
+_NOTIFY = "SELECT pg_notify($1, $2)"
 
 
 class LocalEventBus(Protocol):
     """The part of ``InProcessEventBus`` the fan-out uses."""
 
-    def deliver(self, events: Sequence[DomainEvent]) -> None: ...
-
     def handle(self, events: Sequence[DomainEvent]) -> None: ...
+
+    def ring(self) -> None: ...
 
 
 def asyncpg_dsn(database_url: str) -> str:
@@ -83,30 +74,26 @@ class PostgresNotifyPublisher:
         self._lock = asyncio.Lock()
 
     async def publish(self, events: Sequence[DomainEvent]) -> None:
-        """Never raises: the change is committed, so a lost live event must not fail the request."""
+        """After a commit. Never raises: the change and its events are committed; a lost notice
+        only delays them until the next poll."""
         self._local.handle(events)
-        payloads = []
-        for event in events:
-            try:
-                payloads.append(encode(event, self.origin))
-            except PayloadTooLarge:
-                logger.exception("live event dropped")
-        if payloads:
-            await self._notify(payloads)
+        self._local.ring()  # this process's relay (if it leads) at once, without the round trip
+        await self.announce()
 
-    async def _notify(self, payloads: list[str]) -> None:
+    async def announce(self) -> None:
+        """Tell every process (this one included, through its listener) the outbox changed."""
         async with self._lock:
             for attempt in (1, 2):  # a pooled connection may have died since the last use
                 try:
                     connection = await self._connect()
                     await connection.execute(
-                        _NOTIFY_ALL, self._channel, payloads, timeout=self._timeout
+                        _NOTIFY, self._channel, self.origin, timeout=self._timeout
                     )
                     return
                 except CONNECTION_ERRORS as error:
                     await self._drop_connection()
                     if attempt == 2:
-                        logger.warning("%d live event(s) lost: %r", len(payloads), error)
+                        logger.warning("outbox notice not sent: %r", error)
 
     async def _connect(self) -> asyncpg.Connection:
         if self._connection is None or self._connection.is_closed():
@@ -130,10 +117,11 @@ class PostgresNotifyPublisher:
 
 
 class PostgresEventListener:
-    """Keeps one connection LISTENing and hands every event to the local bus's live listeners.
+    """Keeps one connection LISTENing and rings the local bus at every notice.
 
-    When the connection drops it reconnects with exponential backoff and jitter; events sent
-    meanwhile are lost (at-most-once). A periodic ``SELECT 1`` notices a silently dead peer.
+    When the connection drops it reconnects with exponential backoff and jitter; notices sent
+    meanwhile are lost, which only delays events until the next poll. A periodic ``SELECT 1``
+    notices a silently dead peer.
     """
 
     def __init__(
@@ -202,7 +190,8 @@ class PostgresEventListener:
         try:
             await connection.add_listener(self._channel, self._on_notification)
             self._listening.set()
-            logger.info("listening for live events on %r", self._channel)
+            self._local.ring()  # notices sent while it was not listening are lost: look now
+            logger.info("listening for outbox notices on %r", self._channel)
             while not lost.is_set():
                 try:
                     await asyncio.wait_for(lost.wait(), self._probe_interval)
@@ -212,11 +201,6 @@ class PostgresEventListener:
             connection.terminate()
 
     def _on_notification(
-        self, _connection: object, _pid: int, _channel: str, payload: object
+        self, _connection: object, _pid: int, _channel: str, _payload: object
     ) -> None:
-        try:
-            _origin, event = decode(str(payload))
-        except UndecodableEvent:
-            logger.warning("ignored a notification that is not an event", exc_info=True)
-            return
-        self._local.deliver([event])
+        self._local.ring()

@@ -30,8 +30,13 @@ from application.errors import StoreBusy, StoreUnavailable
 class ReadSession:
     """The connection of one query session (see the module docstring)."""
 
-    def __init__(self, database: Database, *, snapshot: bool = False) -> None:
+    def __init__(
+        self, database: Database, *, snapshot: bool = False, primary: bool = False
+    ) -> None:
         self.database = database
+        #: Read the primary even when a replica is configured (the outbox's relay: it must see
+        #: what was just committed).
+        self.primary = primary
         self.dialect = database.dialect
         self.name = database.name
         #: All reads in one transaction (one consistent state) instead of one each.
@@ -65,7 +70,8 @@ class ReadSession:
                 self._driver.execute("BEGIN")
             return
         with unavailable_when_unreachable(), busy_as_store_busy():
-            connection = await self.database.reads.connect()
+            engine = self.database.engine if self.primary else self.database.reads
+            connection = await engine.connect()
         try:
             if self.snapshot:
                 await connection.execution_options(isolation_level="REPEATABLE READ")

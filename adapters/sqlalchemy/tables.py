@@ -45,6 +45,7 @@ from sqlalchemy import (
     column,
     func,
     table,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -327,6 +328,89 @@ class ApiTokenRow(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
+class EventRow(Base):
+    """The outbox (migration 0006): every domain event, written by the transaction of its change.
+
+    ``seq`` is the order of writing; ``position`` is NULL until the relay gives the committed row
+    its place in the order consumers see (``application/outbox.py`` says why they differ).
+    """
+
+    __tablename__ = "events"
+    __table_args__ = (
+        Index(
+            "ix_events_pending",
+            "seq",
+            postgresql_where=text("position IS NULL"),
+            sqlite_where=text("position IS NULL"),
+        ),
+        Index("ix_events_aggregate_id_position", "aggregate_id", "position"),
+    )
+
+    seq: Mapped[int] = mapped_column(_SEQUENCE, primary_key=True, autoincrement=True)
+    position: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    event_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    type: Mapped[str] = mapped_column(String(64))
+    aggregate_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    aggregate_version: Mapped[int | None] = mapped_column(BigInteger)
+    occurred_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    payload: Mapped[str] = mapped_column(Text)
+
+
+class EventCursorRow(Base):
+    """How far each durable sink (webhooks, the broker) has delivered the outbox."""
+
+    __tablename__ = "event_cursors"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    position: Mapped[int] = mapped_column(BigInteger)
+
+
+class WebhookRow(Base):
+    """A webhook endpoint and where its deliveries stand (``domain/webhooks.py``)."""
+
+    __tablename__ = "webhook_endpoints"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    event_types: Mapped[str] = mapped_column(Text)  # JSON list; empty = every type
+    secret: Mapped[str] = mapped_column(String(100))
+    previous_secret: Mapped[str | None] = mapped_column(String(100))
+    previous_secret_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    active: Mapped[bool] = mapped_column(Boolean)
+    position: Mapped[int] = mapped_column(BigInteger)
+    attempts: Mapped[int] = mapped_column(Integer)
+    first_failure_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    failing_since: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    disabled_reason: Mapped[str | None] = mapped_column(String(200))
+    version: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class WebhookAttemptRow(Base):
+    """One line of an endpoint's delivery log; it goes with its endpoint."""
+
+    __tablename__ = "webhook_attempts"
+    __table_args__ = (Index("ix_webhook_attempts_endpoint_id_seq", "endpoint_id", "seq"),)
+
+    seq: Mapped[int] = mapped_column(_SEQUENCE, primary_key=True, autoincrement=True)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True)
+    endpoint_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("webhook_endpoints.id", ondelete="CASCADE")
+    )
+    position: Mapped[int] = mapped_column(BigInteger)
+    event_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    event_type: Mapped[str] = mapped_column(String(64))
+    attempted_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    latency_ms: Mapped[int] = mapped_column(Integer)
+    outcome: Mapped[str] = mapped_column(String(16))
+    error: Mapped[str | None] = mapped_column(String(500))
+    manual: Mapped[bool] = mapped_column(Boolean)
+
+
 def _table(row: type[Base]) -> Table:
     table = row.__table__
     assert isinstance(table, Table)
@@ -347,6 +431,10 @@ stocktake_lines = _table(StocktakeLineRow)
 login_sessions = _table(LoginSessionRow)
 refresh_tokens = _table(RefreshTokenRow)
 api_tokens = _table(ApiTokenRow)
+events = _table(EventRow)
+event_cursors = _table(EventCursorRow)
+webhook_endpoints = _table(WebhookRow)
+webhook_attempts = _table(WebhookAttemptRow)
 
 #: The low-stock filter is ``quantity - reorder_level <= 0``, written so that this index serves it.
 Index("ix_items_stock_margin", items.c.quantity - items.c.reorder_level)

@@ -11,6 +11,7 @@ from application.use_cases.count_stock import CountStock
 from application.use_cases.create_item import CreatedItem, CreateItem
 from application.use_cases.create_location import CreateLocation
 from application.use_cases.create_reservation import CreateReservation, Reserved
+from application.use_cases.create_webhook import CreatedWebhook, CreateWebhook
 from application.use_cases.delete_item import DeleteItem
 from application.use_cases.delete_location import DeleteLocation
 from application.use_cases.expire_reservations import ExpireReservations, Sweep
@@ -32,12 +33,20 @@ from application.use_cases.list_items import ListItems
 from application.use_cases.list_movements import ListMovements
 from application.use_cases.manage_api_tokens import CreateApiToken, ListApiTokens, RevokeApiToken
 from application.use_cases.manage_sessions import EndSession, ListSessions, Logout
+from application.use_cases.manage_webhooks import (
+    DeleteWebhook,
+    GetWebhook,
+    ListWebhooks,
+    RotateWebhookSecret,
+    UpdateWebhook,
+)
 from application.use_cases.open_event_stream import LiveSession, OpenEventStream
 from application.use_cases.read_stock import GetItemStock, ListLocationStock, ListTransfers
 from application.use_cases.refresh_session import RefreshSession
 from application.use_cases.register_user import RegisterUser
 from application.use_cases.remove_image import RemoveImage
 from application.use_cases.replace_item import ReplaceItem
+from application.use_cases.replay_events import EventBatch, ReplayEvents
 from application.use_cases.resolve_actor import ResolveActor
 from application.use_cases.resolve_principal import ResolvePrincipal
 from application.use_cases.settle_reservation import (
@@ -58,6 +67,7 @@ from application.use_cases.update_item import UpdateItem
 from application.use_cases.update_location import UpdateLocation
 from application.use_cases.update_reservation import UpdateReservation
 from application.use_cases.update_user import UpdateUser
+from application.use_cases.webhook_deliveries import ListWebhookDeliveries, RedeliverWebhook
 
 __all__ = [
     "AdjustStock",
@@ -75,10 +85,14 @@ __all__ = [
     "CreateItem",
     "CreateLocation",
     "CreateReservation",
+    "CreateWebhook",
     "CreatedItem",
+    "CreatedWebhook",
     "DeleteItem",
     "DeleteLocation",
+    "DeleteWebhook",
     "EndSession",
+    "EventBatch",
     "ExpireReservations",
     "ExportItems",
     "ExportStockByLocation",
@@ -92,6 +106,7 @@ __all__ = [
     "GetReservation",
     "GetStocktake",
     "GetUser",
+    "GetWebhook",
     "ImageContent",
     "ImportItems",
     "ImportReport",
@@ -105,21 +120,26 @@ __all__ = [
     "ListSessions",
     "ListTransfers",
     "ListUsers",
+    "ListWebhookDeliveries",
+    "ListWebhooks",
     "LiveSession",
     "LoginPolicy",
     "Logout",
     "OpenEventStream",
     "OpenStocktake",
     "Readiness",
+    "RedeliverWebhook",
     "RefreshSession",
     "RegisterUser",
     "ReleaseReservation",
     "RemoveImage",
     "ReplaceItem",
+    "ReplayEvents",
     "Reserved",
     "ResolveActor",
     "ResolvePrincipal",
     "RevokeApiToken",
+    "RotateWebhookSecret",
     "RowOutcome",
     "RowStatus",
     "SetUserPassword",
@@ -134,4 +154,5 @@ __all__ = [
     "UpdateLocation",
     "UpdateReservation",
     "UpdateUser",
+    "UpdateWebhook",
 ]

@@ -2,9 +2,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from application.errors import AuthenticationFailed
+from application.outbox import INTERNAL_TYPES, StoredEvent
 from application.ports import TokenClaims
 from application.use_cases.resolve_principal import ResolvePrincipal
-from domain.events import AccessRevoked, DomainEvent
+from domain.events import AccessRevoked
 from domain.users import Permission, Principal
 
 _NEVER = datetime.max.replace(tzinfo=UTC)
@@ -30,19 +31,19 @@ class LiveSession:
     def seconds_left(self, now: datetime) -> float:
         return max(0.0, (self.expires_at - now).total_seconds())
 
-    def revoked_by(self, event: DomainEvent) -> bool:
+    def revoked_by(self, event: StoredEvent) -> bool:
         """True when ``event`` voids this session's token (a later version of its user's)."""
         return (
-            isinstance(event, AccessRevoked)
-            and event.user_id == self.principal.user_id
-            and event.token_version > self.token_version
+            event.type == AccessRevoked.name
+            and event.aggregate_id == self.principal.user_id
+            and (event.aggregate_version or 0) > self.token_version
         )
 
     @staticmethod
-    def shows(event: DomainEvent) -> bool:
+    def shows(event: StoredEvent) -> bool:
         """Whether subscribers see ``event``: access changes are the service's own business
         (they name users and token versions), everything else is for every subscriber."""
-        return not isinstance(event, AccessRevoked)
+        return event.type not in INTERNAL_TYPES
 
 
 class OpenEventStream:

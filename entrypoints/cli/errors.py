@@ -44,6 +44,8 @@ EXIT_CODES: dict[str, int] = {
     "insufficient_storage": 19,
     "idempotency_key_reused": 20,
     "store_unavailable": 21,
+    # Webhooks (issue 16); 22 is the CLI's own "not confirmed".
+    "webhook_url_refused": 23,
     # Stock by location (issue 14): numbered from 40 to stay clear of other additions.
     "location_inactive": 40,
     "location_not_empty": 41,

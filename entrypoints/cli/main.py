@@ -22,6 +22,7 @@ from entrypoints.cli import (
     tokens,
     transfer,
     users,
+    webhooks,
 )
 from entrypoints.cli.errors import InventoryGroup, exit_code_table
 from entrypoints.cli.state import PLAIN_HELP, CliState
@@ -106,6 +107,7 @@ def build_cli(
             state.use_database(database_url)
 
     app.add_typer(users.app, name="users")
+    app.add_typer(webhooks.app, name="webhooks")
     app.add_typer(items.app, name="items")
     app.add_typer(locations.app, name="locations")
     app.add_typer(tokens.app, name="tokens")

@@ -34,6 +34,7 @@ from entrypoints.rest.routes import (
     auth,
     counts,
     docs,
+    event_replay,
     events,
     health,
     images,
@@ -44,6 +45,7 @@ from entrypoints.rest.routes import (
     stocktakes,
     transfers,
     users,
+    webhooks,
 )
 from entrypoints.rest.routes.health import _SERVICE, SERVICE_NAME
 from entrypoints.rest.scopes import document_scopes
@@ -64,6 +66,8 @@ WIRED_MODULES = [
     counts,
     images,
     events,
+    event_replay,
+    webhooks,
     health,
     locations,
     transfers,
@@ -81,6 +85,8 @@ ROUTERS = [
     access.router,
     images.router,
     events.router,
+    event_replay.router,
+    webhooks.router,
     locations.router,
     transfers.router,
     stocktakes.router,

@@ -50,6 +50,7 @@ STATUS_BY_CODE: Mapping[str, int] = {
     "stocktake_conflict": 409,
     "reservation_closed": 409,
     "reservation_conflict": 409,
+    "webhook_url_refused": 422,
 }
 #: Which facts of an error a client may see, by code (never the raw exception).
 _PUBLIC_DETAILS: Mapping[str, tuple[str, ...]] = {

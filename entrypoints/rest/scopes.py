@@ -76,6 +76,15 @@ ROUTE_SCOPES: dict[str, str] = {
     "reservations-update": "reservations:write",
     "reservations-fulfil": "reservations:write",
     "reservations-release": "reservations:write",
+    "events-replay": "events:read",
+    "webhooks-create": "webhooks:admin",
+    "webhooks-list": "webhooks:admin",
+    "webhooks-get": "webhooks:admin",
+    "webhooks-update": "webhooks:admin",
+    "webhooks-delete": "webhooks:admin",
+    "webhooks-rotate-secret": "webhooks:admin",
+    "webhooks-deliveries": "webhooks:admin",
+    "webhooks-redeliver": "webhooks:admin",
 }
 
 _SAY = {

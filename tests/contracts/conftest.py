@@ -8,13 +8,16 @@ from typing import Protocol
 import pytest
 
 from adapters.memory import InMemoryQuerySession, InMemoryStore, InMemoryUnitOfWork
+from adapters.memory.event_log import InMemoryEventLog
 from adapters.sqlalchemy import (
     Database,
     SqlAlchemyQuerySession,
     SqlAlchemyUnitOfWork,
     create_engine,
 )
+from adapters.sqlalchemy.event_log import SqlAlchemyEventLog
 from adapters.sqlalchemy.search import INDEXED_SHARE
+from application.outbox import EventLog
 from application.ports import EventPublisher, QuerySession, UnitOfWork
 from domain.events import DomainEvent
 from tests.databases import empty_postgres, fresh_sqlite_url
@@ -47,6 +50,7 @@ class Backend:
     name: str
     uow: UowFactory
     queries: QueriesFactory
+    events: EventLog
     database: Database | None = None
 
 
@@ -59,7 +63,7 @@ def _memory() -> Backend:
     def queries(*, snapshot: bool = False) -> QuerySession:
         return InMemoryQuerySession(store, snapshot=snapshot)
 
-    return Backend("memory", uow, queries)
+    return Backend("memory", uow, queries, InMemoryEventLog(store))
 
 
 def sql_backend(name: str, database: Database, *, indexed_share: float = INDEXED_SHARE) -> Backend:
@@ -71,7 +75,7 @@ def sql_backend(name: str, database: Database, *, indexed_share: float = INDEXED
             database, snapshot=snapshot, search_indexed_share=indexed_share
         )
 
-    return Backend(name, uow, queries, database)
+    return Backend(name, uow, queries, SqlAlchemyEventLog(database), database)
 
 
 @pytest.fixture(params=BACKENDS)

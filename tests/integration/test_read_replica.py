@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from dependency_injector import providers
 from fastapi.testclient import TestClient
 
 from adapters.sqlalchemy import Database, upgrade
@@ -67,7 +68,12 @@ def deployment(databases: tuple[str, str], tmp_path: Path) -> Iterator[Deploymen
         database_read_url=replica,
         admin_password=ADMIN_PASSWORD,
     )
-    with TestClient(create_app(build_container(settings))) as client:
+    container = build_container(settings)
+    app = create_app(container)
+    # These tests count every connection taken from each pool: the outbox's relay and live tail
+    # (which read the primary in the background) stay off here.
+    container.listens_for_live_events.override(providers.Object(False))
+    with TestClient(app) as client:
         running = Deployment(client, primary, replica)
         assert running.database.has_read_replica
         running.replicate()  # the administrator the start-up created

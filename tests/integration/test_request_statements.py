@@ -3,10 +3,10 @@
 An authenticated request opens one session (one pooled connection) in which the caller's token
 is checked against the store and the use case does its work (an API token and its user in one
 SELECT, like a JWT's user). A read sends its two SELECTs with no transaction around them; a
-stock movement is one transaction of seven statements on SQLite (the item is read with its
-stock per location in one SELECT, the location's row written in one upsert), eight on
-PostgreSQL (its stock rows are read after the item's lock is taken, see ``item_repository``),
-two more with an idempotency key.
+stock movement is one transaction of eight statements on SQLite (the item is read with its
+stock per location in one SELECT, the location's row written in one upsert, the last INSERT
+writes its events to the outbox, issue 16), nine on PostgreSQL (its stock rows are read after
+the item's lock is taken, see ``item_repository``), two more with an idempotency key.
 """
 
 import re
@@ -86,7 +86,15 @@ async def test_a_movement_is_one_session_and_one_transaction(sql_container: Cont
             await sql_container.adjust_stock().execute(adjust)
         recorded = ["UPDATE idempotency_keys"] if key else []
         end = len(expected) - 1
-        assert shape(sent) == [*expected[:2], *extra, *expected[2:end], *recorded, "COMMIT"]
+        outbox = ["INSERT events"]  # both events of the movement in one statement
+        assert shape(sent) == [
+            *expected[:2],
+            *extra,
+            *expected[2:end],
+            *recorded,
+            *outbox,
+            "COMMIT",
+        ]
         assert len(checkouts) == 1
 
 

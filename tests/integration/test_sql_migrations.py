@@ -74,7 +74,9 @@ async def test_upgrade_from_empty_matches_the_models_and_downgrade_undoes_it(
         await database.dispose()
     expected = {"items", "stock_movements", "users", "login_failures", "idempotency_keys"}
     expected |= {"locations", "location_stock", "stocktakes", "stocktake_lines"}
-    expected |= {"login_sessions", "refresh_tokens", "api_tokens", "reservations"}
+    expected |= {"login_sessions", "refresh_tokens", "api_tokens"}
+    expected |= {"events", "event_cursors", "webhook_endpoints", "webhook_attempts"}  # 0006
+    expected |= {"reservations"}  # 0008
     if empty_url.startswith("sqlite"):
         expected |= SQLITE_SEARCH_TABLES
     else:

@@ -1,11 +1,12 @@
 // The live event stream: one WebSocket to /api/v1/events, reopened with exponential backoff
 // (and jitter, so a restarted service is not hit by every page at once).
 //
-// Delivery is at-most-once today, so once the socket is open (first, as docs/deployment.md
-// asks of clients) the page re-reads what it shows (`onResync`): nothing changed between its
-// first read and the subscription, or while it was disconnected, goes unseen. Once the service
-// can replay events, `connect` passes `after=<last id>` and the re-read becomes unnecessary; the
-// place for it is marked below.
+// The first socket of a login has no position to resume from, so once it is open (first, as
+// docs/deployment.md asks of clients) the page re-reads what it shows (`onResync`): nothing
+// changed between its first read and the subscription goes unseen. From then on the page keeps
+// the position of the last event it got, and every reconnection asks for `after=<position>`:
+// the service replays what the page missed from its outbox, then goes on live with no gap or
+// duplicate at the seam, so a reconnection re-reads nothing (docs/events.md).
 
 const POLICY_VIOLATION = 1008;
 const FIRST_DELAY_MS = 500;
@@ -24,11 +25,13 @@ export class LiveEvents {
     this.failures = 0;
     this.stopped = true;
     this.renewed = false; // refreshed for this socket, and not opened since
+    this.position = null; // of the last event received; null until the first one
   }
 
   start() {
     this.stopped = false;
     this.failures = 0;
+    this.position = null; // a new login reads its view afresh
     this.connect();
   }
 
@@ -44,8 +47,9 @@ export class LiveEvents {
     const token = this.tokenOf();
     if (this.stopped || !token) return;
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-    // With event replay: append `&after=${lastEventId}` here.
-    const url = `${scheme}//${location.host}/api/v1/events?token=${encodeURIComponent(token)}`;
+    const resume = this.position;
+    const after = resume === null ? "" : `&after=${resume}`;
+    const url = `${scheme}//${location.host}/api/v1/events?token=${encodeURIComponent(token)}${after}`;
     this.usedToken = token;
     this.show("connecting", "Connecting…");
     const socket = new WebSocket(url);
@@ -55,7 +59,7 @@ export class LiveEvents {
       this.failures = 0;
       this.renewed = false;
       this.show("live", "Live");
-      this.onResync();
+      if (resume === null) this.onResync(); // else the replay brings what was missed
     });
     socket.addEventListener("message", (message) => {
       if (socket !== this.socket) return;
@@ -65,7 +69,9 @@ export class LiveEvents {
       } catch {
         return;
       }
-      if (event && event.type !== "heartbeat") this.onEvent(event);
+      if (!event || event.type === "heartbeat") return;
+      if (Number.isSafeInteger(event.position)) this.position = event.position;
+      this.onEvent(event);
     });
     socket.addEventListener("close", (closed) => {
       if (socket !== this.socket || this.stopped) return;

@@ -2,6 +2,7 @@
 a scope-by-role matrix over every authenticated route of the app (issue 17)."""
 
 import itertools
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ from entrypoints.rest.security import current_caller
 from entrypoints.settings import Settings
 from tests.conftest import make_settings
 from tests.e2e.rest.conftest import ADMIN_PASSWORD, PNG, Headers, login, new_item
+from tests.webhook_receiver import Receiver
 
 Request = Callable[[TestClient, Headers], int]
 
@@ -60,10 +62,19 @@ def test_openapi_says_which_scope_each_operation_needs(client: TestClient) -> No
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    """Many tokens are created here: their throttle must not get in the way."""
+    """Many tokens are created here: their throttle must not get in the way; webhooks reach
+    the local receiver."""
     return make_settings(
-        tmp_path, admin_password=ADMIN_PASSWORD, login_free_attempts_per_address=1_000_000
+        tmp_path,
+        admin_password=ADMIN_PASSWORD,
+        login_free_attempts_per_address=1_000_000,
+        webhook_allowed_hosts=("127.0.0.1",),
+        event_poll_seconds=0.05,
     )
+
+
+#: What the matrix's webhooks listen to, so that the many it adds send little.
+RARE_EVENT = "stock.transferred"
 
 
 @dataclass
@@ -71,7 +82,9 @@ class World:
     client: TestClient
     admin: Headers
     target_id: str
+    hook_url: str
     target_password: str = "target-password-1"
+    delivered: tuple[str, str] | None = None
 
     def item(self, *, image: bool = False) -> str:
         item_id = str(new_item(self.client, self.admin, sku=f"S-{uuid4().hex[:12]}")["id"])
@@ -102,6 +115,29 @@ class World:
             body = {"lines": [{**line, "counted": 3}]}
             assert self.client.put(f"{url}/lines", json=body, headers=self.admin).is_success
         return url
+
+    def hook(self, event_type: str = RARE_EVENT) -> dict[str, object]:
+        return {"url": self.hook_url, "event_types": [event_type]}
+
+    def webhook(self, event_type: str = RARE_EVENT) -> str:
+        body = self.hook(event_type)
+        created = self.client.post("/api/v1/webhooks", json=body, headers=self.admin)
+        assert created.status_code == 201, created.text
+        return str(created.json()["webhook"]["id"])
+
+    def delivery(self) -> tuple[str, str]:
+        """A webhook endpoint and one logged delivery of it (made once: redelivering it again
+        adds a log line, it does not use it up)."""
+        if self.delivered is None:
+            hook_id = self.webhook("item.created")
+            self.item()
+            url = f"/api/v1/webhooks/{hook_id}/deliveries"
+            deadline = time.monotonic() + 15
+            while not (log := self.client.get(url, headers=self.admin).json()["items"]):
+                assert time.monotonic() < deadline, "no delivery logged"
+                time.sleep(0.05)
+            self.delivered = (hook_id, str(log[-1]["id"]))
+        return self.delivered
 
     def session_of_target(self) -> str:
         body = {"username": "target", "password": self.target_password}
@@ -199,6 +235,20 @@ def _count_lines(world: World, headers: Headers) -> int:
     line = {"item_id": item_id, "location_id": str(MAIN_LOCATION_ID), "counted": 4}
     body = {"lines": [line]}
     return world.client.put(f"{url}/lines", json=body, headers=headers).status_code
+
+
+def _on_webhook(method: str, suffix: str = "", **kwargs: object) -> Callable[[World, Headers], int]:
+    def call(world: World, headers: Headers) -> int:
+        url = f"/api/v1/webhooks/{world.webhook()}{suffix}"
+        return world.client.request(method, url, headers=headers, **kwargs).status_code  # type: ignore[arg-type]
+
+    return call
+
+
+def _redeliver(world: World, headers: Headers) -> int:
+    hook_id, delivery_id = world.delivery()
+    url = f"/api/v1/webhooks/{hook_id}/deliveries/{delivery_id}/redeliver"
+    return world.client.post(url, headers=headers).status_code
 
 
 def _new_user(world: World, headers: Headers) -> int:
@@ -365,6 +415,18 @@ CALLS: dict[str, tuple[Callable[[World, Headers], int], Permission | None]] = {
     ),
     "reservations-fulfil": (_on_reservation("POST", "/fulfil"), Permission.RESERVE_STOCK),
     "reservations-release": (_on_reservation("POST", "/release"), Permission.RESERVE_STOCK),
+    "events-replay": (_status("GET", "/api/v1/events"), Permission.READ_EVENTS),
+    "webhooks-create": (
+        lambda w, h: w.client.post("/api/v1/webhooks", json=w.hook(), headers=h).status_code,
+        Permission.MANAGE_WEBHOOKS,
+    ),
+    "webhooks-list": (_status("GET", "/api/v1/webhooks"), Permission.MANAGE_WEBHOOKS),
+    "webhooks-get": (_on_webhook("GET"), Permission.MANAGE_WEBHOOKS),
+    "webhooks-update": (_on_webhook("PATCH", json={"active": False}), Permission.MANAGE_WEBHOOKS),
+    "webhooks-delete": (_on_webhook("DELETE"), Permission.MANAGE_WEBHOOKS),
+    "webhooks-rotate-secret": (_on_webhook("POST", "/rotate-secret"), Permission.MANAGE_WEBHOOKS),
+    "webhooks-deliveries": (_on_webhook("GET", "/deliveries"), Permission.MANAGE_WEBHOOKS),
+    "webhooks-redeliver": (_redeliver, Permission.MANAGE_WEBHOOKS),
 }
 
 
@@ -382,10 +444,10 @@ def test_the_matrix_covers_every_authenticated_route(app: FastAPI) -> None:
 
 
 @pytest.fixture
-def world(client: TestClient, admin: Headers) -> Iterator[World]:
+def world(client: TestClient, admin: Headers, receiver: Receiver) -> Iterator[World]:
     body = {"username": "target", "password": "target-password-1", "role": "viewer"}
     target = client.post("/api/v1/users", json=body, headers=admin).json()
-    world = World(client, admin, target["id"])
+    world = World(client, admin, target["id"], receiver.url)
     world.token_of(target["id"], ["items:read"])
     return world
 

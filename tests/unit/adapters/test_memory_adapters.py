@@ -14,12 +14,14 @@ from adapters.memory import (
     InMemoryUnitOfWork,
     InProcessEventBus,
 )
+from application.outbox import StoredEvent
 from application.ports import ItemQuery, LoginFailures
 from domain.errors import AlreadyExists
 from domain.events import DomainEvent, ItemCreated, StockAdjusted
 from domain.items import Item, ItemDetails
 from domain.locations import MAIN_LOCATION_ID
 from domain.users import Role, User, Username
+from tests.unit.use_cases.conftest import positioned
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -43,21 +45,22 @@ def uow(store: InMemoryStore, bus: InProcessEventBus | None = None) -> InMemoryU
     return InMemoryUnitOfWork(store, bus)
 
 
-def drain(queue: "asyncio.Queue[DomainEvent]") -> list[DomainEvent]:
+def drain(queue: "asyncio.Queue[StoredEvent]") -> list[StoredEvent]:
     events = []
     while not queue.empty():
         events.append(queue.get_nowait())
     return events
 
 
-async def test_commit_stores_and_publishes(store: InMemoryStore, bus: InProcessEventBus) -> None:
+async def test_commit_stores_and_writes_the_outbox(
+    store: InMemoryStore, bus: InProcessEventBus
+) -> None:
     item = new_item(quantity=3)
-    async with bus.listen() as queue:
-        async with uow(store, bus) as tx:
-            await tx.items.add(item)
-            assert drain(queue) == []  # nothing before the commit
-            await tx.commit()
-        assert [type(e) for e in drain(queue)] == [ItemCreated]
+    async with uow(store, bus) as tx:
+        await tx.items.add(item)
+        assert store.outbox == []  # nothing before the commit
+        await tx.commit()
+    assert [entry.type for entry in store.outbox] == [ItemCreated.name]
     assert store.items[item.id].quantity == 3
     assert store.items[item.id] is not item
     assert [m.delta for m in store.movements[item.id]] == [3]
@@ -74,12 +77,11 @@ async def add_then_fail(store: InMemoryStore, bus: InProcessEventBus) -> None:
 async def test_leaving_without_commit_or_by_an_exception_rolls_back(
     store: InMemoryStore, bus: InProcessEventBus
 ) -> None:
-    async with bus.listen() as queue:
-        async with uow(store, bus) as tx:
-            await tx.items.add(new_item("A", 1))
-        with pytest.raises(RuntimeError, match="boom"):
-            await add_then_fail(store, bus)
-        assert drain(queue) == []
+    async with uow(store, bus) as tx:
+        await tx.items.add(new_item("A", 1))
+    with pytest.raises(RuntimeError, match="boom"):
+        await add_then_fail(store, bus)
+    assert store.outbox == []
     assert store.items == {}
     assert store.movements == {}
     assert not store.write_lock.locked()
@@ -215,8 +217,8 @@ async def test_a_slow_listener_loses_the_oldest_events() -> None:
         for n in range(3)
     ]
     async with bus.listen() as queue:
-        await bus.publish(events)
-        assert [e.version for e in drain(queue)] == [1, 2]  # type: ignore[attr-defined]
+        bus.deliver([positioned(event, n) for n, event in enumerate(events, start=1)])
+        assert [e.position for e in drain(queue)] == [2, 3]
 
 
 async def test_a_failing_handler_is_logged_and_others_still_run(

@@ -1,14 +1,17 @@
 """Actors and helpers for the use-case tests (all on the in-memory container)."""
 
-import asyncio
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import asdict
 from uuid import UUID, uuid4
 
 import pytest
 
 from adapters.memory import InMemoryStore
+from adapters.postgres.event_codec import rebuild
 from application.commands import CreateItemCommand, RegisterUserCommand
+from application.outbox import StoredEvent, outbox_entry
 from domain.events import DomainEvent
 from domain.items import Item
 from domain.users import Principal, Role, User
@@ -75,19 +78,20 @@ def ledger_sum(container: Container, item_id: UUID) -> int:
     return sum(movement.delta for movement in store(container).movements.get(item_id, []))
 
 
-def drain(queue: "asyncio.Queue[DomainEvent]") -> list[DomainEvent]:
-    events = []
-    while not queue.empty():
-        events.append(queue.get_nowait())
-    return events
-
-
 @asynccontextmanager
 async def recorded(container: Container) -> AsyncIterator[list[DomainEvent]]:
-    """Collects the events published while the block runs, including after it raised."""
+    """Collects the events committed to the outbox while the block runs, including after it
+    raised, rebuilt as domain events from the rows' JSON."""
     events: list[DomainEvent] = []
-    async with container.event_bus().listen() as queue:
-        try:
-            yield events
-        finally:
-            events.extend(drain(queue))
+    outbox = store(container).outbox
+    before = len(outbox)
+    try:
+        yield events
+    finally:
+        events.extend(rebuild(json.loads(entry.payload)) for entry in outbox[before:])
+
+
+def positioned(event: DomainEvent, position: int = 1) -> StoredEvent:
+    """``event`` as the live stream hands it out: its outbox row, positioned."""
+    entry = outbox_entry(event)
+    return StoredEvent(position=position, **asdict(entry))

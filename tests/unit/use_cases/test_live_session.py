@@ -12,7 +12,7 @@ from application.use_cases import LiveSession
 from domain.events import AccessRevoked, DomainEvent, ItemDeleted
 from domain.users import Principal, User
 from entrypoints.container import Container
-from tests.unit.use_cases.conftest import PASSWORD, recorded, register, store
+from tests.unit.use_cases.conftest import PASSWORD, positioned, recorded, register, store
 
 
 async def revocations_of(container: Container, clerk: User, root: User) -> list[DomainEvent]:
@@ -63,8 +63,8 @@ async def test_every_revocation_ends_the_session_of_that_user_only(
         "role changed",
         "deactivated",
     ]
-    assert all(clerks.revoked_by(event) for event in events)
-    assert not any(admins.revoked_by(event) for event in events)
+    assert all(clerks.revoked_by(positioned(event)) for event in events)
+    assert not any(admins.revoked_by(positioned(event)) for event in events)
 
 
 async def test_an_announcement_of_an_older_version_ends_nothing(
@@ -80,7 +80,7 @@ async def test_an_announcement_of_an_older_version_ends_nothing(
         occurred_at=clock.now(), user_id=clerk.id, token_version=2, reason="password changed"
     )
 
-    assert not session.revoked_by(late)
+    assert not session.revoked_by(positioned(late))
 
 
 async def test_revoked_tokens_open_no_session(container: Container, root: User) -> None:
@@ -104,5 +104,5 @@ def test_subscribers_see_item_events_but_never_access_changes(
         occurred_at=clock.now(), user_id=clerk.user_id, token_version=2, reason="role changed"
     )
 
-    assert LiveSession.shows(deleted)
-    assert not LiveSession.shows(revoked)
+    assert LiveSession.shows(positioned(deleted))
+    assert not LiveSession.shows(positioned(revoked))

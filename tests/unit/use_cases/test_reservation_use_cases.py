@@ -64,6 +64,9 @@ async def test_a_hold_makes_stock_unavailable_and_is_announced(
     assert [type(e) for e in events] == [LowStockReached, ReservationCreated] or [
         type(e) for e in events
     ] == [ReservationCreated, LowStockReached]
+    (row,) = [e for e in store(container).outbox if e.type == "reservation.created"]
+    # The envelope names the reservation and its version (its ETag), not the item's.
+    assert (row.aggregate_id, row.aggregate_version) == (made.reservation.id, 1)
     with pytest.raises(InsufficientStock) as refused:
         await container.create_reservation().execute(reserve(clerk, item.id, 4, "SO-2"))
     assert refused.value.available == 3

@@ -6,7 +6,7 @@ NULL column in place only with a default, so both dialects get ``DEFAULT 0``. Do
 the holds: the stock they held was never moved, so quantities and the ledger stay exact.
 
 Revision ID: 0008
-Revises: 0005
+Revises: 0006
 Create Date: 2026-11-30
 """
 
@@ -18,7 +18,7 @@ from alembic import op
 from adapters.sqlalchemy.tables import UtcDateTime
 
 revision: str = "0008"
-down_revision: str | None = "0005"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,1 @@
+"""The outbox's message-broker sink (RabbitMQ through aio-pika, the optional ``broker`` extra)."""
