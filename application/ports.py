@@ -71,6 +71,9 @@ class ItemQuery:
     #: Items whose *available* stock (on hand minus reservations) is at or under the reorder
     #: level (True), or above it (False).
     available_below_reorder: bool | None = None
+    #: The time that decides which holds are live for ``available_below_reorder`` (None: the
+    #: stored counters, which may still count an expired hold).
+    now: datetime | None = None
 
 
 T = TypeVar("T")
@@ -194,6 +197,10 @@ class ReservationRepository(Protocol):
     async def due_items(self, *, now: datetime, limit: int) -> list[UUID]:
         """Items with holds past their expiry at ``now`` (at most ``limit``), for the
         sweeper. On PostgreSQL, items another sweeper is expiring right now are skipped."""
+
+    async def first_expiry(self, item_id: UUID) -> datetime | None:
+        """When the item's first active hold expires (None: it has none). Read under the
+        item's lock, after its overdue holds were expired."""
 
 
 class UserRepository(Protocol):
@@ -345,6 +352,10 @@ class ReservationQuery:
 
 class ReservationQueries(Protocol):
     async def get(self, reservation_id: UUID) -> Reservation | None: ...
+
+    async def held(self, item_ids: Sequence[UUID], *, now: datetime) -> dict[UUID, int]:
+        """What the active holds live at ``now`` hold, by item (items holding nothing are
+        left out): what an item's ``held`` counts once its overdue holds are expired."""
 
     async def list(self, query: ReservationQuery) -> Page[Reservation]:
         """Newest first, ties broken by id."""

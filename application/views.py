@@ -32,6 +32,8 @@ class ItemView:
     updated_at: datetime
     #: What reservations hold (``domain.reservations``).
     held: int = 0
+    #: ``Item.hold_expires_at``: once it has passed, ``held`` is recounted (``live_holds``).
+    hold_expires_at: datetime | None = None
 
     @property
     def price_with_tax(self) -> Money:
@@ -56,6 +58,7 @@ class ItemView:
             tax_rate=item.tax_rate,
             quantity=item.quantity,
             held=item.held,
+            hold_expires_at=item.hold_expires_at,
             reorder_level=item.reorder_level,
             image=item.image,
             version=item.version,

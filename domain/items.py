@@ -177,6 +177,10 @@ class Item:
     version: int = 1
     #: What reservations hold, in all: the sum of ``Held.reserved`` over the locations.
     held: int = 0
+    #: When the first of those holds expires, or earlier (a freed hold's expiry may linger),
+    #: never later; None when nothing is held. Once it has passed, ``held`` may still count
+    #: an expired hold: writers expire the overdue holds first, readers recount the live ones.
+    hold_expires_at: datetime | None = None
     #: Stock per location id; the quantities sum to ``quantity``.
     stock: dict[UUID, Held] = field(default_factory=dict, repr=False)
     events: list[DomainEvent] = field(default_factory=list, repr=False)
@@ -412,10 +416,17 @@ class Item:
         return moved[0], moved[1]
 
     def hold(
-        self, quantity: int, *, location: Location | None, at: datetime, by: UUID | None
+        self,
+        quantity: int,
+        *,
+        location: Location | None,
+        until: datetime,
+        at: datetime,
+        by: UUID | None,
     ) -> None:
-        """Reserve ``quantity`` more at ``location`` (the default one when None); refused with
-        ``InsufficientStock``, naming what is available there, when fewer units are free."""
+        """Reserve ``quantity`` more at ``location`` (the default one when None) for a hold
+        that expires at ``until``; refused with ``InsufficientStock``, naming what is
+        available there, when fewer units are free."""
         quantity = bounded_int("quantity", quantity, minimum=1)
         location_id, code = _where(location)
         here = self.stock.get(location_id, Held(0))
@@ -429,8 +440,20 @@ class Item:
             )
         before = self.available
         self._reserve(location_id, quantity)
+        self.hold_expiring(until)
         self._touch(at)
         self._announce_if_low(before, at, by)
+
+    def hold_expiring(self, expires_at: datetime) -> None:
+        """A hold of this item expires at ``expires_at`` (a new one, or one moved earlier):
+        ``hold_expires_at`` must not be later."""
+        if self.hold_expires_at is None or expires_at < self.hold_expires_at:
+            self.hold_expires_at = expires_at
+
+    def holds_expire_at(self, earliest: datetime | None) -> None:
+        """Set ``hold_expires_at`` to the earliest expiry of the active holds, as recounted
+        after expiring the overdue ones (None when nothing is held)."""
+        self.hold_expires_at = earliest if self.held else None
 
     def unhold(self, quantity: int, *, location_id: UUID, at: datetime) -> None:
         """Free ``quantity`` reserved units at a location (a release, an expiry, a shrink)."""
@@ -487,6 +510,8 @@ class Item:
         # The version stays: a stocktake compares counted quantities, which this leaves alone.
         self.stock[location_id] = Held(here.quantity, here.version, here.reserved + delta)
         self.held += delta
+        if not self.held:
+            self.hold_expires_at = None
 
     def update(self, details: ItemDetails, *, at: datetime, by: UUID | None) -> tuple[str, ...]:
         """Replace the descriptive fields; returns the names of the fields that changed."""

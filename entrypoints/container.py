@@ -274,9 +274,9 @@ class Container(containers.DeclarativeContainer):
     create_item = providers.Factory(
         uc.CreateItem, uow=uow, clock=clock, idempotency=idempotency_policy
     )
-    get_item = providers.Factory(uc.GetItem, queries=queries)
-    get_item_by_sku = providers.Factory(uc.GetItemBySku, queries=queries)
-    list_items = providers.Factory(uc.ListItems, queries=queries)
+    get_item = providers.Factory(uc.GetItem, queries=queries, clock=clock)
+    get_item_by_sku = providers.Factory(uc.GetItemBySku, queries=queries, clock=clock)
+    list_items = providers.Factory(uc.ListItems, queries=queries, clock=clock)
     replace_item = providers.Factory(uc.ReplaceItem, uow=uow, clock=clock)
     update_item = providers.Factory(uc.UpdateItem, uow=uow, clock=clock)
     delete_item = providers.Factory(uc.DeleteItem, uow=uow, clock=clock, images=image_store)

@@ -1,6 +1,7 @@
 """Reservations over ``InMemoryStore``: staged in the unit of work like items, copies handed
 out, and the same (item, reference) uniqueness as the SQL table's."""
 
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -21,6 +22,17 @@ def copy_reservation(reservation: Reservation) -> Reservation:
 
 def _overdue(reservation: Reservation, now: datetime) -> bool:
     return reservation.status is ReservationStatus.ACTIVE and reservation.expires_at <= now
+
+
+def live_held(
+    reservations: Iterable[Reservation], item_ids: Collection[UUID], now: datetime
+) -> dict[UUID, int]:
+    """What the holds live at ``now`` hold, by item, for ``item_ids`` (none: left out)."""
+    held: dict[UUID, int] = {}
+    for reservation in reservations:
+        if reservation.item_id in item_ids and reservation.holds(now):
+            held[reservation.item_id] = held.get(reservation.item_id, 0) + reservation.quantity
+    return held
 
 
 class InMemoryReservationRepository:
@@ -83,6 +95,14 @@ class InMemoryReservationRepository:
         due = sorted({r.item_id for r in self._current().values() if _overdue(r, now)}, key=str)
         return due[:limit]
 
+    async def first_expiry(self, item_id: UUID) -> datetime | None:
+        active = [
+            r.expires_at
+            for r in self._current().values()
+            if r.item_id == item_id and r.status is ReservationStatus.ACTIVE
+        ]
+        return min(active, default=None)
+
 
 class InMemoryReservationQueries:
     def __init__(self, store: "InMemoryStore") -> None:
@@ -91,6 +111,9 @@ class InMemoryReservationQueries:
     async def get(self, reservation_id: UUID) -> Reservation | None:
         found = self._store.reservations.get(reservation_id)
         return None if found is None else copy_reservation(found)
+
+    async def held(self, item_ids: Sequence[UUID], *, now: datetime) -> dict[UUID, int]:
+        return live_held(self._store.reservations.values(), set(item_ids), now)
 
     async def list(self, query: ReservationQuery) -> Page[Reservation]:
         found = [

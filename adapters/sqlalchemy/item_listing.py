@@ -3,11 +3,12 @@
 import functools
 from typing import Any, Protocol
 
-from sqlalchemy import BigInteger, ColumnElement, Row, Select, bindparam, func, select
+from sqlalchemy import BigInteger, ColumnElement, Row, Select, bindparam, case, func, select
 
 from adapters.sqlalchemy.search import INDEXED_SHARE, SearchPlan, search_filter
-from adapters.sqlalchemy.tables import item_total, items
+from adapters.sqlalchemy.tables import UtcDateTime, item_total, items, reservations
 from application.ports import ItemQuery, ItemSort
+from domain.reservations import ReservationStatus
 
 _SORT_COLUMNS = {
     ItemSort.NAME.field: items.c.name_key,
@@ -20,8 +21,26 @@ _SORT_COLUMNS = {
 _ITEM_TOTAL = select(item_total.c.total)
 _MARGIN = items.c.quantity - items.c.reorder_level
 _LOW_STOCK = {True: _MARGIN <= 0, False: _MARGIN > 0}
-_AVAILABLE_MARGIN = items.c.quantity - items.c.held - items.c.reorder_level
+_HOLDS_NOW = bindparam("holds_now", type_=UtcDateTime())
+#: What an item holds at ``holds_now``: its counter, unless its first hold has expired by then;
+#: only such a row recounts its live holds (the counter may still count an expired one).
+_LIVE_HELD = case(
+    (
+        items.c.hold_expires_at <= _HOLDS_NOW,
+        select(func.coalesce(func.sum(reservations.c.quantity), 0))
+        .where(
+            reservations.c.item_id == items.c.id,
+            reservations.c.status == ReservationStatus.ACTIVE.value,
+            reservations.c.expires_at > _HOLDS_NOW,
+        )
+        .scalar_subquery(),
+    ),
+    else_=items.c.held,
+)
+_AVAILABLE_MARGIN = items.c.quantity - _LIVE_HELD - items.c.reorder_level
 _LOW_AVAILABLE = {True: _AVAILABLE_MARGIN <= 0, False: _AVAILABLE_MARGIN > 0}
+_STORED_MARGIN = items.c.quantity - items.c.held - items.c.reorder_level
+_LOW_STORED = {True: _STORED_MARGIN <= 0, False: _STORED_MARGIN > 0}
 _PAGE_OFFSET = bindparam("page_offset", type_=BigInteger())
 _PAGE_LIMIT = bindparam("page_limit", type_=BigInteger())
 
@@ -59,7 +78,11 @@ async def item_page(
     if query.low_stock is not None:
         filters.append(_LOW_STOCK[query.low_stock])
     if query.available_below_reorder is not None:
-        filters.append(_LOW_AVAILABLE[query.available_below_reorder])
+        if query.now is None:
+            filters.append(_LOW_STORED[query.available_below_reorder])
+        else:
+            filters.append(_LOW_AVAILABLE[query.available_below_reorder])
+            parameters = {**parameters, "holds_now": query.now}
     page_statement, count_statement = _list_statements(tuple(filters), query.sort)
     result = await session.execute(
         page_statement, {**parameters, "page_offset": query.offset, "page_limit": query.limit}

@@ -44,7 +44,8 @@ from domain.values import Money, Sku, TaxRate
 
 _ITEM_COLUMNS = (
     "id, sku, name, description, unit_price, tax_rate, quantity, reorder_level, image_key,"
-    " image_content_type, image_size, image_sha256, version, created_at, updated_at, held"
+    " image_content_type, image_size, image_sha256, version, created_at, updated_at, held,"
+    " hold_expires_at"
 )
 _USER_COLUMNS = (
     "id, username, role, active, token_version, email, full_name, created_at, updated_at"
@@ -84,7 +85,9 @@ def _converters(*kinds: Callable[[Any], Any]) -> Callable[[Sequence[Any]], list[
 
 
 # (the id, first, is converted by ``_Reads._one``: a read by id already has it)
-_SQLITE_ITEM = _converters(_same, *(_same,) * 3, _money, _money, *(_same,) * 7, _utc, _utc, _same)
+_SQLITE_ITEM = _converters(
+    _same, *(_same,) * 3, _money, _money, *(_same,) * 7, _utc, _utc, _same, _utc
+)
 _SQLITE_USER = _converters(_same, _same, _same, bool, *(_same,) * 3, _utc, _utc)
 #: The user, then the token (``access_queries.grant_of`` converts the token's columns).
 _SQLITE_TOKEN_USER = _converters(
@@ -94,7 +97,7 @@ _SQLITE_TOKEN_USER = _converters(
 
 def _item_view(values: Sequence[Any]) -> ItemView:
     (id_, sku, name, description, price, tax, quantity, reorder, image_key, image_type,
-     image_size, image_sha, version, created, updated, held) = values  # fmt: skip
+     image_size, image_sha, version, created, updated, held, hold_expires_at) = values  # fmt: skip
     return ItemView(
         id=id_,
         sku=Sku(sku),
@@ -104,6 +107,7 @@ def _item_view(values: Sequence[Any]) -> ItemView:
         tax_rate=None if tax is None else TaxRate(tax),
         quantity=quantity,
         held=held,
+        hold_expires_at=hold_expires_at,
         reorder_level=reorder,
         image=None
         if image_key is None

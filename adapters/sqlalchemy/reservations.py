@@ -6,7 +6,7 @@ locks the items it will expire ``FOR UPDATE SKIP LOCKED``, in the same order as 
 writer (item first), so two sweepers split the work instead of queueing, and never deadlock.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -36,6 +36,18 @@ _DUE_ITEMS = (
     select(reservations.c.item_id)
     .where(reservations.c.status == _ACTIVE, reservations.c.expires_at <= bindparam("now"))
     .distinct()
+)
+_FIRST_EXPIRY = select(func.min(reservations.c.expires_at)).where(
+    reservations.c.item_id == bindparam("item_id"), reservations.c.status == _ACTIVE
+)
+_LIVE_HELD = (
+    select(reservations.c.item_id, func.sum(reservations.c.quantity).label("total"))
+    .where(
+        reservations.c.item_id.in_(bindparam("item_ids", expanding=True)),
+        reservations.c.status == _ACTIVE,
+        reservations.c.expires_at > bindparam("now"),
+    )
+    .group_by(reservations.c.item_id)
 )
 _UPDATE_READ = update(reservations).where(
     reservations.c.id == bindparam("b_id"), reservations.c.version == bindparam("b_read_version")
@@ -118,10 +130,19 @@ class SqlAlchemyReservationRepository:
             result = await self._session.execute(due, {"now": now})
         return list(result.scalars())
 
+    async def first_expiry(self, item_id: UUID) -> datetime | None:
+        result = await self._session.execute(_FIRST_EXPIRY, {"item_id": item_id})
+        first: datetime | None = result.scalar_one()
+        return first
+
 
 class SqlAlchemyReservationQueries:
     def __init__(self, session: ReadSession) -> None:
         self._session = session
+
+    async def held(self, item_ids: Sequence[UUID], *, now: datetime) -> dict[UUID, int]:
+        rows = await self._session.execute(_LIVE_HELD, {"item_ids": list(item_ids), "now": now})
+        return {row.item_id: int(row.total) for row in rows}
 
     async def get(self, reservation_id: UUID) -> Reservation | None:
         row = (await self._session.execute(_BY_ID, {"key": reservation_id})).first()

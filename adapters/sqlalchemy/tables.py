@@ -120,6 +120,8 @@ class ItemRow(Base):
     quantity: Mapped[int] = mapped_column(BigInteger)
     #: What reservations hold, in all (migration 0008): kept with the stock rows' ``reserved``.
     held: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    #: ``Item.hold_expires_at`` (migration 0008): a reader recounts ``held`` once it passed.
+    hold_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     reorder_level: Mapped[int] = mapped_column(BigInteger)
     image_key: Mapped[str | None] = mapped_column(String(255))
     image_content_type: Mapped[str | None] = mapped_column(String(100))

@@ -86,7 +86,7 @@ async def settle(
         for line in (line for line in applied if line.location_id == location_id):
             assert line.counted is not None
             note = f"stocktake {stocktake.id}"
-            held = await expire_overdue(uow, items[line.item_id], location_id, now=at)
+            held = await expire_overdue(uow, items[line.item_id], now=at)
             expired.update(line.item_id for _ in held)
             moved = items[line.item_id].count(
                 line.counted, at=at, by=by, note=note, location=location

@@ -18,7 +18,6 @@ from application.use_cases._holds import expire_overdue
 from application.use_cases._locations import load_location
 from application.use_cases._lookup import load_item
 from domain.items import Item, StockMovement
-from domain.locations import MAIN_LOCATION_ID
 from domain.users import Permission
 
 
@@ -66,8 +65,7 @@ class AdjustStock:
             )
             item = await load_item(self.uow, cmd.item, for_update=True)
             item.check_version(cmd.expected_version)
-            where = MAIN_LOCATION_ID if location is None else location.id
-            await expire_overdue(self.uow, item, where, now=now)
+            await expire_overdue(self.uow, item, now=now)
             movement = item.adjust(
                 cmd.delta,
                 cmd.reason,

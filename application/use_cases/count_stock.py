@@ -6,7 +6,6 @@ from application.use_cases._holds import expire_overdue
 from application.use_cases._locations import load_location
 from application.use_cases._lookup import load_item
 from application.use_cases.adjust_stock import CHANGE_CODEC, StockChange
-from domain.locations import MAIN_LOCATION_ID
 from domain.users import Permission
 
 
@@ -38,8 +37,7 @@ class CountStock:
             )
             item = await load_item(self.uow, cmd.item, for_update=True)
             item.check_version(cmd.expected_version)
-            where = MAIN_LOCATION_ID if location is None else location.id
-            expired = await expire_overdue(self.uow, item, where, now=now)
+            expired = await expire_overdue(self.uow, item, now=now)
             movement = item.count(
                 cmd.quantity,
                 at=now,

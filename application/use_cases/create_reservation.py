@@ -91,7 +91,7 @@ class CreateReservation:
                     raise ReservationConflict(reference, existing.quantity, cmd.quantity)
                 return Reserved(existing, item, existing=True)
             location_id = MAIN_LOCATION_ID if location is None else location.id
-            await expire_overdue(self.uow, item, location_id, now=now)
+            await expire_overdue(self.uow, item, now=now)
             reservation = Reservation.create(
                 item_id=item.id,
                 location_id=location_id,
@@ -102,7 +102,13 @@ class CreateReservation:
                 at=now,
                 by=actor.user_id,
             )
-            item.hold(reservation.quantity, location=location, at=now, by=actor.user_id)
+            item.hold(
+                reservation.quantity,
+                location=location,
+                until=reservation.expires_at,
+                at=now,
+                by=actor.user_id,
+            )
             await self.uow.reservations.add(reservation)
             await self.uow.items.save(item)
             made = Reserved(reservation, item)

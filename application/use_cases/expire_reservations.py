@@ -36,7 +36,7 @@ class ExpireReservations:
                 due = await self.uow.reservations.due_items(now=now, limit=self.batch)
                 for item_id in due:
                     item = await load_item(self.uow, item_id, for_update=True)
-                    done = await expire_overdue(self.uow, item, None, now=now)
+                    done = await expire_overdue(self.uow, item, now=now)
                     if done:
                         await self.uow.items.save(item)
                         items += 1

@@ -205,7 +205,7 @@ class ImportItems:
         changed: dict[str, Item] = {}
         now = self.clock.now()  # the batch commits as one: one time for all of its rows
         for sku, item in existing.items():  # a count must not be refused by an overdue hold
-            if await expire_overdue(self.uow, item, None, now=now):
+            if await expire_overdue(self.uow, item, now=now):
                 changed[sku] = item
         for entry in parsed:
             sku = entry.details.sku.value

@@ -4,7 +4,6 @@ from application.ports import Clock, UnitOfWork
 from application.use_cases._holds import expire_overdue
 from application.use_cases._lookup import load_item
 from domain.items import Item, ItemDetails
-from domain.locations import MAIN_LOCATION_ID
 from domain.users import Permission
 
 
@@ -32,7 +31,7 @@ class ReplaceItem:
             item.check_version(cmd.expected_version)
             item.update(details, at=now, by=by)
             if cmd.quantity is not None:
-                await expire_overdue(self.uow, item, MAIN_LOCATION_ID, now=now)
+                await expire_overdue(self.uow, item, now=now)
                 item.count(cmd.quantity, at=now, by=by)
             await self.uow.items.save(item)
             await self.uow.commit()

@@ -43,7 +43,7 @@ async def refuse_if_overdue(
     """An overdue hold is expired, and that committed, before the refusal is raised: the
     caller learns it expired, and the item shows it freed at once."""
     if reservation.overdue(now):
-        await expire_overdue(uow, item, reservation.location_id, now=now)
+        await expire_overdue(uow, item, now=now)
         await uow.items.save(item)
         await uow.commit()
         raise ReservationClosed(reservation.id, "expired")

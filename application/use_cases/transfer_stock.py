@@ -77,7 +77,7 @@ class TransferStock:
                 self.uow, [cmd.from_location, cmd.to_location]
             )
             item = await load_item(self.uow, cmd.item, for_update=True)
-            await expire_overdue(self.uow, item, source.id, now=now)
+            await expire_overdue(self.uow, item, now=now)
             outgoing, incoming = item.transfer(
                 cmd.quantity,
                 source=source,

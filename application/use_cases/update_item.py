@@ -4,7 +4,6 @@ from application.ports import Clock, UnitOfWork
 from application.use_cases._holds import expire_overdue
 from application.use_cases._lookup import load_item
 from domain.items import Item, ItemDetails
-from domain.locations import MAIN_LOCATION_ID
 from domain.users import Permission
 
 _DETAIL_FIELDS = ("sku", "name", "unit_price", "description", "tax_rate", "reorder_level")
@@ -36,7 +35,7 @@ class UpdateItem:
                 details = ItemDetails.parse(**merged)
                 item.update(details, at=now, by=by)
             if not isinstance(cmd.quantity, Unset):
-                await expire_overdue(self.uow, item, MAIN_LOCATION_ID, now=now)
+                await expire_overdue(self.uow, item, now=now)
                 item.count(cmd.quantity, at=now, by=by)
             await self.uow.items.save(item)
             await self.uow.commit()

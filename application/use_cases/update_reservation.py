@@ -29,11 +29,17 @@ class UpdateReservation:
             if not isinstance(cmd.quantity, Unset):
                 delta = bounded_int("quantity", cmd.quantity, minimum=1) - reservation.quantity
                 if delta > 0:
-                    await expire_overdue(self.uow, item, reservation.location_id, now=now)
+                    await expire_overdue(self.uow, item, now=now)
                     location = None
                     if reservation.location_id != MAIN_LOCATION_ID:
                         location = await self.uow.locations.get(reservation.location_id)
-                    item.hold(delta, location=location, at=now, by=actor.user_id)
+                    item.hold(
+                        delta,
+                        location=location,
+                        until=reservation.expires_at,
+                        at=now,
+                        by=actor.user_id,
+                    )
                 elif delta < 0:
                     item.unhold(-delta, location_id=reservation.location_id, at=now)
                 if delta:
@@ -41,6 +47,8 @@ class UpdateReservation:
                     changed.append("quantity")
             expires_at = cmd.expires_at
             if not isinstance(expires_at, Unset) and reservation.extend_to(expires_at, now=now):
+                # Moved earlier, it may now be the item's first hold to expire.
+                item.hold_expiring(reservation.expires_at)
                 changed.append("expires_at")
             reservation.changed(tuple(changed), at=now, by=actor.user_id)
             if changed:

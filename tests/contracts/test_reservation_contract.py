@@ -14,13 +14,16 @@ from application.commands import (
     ReleaseReservationCommand,
     UpdateReservationCommand,
 )
-from application.ports import ReservationQuery
+from application.ports import ItemQuery, ReservationQuery
 from application.use_cases import (
     AdjustStock,
     CreateReservation,
     ExpireReservations,
     FulfilReservation,
+    GetItem,
+    GetItemBySku,
     GetReservation,
+    ListItems,
     ListReservations,
     ReleaseReservation,
     UpdateReservation,
@@ -155,3 +158,53 @@ async def test_overdue_holds_free_stock_at_once_and_sweep_once(backend: Backend)
             assert stored is not None
             assert stored.held == 0
         assert await uow.reservations.due_items(now=clock.now(), limit=10) == []
+
+
+async def test_reads_ignore_an_expired_hold_before_any_writer_or_sweeper(backend: Backend) -> None:
+    """Availability never waits for the sweeper: from the instant a hold expires, item reads
+    (by id, by SKU, the list and its ``available_below_reorder`` filter) leave it out, while
+    the stored counter still counts it."""
+    clock = FixedClock(T0)
+    early = make_item("SKU-E", quantity=10, reorder_level=5)
+    late = make_item("SKU-L", quantity=10, reorder_level=5)
+    await add_items(backend, early, late)
+    await CreateReservation(backend.uow(), clock, TTL).execute(hold(early.id, 3))
+    longer = {"ttl_seconds": 2 * int(TTL.total_seconds())}
+    await CreateReservation(backend.uow(), clock, TTL).execute(hold(early.id, 4, "SO-2", **longer))
+    await CreateReservation(backend.uow(), clock, TTL).execute(hold(late.id, 6, **longer))
+
+    async def held() -> dict[str, int]:
+        page = await ListItems(backend.queries(), clock).execute(CLERK, ItemQuery())
+        return {view.sku.value: view.held for view in page.items}
+
+    async def low(wanted: bool) -> list[str]:
+        query = ItemQuery(available_below_reorder=wanted)
+        page = await ListItems(backend.queries(), clock).execute(CLERK, query)
+        return sorted(view.sku.value for view in page.items)
+
+    async with backend.uow() as uow:
+        assert await uow.reservations.first_expiry(early.id) == T0 + TTL
+    assert await held() == {"SKU-E": 7, "SKU-L": 6}
+    assert await low(True) == ["SKU-E", "SKU-L"]
+
+    clock.advance(minutes=5)  # the first hold of SKU-E expires; nothing has touched it since
+    read = await GetItem(backend.queries(), clock).execute(CLERK, early.id)
+    assert (read.held, read.available) == (4, 6)
+    assert (await GetItemBySku(backend.queries(), clock).execute(CLERK, "SKU-E")).held == 4
+    assert await held() == {"SKU-E": 4, "SKU-L": 6}
+    assert (await low(True), await low(False)) == (["SKU-L"], ["SKU-E"])
+    async with backend.uow() as uow:
+        stored = await uow.items.get(early.id)
+    assert stored is not None
+    assert (stored.held, stored.hold_expires_at) == (7, T0 + TTL)  # not settled yet
+
+    assert (await ExpireReservations(backend.uow(), clock).execute()).expired == 1
+    async with backend.uow() as uow:
+        stored = await uow.items.get(early.id)
+    assert stored is not None
+    # Settled, with the first expiry recounted: reads need no recount until then.
+    assert (stored.held, stored.hold_expires_at) == (4, T0 + 2 * TTL)
+
+    clock.advance(minutes=5)
+    assert await held() == {"SKU-E": 0, "SKU-L": 0}
+    assert (await low(True), await low(False)) == ([], ["SKU-E", "SKU-L"])

@@ -222,10 +222,16 @@ movements_before_locations = table(
         if name not in ("seq", "location_id", "transfer_id", "reservation_id")
     ),
 )
+#: What migration 0008 added to the items table.
+_RESERVATION_COLUMNS = ("held", "hold_expires_at")
 #: The items table as it was before migration 0008.
 items_before_reservations = table(
     "items",
-    *(column(name, items.c[name].type) for name in items.c.keys() if name != "held"),  # noqa: SIM118
+    *(
+        column(name, items.c[name].type)
+        for name in items.c.keys()  # noqa: SIM118 - the names, not the columns
+        if name not in _RESERVATION_COLUMNS
+    ),
 )
 
 
@@ -235,7 +241,7 @@ def _before_locations(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _before_reservations(row: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in row.items() if key != "held"}
+    return {key: value for key, value in row.items() if key not in _RESERVATION_COLUMNS}
 
 
 async def ledger_by_location(url: str) -> dict[tuple[str, str], int]:

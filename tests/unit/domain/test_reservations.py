@@ -14,6 +14,7 @@ from domain.locations import MAIN_LOCATION_ID
 from domain.reservations import Reservation, ReservationStatus, check_expiry, parse_ttl
 
 T0 = datetime(2026, 1, 1, 12, tzinfo=UTC)
+LATER = T0 + timedelta(hours=1)
 
 
 def held(quantity: int = 3, ttl: timedelta = timedelta(minutes=5)) -> Reservation:
@@ -93,11 +94,11 @@ def test_unchanged_expiry_and_no_change_announce_nothing() -> None:
 def test_holding_names_what_is_available_and_announces_low_availability() -> None:
     item = stocked(5)
     item.events.clear()
-    item.hold(3, location=None, at=T0, by=None)
+    item.hold(3, location=None, until=LATER, at=T0, by=None)
     assert (item.held, item.available, item.reserved_at(MAIN_LOCATION_ID)) == (3, 2, 3)
     assert [e.name for e in item.events] == ["stock.low"]
     with pytest.raises(InsufficientStock) as refused:
-        item.hold(3, location=None, at=T0, by=None)
+        item.hold(3, location=None, until=LATER, at=T0, by=None)
     assert (refused.value.available, refused.value.requested) == (2, 3)
     with pytest.raises(InvalidValue):
         item.unhold(4, location_id=MAIN_LOCATION_ID, at=T0)
@@ -114,7 +115,7 @@ def test_what_is_held_never_exceeds_what_is_on_hand(
     for action, quantity in steps:
         try:
             if action == "hold":
-                item.hold(quantity, location=None, at=T0, by=None)
+                item.hold(quantity, location=None, until=LATER, at=T0, by=None)
             elif action == "sell":
                 item.adjust(-quantity, "sold", at=T0, by=None)
             else:

@@ -2,8 +2,10 @@
 a ``sold`` ledger line fulfilled.
 
 The new counters start at zero (nothing is reserved before this revision); SQLite adds a NOT
-NULL column in place only with a default, so both dialects get ``DEFAULT 0``. Downgrading drops
-the holds: the stock they held was never moved, so quantities and the ledger stay exact.
+NULL column in place only with a default, so both dialects get ``DEFAULT 0``. An item's
+``hold_expires_at`` (when its first hold expires) starts NULL: it holds nothing yet.
+Downgrading drops the holds: the stock they held was never moved, so quantities and the ledger
+stay exact.
 
 Revision ID: 0008
 Revises: 0006
@@ -59,6 +61,7 @@ def upgrade() -> None:
     op.create_index("ix_reservations_created_at_id", "reservations", ["created_at", "id"])
     zero = sa.text("0")
     op.add_column("items", sa.Column("held", sa.BigInteger(), nullable=False, server_default=zero))
+    op.add_column("items", sa.Column("hold_expires_at", UtcDateTime(), nullable=True))
     op.add_column(
         "location_stock",
         sa.Column("reserved", sa.BigInteger(), nullable=False, server_default=zero),
@@ -70,6 +73,7 @@ def downgrade() -> None:
     # SQLite (3.35+) drops a column in place; Alembic's batch mode would copy the tables.
     op.execute("ALTER TABLE stock_movements DROP COLUMN reservation_id")
     op.execute("ALTER TABLE location_stock DROP COLUMN reserved")
+    op.execute("ALTER TABLE items DROP COLUMN hold_expires_at")
     op.execute("ALTER TABLE items DROP COLUMN held")
     op.drop_index("ix_reservations_created_at_id", table_name="reservations")
     op.drop_index("ix_reservations_reference", table_name="reservations")
