@@ -119,7 +119,7 @@ def run(
         elif api_token:
             scenarios.measure_api_token(bench)
         else:
-            scenarios.measure_main_store(bench)
+            scenarios.measure_main_store(bench, extra=[reservations.measure_reservations])
             scenarios.measure_list_scaling(bench)
     finally:
         _drop(bench)

@@ -8,7 +8,7 @@ of each; it is reported as a ratio to the baseline and to the movement row.
 
 from benchmarks.harness.client import item_ids, token_for
 from benchmarks.harness.report import Row
-from benchmarks.harness.scenarios import Bench, serve_store
+from benchmarks.harness.scenarios import MOVEMENTS, Bench, serve_store
 from benchmarks.harness.store import import_csv, ledger_mismatches
 
 SCENARIO = "POST /api/v1/reservations, then …/fulfil (alternating)"
@@ -17,7 +17,11 @@ WITHIN = 0.80
 
 
 def measure_reservations(bench: Bench, url: str, env: dict[str, str]) -> Row:
-    movements = bench.load("POST /api/v1/items/{id}/movements (+1/-1)", "movements.lua", url, env)
+    """The reservation row, compared with the movement row of the same run: the full run's
+    (measured on the same store and server), or one measured here first (``--only``)."""
+    movements = next((row for row in bench.report.rows if row.scenario == MOVEMENTS), None)
+    if movements is None:
+        movements = bench.load(MOVEMENTS, "movements.lua", url, env)
     row = bench.load(SCENARIO, "reservations.lua", url, env)
     if row.rps and movements.rps:
         relative = row.rps / movements.rps
