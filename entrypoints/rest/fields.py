@@ -19,7 +19,6 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, PlainValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from domain.api_tokens import NAME_MAX_CHARS as API_TOKEN_NAME_MAX
 from domain.errors import InvalidValue
 from domain.items import DESCRIPTION_MAX, NAME_MAX, NOTE_MAX, REFERENCE_MAX
 from domain.locations import LOCATION_NAME_MAX
@@ -119,9 +118,6 @@ Name = Annotated[str, _name_rule(NAME_MAX), _name_doc(NAME_MAX, "Blue widget")]
 LocationCode = Annotated[str, domain_rule(DomainLocationCode.parse), _code_doc("WH-1")]
 LocationName = Annotated[
     str, _name_rule(LOCATION_NAME_MAX), _name_doc(LOCATION_NAME_MAX, "Aisle 1")
-]
-ApiTokenName = Annotated[
-    str, _name_rule(API_TOKEN_NAME_MAX), _name_doc(API_TOKEN_NAME_MAX, "deploy bot")
 ]
 
 
