@@ -159,6 +159,7 @@ def encode_movement(movement: StockMovement | None) -> dict[str, Any] | None:
         "location_id": str(movement.location_id),
         "transfer_id": None if movement.transfer_id is None else str(movement.transfer_id),
         "reservation_id": None if movement.reservation_id is None else str(movement.reservation_id),
+        "held_after": movement.held_after,
     }
 
 
@@ -179,6 +180,7 @@ def decode_movement(data: dict[str, Any] | None) -> StockMovement | None:
         location_id=UUID(data.get("location_id", str(MAIN_LOCATION_ID))),
         transfer_id=None if data.get("transfer_id") is None else UUID(data["transfer_id"]),
         reservation_id=None if data.get("reservation_id") is None else UUID(data["reservation_id"]),
+        held_after=data.get("held_after"),
     )
 
 

@@ -19,6 +19,7 @@ from application.credentials import (
     SessionQueries,
     SessionRepository,
 )
+from application.history import AuditQueries, AuditTrail, LedgerQueries
 from application.outbox import StoredEvent
 from application.views import (
     ItemView,
@@ -27,6 +28,7 @@ from application.views import (
     TransferView,
     UserView,
 )
+from domain.audit import Origin
 from domain.events import DomainEvent
 from domain.items import Item, StockMovement
 from domain.locations import Location
@@ -74,6 +76,8 @@ class ItemQuery:
     #: The time that decides which holds are live for ``available_below_reorder`` (None: the
     #: stored counters, which may still count an expired hold).
     now: datetime | None = None
+    #: False lists the items in use, True the archived ones (never both: an archive is apart).
+    archived: bool = False
 
 
 T = TypeVar("T")
@@ -117,7 +121,8 @@ class ItemRepository(Protocol):
         """``save`` for each item, written together (bulk import). Raises what ``save`` raises."""
 
     async def delete(self, item: Item) -> None:
-        """Remove the item and, deliberately, its ledger with it."""
+        """Remove the item (a purge). Its ledger stays: movements are the record of real goods,
+        and past stock and valuation reports must not change."""
 
 
 class MovementRepository(Protocol):
@@ -270,6 +275,7 @@ class UnitOfWork(Protocol):
     locations: LocationRepository
     stocktakes: StocktakeRepository
     reservations: ReservationRepository
+    audit: AuditTrail
     sessions: SessionRepository
     api_tokens: ApiTokenRepository
     webhooks: "WebhookRepository"
@@ -286,6 +292,10 @@ class UnitOfWork(Protocol):
     async def commit(self) -> None: ...
 
     async def rollback(self) -> None: ...
+
+    def origin(self) -> Origin:
+        """Where the change comes from (REST and its request id, or the CLI), for the audit
+        records appended in this unit of work."""
 
 
 class ItemQueries(Protocol):
@@ -403,6 +413,12 @@ class QuerySession(Protocol):
     reservations: ReservationQueries
     sessions: SessionQueries
     api_tokens: ApiTokenQueries
+    audit: AuditQueries
+    ledger: LedgerQueries
+
+    async def settle(self) -> None:
+        """Wait until every write transaction open at the call has ended, so that the reads
+        after it see every movement stamped before the call (``stock_as_of`` explains why)."""
 
     async def __aenter__(self) -> Self: ...
 

@@ -34,6 +34,11 @@ class ItemView:
     held: int = 0
     #: ``Item.hold_expires_at``: once it has passed, ``held`` is recounted (``live_holds``).
     hold_expires_at: datetime | None = None
+    archived_at: datetime | None = None
+
+    @property
+    def archived(self) -> bool:
+        return self.archived_at is not None
 
     @property
     def price_with_tax(self) -> Money:
@@ -64,6 +69,7 @@ class ItemView:
             version=item.version,
             created_at=item.created_at,
             updated_at=item.updated_at,
+            archived_at=item.archived_at,
         )
 
 

@@ -218,3 +218,34 @@ class VersionNotListed(DomainError):
         )
         self.listed = frozenset(listed)
         self.actual = actual
+
+
+class ItemArchived(DomainError):
+    """An archived item keeps its history but takes no new changes until it is restored."""
+
+    code = "item_archived"
+
+    def __init__(self, sku: str) -> None:
+        super().__init__(f"item {sku} is archived: restore it before changing it", sku=sku)
+
+
+class ItemNotArchived(DomainError):
+    """Restore brings back an archived item; an item in use has nothing to restore."""
+
+    code = "item_not_archived"
+
+    def __init__(self, sku: str) -> None:
+        super().__init__(f"item {sku} is not archived", sku=sku)
+
+
+class ItemHasStock(DomainError):
+    """Purging an item with goods on hand would hide real goods from every report."""
+
+    code = "item_has_stock"
+
+    def __init__(self, sku: str, quantity: int) -> None:
+        super().__init__(
+            f"item {sku} still has {quantity} on hand: bring its stock to 0 before purging it",
+            sku=sku,
+            quantity=quantity,
+        )

@@ -17,7 +17,13 @@ from datetime import datetime
 from enum import StrEnum
 from uuid import UUID, uuid4
 
-from domain.errors import InsufficientStock, InvalidValue
+from domain.errors import (
+    InsufficientStock,
+    InvalidValue,
+    ItemArchived,
+    ItemHasStock,
+    ItemNotArchived,
+)
 from domain.events import (
     DomainEvent,
     ItemCreated,
@@ -98,6 +104,9 @@ class StockMovement:
     transfer_id: UUID | None = None
     #: The reservation a ``sold`` movement fulfilled.
     reservation_id: UUID | None = None
+    #: What the item holds at ``location_id`` after this movement (``quantity_after`` is the
+    #: item's total): stock at a past instant is then one lookup, not a sum over the ledger.
+    held_after: int | None = None
 
 
 #: Reasons a caller may not give to ``adjust``: other operations record them.
@@ -183,6 +192,8 @@ class Item:
     hold_expires_at: datetime | None = None
     #: Stock per location id; the quantities sum to ``quantity``.
     stock: dict[UUID, Held] = field(default_factory=dict, repr=False)
+    #: Set while the item is archived: out of lists, no changes, its SKU still taken.
+    archived_at: datetime | None = None
     events: list[DomainEvent] = field(default_factory=list, repr=False)
     new_movements: list[StockMovement] = field(default_factory=list, repr=False)
 
@@ -291,6 +302,7 @@ class Item:
         Going below zero there is refused with ``InsufficientStock`` and changes nothing; an
         inactive location takes no new stock.
         """
+        self._require_active()
         reason = MovementReason.parse(reason)
         if isinstance(delta, bool) or not isinstance(delta, int):
             raise InvalidValue("delta", "must be a whole number")
@@ -333,6 +345,7 @@ class Item:
     ) -> StockMovement | None:
         """A stock count sets the quantity at ``location`` (the default location when None);
         the difference is recorded as ``count``."""
+        self._require_active()
         quantity = bounded_int("quantity", quantity)
         note = optional_text("note", note, max_length=NOTE_MAX)
         reference = optional_text("reference", reference, max_length=REFERENCE_MAX)
@@ -376,6 +389,7 @@ class Item:
         """Move ``quantity`` units from ``source`` to ``target``: two movements sharing
         ``transfer_id``; the total is unchanged. The target must be active, the source may be
         inactive (it is being emptied)."""
+        self._require_active()
         quantity = bounded_int("quantity", quantity, minimum=1)
         note = optional_text("note", note, max_length=NOTE_MAX)
         reference = optional_text("reference", reference, max_length=REFERENCE_MAX)
@@ -426,7 +440,8 @@ class Item:
     ) -> None:
         """Reserve ``quantity`` more at ``location`` (the default one when None) for a hold
         that expires at ``until``; refused with ``InsufficientStock``, naming what is
-        available there, when fewer units are free."""
+        available there, when fewer units are free. An archived item takes no new holds."""
+        self._require_active()
         quantity = bounded_int("quantity", quantity, minimum=1)
         location_id, code = _where(location)
         here = self.stock.get(location_id, Held(0))
@@ -474,7 +489,9 @@ class Item:
         by: UUID | None,
     ) -> StockMovement:
         """Fulfil a reservation: free the ``held`` units and record ``sold`` of them as one
-        ``sold`` movement naming the reservation (``sold <= held``: the rest is released)."""
+        ``sold`` movement naming the reservation (``sold <= held``: the rest is released).
+        An archived item takes no movements: restore it first (a release still frees it)."""
+        self._require_active()
         if not 0 < sold <= held <= self.reserved_at(location_id):
             raise InvalidValue("quantity", "cannot sell more than the reservation holds")
         self._reserve(location_id, -held)
@@ -515,6 +532,7 @@ class Item:
 
     def update(self, details: ItemDetails, *, at: datetime, by: UUID | None) -> tuple[str, ...]:
         """Replace the descriptive fields; returns the names of the fields that changed."""
+        self._require_active()
         changed = tuple(
             name
             for name in ItemDetails.__dataclass_fields__
@@ -541,6 +559,7 @@ class Item:
         return changed
 
     def set_image(self, image: ItemImage | None, *, at: datetime, by: UUID | None) -> None:
+        self._require_active()
         self.image = image
         self._touch(at)
         self.events.append(
@@ -554,6 +573,33 @@ class Item:
             )
         )
 
+    @property
+    def archived(self) -> bool:
+        return self.archived_at is not None
+
+    def archive(self, *, at: datetime, by: UUID | None) -> None:
+        """Take the item out of use without losing anything: its ledger and SKU stay. Archiving
+        an archived item changes nothing (a retried DELETE is not an error)."""
+        if self.archived:
+            return
+        self.archived_at = at
+        self._touch(at)
+        self._announce_change(("archived_at",), at, by)
+
+    def restore(self, *, at: datetime, by: UUID | None) -> None:
+        if not self.archived:
+            raise ItemNotArchived(str(self.sku))
+        self.archived_at = None
+        self._touch(at)
+        self._announce_change(("archived_at",), at, by)
+
+    def purge(self, *, at: datetime, by: UUID | None) -> None:
+        """Remove the item for good; only with nothing on hand, so that no goods vanish from
+        the stock and valuation reports. Its ledger stays (the repository keeps it)."""
+        if self.quantity:
+            raise ItemHasStock(str(self.sku), self.quantity)
+        self.mark_deleted(at=at, by=by)
+
     def mark_deleted(self, *, at: datetime, by: UUID | None) -> None:
         self.events.append(
             ItemDeleted(
@@ -566,6 +612,22 @@ class Item:
         )
 
     # -- internals ---------------------------------------------------------------------------
+    def _require_active(self) -> None:
+        if self.archived:
+            raise ItemArchived(str(self.sku))
+
+    def _announce_change(self, changed: tuple[str, ...], at: datetime, by: UUID | None) -> None:
+        self.events.append(
+            ItemUpdated(
+                occurred_at=at,
+                actor_id=by,
+                item_id=self.id,
+                sku=str(self.sku),
+                version=self.version,
+                changed=changed,
+            )
+        )
+
     def _check_removal(self, location_id: UUID, code: str, requested: int, *, named: bool) -> None:
         """Refuse taking ``requested`` units from a location that holds fewer. The location is
         named in the error when the caller named it or the item holds stock elsewhere (a client
@@ -593,6 +655,10 @@ class Item:
         held = self.stock.get(location_id, Held(0))
         self.stock[location_id] = Held(held.quantity + delta, held.version + 1, held.reserved)
         self.quantity += delta
+        # An item's ledger never goes back in time: a writer that read the clock before it
+        # waited for the item's lock is stamped no earlier than the change it waited for, so
+        # "the last movement at or before T" is always the state at T.
+        at = max(at, self.updated_at)
         movement = StockMovement(
             id=uuid4(),
             item_id=self.id,
@@ -606,6 +672,7 @@ class Item:
             location_id=location_id,
             transfer_id=transfer_id,
             reservation_id=reservation_id,
+            held_after=held.quantity + delta,
         )
         self.new_movements.append(movement)
         return movement

@@ -34,6 +34,7 @@ class Permission(StrEnum):
     MANAGE_LOCATIONS = "manage locations"
     MANAGE_WEBHOOKS = "manage webhooks"
     READ_EVENTS = "read live events"
+    READ_AUDIT = "read the audit trail"
     #: See and end one's own sessions, create and revoke one's own API tokens. No scope grants
     #: it: an API token cannot mint further tokens or keep a stolen session alive.
     MANAGE_OWN_ACCESS = "manage your own sessions and API tokens"
@@ -66,6 +67,7 @@ _PERMISSIONS = {
         Permission.DELETE_ITEMS,
         Permission.MANAGE_USERS,
         Permission.MANAGE_LOCATIONS,
+        Permission.READ_AUDIT,
         Permission.MANAGE_WEBHOOKS,
     },
 }
@@ -81,6 +83,7 @@ SCOPES: Mapping[str, frozenset[Permission]] = {
     "locations:write": frozenset({Permission.MANAGE_LOCATIONS}),
     "users:admin": frozenset({Permission.MANAGE_USERS}),
     "events:read": frozenset({Permission.READ_EVENTS}),
+    "audit:read": frozenset({Permission.READ_AUDIT}),
     #: Not ``users:admin``: an integration that registers its webhook need not manage users,
     #: and a user-admin token should not start receiving every event.
     "webhooks:admin": frozenset({Permission.MANAGE_WEBHOOKS}),

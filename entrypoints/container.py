@@ -24,6 +24,7 @@ from adapters.memory import (
 from adapters.memory.event_log import InMemoryEventLog
 from adapters.metrics import PrometheusDomainMetrics
 from adapters.notifications import LoggingNotifier
+from adapters.origin import FixedOrigin
 from adapters.postgres import fanout
 from adapters.postgres.event_codec import process_origin
 from adapters.relay.leadership import for_store as leadership_for_store
@@ -183,12 +184,16 @@ class Container(containers.DeclarativeContainer):
         sqlite_busy_timeout=settings.provided.sqlite_busy_timeout_seconds,
         transaction_pooling=settings.provided.db_transaction_pooling,
     )
+    #: Where changes come from, for the audit trail: the REST app and the CLI override it.
+    origin = providers.Object(FixedOrigin())
     #: A command's transaction.
     uow = providers.Selector(
         settings.provided.storage,
-        memory=providers.Factory(InMemoryUnitOfWork, store=memory_store, publisher=event_publisher),
+        memory=providers.Factory(
+            InMemoryUnitOfWork, store=memory_store, publisher=event_publisher, origin=origin
+        ),
         sqlalchemy=providers.Factory(
-            SqlAlchemyUnitOfWork, database=database, publisher=event_publisher
+            SqlAlchemyUnitOfWork, database=database, publisher=event_publisher, origin=origin
         ),
     )
     #: A query's reads (from the replica when ``INVENTORY_DATABASE_READ_URL`` is set).
@@ -279,7 +284,9 @@ class Container(containers.DeclarativeContainer):
     list_items = providers.Factory(uc.ListItems, queries=queries, clock=clock)
     replace_item = providers.Factory(uc.ReplaceItem, uow=uow, clock=clock)
     update_item = providers.Factory(uc.UpdateItem, uow=uow, clock=clock)
-    delete_item = providers.Factory(uc.DeleteItem, uow=uow, clock=clock, images=image_store)
+    archive_item = providers.Factory(uc.ArchiveItem, uow=uow, clock=clock)
+    restore_item = providers.Factory(uc.RestoreItem, uow=uow, clock=clock)
+    purge_item = providers.Factory(uc.PurgeItem, uow=uow, clock=clock, images=image_store)
     adjust_stock = providers.Factory(
         uc.AdjustStock, uow=uow, clock=clock, idempotency=idempotency_policy
     )
@@ -287,6 +294,12 @@ class Container(containers.DeclarativeContainer):
         uc.CountStock, uow=uow, clock=clock, idempotency=idempotency_policy
     )
     list_movements = providers.Factory(uc.ListMovements, queries=queries)
+    list_audit = providers.Factory(uc.ListAudit, queries=queries)
+    item_history = providers.Factory(uc.ItemHistory, queries=queries)
+    export_movements = providers.Factory(uc.ExportMovements, queries=queries)
+    item_stock_as_of = providers.Factory(uc.GetItemStockAsOf, queries=queries, clock=clock)
+    stock_report = providers.Factory(uc.StockReportAsOf, queries=queries, clock=clock)
+    valuation = providers.Factory(uc.ValueStockAsOf, queries=queries, clock=clock)
     # -- stock by location (issue 14) ----------------------------------------------------------
     transfer_stock = providers.Factory(
         uc.TransferStock, uow=uow, clock=clock, idempotency=idempotency_policy
@@ -415,7 +428,7 @@ class Container(containers.DeclarativeContainer):
     list_webhooks = providers.Factory(uc.ListWebhooks, uow=uow)
     get_webhook = providers.Factory(uc.GetWebhook, uow=uow)
     update_webhook = providers.Factory(uc.UpdateWebhook, uow=uow, clock=clock, guard=webhook_guard)
-    delete_webhook = providers.Factory(uc.DeleteWebhook, uow=uow)
+    delete_webhook = providers.Factory(uc.DeleteWebhook, uow=uow, clock=clock)
     rotate_webhook_secret = providers.Factory(
         uc.RotateWebhookSecret,
         uow=uow,

@@ -17,8 +17,9 @@ import orjson
 
 from application.credentials import ApiTokenView
 from application.ports import Page
-from application.use_cases import StockChange
+from application.use_cases import HistoryEntry, StockChange
 from application.views import ItemView, UserView
+from domain.audit import AuditRecord
 from domain.items import Item, StockMovement
 from domain.reservations import Reservation
 from domain.users import User
@@ -47,6 +48,7 @@ def item(view: ItemView | Item) -> JsonObject:
         "version": view.version,
         "created_at": view.created_at,
         "updated_at": view.updated_at,
+        "archived_at": view.archived_at,
     }
 
 
@@ -117,6 +119,30 @@ def api_token(token: ApiTokenView) -> JsonObject:
         "created_at": token.created_at,
         "expires_at": token.expires_at,
         "last_used_at": token.last_used_at,
+    }
+
+
+def audit_record(record: AuditRecord) -> JsonObject:
+    return {
+        "id": str(record.id),
+        "entity": record.entity,
+        "entity_id": str(record.entity_id),
+        "action": record.action,
+        "actor_id": None if record.actor_id is None else str(record.actor_id),
+        "occurred_at": record.occurred_at,
+        "channel": record.channel.value,
+        "request_id": record.request_id,
+        "changes": [{"field": c.field, "old": c.old, "new": c.new} for c in record.changes],
+    }
+
+
+def history_entry(entry: HistoryEntry) -> JsonObject:
+    """A line of an item's history: a change (``audit_record``) or a ``movement``."""
+    return {
+        "kind": "change" if entry.change is not None else "movement",
+        "at": entry.at,
+        "change": None if entry.change is None else audit_record(entry.change),
+        "movement": None if entry.movement is None else movement(entry.movement),
     }
 
 

@@ -11,6 +11,7 @@ from adapters.memory.access import (
     token_user,
     touch,
 )
+from adapters.memory.audit import InMemoryAuditQueries, InMemoryLedgerQueries
 from adapters.memory.location_queries import (
     InMemoryLocationQueries,
     InMemoryStockQueries,
@@ -109,6 +110,14 @@ class InMemoryQuerySession:
         self.reservations = InMemoryReservationQueries(store)
         self.sessions = InMemorySessionQueries(store)
         self.api_tokens = InMemoryApiTokenQueries(store)
+        self.audit = InMemoryAuditQueries(store.audit)
+        self.ledger = InMemoryLedgerQueries(store)
+        self._store = store
+
+    async def settle(self) -> None:
+        # Writers hold the lock for their whole transaction: once it is free, none is open.
+        async with self._store.write_lock:
+            pass
 
     async def __aenter__(self) -> Self:
         return self

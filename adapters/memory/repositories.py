@@ -96,7 +96,7 @@ def select_items(
     """The items of one page of ``query`` and how many match (shared with the queries).
     ``held`` recounts what some items hold (their live holds) for ``available_below_reorder``."""
     recounted: Mapping[UUID, int] = held or {}
-    items = list(stored)
+    items = [item for item in stored if item.archived == query.archived]
     if query.search:
         needle = query.search.casefold()
         items = [

@@ -6,6 +6,7 @@ from uuid import UUID
 from application.outbox import OutboxEntry, StoredEvent
 from application.ports import LoginFailures
 from domain.api_tokens import ApiToken
+from domain.audit import AuditRecord
 from domain.items import Item, StockMovement
 from domain.locations import MAIN_LOCATION_CODE, MAIN_LOCATION_ID, Location, LocationCode
 from domain.reservations import Reservation
@@ -56,6 +57,10 @@ class InMemoryStore:
     #: Every refresh token a session ever had (by hash): earlier ones must be recognised.
     session_tokens: dict[bytes, UUID] = field(default_factory=dict)
     api_tokens: dict[UUID, ApiToken] = field(default_factory=dict)
+    #: Append-only, oldest first.
+    audit: list[AuditRecord] = field(default_factory=list)
+    #: Every movement in the order committed (``movements`` has them per item).
+    ledger: list[StockMovement] = field(default_factory=list)
     #: The outbox: committed events waiting for a position, then the positioned ones.
     outbox: list[OutboxEntry] = field(default_factory=list)
     events: list[StoredEvent] = field(default_factory=list)

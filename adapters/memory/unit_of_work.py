@@ -8,6 +8,7 @@ from adapters.memory.access import (
     InMemoryApiTokenRepository,
     InMemorySessionRepository,
 )
+from adapters.memory.audit import InMemoryAuditTrail
 from adapters.memory.location_repositories import (
     InMemoryLocationRepository,
     InMemoryStocktakeRepository,
@@ -24,9 +25,12 @@ from adapters.memory.repositories import (
 from adapters.memory.reservations import InMemoryReservationRepository, copy_reservation
 from adapters.memory.store import IdempotencyEntry, InMemoryStore
 from adapters.memory.webhooks import InMemoryWebhookRepository
+from adapters.origin import FixedOrigin
 from adapters.unit_of_work import EventCollector
+from application.history import OriginSource
 from application.outbox import outbox_entries
 from application.ports import EventPublisher, LoginFailures
+from domain.audit import AuditRecord, Origin
 from domain.items import Item, StockMovement
 from domain.locations import Location
 from domain.reservations import Reservation
@@ -49,8 +53,10 @@ class InMemoryUnitOfWork:
         self,
         store: InMemoryStore,
         publisher: EventPublisher | None = None,
+        origin: OriginSource | None = None,
     ) -> None:
         self._store = store
+        self._origin = origin or FixedOrigin()
         self._events = EventCollector(publisher)
         self._active = False
         self._reset()
@@ -65,6 +71,7 @@ class InMemoryUnitOfWork:
         self.reservations = InMemoryReservationRepository(self)
         self.sessions = InMemorySessionRepository(self, store)
         self.api_tokens = InMemoryApiTokenRepository(self, store)
+        self.audit = InMemoryAuditTrail(self)
 
     def _reset(self) -> None:
         self._items: dict[UUID, Item | None] = {}
@@ -78,6 +85,7 @@ class InMemoryUnitOfWork:
         self._stocktakes: dict[UUID, Stocktake] = {}
         self._reservations: dict[UUID, Reservation] = {}
         self._access = AccessChanges()
+        self._audit: list[AuditRecord] = []
 
     # -- transaction ------------------------------------------------------------------------
     async def __aenter__(self) -> Self:
@@ -109,13 +117,13 @@ class InMemoryUnitOfWork:
         for item_id, item in self._items.items():
             if item is _DELETED:
                 store.items.pop(item_id, None)
-                store.movements.pop(item_id, None)
                 continue
             store.items[item_id] = replace(
                 item, stock=dict(item.stock), events=[], new_movements=[]
             )
             if saved := self._movements.get(item_id):
                 store.movements.setdefault(item_id, []).extend(saved)
+                store.ledger.extend(saved)
         for user_id, user in self._users.items():
             store.users[user_id] = replace(user, events=[])
         for key, failures in self._failures.items():
@@ -135,6 +143,7 @@ class InMemoryUnitOfWork:
         for reservation_id, reservation in self._reservations.items():
             store.reservations[reservation_id] = copy_reservation(reservation)
         self._access.apply(store)
+        store.audit.extend(self._audit)
         self._reset()
         await self._events.publish(events)
 
@@ -162,9 +171,6 @@ class InMemoryUnitOfWork:
 
     def view_movements(self, item_id: UUID) -> list[StockMovement]:
         self._check_open()
-        staged = self._items.get(item_id, ...)
-        if staged is _DELETED:
-            return []
         return self._store.movements.get(item_id, []) + self._movements.get(item_id, [])
 
     def view_locations(self) -> dict[UUID, Location]:
@@ -253,8 +259,14 @@ class InMemoryUnitOfWork:
     def stage_item_deletion(self, item: Item) -> None:
         self._check_writable()
         self._items[item.id] = _DELETED
-        self._movements.pop(item.id, None)
         self._events.track(item)
+
+    def stage_audit(self, record: AuditRecord) -> None:
+        self._check_writable()
+        self._audit.append(record)
+
+    def origin(self) -> Origin:
+        return self._origin.current()
 
     def stage_user(self, user: User) -> None:
         self._check_writable()

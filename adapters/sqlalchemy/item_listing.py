@@ -3,7 +3,7 @@
 import functools
 from typing import Any, Protocol
 
-from sqlalchemy import BigInteger, ColumnElement, Row, Select, bindparam, case, func, select
+from sqlalchemy import BigInteger, ColumnElement, Row, Select, bindparam, case, exists, func, select
 
 from adapters.sqlalchemy.search import INDEXED_SHARE, SearchPlan, search_filter
 from adapters.sqlalchemy.tables import UtcDateTime, item_total, items, reservations
@@ -17,7 +17,8 @@ _SORT_COLUMNS = {
     ItemSort.UPDATED.field: items.c.updated_at,
     ItemSort.CREATED.field: items.c.created_at,
 }
-#: PostgreSQL reads every row to count them: its total is kept by triggers (migration 0003).
+#: PostgreSQL reads every row to count them: its total of the items in use (not archived) is
+#: kept by triggers (migrations 0003 and 0007).
 _ITEM_TOTAL = select(item_total.c.total)
 _MARGIN = items.c.quantity - items.c.reorder_level
 _LOW_STOCK = {True: _MARGIN <= 0, False: _MARGIN > 0}
@@ -41,6 +42,10 @@ _AVAILABLE_MARGIN = items.c.quantity - _LIVE_HELD - items.c.reorder_level
 _LOW_AVAILABLE = {True: _AVAILABLE_MARGIN <= 0, False: _AVAILABLE_MARGIN > 0}
 _STORED_MARGIN = items.c.quantity - items.c.held - items.c.reorder_level
 _LOW_STORED = {True: _STORED_MARGIN <= 0, False: _STORED_MARGIN > 0}
+_ARCHIVED = {True: items.c.archived_at.is_not(None), False: items.c.archived_at.is_(None)}
+#: The search index (and PostgreSQL's kept total) count archived items too; their count is only
+#: the answer while no item is archived, which this checks through ``ix_items_archived_at``.
+_ANY_ARCHIVED = select(exists().where(items.c.archived_at.is_not(None)))
 _PAGE_OFFSET = bindparam("page_offset", type_=BigInteger())
 _PAGE_LIMIT = bindparam("page_limit", type_=BigInteger())
 
@@ -68,7 +73,7 @@ async def item_page(
     session: Session, query: ItemQuery, *, indexed_share: float = INDEXED_SHARE
 ) -> tuple[list[Row[Any]], int]:
     """The rows of one page (ties broken by id) and the number of items that match."""
-    filters: list[ColumnElement[bool]] = []
+    filters: list[ColumnElement[bool]] = [_ARCHIVED[query.archived]]
     plan: SearchPlan | None = None
     parameters: dict[str, Any] = {}
     if query.search:
@@ -88,9 +93,10 @@ async def item_page(
         page_statement, {**parameters, "page_offset": query.offset, "page_limit": query.limit}
     )
     rows = list(result)
-    if plan is not None and plan.indexed_total is not None and len(filters) == 1:
-        total = await plan.indexed_total()
-    elif not filters and session.name == "postgresql":
+    in_index = plan.indexed_total if plan is not None and len(filters) == 2 else None
+    if in_index and not query.archived and not (await session.execute(_ANY_ARCHIVED)).scalar():
+        total = await in_index()
+    elif len(filters) == 1 and not query.archived and session.name == "postgresql":
         total = (await session.execute(_ITEM_TOTAL)).scalar_one()
     else:
         total = (await session.execute(count_statement, parameters)).scalar_one()

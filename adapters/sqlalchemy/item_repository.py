@@ -321,9 +321,8 @@ class SqlAlchemyItemRepository:
             await self._session.execute(statement, rows)
 
     async def delete(self, item: Item) -> None:
-        """Deletes the ledger with the item (also ``ON DELETE CASCADE``, kept as a backstop)."""
+        """Deletes the item row only: its ledger stays (see ``ItemRepository.delete``)."""
         self._session.check_open()
-        await self._session.execute(delete(movements).where(movements.c.item_id == item.id))
         await self._session.execute(
             delete(location_stock).where(location_stock.c.item_id == item.id)
         )

@@ -40,6 +40,7 @@ def item_to_row(item: Item) -> dict[str, Any]:
         "version": item.version,
         "created_at": item.created_at,
         "updated_at": item.updated_at,
+        "archived_at": item.archived_at,
     }
 
 
@@ -68,6 +69,7 @@ def item_to_domain(row: Row) -> Item:
         version=row["version"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
+        archived_at=row["archived_at"],
     )
 
 
@@ -85,6 +87,7 @@ def movement_to_row(movement: StockMovement) -> dict[str, Any]:
         "location_id": movement.location_id,
         "transfer_id": movement.transfer_id,
         "reservation_id": movement.reservation_id,
+        "held_after": movement.held_after,
     }
 
 
@@ -102,6 +105,7 @@ def movement_to_domain(row: Row) -> StockMovement:
         location_id=row["location_id"],
         transfer_id=row["transfer_id"],
         reservation_id=row["reservation_id"],
+        held_after=row["held_after"],
     )
 
 

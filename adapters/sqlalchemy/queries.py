@@ -23,8 +23,10 @@ from adapters.sqlalchemy.access_queries import (
     grant_of,
     touch,
 )
+from adapters.sqlalchemy.audit import SqlAlchemyAuditQueries
 from adapters.sqlalchemy.database import Database
 from adapters.sqlalchemy.item_listing import item_page
+from adapters.sqlalchemy.ledger import SqlAlchemyLedgerQueries, settle
 from adapters.sqlalchemy.location_queries import (
     SqlAlchemyLocationQueries,
     SqlAlchemyStockQueries,
@@ -45,7 +47,7 @@ from domain.values import Money, Sku, TaxRate
 _ITEM_COLUMNS = (
     "id, sku, name, description, unit_price, tax_rate, quantity, reorder_level, image_key,"
     " image_content_type, image_size, image_sha256, version, created_at, updated_at, held,"
-    " hold_expires_at"
+    " hold_expires_at, archived_at"
 )
 _USER_COLUMNS = (
     "id, username, role, active, token_version, email, full_name, created_at, updated_at"
@@ -86,7 +88,7 @@ def _converters(*kinds: Callable[[Any], Any]) -> Callable[[Sequence[Any]], list[
 
 # (the id, first, is converted by ``_Reads._one``: a read by id already has it)
 _SQLITE_ITEM = _converters(
-    _same, *(_same,) * 3, _money, _money, *(_same,) * 7, _utc, _utc, _same, _utc
+    _same, *(_same,) * 3, _money, _money, *(_same,) * 7, _utc, _utc, _same, _utc, _utc
 )
 _SQLITE_USER = _converters(_same, _same, _same, bool, *(_same,) * 3, _utc, _utc)
 #: The user, then the token (``access_queries.grant_of`` converts the token's columns).
@@ -97,7 +99,8 @@ _SQLITE_TOKEN_USER = _converters(
 
 def _item_view(values: Sequence[Any]) -> ItemView:
     (id_, sku, name, description, price, tax, quantity, reorder, image_key, image_type,
-     image_size, image_sha, version, created, updated, held, hold_expires_at) = values  # fmt: skip
+     image_size, image_sha, version, created, updated, held, hold_expires_at,
+     archived) = values  # fmt: skip
     return ItemView(
         id=id_,
         sku=Sku(sku),
@@ -115,6 +118,7 @@ def _item_view(values: Sequence[Any]) -> ItemView:
         version=version,
         created_at=created,
         updated_at=updated,
+        archived_at=archived,
     )
 
 
@@ -249,6 +253,12 @@ class SqlAlchemyQuerySession:
         self.reservations = SqlAlchemyReservationQueries(self._session)
         self.sessions = SqlAlchemySessionQueries(self._session)
         self.api_tokens = SqlAlchemyApiTokenQueries(self._session)
+        self.audit = SqlAlchemyAuditQueries(self._session)
+        self.ledger = SqlAlchemyLedgerQueries(self._session)
+        self._database = database
+
+    async def settle(self) -> None:
+        await settle(self._database)
 
     async def __aenter__(self) -> Self:
         return self

@@ -49,6 +49,10 @@ def store_errors(*, committing: bool = False) -> Iterator[None]:
         raise
 
 
+#: ``ledger.settle`` takes this lock exclusively (the key is ``ledger.LEDGER_LOCK``).
+_LEDGER_SHARED = "SELECT pg_advisory_xact_lock_shared(2021095)"
+
+
 class WriteSession:
     """One connection in one write transaction; ``open`` takes it, ``close`` gives it back."""
 
@@ -71,6 +75,8 @@ class WriteSession:
             try:
                 with store_errors():
                     await connection.begin()
+                    # Shared with every other writer; an as-of read waits for it (ledger.py).
+                    await connection.exec_driver_sql(_LEDGER_SHARED)
             except BaseException:
                 await close_lost(connection)
                 raise

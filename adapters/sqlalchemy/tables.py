@@ -107,6 +107,14 @@ class ItemRow(Base):
         Index("ix_items_quantity_id", "quantity", "id"),
         Index("ix_items_created_at_id", "created_at", "id"),
         Index("ix_items_updated_at_id", "updated_at", "id"),
+        # Partial: only archived rows. The lists' ``archived_at IS NULL`` cannot use it, so
+        # SQLite (which has no statistics) never walks it instead of the sort or search index.
+        Index(
+            "ix_items_archived_at",
+            "archived_at",
+            sqlite_where=text("archived_at IS NOT NULL"),
+            postgresql_where=text("archived_at IS NOT NULL"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
@@ -130,17 +138,32 @@ class ItemRow(Base):
     version: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    #: Set while archived (migration 0007): out of lists, its SKU still taken.
+    archived_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class MovementRow(Base):
-    """One ledger line. Deleting an item deletes its ledger (``ON DELETE CASCADE``)."""
+    """One ledger line. It outlives its item: purging an item keeps its ledger (migration 0007
+    dropped the foreign key that cascaded the delete), as the record of real goods."""
 
     __tablename__ = "stock_movements"
-    __table_args__ = (Index("ix_stock_movements_item_id_seq", "item_id", "seq"),)
+    __table_args__ = (
+        Index("ix_stock_movements_item_id_seq", "item_id", "seq"),
+        # Stock as of an instant (migration 0007): an item's last movement up to a time, in
+        # all and at each location.
+        Index("ix_stock_movements_item_id_occurred_at_seq", "item_id", "occurred_at", "seq"),
+        Index(
+            "ix_stock_movements_item_id_location_id_occurred_at_seq",
+            "item_id",
+            "location_id",
+            "occurred_at",
+            "seq",
+        ),
+    )
 
     seq: Mapped[int] = mapped_column(_SEQUENCE, primary_key=True, autoincrement=True)
     id: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True)
-    item_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
+    item_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     delta: Mapped[int] = mapped_column(BigInteger)
     reason: Mapped[str] = mapped_column(String(20))
     quantity_after: Mapped[int] = mapped_column(BigInteger)
@@ -153,6 +176,8 @@ class MovementRow(Base):
     transfer_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
     #: The reservation a ``sold`` line fulfilled (migration 0008; no foreign key, as history).
     reservation_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    #: What the item holds at the location after this movement (migration 0007).
+    held_after: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class LocationRow(Base):
@@ -330,6 +355,29 @@ class ApiTokenRow(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
+class AuditRow(Base):
+    """One audit record (``domain.audit``), append-only: triggers of migration 0007 refuse
+    ``UPDATE`` and ``DELETE``. ``changes`` is a JSON list of ``[field, old, new]``."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        Index("ix_audit_log_entity_entity_id_seq", "entity", "entity_id", "seq"),
+        Index("ix_audit_log_occurred_at", "occurred_at"),
+        Index("ix_audit_log_actor_id_seq", "actor_id", "seq"),
+    )
+
+    seq: Mapped[int] = mapped_column(_SEQUENCE, primary_key=True, autoincrement=True)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True)
+    entity: Mapped[str] = mapped_column(String(20))
+    entity_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    action: Mapped[str] = mapped_column(String(30))
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    occurred_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    channel: Mapped[str] = mapped_column(String(10))
+    request_id: Mapped[str | None] = mapped_column(String(128))
+    changes: Mapped[str] = mapped_column(Text)
+
+
 class EventRow(Base):
     """The outbox (migration 0006): every domain event, written by the transaction of its change.
 
@@ -433,6 +481,7 @@ stocktake_lines = _table(StocktakeLineRow)
 login_sessions = _table(LoginSessionRow)
 refresh_tokens = _table(RefreshTokenRow)
 api_tokens = _table(ApiTokenRow)
+audit_log = _table(AuditRow)
 events = _table(EventRow)
 event_cursors = _table(EventCursorRow)
 webhook_endpoints = _table(WebhookRow)

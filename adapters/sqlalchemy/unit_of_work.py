@@ -10,7 +10,9 @@ rolls everything back and publishes nothing. How writers are serialised is descr
 from types import TracebackType
 from typing import Self
 
+from adapters.origin import FixedOrigin
 from adapters.sqlalchemy.access import SqlAlchemyApiTokenRepository, SqlAlchemySessionRepository
+from adapters.sqlalchemy.audit import SqlAlchemyAuditTrail
 from adapters.sqlalchemy.database import Database
 from adapters.sqlalchemy.event_log import OutboxWriter, write_outbox
 from adapters.sqlalchemy.idempotency import SqlAlchemyIdempotencyRepository
@@ -28,8 +30,10 @@ from adapters.sqlalchemy.sessions import WriteSession
 from adapters.sqlalchemy.user_repository import SqlAlchemyUserRepository
 from adapters.sqlalchemy.webhook_repository import SqlAlchemyWebhookRepository
 from adapters.unit_of_work import EventCollector
+from application.history import OriginSource
 from application.outbox import outbox_entries
 from application.ports import EventPublisher
+from domain.audit import Origin
 
 
 class SqlAlchemyUnitOfWork:
@@ -37,12 +41,14 @@ class SqlAlchemyUnitOfWork:
         self,
         database: Database,
         publisher: EventPublisher | None = None,
+        origin: OriginSource | None = None,
         *,
         outbox: OutboxWriter = write_outbox,
     ) -> None:
         #: How the events reach the outbox; the benchmark swaps it to measure what it costs.
         self._write_outbox = outbox
         self._session = WriteSession(database)
+        self._origin = origin or FixedOrigin()
         self._events = EventCollector(publisher)
         self._open = False
         self.items = SqlAlchemyItemRepository(self._session, self._events.track)
@@ -56,6 +62,10 @@ class SqlAlchemyUnitOfWork:
         self.sessions = SqlAlchemySessionRepository(self._session)
         self.api_tokens = SqlAlchemyApiTokenRepository(self._session)
         self.webhooks = SqlAlchemyWebhookRepository(self._session)
+        self.audit = SqlAlchemyAuditTrail(self._session)
+
+    def origin(self) -> Origin:
+        return self._origin.current()
 
     async def __aenter__(self) -> Self:
         if self._open:

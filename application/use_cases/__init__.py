@@ -1,6 +1,7 @@
 """One use case per module, one public coroutine (``execute``) per class."""
 
 from application.use_cases.adjust_stock import AdjustStock, StockChange
+from application.use_cases.archive_item import ArchiveItem, PurgeItem, RestoreItem
 from application.use_cases.attach_image import AttachImage
 from application.use_cases.authenticate import Authenticate, LoginPolicy
 from application.use_cases.bootstrap_admin import BootstrapAdmin, BootstrapResult
@@ -12,7 +13,6 @@ from application.use_cases.create_item import CreatedItem, CreateItem
 from application.use_cases.create_location import CreateLocation
 from application.use_cases.create_reservation import CreateReservation, Reserved
 from application.use_cases.create_webhook import CreatedWebhook, CreateWebhook
-from application.use_cases.delete_item import DeleteItem
 from application.use_cases.delete_location import DeleteLocation
 from application.use_cases.expire_reservations import ExpireReservations, Sweep
 from application.use_cases.export_items import ExportedStock, ExportItems, ExportStockByLocation
@@ -41,6 +41,13 @@ from application.use_cases.manage_webhooks import (
     UpdateWebhook,
 )
 from application.use_cases.open_event_stream import LiveSession, OpenEventStream
+from application.use_cases.read_history import (
+    ExportMovements,
+    HistoryEntry,
+    ItemHistory,
+    ListAudit,
+    MovementBatch,
+)
 from application.use_cases.read_stock import GetItemStock, ListLocationStock, ListTransfers
 from application.use_cases.refresh_session import RefreshSession
 from application.use_cases.register_user import RegisterUser
@@ -53,6 +60,16 @@ from application.use_cases.settle_reservation import (
     FulfilReservation,
     ReleaseReservation,
     Settled,
+)
+from application.use_cases.stock_as_of import (
+    GetItemStockAsOf,
+    ItemStockAsOf,
+    LocationQuantity,
+    StockLine,
+    StockReportAsOf,
+    Valuation,
+    ValuationLine,
+    ValueStockAsOf,
 )
 from application.use_cases.stocktakes import (
     CommitStocktake,
@@ -71,6 +88,7 @@ from application.use_cases.webhook_deliveries import ListWebhookDeliveries, Rede
 
 __all__ = [
     "AdjustStock",
+    "ArchiveItem",
     "AttachImage",
     "Authenticate",
     "BootstrapAdmin",
@@ -88,13 +106,13 @@ __all__ = [
     "CreateWebhook",
     "CreatedItem",
     "CreatedWebhook",
-    "DeleteItem",
     "DeleteLocation",
     "DeleteWebhook",
     "EndSession",
     "EventBatch",
     "ExpireReservations",
     "ExportItems",
+    "ExportMovements",
     "ExportStockByLocation",
     "ExportedStock",
     "FulfilReservation",
@@ -102,16 +120,21 @@ __all__ = [
     "GetItem",
     "GetItemBySku",
     "GetItemStock",
+    "GetItemStockAsOf",
     "GetLocation",
     "GetReservation",
     "GetStocktake",
     "GetUser",
     "GetWebhook",
+    "HistoryEntry",
     "ImageContent",
     "ImportItems",
     "ImportReport",
     "ImportRow",
+    "ItemHistory",
+    "ItemStockAsOf",
     "ListApiTokens",
+    "ListAudit",
     "ListItems",
     "ListLocationStock",
     "ListLocations",
@@ -123,10 +146,13 @@ __all__ = [
     "ListWebhookDeliveries",
     "ListWebhooks",
     "LiveSession",
+    "LocationQuantity",
     "LoginPolicy",
     "Logout",
+    "MovementBatch",
     "OpenEventStream",
     "OpenStocktake",
+    "PurgeItem",
     "Readiness",
     "RedeliverWebhook",
     "RefreshSession",
@@ -138,6 +164,7 @@ __all__ = [
     "Reserved",
     "ResolveActor",
     "ResolvePrincipal",
+    "RestoreItem",
     "RevokeApiToken",
     "RotateWebhookSecret",
     "RowOutcome",
@@ -145,6 +172,8 @@ __all__ = [
     "SetUserPassword",
     "Settled",
     "StockChange",
+    "StockLine",
+    "StockReportAsOf",
     "StocktakeReport",
     "Sweep",
     "TakeStock",
@@ -155,4 +184,7 @@ __all__ = [
     "UpdateReservation",
     "UpdateUser",
     "UpdateWebhook",
+    "Valuation",
+    "ValuationLine",
+    "ValueStockAsOf",
 ]

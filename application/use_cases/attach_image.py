@@ -1,8 +1,10 @@
 from application.actors import acting
+from application.audit import record_item
 from application.commands import AttachImageCommand
 from application.errors import PayloadTooLarge, UnsupportedMedia
 from application.ports import Clock, ImageStore, UnitOfWork
 from application.use_cases._lookup import load_item
+from domain.audit import item_snapshot
 from domain.errors import InvalidValue
 from domain.images import detect_image_type
 from domain.items import Item, ItemImage
@@ -46,15 +48,19 @@ class AttachImage:
             async with self.uow:
                 item = await load_item(self.uow, cmd.item, for_update=True)
                 item.check_version(cmd.expected_version)
-                previous = item.image
+                previous, before = item.image, item_snapshot(item)
                 image = ItemImage(
                     key=stored.key,
                     content_type=kind.value,
                     size=stored.size,
                     sha256=stored.sha256,
                 )
-                item.set_image(image, at=self.clock.now(), by=actor.user_id)
+                now = self.clock.now()
+                item.set_image(image, at=now, by=actor.user_id)
                 await self.uow.items.save(item)
+                await record_item(
+                    self.uow, item, action="updated", actor_id=actor.user_id, at=now, before=before
+                )
                 await self.uow.commit()
         except BaseException:
             await self.images.delete(stored.key)

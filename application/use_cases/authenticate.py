@@ -1,6 +1,7 @@
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from application.audit import record_session
 from application.commands import LoginCommand
 from application.credentials import OpaqueTokens
 from application.errors import AuthenticationFailed
@@ -164,5 +165,6 @@ class Authenticate:
                 lifetime=self.session_lifetime,
             )
             await self.uow.sessions.add(session)
+            await record_session(self.uow, session, None, actor_id=user.id, at=session.created_at)
             await self.uow.commit()
         return replace(self.tokens.issue(user), refresh_token=refresh_token)

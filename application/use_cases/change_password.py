@@ -1,7 +1,9 @@
 from application.actors import Actor, acting
+from application.audit import record_user
 from application.errors import AuthenticationFailed
 from application.ports import Clock, PasswordHasher, UnitOfWork
 from application.use_cases._lookup import load_user
+from domain.audit import user_snapshot
 from domain.errors import InvalidValue
 from domain.users import PASSWORD_MAX_BYTES, Permission, validate_new_password
 
@@ -29,8 +31,17 @@ class ChangeOwnPassword:
         new_hash = await self.hasher.hash(new_password)
         async with self.uow:
             user = await load_user(self.uow, principal.user_id)
-            user.change_password_hash(new_hash, at=self.clock.now())
+            before, now = user_snapshot(user), self.clock.now()
+            user.change_password_hash(new_hash, at=now)
             await self.uow.users.save(user)
+            await record_user(
+                self.uow,
+                user,
+                action="password_changed",
+                actor_id=principal.user_id,
+                at=now,
+                before=before,
+            )
             await self.uow.commit()
 
 
@@ -51,6 +62,15 @@ class SetUserPassword:
         new_hash = await self.hasher.hash(new_password)
         async with self.uow:
             found = await load_user(self.uow, user)
-            found.change_password_hash(new_hash, at=self.clock.now())
+            before, now = user_snapshot(found), self.clock.now()
+            found.change_password_hash(new_hash, at=now)
             await self.uow.users.save(found)
+            await record_user(
+                self.uow,
+                found,
+                action="password_changed",
+                actor_id=principal.user_id,
+                at=now,
+                before=before,
+            )
             await self.uow.commit()

@@ -1,4 +1,5 @@
 from typing import Protocol
+from uuid import UUID
 
 from application.actors import Accounts, Actor, acting
 from application.ports import QuerySession
@@ -17,9 +18,11 @@ class Registrations(Accounts, Protocol):
 
 async def check_registration(
     users: Registrations, actor: Actor | None, username: Username, role: Role
-) -> None:
+) -> UUID | None:
     """Raises what ``RegisterUser`` would for this actor, username and role: only admins create
-    users, with no actor only the first admin of an empty store, and usernames are unique."""
+    users, with no actor only the first admin of an empty store, and usernames are unique.
+    Returns the acting admin's id (None for the first admin)."""
+    acting_id = None
     if actor is None:
         if role is not Role.ADMIN:
             raise PermissionDenied("create a non-admin user without an acting admin", "nobody")
@@ -28,8 +31,10 @@ async def check_registration(
     else:
         principal = await acting(actor, users)
         principal.require(Permission.MANAGE_USERS)
+        acting_id = principal.user_id
     if await users.get_by_username(username.value) is not None:
         raise AlreadyExists("user", "username", username)
+    return acting_id
 
 
 class CheckRegistration:

@@ -1,6 +1,7 @@
 from dataclasses import dataclass
 
 from application.actors import acting
+from application.audit import record_item
 from application.commands import CreateItemCommand
 from application.idempotency import (
     DEFAULT_POLICY,
@@ -63,6 +64,9 @@ class CreateItem:
             if await self.uow.items.get_by_sku(details.sku.value) is not None:
                 raise AlreadyExists("item", "sku", details.sku)
             await self.uow.items.add(item)
+            await record_item(
+                self.uow, item, action="created", actor_id=actor.user_id, at=now, before=None
+            )
             created = CreatedItem(item)
             await keyed.record(created)
             await self.uow.commit()

@@ -1,9 +1,11 @@
 from uuid import UUID
 
 from application.actors import acting
+from application.audit import record
 from application.commands import CreateLocationCommand
 from application.ports import Clock, UnitOfWork
 from application.use_cases._locations import load_location
+from domain.audit import location_snapshot
 from domain.locations import Location
 from domain.users import Permission
 
@@ -32,5 +34,15 @@ class CreateLocation:
                 by=actor.user_id,
             )
             await self.uow.locations.add(location)
+            await record(
+                self.uow,
+                entity="location",
+                entity_id=location.id,
+                action="created",
+                actor_id=actor.user_id,
+                at=location.created_at,
+                before=None,
+                after=location_snapshot(location),
+            )
             await self.uow.commit()
         return location

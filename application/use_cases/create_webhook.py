@@ -1,6 +1,7 @@
 from dataclasses import dataclass
 
 from application.actors import Actor, acting
+from application.audit import record_webhook
 from application.outbox import EventLog
 from application.ports import Clock, UnitOfWork
 from application.webhooks import SecretGenerator, UrlGuard
@@ -47,5 +48,13 @@ class CreateWebhook:
                 position=await self.log.last_position(),
             )
             await self.uow.webhooks.add(endpoint)
+            await record_webhook(
+                self.uow,
+                endpoint,
+                None,
+                action="created",
+                actor_id=principal.user_id,
+                at=endpoint.created_at,
+            )
             await self.uow.commit()
         return CreatedWebhook(endpoint=endpoint, secret=secret)

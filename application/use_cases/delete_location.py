@@ -1,7 +1,9 @@
 from application.actors import Actor, acting
+from application.audit import record
 from application.commands import ExpectedVersion, LocationKey
 from application.ports import Clock, UnitOfWork
 from application.use_cases._locations import load_location
+from domain.audit import location_snapshot
 from domain.users import Permission
 
 
@@ -25,6 +27,17 @@ class DeleteLocation:
                 holds_stock=await self.uow.locations.holds_stock(found.id),
                 has_children=await self.uow.locations.has_children(found.id),
             )
-            found.mark_deleted(at=self.clock.now(), by=principal.user_id)
+            now = self.clock.now()
+            found.mark_deleted(at=now, by=principal.user_id)
             await self.uow.locations.delete(found)
+            await record(
+                self.uow,
+                entity="location",
+                entity_id=found.id,
+                action="deleted",
+                actor_id=principal.user_id,
+                at=now,
+                before=location_snapshot(found),
+                after=None,
+            )
             await self.uow.commit()

@@ -13,8 +13,10 @@ from datetime import datetime
 from enum import StrEnum
 from itertools import islice
 
+from application.audit import change_record
 from application.ports import Clock, UnitOfWork
 from application.use_cases._holds import expire_overdue
+from domain.audit import Snapshot, item_snapshot
 from domain.errors import DomainError, InvalidValue, NotFound
 from domain.items import Item, ItemDetails
 from domain.locations import Location, LocationCode
@@ -201,6 +203,7 @@ class ImportItems:
         places = await self._locations(parsed)
         skus = list(dict.fromkeys(entry.details.sku.value for entry in parsed))
         existing = await self.uow.items.get_many_by_sku(skus, for_update=True) if skus else {}
+        before = {sku: item_snapshot(item) for sku, item in existing.items()}
         created: dict[str, Item] = {}
         changed: dict[str, Item] = {}
         now = self.clock.now()  # the batch commits as one: one time for all of its rows
@@ -224,7 +227,33 @@ class ImportItems:
             await self.uow.items.add_many(list(created.values()))
         if changed:
             await self.uow.items.save_many(list(changed.values()))
+        await self._audit(actor, now, before, created, changed)
         return outcomes
+
+    async def _audit(
+        self,
+        actor: Principal,
+        now: datetime,
+        before: Mapping[str, Snapshot],
+        created: Mapping[str, Item],
+        changed: Mapping[str, Item],
+    ) -> None:
+        """One record per item the batch created or changed, appended together."""
+        found = [
+            change_record(
+                self.uow,
+                entity="item",
+                entity_id=item.id,
+                action=action,
+                actor_id=actor.user_id,
+                at=now,
+                before=before.get(sku),
+                after=item_snapshot(item),
+            )
+            for action, items in (("created", created), ("updated", changed))
+            for sku, item in items.items()
+        ]
+        await self.uow.audit.append(*(entry for entry in found if entry is not None))
 
     async def _locations(self, parsed: Sequence[_ParsedRow]) -> dict[str, Location]:
         """The locations the batch names, by code (read shared: they cannot go meanwhile)."""

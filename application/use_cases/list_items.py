@@ -35,6 +35,7 @@ class ListItems:
             sort=sort,
             available_below_reorder=query.available_below_reorder,
             now=now,
+            archived=query.archived is True,
         )
         async with self.queries as session:
             principal = await acting(actor, session.users)

@@ -2,6 +2,7 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from application.actors import Actor, acting
+from application.audit import record
 from application.commands import CreateApiTokenCommand
 from application.credentials import ApiTokenView, IssuedApiToken, OpaqueTokens
 from application.ports import Clock, QuerySession, UnitOfWork
@@ -9,6 +10,7 @@ from application.throttle import count
 from application.use_cases._owner import owner, owner_view
 from application.use_cases.authenticate import LoginPolicy
 from domain.api_tokens import MAX_DAYS, PREFIX, ApiToken
+from domain.audit import api_token_snapshot
 from domain.errors import NotFound
 from domain.values import bounded_int
 
@@ -51,6 +53,16 @@ class CreateApiToken:
             free = max(self.policy.free_attempts_per_address, self.policy.free_attempts)
             await count(self.uow.login_attempts, self.policy, key, free, now)
             await self.uow.api_tokens.add(token)
+            await record(
+                self.uow,
+                entity="api_token",
+                entity_id=token.id,
+                action="created",
+                actor_id=principal.user_id,
+                at=now,
+                before=None,
+                after=api_token_snapshot(token),
+            )
             await self.uow.commit()
         return IssuedApiToken(token=ApiTokenView.of(token), secret=secret)
 
@@ -86,6 +98,17 @@ class RevokeApiToken:
             token = await self.uow.api_tokens.get(token_id)
             if token is None or token.user_id != account.id or token.revoked_at is not None:
                 raise NotFound("API token", token_id)
-            token.revoke(at=self.clock.now())
+            before, now = api_token_snapshot(token), self.clock.now()
+            token.revoke(at=now)
             await self.uow.api_tokens.save(token)
+            await record(
+                self.uow,
+                entity="api_token",
+                entity_id=token.id,
+                action="revoked",
+                actor_id=principal.user_id,
+                at=now,
+                before=before,
+                after=api_token_snapshot(token),
+            )
             await self.uow.commit()

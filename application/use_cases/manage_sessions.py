@@ -1,9 +1,11 @@
 from uuid import UUID
 
 from application.actors import Actor, acting
+from application.audit import record_session
 from application.credentials import OpaqueTokens, SessionView
 from application.ports import Clock, QuerySession, UnitOfWork
 from application.use_cases._owner import owner, owner_view
+from domain.audit import session_snapshot
 from domain.errors import NotFound
 
 
@@ -44,8 +46,10 @@ class EndSession:
             reason = (
                 "ended" if account.id == principal.user_id else f"ended by {principal.username}"
             )
+            before = session_snapshot(session)
             session.end(reason, at=now)
             await self.uow.sessions.save(session)
+            await record_session(self.uow, session, before, actor_id=principal.user_id, at=now)
             await self.uow.commit()
 
 
@@ -67,6 +71,8 @@ class Logout:
             session = await self.uow.sessions.get_by_token(token_hash)
             if session is None or session.ended_at is not None:
                 return
-            session.end("logged out", at=self.clock.now())
+            before, now = session_snapshot(session), self.clock.now()
+            session.end("logged out", at=now)
             await self.uow.sessions.save(session)
+            await record_session(self.uow, session, before, actor_id=session.user_id, at=now)
             await self.uow.commit()

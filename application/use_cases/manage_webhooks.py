@@ -4,20 +4,29 @@ from datetime import timedelta
 from uuid import UUID
 
 from application.actors import Actor, acting
+from application.audit import record_webhook
 from application.ports import Clock, UnitOfWork
 from application.webhooks import SecretGenerator, UrlGuard
+from domain.audit import webhook_snapshot
 from domain.errors import NotFound
 from domain.users import Permission
 from domain.webhooks import WebhookEndpoint
 
 
 async def _load(uow: UnitOfWork, actor: Actor, endpoint_id: UUID) -> WebhookEndpoint:
+    return (await _load_as(uow, actor, endpoint_id))[1]
+
+
+async def _load_as(
+    uow: UnitOfWork, actor: Actor, endpoint_id: UUID
+) -> tuple[UUID, WebhookEndpoint]:
+    """The endpoint, and who acts on it (for the audit trail)."""
     principal = await acting(actor, uow.users)
     principal.require(Permission.MANAGE_WEBHOOKS)
     endpoint = await uow.webhooks.get(endpoint_id)
     if endpoint is None:
         raise NotFound("webhook", endpoint_id)
-    return endpoint
+    return principal.user_id, endpoint
 
 
 class ListWebhooks:
@@ -59,23 +68,35 @@ class UpdateWebhook:
         active: bool | None = None,
     ) -> WebhookEndpoint:
         async with self.uow:
-            endpoint = await _load(self.uow, actor, endpoint_id)
-            endpoint.change(url=url, event_types=event_types, active=active, at=self.clock.now())
+            by, endpoint = await _load_as(self.uow, actor, endpoint_id)
+            before, now = webhook_snapshot(endpoint), self.clock.now()
+            endpoint.change(url=url, event_types=event_types, active=active, at=now)
             if url is not None:
                 await self.guard.check(endpoint.url)
             await self.uow.webhooks.save(endpoint)
+            await record_webhook(self.uow, endpoint, before, action="updated", actor_id=by, at=now)
             await self.uow.commit()
         return endpoint
 
 
 class DeleteWebhook:
-    def __init__(self, uow: UnitOfWork) -> None:
+    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
         self.uow = uow
+        self.clock = clock
 
     async def execute(self, actor: Actor, endpoint_id: UUID) -> None:
         async with self.uow:
-            endpoint = await _load(self.uow, actor, endpoint_id)
+            by, endpoint = await _load_as(self.uow, actor, endpoint_id)
             await self.uow.webhooks.delete(endpoint)
+            await record_webhook(
+                self.uow,
+                endpoint,
+                webhook_snapshot(endpoint),
+                action="deleted",
+                actor_id=by,
+                at=self.clock.now(),
+                gone=True,
+            )
             await self.uow.commit()
 
 
@@ -93,9 +114,13 @@ class RotateWebhookSecret:
 
     async def execute(self, actor: Actor, endpoint_id: UUID) -> tuple[WebhookEndpoint, str]:
         async with self.uow:
-            endpoint = await _load(self.uow, actor, endpoint_id)
+            by, endpoint = await _load_as(self.uow, actor, endpoint_id)
+            before, now = webhook_snapshot(endpoint), self.clock.now()
             secret = self.secrets.new_secret()
-            endpoint.rotate_secret(secret, at=self.clock.now(), overlap=self.overlap)
+            endpoint.rotate_secret(secret, at=now, overlap=self.overlap)
             await self.uow.webhooks.save(endpoint)
+            await record_webhook(
+                self.uow, endpoint, before, action="secret_rotated", actor_id=by, at=now
+            )
             await self.uow.commit()
         return endpoint, secret

@@ -1,12 +1,14 @@
 import logging
 from dataclasses import replace
 
+from application.audit import record
 from application.commands import RefreshCommand
 from application.credentials import OpaqueTokens
 from application.errors import AuthenticationFailed
 from application.ports import AccessToken, Clock, TokenService, UnitOfWork
 from application.throttle import address_key, count, uncount
 from application.use_cases.authenticate import LoginPolicy
+from domain.audit import session_snapshot
 from domain.sessions import Refresh
 
 #: Where reuse of a refresh token is reported: a sign that one was copied.
@@ -63,10 +65,23 @@ class RefreshSession:
                 raise AuthenticationFailed("invalid refresh token")
             version = user.token_version if user.active else -1
             new_hash = self.opaque.digest(new_token)
+            before = session_snapshot(session)
             outcome = session.refresh(presented_hash, new_hash, at=now, token_version=version)
             if outcome is Refresh.ROTATED and address is not None:
                 await uncount(self.uow.login_attempts, address)
             await self.uow.sessions.save(session)
+            # A rotation changes only the token, which is not recorded; a session ended by a
+            # reused token is.
+            await record(
+                self.uow,
+                entity="session",
+                entity_id=session.id,
+                action="ended",
+                actor_id=None,
+                at=now,
+                before=before,
+                after=session_snapshot(session),
+            )
             await self.uow.commit()
         if outcome is Refresh.REUSED:
             security_log.warning(

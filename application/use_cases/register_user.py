@@ -1,3 +1,4 @@
+from application.audit import record_user
 from application.commands import RegisterUserCommand
 from application.ports import Clock, PasswordHasher, UnitOfWork
 from application.use_cases.check_registration import check_registration
@@ -29,8 +30,17 @@ class RegisterUser:
             await check_registration(self.uow.users, cmd.actor, username, role)
         user.password_hash = await self.hasher.hash(cmd.password)  # slow: outside a transaction
         async with self.uow:
-            if cmd.actor is None:  # the store may have got its first admin while we hashed
-                await check_registration(self.uow.users, None, username, role)
+            # Checked again: the store may have got its first admin (or the actor lost the
+            # right) while we hashed.
+            acting_id = await check_registration(self.uow.users, cmd.actor, username, role)
             await self.uow.users.add(user)
+            await record_user(
+                self.uow,
+                user,
+                action="created",
+                actor_id=acting_id,
+                at=user.created_at,
+                before=None,
+            )
             await self.uow.commit()
         return user

@@ -1,7 +1,9 @@
 from application.actors import Actor, acting
+from application.audit import record_item
 from application.commands import ExpectedVersion, ItemKey
 from application.ports import Clock, ImageStore, UnitOfWork
 from application.use_cases._lookup import load_item
+from domain.audit import item_snapshot
 from domain.errors import NotFound
 from domain.items import Item
 from domain.users import Permission
@@ -24,8 +26,12 @@ class RemoveImage:
             previous = found.image
             if previous is None:
                 raise NotFound("image of item", found.id)
-            found.set_image(None, at=self.clock.now(), by=principal.user_id)
+            before, now = item_snapshot(found), self.clock.now()
+            found.set_image(None, at=now, by=principal.user_id)
             await self.uow.items.save(found)
+            await record_item(
+                self.uow, found, action="updated", actor_id=principal.user_id, at=now, before=before
+            )
             await self.uow.commit()
         await self.images.delete(previous.key)
         return found

@@ -1,8 +1,10 @@
 from application.actors import acting
+from application.audit import record_item
 from application.commands import Unset, UpdateItemCommand
 from application.ports import Clock, UnitOfWork
 from application.use_cases._holds import expire_overdue
 from application.use_cases._lookup import load_item
+from domain.audit import item_snapshot
 from domain.items import Item, ItemDetails
 from domain.users import Permission
 
@@ -29,6 +31,7 @@ class UpdateItem:
             now, by = self.clock.now(), actor.user_id
             item = await load_item(self.uow, cmd.item, for_update=True)
             item.check_version(cmd.expected_version)
+            before = item_snapshot(item)
             if given:
                 current = item.details
                 merged = {name: getattr(current, name) for name in _DETAIL_FIELDS} | given
@@ -38,5 +41,6 @@ class UpdateItem:
                 await expire_overdue(self.uow, item, now=now)
                 item.count(cmd.quantity, at=now, by=by)
             await self.uow.items.save(item)
+            await record_item(self.uow, item, action="updated", actor_id=by, at=now, before=before)
             await self.uow.commit()
         return item

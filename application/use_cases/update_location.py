@@ -1,9 +1,11 @@
 from uuid import UUID
 
 from application.actors import acting
+from application.audit import record
 from application.commands import Unset, UpdateLocationCommand
 from application.ports import Clock, UnitOfWork
 from application.use_cases._locations import load_location
+from domain.audit import location_snapshot
 from domain.locations import Location
 from domain.users import Permission
 
@@ -22,6 +24,7 @@ class UpdateLocation:
             actor.require(Permission.MANAGE_LOCATIONS)
             location = await load_location(self.uow, cmd.location, for_update=True)
             location.check_version(cmd.expected_version)
+            before = location_snapshot(location)
             changed = location.rename(
                 code=None if isinstance(cmd.code, Unset) else cmd.code,
                 name=None if isinstance(cmd.name, Unset) else cmd.name,
@@ -35,8 +38,19 @@ class UpdateLocation:
                 changed += location.move_under(chain, height)
             if not isinstance(cmd.active, Unset):
                 changed += location.set_active(cmd.active)
-            location.changed(changed, at=self.clock.now(), by=actor.user_id)
+            now = self.clock.now()
+            location.changed(changed, at=now, by=actor.user_id)
             if changed:
                 await self.uow.locations.save(location)
+                await record(
+                    self.uow,
+                    entity="location",
+                    entity_id=location.id,
+                    action="updated",
+                    actor_id=actor.user_id,
+                    at=now,
+                    before=before,
+                    after=location_snapshot(location),
+                )
                 await self.uow.commit()
         return location

@@ -1,8 +1,10 @@
 from application.actors import acting
+from application.audit import record_user
 from application.commands import Unset, UpdateUserCommand
 from application.errors import Conflict
 from application.ports import Clock, UnitOfWork
 from application.use_cases._lookup import load_user
+from domain.audit import user_snapshot
 from domain.errors import InvalidValue
 from domain.users import Permission, Role, User, parse_email
 from domain.values import optional_text
@@ -27,6 +29,7 @@ class UpdateUser:
             actor = await acting(cmd.actor, self.uow.users)
             actor.require(Permission.MANAGE_USERS)
             user = await load_user(self.uow, cmd.user_id)
+            before = user_snapshot(user)
             was_admin = user.role is Role.ADMIN and user.active
             if role is not None:
                 user.set_role(role, at=now)
@@ -42,5 +45,8 @@ class UpdateUser:
             if was_admin and not still_admin and await self.uow.users.count_admins() <= 1:
                 raise Conflict("the last active admin cannot be demoted or deactivated")
             await self.uow.users.save(user)
+            await record_user(
+                self.uow, user, action="updated", actor_id=actor.user_id, at=now, before=before
+            )
             await self.uow.commit()
         return user

@@ -34,18 +34,13 @@ from application.use_cases.import_items import (
 )
 from application.views import ItemView
 from domain.errors import InvalidValue
+from entrypoints.csv_cells import neutralise
 
 EXPECTED = ",".join(IMPORT_COLUMNS) + f"[,{LOCATION_COLUMN}]"
 #: The columns of free text, where a formula could be planted.
 TEXT_COLUMNS = frozenset({"sku", "name", "description", LOCATION_COLUMN})
-_NEEDS_PREFIX = re.compile(r"'*[=+\-@\t\r]")
 _HAS_PREFIX = re.compile(r"'+[=+\-@\t\r]")
 PROGRESS_EVERY = 1_000
-
-
-def neutralise(text: str) -> str:
-    """A text cell as the export writes it: never read as a formula by a spreadsheet."""
-    return f"'{text}" if _NEEDS_PREFIX.match(text) else text
 
 
 def restore(cell: str) -> str:

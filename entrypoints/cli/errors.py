@@ -55,6 +55,10 @@ EXIT_CODES: dict[str, int] = {
     # Reservations (issue 15): numbered from 50.
     "reservation_closed": 50,
     "reservation_conflict": 51,
+    # History (issue 18): numbered from 60 to stay clear of other additions.
+    "item_archived": 60,
+    "item_not_archived": 61,
+    "item_has_stock": 62,
 }
 
 _OTHER_CODES = {

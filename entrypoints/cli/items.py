@@ -14,10 +14,10 @@ from application.commands import (
 from application.ports import ItemQuery, ItemSort, Page
 from application.use_cases import StockChange
 from application.views import ItemView
-from domain.items import Item, MovementReason, StockMovement
+from domain.items import Item, MovementReason
 from entrypoints import representation
 from entrypoints.cli import output
-from entrypoints.cli.state import PLAIN_HELP, CliState, YesOption
+from entrypoints.cli.state import PLAIN_HELP, CliState
 
 app = typer.Typer(
     rich_markup_mode=PLAIN_HELP, no_args_is_help=True, help="Manage items and their stock."
@@ -70,6 +70,9 @@ def list_items(
     ] = ItemSort.NAME,
     limit: Limit = 20,
     offset: Offset = 0,
+    archived: Annotated[
+        bool, typer.Option("--archived", help="The archived items instead of those in use.")
+    ] = False,
 ) -> None:
     """List items, a page at a time."""
     state = CliState.of(ctx)
@@ -79,6 +82,7 @@ def list_items(
         search=q,
         low_stock=True if low_stock else None,
         sort=sort,
+        archived=archived,
     )
 
     async def work() -> Page[ItemView]:
@@ -182,26 +186,6 @@ def update(
     )
 
 
-@app.command()
-def delete(
-    ctx: typer.Context,
-    item: ItemKey,
-    yes: YesOption = False,
-    expected_version: ExpectedVersion = None,
-) -> None:
-    """Delete an item with its ledger (asks first; --yes in scripts)."""
-    state = CliState.of(ctx)
-    state.confirm(f"delete item {item} and its stock ledger", yes=yes)
-
-    async def work() -> None:
-        await state.container.delete_item().execute(
-            await state.actor(), item, expected_version=expected_version
-        )
-
-    state.run(work)
-    output.emit(state, {"deleted": item}, output.message(f"Deleted {item}"))
-
-
 def _show_change(state: CliState, change: StockChange, location: str | None = None) -> None:
     movement = change.movement
     item = change.item
@@ -279,18 +263,3 @@ def count(
         return await state.container.count_stock().execute(command)
 
     _show_change(state, state.run(work), location)
-
-
-@app.command()
-def history(ctx: typer.Context, item: ItemKey, limit: Limit = 20, offset: Offset = 0) -> None:
-    """An item's stock movements, newest first."""
-    state = CliState.of(ctx)
-
-    async def work() -> Page[StockMovement]:
-        return await state.container.list_movements().execute(
-            await state.actor(), item, offset=offset, limit=limit
-        )
-
-    page = state.run(work)
-    movements = representation.page(page, representation.movement)
-    output.emit(state, movements, output.movements_table(item, page))

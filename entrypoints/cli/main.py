@@ -9,12 +9,16 @@ from collections.abc import Callable
 from typing import Annotated
 
 import typer
+from dependency_injector import providers
 from rich.console import Console
 
 from entrypoints.cli import (
+    archive,
     db,
+    history,
     items,
     locations,
+    reports,
     reservations,
     serve,
     stock,
@@ -25,10 +29,11 @@ from entrypoints.cli import (
     webhooks,
 )
 from entrypoints.cli.errors import InventoryGroup, exit_code_table
+from entrypoints.cli.origin import InvocationOrigin
 from entrypoints.cli.state import PLAIN_HELP, CliState
 from entrypoints.container import Container, build_container
 
-__all__ = ["build_cli", "main", "transfer"]
+__all__ = ["archive", "build_cli", "main", "transfer"]
 
 
 def _default_server(*args: object, **kwargs: object) -> None:
@@ -102,6 +107,7 @@ def build_cli(
         )
         if stdin_is_terminal is not None:
             state.stdin_is_terminal = stdin_is_terminal
+        state.container.origin.override(providers.Object(InvocationOrigin()))
         ctx.obj = state
         if database_url is not None:
             state.use_database(database_url)
@@ -113,7 +119,9 @@ def build_cli(
     app.add_typer(tokens.app, name="tokens")
     app.add_typer(reservations.app, name="reservations")
     app.add_typer(db.app, name="db")
+    app.add_typer(reports.app, name="reports")
     stock.register(app)
+    app.command()(history.audit)
     stocktake.register(app)
     serve.register(app, server)
     return app

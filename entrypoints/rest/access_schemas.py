@@ -9,8 +9,9 @@ from pydantic import Field, StringConstraints
 from application.credentials import ApiTokenView, IssuedApiToken, SessionView
 from application.ports import AccessToken
 from application.use_cases.refresh_session import MAX_REFRESH_TOKEN_CHARS
-from domain.api_tokens import MAX_DAYS, NAME_MAX_CHARS
+from domain.api_tokens import MAX_DAYS
 from domain.users import SCOPES
+from entrypoints.rest.fields import TokenName
 from entrypoints.rest.schemas import RequestModel, ResponseModel
 
 if TYPE_CHECKING:
@@ -57,7 +58,7 @@ class SessionOut(ResponseModel):
 
 
 class ApiTokenCreate(RequestModel):
-    name: Annotated[str, StringConstraints(min_length=1, max_length=NAME_MAX_CHARS)]
+    name: TokenName
     scopes: list[ScopeName] = Field(min_length=1, max_length=len(SCOPES))
     expires_in_days: int | None = Field(
         default=None,

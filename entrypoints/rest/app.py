@@ -29,6 +29,7 @@ from entrypoints.rest import errors, idempotency
 from entrypoints.rest.first_admin import bootstrap
 from entrypoints.rest.http import document_enum_names, document_if_match, served_methods
 from entrypoints.rest.middleware import build_middleware
+from entrypoints.rest.origin import RequestOrigin
 from entrypoints.rest.routes import (
     access,
     auth,
@@ -37,10 +38,12 @@ from entrypoints.rest.routes import (
     event_replay,
     events,
     health,
+    history,
     images,
     items,
     locations,
     movements,
+    reports,
     reservations,
     stocktakes,
     transfers,
@@ -73,6 +76,8 @@ WIRED_MODULES = [
     transfers,
     stocktakes,
     reservations,
+    history,
+    reports,
 ]
 #: In the order FastAPI tries them for every request: the busiest first.
 ROUTERS = [
@@ -91,6 +96,9 @@ ROUTERS = [
     transfers.router,
     stocktakes.router,
     reservations.router,
+    history.router,
+    reports.router,
+    reports.movements_router,
     docs.router,
     web_assets,
 ]
@@ -175,6 +183,7 @@ def create_app(container: Container | None = None) -> FastAPI:
     container.wire(modules=WIRED_MODULES)
     container.listens_for_live_events.override(providers.Object(True))
     container.sweeps_reservations.override(providers.Object(True))
+    container.origin.override(providers.Object(RequestOrigin()))
     app = FastAPI(
         title=SERVICE_NAME,
         version=_SERVICE.version,

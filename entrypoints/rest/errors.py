@@ -50,6 +50,9 @@ STATUS_BY_CODE: Mapping[str, int] = {
     "stocktake_conflict": 409,
     "reservation_closed": 409,
     "reservation_conflict": 409,
+    "item_archived": 409,
+    "item_not_archived": 409,
+    "item_has_stock": 409,
     "webhook_url_refused": 422,
 }
 #: Which facts of an error a client may see, by code (never the raw exception).

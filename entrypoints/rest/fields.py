@@ -19,6 +19,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, PlainValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
+from domain.api_tokens import NAME_MAX_CHARS as TOKEN_NAME_MAX
 from domain.errors import InvalidValue
 from domain.items import DESCRIPTION_MAX, NAME_MAX, NOTE_MAX, REFERENCE_MAX
 from domain.locations import LOCATION_NAME_MAX
@@ -119,6 +120,7 @@ LocationCode = Annotated[str, domain_rule(DomainLocationCode.parse), _code_doc("
 LocationName = Annotated[
     str, _name_rule(LOCATION_NAME_MAX), _name_doc(LOCATION_NAME_MAX, "Aisle 1")
 ]
+TokenName = Annotated[str, _name_rule(TOKEN_NAME_MAX), _name_doc(TOKEN_NAME_MAX, "shop sync")]
 
 
 def _optional_rule(field: str, maximum: int) -> AfterValidator:

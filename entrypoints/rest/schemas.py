@@ -226,6 +226,9 @@ class ItemOut(ResponseModel):
     version: int
     created_at: datetime
     updated_at: datetime
+    archived_at: datetime | None = Field(
+        description="When the item was archived (DELETE); null while it is in use."
+    )
 
     @classmethod
     def of(cls, item: Item | ItemView) -> Self:
@@ -246,6 +249,7 @@ class ItemOut(ResponseModel):
             version=item.version,
             created_at=item.created_at,
             updated_at=item.updated_at,
+            archived_at=item.archived_at,
         )
 
 

@@ -10,6 +10,8 @@ through the container's read-only unit of work and checks:
   the listed movements), and the newest movement's ``quantity_after`` is the quantity;
 * the version went up on every accepted change and stayed put otherwise;
 * a refused operation changed nothing (quantity, version, ledger length);
+* the quantity at a past instant (``GetItemStockAsOf``) is the ledger summed up to it, per
+  location, for instants drawn from the ledger's own times (the clock moves on in steps);
 * stock by location: Σ over the locations == the item's quantity, each location's quantity ==
   the sum of its ledger, and nothing is ever below zero. Movements that name no location (and
   counts, PATCH and PUT quantities) are at the default location ``MAIN``; the machine also
@@ -632,7 +634,8 @@ def make_stock_machine(container_factory: ContainerFactory) -> type[RuleBasedSta
             item, _total, _movements = self.run(self.read(item_id))
             self.accepted(item_id, item, changed=True, ledger=0)
 
-        @rule(seconds=st.sampled_from([30, 60, 300]))
+        # Past a hold's expiry (30, 60, 300) or a few seconds, between movements for "as of".
+        @rule(seconds=st.sampled_from([30, 60, 300]) | st.integers(min_value=1, max_value=90))
         def time_passes(self, seconds: int) -> None:
             self.clock.advance(seconds=seconds)
 
@@ -728,6 +731,25 @@ def make_stock_machine(container_factory: ContainerFactory) -> type[RuleBasedSta
                     ledger = await uow.movements.sum_for_location(item_id, location_id)
                     held[location.code.value] = (level.quantity, ledger)
             return item, held
+
+        @rule(item_id=items, data=st.data())
+        def stock_as_of_is_the_ledger_summed_up_to_then(
+            self, item_id: UUID, data: st.DataObject
+        ) -> None:
+            """``quantity_as_of(t)`` against a brute-force sum of the ledger, for a t drawn
+            from the instants of its movements and the moments just before them."""
+            item, _total, ledger = self.run(self.read(item_id))
+            instants = sorted({movement.occurred_at for movement in ledger} | {item.created_at})
+            moments = instants + [moment - timedelta(microseconds=1) for moment in instants]
+            at = data.draw(st.sampled_from(moments))
+            expected: dict[UUID, int] = {}
+            for movement in ledger:
+                if movement.occurred_at <= at:
+                    where = movement.location_id
+                    expected[where] = expected.get(where, 0) + movement.delta
+            found = self.run(self.container.item_stock_as_of().execute(self.actor, item_id, at))
+            assert {place.location_id: place.quantity for place in found.locations} == expected
+            assert found.quantity == sum(expected.values())
 
         @invariant()
         def skus_stay_unique(self) -> None:

@@ -204,7 +204,9 @@ async def test_save_refuses_a_sku_another_item_has(backend: Backend) -> None:
             await uow.items.save(loaded)
 
 
-async def test_delete_removes_the_item_and_its_ledger(backend: Backend) -> None:
+async def test_delete_removes_the_item_and_keeps_its_ledger(backend: Backend) -> None:
+    """A purge: the item goes, its movements stay as the record of real goods, and its SKU is
+    free for a new item with a ledger of its own."""
     item, other = make_item("A", quantity=5), make_item("B", quantity=2)
     await add_items(backend, item, other)
     async with backend.uow() as uow:
@@ -214,10 +216,39 @@ async def test_delete_removes_the_item_and_its_ledger(backend: Backend) -> None:
         await uow.commit()
     async with backend.uow() as uow:
         assert await uow.items.get(item.id) is None
-        assert await uow.movements.sum_for_item(item.id) == 0
+        assert await uow.movements.sum_for_item(item.id) == 5
         assert await uow.movements.sum_for_item(other.id) == 2
+        await uow.items.add(make_item("A", quantity=1))
+        await uow.commit()
     async with backend.queries() as session:
-        assert (await session.movements.list_for_item(item.id, offset=0, limit=5)).total == 0
+        assert (await session.movements.list_for_item(item.id, offset=0, limit=5)).total == 1
+
+
+async def test_archived_items_are_listed_apart_and_keep_their_sku(backend: Backend) -> None:
+    kept, shelved = make_item("A", name="Gear"), make_item("B", name="Gear wheel", quantity=3)
+    await add_items(backend, kept, shelved, make_item("C", name="Nut"))
+    async with backend.uow() as uow:
+        loaded = await uow.items.get(shelved.id, for_update=True)
+        assert loaded is not None
+        loaded.archive(at=T0 + timedelta(hours=1), by=ACTOR)
+        await uow.items.save(loaded)
+        await uow.commit()
+    async with backend.queries() as session:
+        in_use = await session.items.list(ItemQuery(sort=ItemSort.SKU))
+        searched = await session.items.list(ItemQuery(search="gear"))
+        archived = await session.items.list(ItemQuery(archived=True, search="gear"))
+        view = await session.items.get(shelved.id)
+    assert ([v.sku.value for v in in_use.items], in_use.total) == (["A", "C"], 2)
+    assert ([v.sku.value for v in searched.items], searched.total) == (["A"], 1)
+    assert ([v.sku.value for v in archived.items], archived.total) == (["B"], 1)
+    assert view is not None
+    assert view.archived_at == T0 + timedelta(hours=1)
+    async with backend.uow() as uow:
+        again = await uow.items.get(shelved.id)
+        assert again is not None
+        assert again.archived_at == T0 + timedelta(hours=1)
+        with pytest.raises(AlreadyExists):
+            await uow.items.add(make_item("B"))
 
 
 async def test_movements_page_newest_first_with_totals(backend: Backend) -> None:

@@ -4,6 +4,7 @@ index of 0002 covers the items that were there before it."""
 import os
 import sqlite3
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -74,7 +75,7 @@ async def test_upgrade_from_empty_matches_the_models_and_downgrade_undoes_it(
         await database.dispose()
     expected = {"items", "stock_movements", "users", "login_failures", "idempotency_keys"}
     expected |= {"locations", "location_stock", "stocktakes", "stocktake_lines"}
-    expected |= {"login_sessions", "refresh_tokens", "api_tokens"}
+    expected |= {"login_sessions", "refresh_tokens", "api_tokens", "audit_log"}
     expected |= {"events", "event_cursors", "webhook_endpoints", "webhook_attempts"}  # 0006
     expected |= {"reservations"}  # 0008
     if empty_url.startswith("sqlite"):
@@ -199,8 +200,7 @@ async def add_items_at(url: str, one_by_one: list[Item], in_bulk: list[Item]) ->
             for batch in ([[item] for item in one_by_one], [in_bulk] if in_bulk else []):
                 for chunk in batch:
                     await connection.execute(
-                        insert(items_before_reservations),
-                        [_before_reservations(mappers.item_to_row(item)) for item in chunk],
+                        insert(items_before_locations), [_item_before_locations(i) for i in chunk]
                     )
                     ledger = [
                         _before_locations(mappers.movement_to_row(movement))
@@ -213,35 +213,37 @@ async def add_items_at(url: str, one_by_one: list[Item], in_bulk: list[Item]) ->
         await database.dispose()
 
 
+#: What migrations 0004 (locations), 0007 (history) and 0008 (reservations) added to the ledger.
+_LATER_MOVEMENT_COLUMNS = ("seq", "location_id", "transfer_id", "held_after", "reservation_id")
 #: The ledger table as it was before migration 0004.
 movements_before_locations = table(
     "stock_movements",
     *(
         column(name, movements.c[name].type)
         for name in movements.c.keys()  # noqa: SIM118 - the names, not the columns
-        if name not in ("seq", "location_id", "transfer_id", "reservation_id")
+        if name not in _LATER_MOVEMENT_COLUMNS
     ),
 )
-#: What migration 0008 added to the items table.
-_RESERVATION_COLUMNS = ("held", "hold_expires_at")
-#: The items table as it was before migration 0008.
-items_before_reservations = table(
+#: What migrations 0007 (archive) and 0008 (reservations) added to the items table.
+_LATER_ITEM_COLUMNS = ("archived_at", "held", "hold_expires_at")
+#: The items table as it was before migration 0004.
+items_before_locations = table(
     "items",
     *(
         column(name, items.c[name].type)
         for name in items.c.keys()  # noqa: SIM118 - the names, not the columns
-        if name not in _RESERVATION_COLUMNS
+        if name not in _LATER_ITEM_COLUMNS
     ),
 )
 
 
+def _item_before_locations(item: Item) -> dict[str, Any]:
+    row = mappers.item_to_row(item)
+    return {key: value for key, value in row.items() if key not in _LATER_ITEM_COLUMNS}
+
+
 def _before_locations(row: dict[str, Any]) -> dict[str, Any]:
-    dropped = ("location_id", "transfer_id", "reservation_id")
-    return {key: value for key, value in row.items() if key not in dropped}
-
-
-def _before_reservations(row: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in row.items() if key not in _RESERVATION_COLUMNS}
+    return {key: value for key, value in row.items() if key not in _LATER_MOVEMENT_COLUMNS}
 
 
 async def ledger_by_location(url: str) -> dict[tuple[str, str], int]:
@@ -305,3 +307,31 @@ async def test_existing_stock_and_ledger_move_to_main_and_back(empty_url: str) -
         await database.dispose()
     await upgrade(empty_url)
     assert await ledger_by_location(empty_url) == expected
+
+
+async def test_0007_gives_every_existing_movement_its_running_balance(empty_url: str) -> None:
+    await upgrade(empty_url, "0003")
+    stocked = make_item("HB-1", quantity=5)
+    stocked.adjust(-2, "sold", at=stocked.created_at, by=None)
+    stocked.adjust(4, "received", at=stocked.created_at, by=None)
+    await add_items_at(empty_url, [stocked], [make_item("HB-2", quantity=1)])
+    await upgrade(empty_url)
+    database = create_engine(empty_url, null_pool=True)
+    try:
+        async with database.engine.connect() as connection:
+            rows = await connection.execute(
+                select(movements.c.item_id, movements.c.delta, movements.c.held_after).order_by(
+                    movements.c.seq
+                )
+            )
+            running: dict[object, int] = {}
+            for item_id, delta, held_after in rows:
+                running[item_id] = running.get(item_id, 0) + delta
+                assert held_after == running[item_id]
+        assert running[stocked.id] == 7
+        async with SqlAlchemyQuerySession(database) as session:
+            assert await session.ledger.item_as_of(stocked.id, datetime.now(UTC)) == {
+                MAIN_LOCATION_ID: 7
+            }
+    finally:
+        await database.dispose()

@@ -63,6 +63,9 @@ async def list_items(
     low_stock: bool | None = None,
     sort: ItemSort = ItemSort.NAME,
     available_below_reorder: bool | None = None,
+    archived: Annotated[
+        bool, Query(description="true lists the archived items instead of those in use")
+    ] = False,
 ) -> Response:
     query = ItemQuery(
         offset=offset,
@@ -71,6 +74,7 @@ async def list_items(
         low_stock=low_stock,
         sort=sort,
         available_below_reorder=available_below_reorder,
+        archived=archived,
     )
     page = await use_case.execute(caller, query)
     return render.json_response(render.page(page, render.item))
@@ -193,17 +197,45 @@ async def update_item(
 @router.delete(
     "/{item_id}",
     operation_id="items-delete",
-    summary="Delete an item and its ledger",
+    summary="Archive an item, or purge it",
+    description="Archives the item: it leaves lists and searches and takes no more changes, its"
+    " SKU stays taken and its ledger and history stay (`POST …/restore` brings it back). With"
+    " `purge=true`, an admin removes an item with no stock for good: its SKU becomes free, its"
+    " ledger rows and audit trail stay.",
     status_code=204,
     response_class=Response,
-    responses=with_common(403, 404, 412),
+    responses=with_common(403, 404, 409, 412),
 )
 @inject
 async def delete_item(
     item_id: ItemId,
     caller: CurrentCaller,
-    use_case: Annotated[uc.DeleteItem, Depends(Provide[Container.delete_item])],
+    archive: Annotated[uc.ArchiveItem, Depends(Provide[Container.archive_item])],
+    purge_item: Annotated[uc.PurgeItem, Depends(Provide[Container.purge_item])],
+    if_match: IfMatch = None,
+    purge: Annotated[bool, Query(description="remove for good (admin, no stock)")] = False,
+) -> Response:
+    expected = expected_version(if_match)
+    if purge:
+        await purge_item.execute(caller, item_id, expected_version=expected)
+    else:
+        await archive.execute(caller, item_id, expected_version=expected)
+    return Response(status_code=204)
+
+
+@router.post(
+    "/{item_id}/restore",
+    operation_id="items-restore",
+    summary="Restore an archived item",
+    response_model=ItemOut,
+    responses=with_common(403, 404, 409, 412),
+)
+@inject
+async def restore_item(
+    item_id: ItemId,
+    caller: CurrentCaller,
+    use_case: Annotated[uc.RestoreItem, Depends(Provide[Container.restore_item])],
     if_match: IfMatch = None,
 ) -> Response:
-    await use_case.execute(caller, item_id, expected_version=expected_version(if_match))
-    return Response(status_code=204)
+    item = await use_case.execute(caller, item_id, expected_version=expected_version(if_match))
+    return _item_response(item)

@@ -12,6 +12,7 @@ from entrypoints.rest.errors import with_common
 from entrypoints.rest.http import ExactJsonRoute, ItemId, etag, json_response
 from entrypoints.rest.idempotency import IdempotencyKey, replay_headers
 from entrypoints.rest.injection import Provide
+from entrypoints.rest.instants import Instant
 from entrypoints.rest.location_schemas import (
     StockLevelOut,
     TransferCreate,
@@ -85,6 +86,8 @@ async def list_transfers(
     "/items/{item_id}/stock",
     operation_id="items-stock",
     summary="An item's quantities per location",
+    description="Now, or with `as_of` (ISO 8601 with a time zone, not in the future) at that"
+    " instant, computed from the ledger: exact even while movements are being written.",
     response_model=list[StockLevelOut],
     responses=with_common(403, 404),
 )
@@ -93,5 +96,23 @@ async def item_stock(
     item_id: ItemId,
     caller: CurrentCaller,
     use_case: Annotated[uc.GetItemStock, Depends(Provide[Container.get_item_stock])],
+    in_the_past: Annotated[uc.GetItemStockAsOf, Depends(Provide[Container.item_stock_as_of])],
+    as_of: Instant | None = None,
 ) -> list[StockLevelOut]:
-    return [StockLevelOut.of(level) for level in await use_case.execute(caller, item_id)]
+    if as_of is None:
+        return [StockLevelOut.of(level) for level in await use_case.execute(caller, item_id)]
+    then = await in_the_past.execute(caller, item_id, as_of)
+    return [
+        StockLevelOut(
+            item_id=then.item_id,
+            sku=then.sku,
+            name=then.name,
+            location_id=place.location_id,
+            location_code=place.location_code or str(place.location_id),
+            quantity=place.quantity,
+            reorder_level=then.reorder_level,
+            low_stock=place.quantity <= then.reorder_level,
+        )
+        for place in then.locations
+        if place.quantity
+    ]

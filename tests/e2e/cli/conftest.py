@@ -91,6 +91,11 @@ class Cli:
             "items", "add", "--sku", sku, "--name", f"Item {sku}", "--price", price, *options
         )
 
+    def movements(self, item: str) -> list[Any]:
+        """The stock movements in ``items history`` (newest first), without the changes."""
+        entries = self.json("items", "history", item, "--limit", "100")["items"]
+        return [entry["movement"] for entry in entries if entry["kind"] == "movement"]
+
 
 @pytest.fixture(params=STORES)
 def store(request: pytest.FixtureRequest) -> str:

@@ -58,7 +58,7 @@ def test_import_of_a_valid_file_creates_items(admin_cli: Cli, tmp_path: Path) ->
     assert apple["reorder_level"] == 2
     banana = admin_cli.json("items", "show", "B-2")
     assert (banana["tax_rate"], banana["quantity"], banana["description"]) == (None, 0, None)
-    history = admin_cli.json("items", "history", "A-1")["items"]
+    history = admin_cli.movements("A-1")
     assert [(m["delta"], m["reason"]) for m in history] == [(10, "received")]
 
 
@@ -126,7 +126,7 @@ def test_dry_run_changes_nothing(admin_cli: Cli, tmp_path: Path) -> None:
     }
     assert admin_cli.json("items", "show", "A-1") == before
     assert admin_cli.json("items", "list")["total"] == 1
-    assert len(admin_cli.json("items", "history", "A-1")["items"]) == 1
+    assert len(admin_cli.movements("A-1")) == 1
     assert (
         "Dry run (nothing was changed)" in admin_cli.ok("items", "import", "--dry-run", file).stdout
     )
@@ -139,7 +139,7 @@ def test_updates_are_counts_and_reimport_is_idempotent(admin_cli: Cli, tmp_path:
     assert [row["status"] for row in first["rows"]] == ["updated", "created"]
     apple = admin_cli.json("items", "show", "A-1")
     assert (apple["unit_price"], apple["quantity"]) == ("2.00", 9)
-    history = admin_cli.json("items", "history", "A-1")["items"]
+    history = admin_cli.movements("A-1")
     assert (history[0]["delta"], history[0]["reason"], history[0]["note"]) == (
         6,
         "count",
@@ -149,7 +149,7 @@ def test_updates_are_counts_and_reimport_is_idempotent(admin_cli: Cli, tmp_path:
     second = admin_cli.json("items", "import", file)
     assert second["summary"]["unchanged"] == 2
     assert admin_cli.json("items", "show", "A-1") == apple
-    assert admin_cli.json("items", "history", "A-1")["items"] == history
+    assert admin_cli.movements("A-1") == history
 
 
 def test_blank_quantity_leaves_stock_alone(admin_cli: Cli, tmp_path: Path) -> None:

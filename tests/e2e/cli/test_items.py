@@ -17,6 +17,7 @@ ITEM_KEYS = {
     "version",
     "created_at",
     "updated_at",
+    "archived_at",
 }
 MOVEMENT_KEYS = {
     "id",
@@ -154,34 +155,70 @@ def test_count_sets_the_quantity_on_hand(admin_cli: Cli) -> None:
     assert "must be at least 0" in admin_cli.fails(3, "items", "count", "SKU-1", "-2").stderr
 
 
-def test_history_lists_the_ledger_newest_first_with_who_did_it(admin_cli: Cli) -> None:
+def test_history_interleaves_changes_and_the_ledger_newest_first_with_who_did_it(
+    admin_cli: Cli,
+) -> None:
     clerk = admin_cli.create_user("clara", "clerk")
     root = admin_cli.json("users", "show", "root")
     admin_cli.add_item("SKU-1", "--quantity", "10")
     admin_cli.ok("--as", "clara", "items", "adjust", "SKU-1", "-3", "--reason", "sold")
+    admin_cli.ok("--as", "clara", "items", "update", "SKU-1", "--price", "12.00")
 
     page = admin_cli.json("items", "history", "SKU-1")
-    assert [(m["delta"], m["reason"]) for m in page["items"]] == [(-3, "sold"), (10, "received")]
-    assert [m["actor_id"] for m in page["items"]] == [clerk["id"], root["id"]]
-    assert page["items"][0]["occurred_at"] == "2026-01-01T12:00:00Z"
-    assert set(page["items"][0]) == MOVEMENT_KEYS
-    assert page["total"] == 2
-    older = admin_cli.json("items", "history", "SKU-1", "--limit", "1", "--offset", "1")
-    assert [m["reason"] for m in older["items"]] == ["received"]
+    # newest first; the CLI tests' clock stands still, and at one instant changes come first
+    assert [e["kind"] for e in page["items"]] == ["change", "change", "movement", "movement"]
+    price = page["items"][0]["change"]
+    assert (price["action"], price["actor_id"], price["channel"]) == ("updated", clerk["id"], "cli")
+    assert price["changes"] == [{"field": "unit_price", "old": "10.00", "new": "12.00"}]
+    assert price["request_id"].startswith("cli-")
+    movements = admin_cli.movements("SKU-1")
+    assert [(m["delta"], m["reason"]) for m in movements] == [(-3, "sold"), (10, "received")]
+    assert [m["actor_id"] for m in movements] == [clerk["id"], root["id"]]
+    assert movements[0]["occurred_at"] == "2026-01-01T12:00:00Z"
+    assert set(movements[0]) == MOVEMENT_KEYS
+    assert page["total"] == 4
+    older = admin_cli.json("items", "history", "SKU-1", "--limit", "1", "--offset", "3")
+    assert [e["movement"]["reason"] for e in older["items"]] == ["received"]
 
     table = admin_cli.ok("items", "history", "SKU-1").stdout
     assert "History of SKU-1" in table
     assert "sold" in table
+    assert "10.00 → 12.00" in table
     assert clerk["id"][:8] in table
 
 
-def test_delete(admin_cli: Cli) -> None:
+def test_the_audit_trail_for_admins(admin_cli: Cli) -> None:
+    admin_cli.create_user("vic", "viewer")
     item = admin_cli.add_item("SKU-1")
-    assert admin_cli.json("items", "delete", "sku-1", "--yes") == {"deleted": "sku-1"}
-    admin_cli.fails(4, "items", "show", "SKU-1")
+    admin_cli.ok("items", "archive", "SKU-1")
+    page = admin_cli.json("audit", "--entity", "item", "--entity-id", item["id"])
+    assert [r["action"] for r in page["items"]] == ["archived", "created"]
+    assert {r["channel"] for r in page["items"]} == {"cli"}
+    users = admin_cli.json("audit", "--entity", "user")
+    assert users["items"][0]["action"] == "created"
+    assert "Audit trail" in admin_cli.ok("audit", "--from", "2020-01-01").stdout
+    admin_cli.fails(8, "--as", "vic", "audit")
+    admin_cli.fails(3, "audit", "--entity", "planet")
+    admin_cli.fails(2, "audit", "--actor", "nobody")
+
+
+def test_archive_restore_and_purge(admin_cli: Cli) -> None:
+    item = admin_cli.add_item("SKU-1", "--quantity", "2")
     admin_cli.add_item("SKU-2")
-    assert "Deleted SKU-2" in admin_cli.ok("items", "delete", "-y", "SKU-2").stdout
-    admin_cli.fails(4, "items", "delete", item["id"], "--yes")
+    archived = admin_cli.json("items", "archive", "sku-1")
+    assert archived["archived_at"] is not None
+    assert [i["sku"] for i in admin_cli.json("items", "list")["items"]] == ["SKU-2"]
+    assert [i["sku"] for i in admin_cli.json("items", "list", "--archived")["items"]] == ["SKU-1"]
+    refused = admin_cli.fails(60, "items", "adjust", "SKU-1", "-1", "--reason", "sold")
+    assert refused.stderr == "error: item SKU-1 is archived: restore it before changing it\n"
+    admin_cli.fails(62, "items", "purge", "SKU-1", "--yes")
+    assert "Restored SKU-1" in admin_cli.ok("items", "restore", "SKU-1").stdout
+    admin_cli.fails(61, "items", "restore", "SKU-1")
+    admin_cli.ok("items", "adjust", "SKU-1", "-2", "--reason", "sold")
+    assert admin_cli.json("items", "purge", "sku-1", "--yes") == {"purged": "sku-1"}
+    admin_cli.fails(4, "items", "show", "SKU-1")
+    assert "Purged SKU-2" in admin_cli.ok("items", "purge", "-y", "SKU-2").stdout
+    admin_cli.fails(4, "items", "purge", item["id"], "--yes")
 
 
 def test_item_errors_have_their_exit_codes(admin_cli: Cli) -> None:
@@ -199,9 +236,10 @@ def test_item_errors_have_their_exit_codes(admin_cli: Cli) -> None:
     result = admin_cli.fails(6, *adjust, "-3", "--reason", "sold")
     assert result.stderr == "error: cannot remove 3 of SKU-1: only 2 on hand\n"
     admin_cli.fails(7, *adjust, "-1", "--reason", "sold", "--expected-version", "9")
-    admin_cli.fails(7, "items", "delete", "SKU-1", "--expected-version", "9", "--yes")
+    admin_cli.fails(7, "items", "archive", "SKU-1", "--expected-version", "9")
     admin_cli.fails(8, "--as", "vic", *adjust, "-1", "--reason", "sold")
-    admin_cli.fails(8, "--as", "vic", "items", "delete", "SKU-1", "--yes")
+    admin_cli.fails(8, "--as", "vic", "items", "archive", "SKU-1")
+    admin_cli.fails(8, "--as", "vic", "items", "purge", "SKU-1", "--yes")
     admin_cli.fails(8, "--as", "vic", "items", "update", "SKU-1", "--name", "No")
     admin_cli.fails(2, *adjust, "-1")  # --reason is required
     admin_cli.fails(2, *adjust, "lots", "--reason", "sold")

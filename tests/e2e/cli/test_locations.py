@@ -59,7 +59,7 @@ def test_a_stocktake_from_a_file_reports_and_sets_the_differences(
     assert "-2" in table
     assert "not counted" in table
     assert admin_cli.json("items", "show", "SKU-1")["quantity"] == 8
-    history = admin_cli.json("items", "history", "SKU-1")["items"]
+    history = admin_cli.movements("SKU-1")
     assert (history[0]["reason"], history[0]["delta"]) == ("count", -2)
 
 

@@ -254,7 +254,7 @@ def test_the_console_script_runs(tmp_path: Path) -> None:
     assert empty.returncode == 9  # memory storage: every process starts empty
     # A script (stdin no terminal) that forgot --yes is refused at once, not left waiting.
     unconfirmed = subprocess.run(
-        [str(script), "items", "delete", "SKU-1"],
+        [str(script), "items", "purge", "SKU-1"],
         stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,

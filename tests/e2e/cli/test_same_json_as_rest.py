@@ -55,7 +55,7 @@ def test_items_movements_and_users_print_as_rest_returns_them(shared: Container)
             for path in (
                 f"/api/v1/items/{item_id}",
                 "/api/v1/items",
-                f"/api/v1/items/{item_id}/movements",
+                f"/api/v1/items/{item_id}/history",
                 f"/api/v1/users/{root['id']}",
             )
         }
@@ -65,6 +65,7 @@ def test_items_movements_and_users_print_as_rest_returns_them(shared: Container)
     assert compact(shown) == rest[f"/api/v1/items/{item_id}"].content
     assert compact(cli.ok("--json", "items", "list").stdout) == rest["/api/v1/items"].content
     history = cli.ok("--json", "items", "history", "A-1").stdout
-    assert compact(history) == rest[f"/api/v1/items/{item_id}/movements"].content
+    assert compact(history) == rest[f"/api/v1/items/{item_id}/history"].content
+    assert json.loads(history)["total"] == 3  # created, the 7 received, the image attached
     user = cli.ok("--json", "users", "show", "root").stdout
     assert compact(user) == rest[f"/api/v1/users/{root['id']}"].content

@@ -17,37 +17,36 @@ from tests.databases import fresh_sqlite_url
 from tests.e2e.cli.conftest import Cli
 
 
-def test_delete_asks_on_a_terminal_and_only_yes_deletes(admin_cli: Cli) -> None:
+def test_purge_asks_on_a_terminal_and_only_yes_purges(admin_cli: Cli) -> None:
     admin_cli.add_item("SKU-1")
     admin_cli.terminal = True
-    declined = admin_cli.fails(NOT_CONFIRMED, "items", "delete", "SKU-1", input="n\n")
-    assert "Delete item SKU-1 and its stock ledger? [y/N]" in declined.stderr
+    declined = admin_cli.fails(NOT_CONFIRMED, "items", "purge", "SKU-1", input="n\n")
+    assert "Purge item SKU-1 for good? [y/N]" in declined.stderr
     assert declined.stderr.endswith(
-        "error: delete item SKU-1 and its stock ledger: not confirmed, nothing was changed\n"
+        "error: purge item SKU-1 for good: not confirmed, nothing was changed\n"
     )
-    unanswered = admin_cli.fails(NOT_CONFIRMED, "items", "delete", "SKU-1", input="\n")
+    unanswered = admin_cli.fails(NOT_CONFIRMED, "items", "purge", "SKU-1", input="\n")
     assert "nothing was changed" in unanswered.stderr  # the default is no
     admin_cli.json("items", "show", "SKU-1")
 
-    confirmed = admin_cli.ok("--json", "items", "delete", "SKU-1", input="y\n")
+    confirmed = admin_cli.ok("--json", "items", "purge", "SKU-1", input="y\n")
     # The question went to stderr; CliRunner echoes the typed answer where a terminal would.
     echo, _, data = confirmed.stdout.partition("\n")
     assert echo.strip() == "y"
-    assert json.loads(data) == {"deleted": "SKU-1"}
+    assert json.loads(data) == {"purged": "SKU-1"}
     admin_cli.fails(4, "items", "show", "SKU-1")
 
 
-def test_without_a_terminal_delete_needs_yes_and_does_not_wait(admin_cli: Cli) -> None:
+def test_without_a_terminal_purge_needs_yes_and_does_not_wait(admin_cli: Cli) -> None:
     admin_cli.add_item("SKU-1")
-    refused = admin_cli.fails(NOT_CONFIRMED, "items", "delete", "SKU-1", input="y\n")
+    refused = admin_cli.fails(NOT_CONFIRMED, "items", "purge", "SKU-1", input="y\n")
     assert refused.stderr == (
-        "error: delete item SKU-1 and its stock ledger: add --yes to confirm"
-        " (stdin is not a terminal)\n"
+        "error: purge item SKU-1 for good: add --yes to confirm (stdin is not a terminal)\n"
     )
     admin_cli.json("items", "show", "SKU-1")
-    as_json = admin_cli.fails(NOT_CONFIRMED, "--json", "items", "delete", "SKU-1")
+    as_json = admin_cli.fails(NOT_CONFIRMED, "--json", "items", "purge", "SKU-1")
     assert '"error": "not_confirmed"' in as_json.stderr
-    assert admin_cli.json("items", "delete", "SKU-1", "-y") == {"deleted": "SKU-1"}
+    assert admin_cli.json("items", "purge", "SKU-1", "-y") == {"purged": "SKU-1"}
 
 
 def test_downgrade_asks_first(tmp_path: Path, sqlite_template: Path) -> None:
@@ -86,8 +85,8 @@ def complete(cli: Cli, line: str, word: int) -> list[str]:
 
 def test_completion_is_on(cli: Cli, tmp_path: Path) -> None:
     assert complete(cli, "inventory it", 1) == ["items"]
-    assert complete(cli, "inventory items de", 2) == ["delete"]
-    assert "--yes" in complete(cli, "inventory items delete X --", 4)
+    assert complete(cli, "inventory items pu", 2) == ["purge"]
+    assert "--yes" in complete(cli, "inventory items purge X --", 4)
     app = build_cli(cli.container)
     shown = CliRunner().invoke(app, ["--show-completion", "bash"])
     assert "_INVENTORY_COMPLETE=complete_bash" in shown.stdout
@@ -109,7 +108,8 @@ COMMANDS = _commands(typer.main.get_command(build_cli()))
 
 
 def test_every_command_is_checked() -> None:
-    assert {("items", "delete"), ("db", "downgrade"), ("users", "create")} < set(COMMANDS)
+    checked = {("items", "purge"), ("items", "archive"), ("db", "downgrade"), ("users", "create")}
+    assert checked < set(COMMANDS)
 
 
 @pytest.mark.parametrize("path", COMMANDS, ids=" ".join)

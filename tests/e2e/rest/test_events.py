@@ -26,7 +26,23 @@ def test_events_for_changes_made_over_http(client: TestClient, admin: Headers) -
         assert socket.receive_json()["type"] == "stock.low"
         client.patch(f"/api/v1/items/{item['id']}", json={"name": "New"}, headers=admin)
         assert socket.receive_json()["type"] == "item.updated"
-        client.delete(f"/api/v1/items/{item['id']}", headers=admin)
+        client.delete(f"/api/v1/items/{item['id']}", headers=admin)  # archives it
+        archived = socket.receive_json()
+        assert (archived["type"], archived["changed"]) == ("item.updated", ["archived_at"])
+        client.post(
+            f"/api/v1/items/{item['id']}/movements",
+            json={"delta": -1, "reason": "sold"},
+            headers=admin,
+        )
+        client.post(f"/api/v1/items/{item['id']}/restore", headers=admin)
+        assert socket.receive_json()["changed"] == ["archived_at"]
+        client.post(
+            f"/api/v1/items/{item['id']}/movements",
+            json={"delta": -1, "reason": "sold"},
+            headers=admin,
+        )
+        assert socket.receive_json()["type"] == "stock.adjusted"
+        client.delete(f"/api/v1/items/{item['id']}", params={"purge": "true"}, headers=admin)
         assert socket.receive_json()["type"] == "item.deleted"
 
 

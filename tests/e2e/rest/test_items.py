@@ -171,14 +171,50 @@ def test_if_match_mismatch_is_412_and_changes_nothing(
     assert matching.status_code in (200, 204)
 
 
-def test_delete_is_204_for_admins_only(client: TestClient, auth: Callable[[str], Headers]) -> None:
-    item = new_item(client, auth("admin"))
+def test_delete_archives_restore_brings_back_and_purge_removes(
+    client: TestClient, auth: Callable[[str], Headers]
+) -> None:
+    admin, clerk = auth("admin"), auth("clerk")
+    item = new_item(client, admin)
     url = f"/api/v1/items/{item['id']}"
-    assert client.delete(url, headers=auth("clerk")).status_code == 403
-    response = client.delete(url, headers=auth("admin"))
+    assert item["archived_at"] is None
+    assert client.delete(url, headers=clerk).status_code == 403
+    response = client.delete(url, headers=admin)
     assert response.status_code == 204
     assert response.content == b""
-    assert client.get(url, headers=auth("admin")).status_code == 404
+    archived = client.get(url, headers=clerk).json()
+    assert archived["archived_at"] is not None
+    assert archived["version"] == 2
+    assert client.get("/api/v1/items", headers=clerk).json()["total"] == 0
+    listed = client.get("/api/v1/items", params={"archived": "true"}, headers=clerk).json()
+    assert [entry["id"] for entry in listed["items"]] == [item["id"]]
+    refused = client.patch(url, json={"name": "x"}, headers=clerk)
+    assert refused.status_code == 409
+    assert refused.headers["content-type"] == PROBLEM
+    assert refused.json()["code"] == "item_archived"
+    moved = client.post(f"{url}/movements", json={"delta": 1, "reason": "received"}, headers=clerk)
+    assert moved.json()["code"] == "item_archived"
+    same_sku = {"sku": item["sku"], "name": "n", "unit_price": "1"}
+    taken = client.post("/api/v1/items", json=same_sku, headers=clerk)
+    assert (taken.status_code, taken.json()["code"]) == (409, "already_exists")
+    assert client.post(f"{url}/restore", headers=clerk).status_code == 403
+    stale = client.post(f"{url}/restore", headers={**admin, "If-Match": '"1"'})
+    assert stale.status_code == 412
+    restored = client.post(f"{url}/restore", headers=admin)
+    assert restored.status_code == 200
+    assert restored.json()["archived_at"] is None
+    assert restored.headers["etag"] == '"3"'
+    again = client.post(f"{url}/restore", headers=admin)
+    assert (again.status_code, again.json()["code"]) == (409, "item_not_archived")
+    client.post(f"{url}/movements", json={"delta": 2, "reason": "received"}, headers=clerk)
+    with_stock = client.delete(url, params={"purge": "true"}, headers=admin)
+    assert (with_stock.status_code, with_stock.json()["code"]) == (409, "item_has_stock")
+    assert with_stock.json()["detail"].startswith(f"item {item['sku']} still has 2 on hand")
+    client.post(f"{url}/movements", json={"delta": -2, "reason": "sold"}, headers=clerk)
+    assert client.delete(url, params={"purge": "true"}, headers=clerk).status_code == 403
+    assert client.delete(url, params={"purge": "true"}, headers=admin).status_code == 204
+    assert client.get(url, headers=admin).status_code == 404
+    assert client.get(f"{url}/movements", headers=admin).status_code == 404
 
 
 def test_permissions_per_role(client: TestClient, auth: Callable[[str], Headers]) -> None:

@@ -272,6 +272,12 @@ def _revoke_token(world: World, headers: Headers) -> int:
     return status
 
 
+def _restore(world: World, headers: Headers) -> int:
+    url = f"/api/v1/items/{world.item()}"
+    assert world.client.delete(url, headers=world.admin).status_code == 204
+    return world.client.post(f"{url}/restore", headers=headers).status_code
+
+
 _ITEM = {"sku": "R-1", "name": "Replaced", "unit_price": "1.00"}
 #: Per authenticated operation: a request that succeeds when allowed, and the permission the
 #: use case checks (for the personal ones: the one no scope grants).
@@ -300,6 +306,18 @@ CALLS: dict[str, tuple[Callable[[World, Headers], int], Permission | None]] = {
     ),
     "items-update": (_on_item("PATCH", json={"name": "New"}), Permission.WRITE_ITEMS),
     "items-delete": (_on_item("DELETE"), Permission.DELETE_ITEMS),
+    "items-restore": (_restore, Permission.DELETE_ITEMS),
+    "items-history": (_on_item("GET", "/history"), Permission.READ_ITEMS),
+    "audit-list": (_status("GET", "/api/v1/audit"), Permission.READ_AUDIT),
+    "movements-export": (_status("GET", "/api/v1/movements"), Permission.READ_ITEMS),
+    "reports-stock": (
+        _status("GET", "/api/v1/reports/stock?as_of=2026-01-01T00:00:00Z"),
+        Permission.READ_ITEMS,
+    ),
+    "reports-valuation": (
+        _status("GET", "/api/v1/reports/valuation?as_of=2026-01-01T00:00:00Z"),
+        Permission.READ_ITEMS,
+    ),
     "images-put": (
         _on_item("PUT", "/image", files={"file": ("a.png", PNG, "image/png")}),
         Permission.WRITE_ITEMS,

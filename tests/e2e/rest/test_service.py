@@ -71,6 +71,7 @@ def test_openapi_has_stable_ids_problem_responses_and_the_security_scheme(
         "items-replace",
         "items-update",
         "items-delete",
+        "items-restore",
         "movements-create",
         "movements-list",
         "images-put",

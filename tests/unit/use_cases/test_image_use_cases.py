@@ -129,10 +129,12 @@ async def test_get_image_when_the_bytes_are_missing(
         await container.get_image().execute(viewer, item.id)
 
 
-async def test_deleting_an_item_deletes_its_image(
+async def test_archiving_keeps_the_image_and_purging_deletes_it(
     container: Container, clerk: Principal, admin: Principal
 ) -> None:
     item = await create_item(container, clerk)
     await container.attach_image().execute(attach(clerk, item.id, PNG))
-    await container.delete_item().execute(admin, item.id)
+    await container.archive_item().execute(admin, item.id)
+    assert len(blobs(container)) == 1
+    await container.purge_item().execute(admin, item.id)
     assert blobs(container) == {}

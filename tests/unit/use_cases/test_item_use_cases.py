@@ -13,8 +13,8 @@ from application.commands import (
     Unset,
 )
 from application.ports import ItemQuery, ItemSort
-from domain.errors import AlreadyExists, InvalidValue, NotFound, PermissionDenied, VersionMismatch
-from domain.events import ItemCreated, ItemDeleted
+from domain.errors import AlreadyExists, InvalidValue, NotFound, PermissionDenied
+from domain.events import ItemCreated
 from domain.items import MovementReason
 from domain.users import Principal
 from domain.values import Money, Sku
@@ -211,30 +211,6 @@ async def test_list_items_accepts_a_sort_given_as_text(
     await create_item(container, clerk, sku="A", name="a")
     page = await container.list_items().execute(viewer, ItemQuery(sort="-name"))  # type: ignore[arg-type]
     assert [item.name for item in page.items] == ["b", "a"]
-
-
-# -- delete ----------------------------------------------------------------------------------
-
-
-async def test_delete_removes_the_item_and_its_ledger(
-    container: Container, clerk: Principal, admin: Principal
-) -> None:
-    item = await create_item(container, clerk, quantity=3)
-    with pytest.raises(PermissionDenied):
-        await container.delete_item().execute(clerk, item.id)
-    with pytest.raises(VersionMismatch):
-        await container.delete_item().execute(admin, item.id, expected_version=7)
-    assert item.id in store(container).items
-    async with recorded(container) as events:
-        await container.delete_item().execute(admin, item.id, expected_version=1)
-    assert item.id not in store(container).items
-    assert item.id not in store(container).movements
-    assert [type(e) for e in events] == [ItemDeleted]
-    assert events[0].actor_id == admin.user_id
-    with pytest.raises(NotFound):
-        await container.delete_item().execute(admin, item.id)
-    # the SKU is free again
-    assert (await create_item(container, clerk, quantity=0)).version == 1
 
 
 async def test_create_command_is_frozen(clerk: Principal) -> None:

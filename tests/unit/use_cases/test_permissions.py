@@ -1,5 +1,6 @@
 """Who may write what, for every writing use case: viewers read, clerks also create, update and
-adjust, admins also delete and manage users. A refused write changes nothing."""
+adjust, admins also archive (restore, purge: tests/unit/use_cases/test_archive_use_cases.py) and
+manage users. A refused write changes nothing."""
 
 from collections.abc import Awaitable, Callable
 
@@ -62,8 +63,8 @@ async def remove_image(c: Container, actor: Principal, item: Item, user: User) -
     return await c.remove_image().execute(actor, item.id)
 
 
-async def delete(c: Container, actor: Principal, item: Item, user: User) -> object:
-    return await c.delete_item().execute(actor, item.id)
+async def archive(c: Container, actor: Principal, item: Item, user: User) -> object:
+    return await c.archive_item().execute(actor, item.id)
 
 
 async def register_user(c: Container, actor: Principal, item: Item, user: User) -> object:
@@ -104,7 +105,7 @@ WRITES: dict[str, tuple[Write, set[Role]]] = {
     "count stock": (count, {Role.CLERK, Role.ADMIN}),
     "attach image": (attach, {Role.CLERK, Role.ADMIN}),
     "remove image": (remove_image, {Role.CLERK, Role.ADMIN}),
-    "delete item": (delete, {Role.ADMIN}),
+    "archive item": (archive, {Role.ADMIN}),
     "register user": (register_user, {Role.ADMIN}),
     "update user": (update_user, {Role.ADMIN}),
     "set a user's password": (set_password, {Role.ADMIN}),

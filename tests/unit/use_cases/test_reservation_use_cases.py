@@ -19,6 +19,8 @@ from application.ports import ReservationQuery
 from domain.errors import (
     InsufficientStock,
     InvalidValue,
+    ItemArchived,
+    ItemHasStock,
     NotFound,
     PermissionDenied,
     ReservationClosed,
@@ -396,3 +398,33 @@ async def test_changing_an_overdue_hold_expires_it_and_is_refused(
         )
     assert store(container).reservations[made.reservation.id].status is ReservationStatus.EXPIRED
     assert stored_item(container, item.id).held == 0
+
+
+async def test_an_archived_item_is_not_reserved_nor_sold_but_its_holds_can_be_released(
+    container: Container, clerk: Principal, admin: Principal
+) -> None:
+    item = await create_item(container, clerk, quantity=5)
+    made = await container.create_reservation().execute(reserve(clerk, item.id, 2))
+    await container.archive_item().execute(admin, item.id)
+    with pytest.raises(ItemArchived):
+        await container.create_reservation().execute(reserve(clerk, item.id, 1, "SO-2"))
+    with pytest.raises(ItemArchived):
+        await container.fulfil_reservation().execute(
+            FulfilReservationCommand(actor=clerk, reservation_id=made.reservation.id)
+        )
+    assert (stored_item(container, item.id).held, ledger_sum(container, item.id)) == (2, 5)
+    done = await container.release_reservation().execute(
+        ReleaseReservationCommand(actor=clerk, reservation_id=made.reservation.id)
+    )
+    assert (done.reservation.status, done.item.held) == (ReservationStatus.RELEASED, 0)
+
+
+async def test_a_purge_is_refused_while_the_item_holds_stock(
+    container: Container, clerk: Principal, admin: Principal
+) -> None:
+    item = await create_item(container, clerk, quantity=2)
+    await container.create_reservation().execute(reserve(clerk, item.id, 2))
+    await container.archive_item().execute(admin, item.id)
+    with pytest.raises(ItemHasStock):
+        await container.purge_item().execute(admin, item.id)
+    assert stored_item(container, item.id).held == 2
