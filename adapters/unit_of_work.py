@@ -8,9 +8,10 @@ from application.ports import EventPublisher
 from domain.events import DomainEvent
 from domain.items import Item
 from domain.locations import Location
+from domain.reservations import Reservation
 from domain.users import User
 
-Aggregate = Item | User | Location
+Aggregate = Item | User | Location | Reservation
 
 logger = logging.getLogger(__name__)
 

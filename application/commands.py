@@ -5,6 +5,7 @@ the CLI and CSV import all get the same rules and the same error messages.
 """
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import Final, final
 from uuid import UUID
@@ -245,3 +246,47 @@ class CommitStocktakeCommand:
     stocktake_id: UUID
     #: With conflicts: True commits the other lines and marks those; False refuses all.
     skip_conflicts: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class CreateReservationCommand:
+    """Hold ``quantity`` of an item for ``reference`` (an order number) at ``location`` (the
+    default one when None) for ``ttl_seconds`` (the configured default when None)."""
+
+    actor: Actor
+    item: ItemKey
+    quantity: int
+    reference: str
+    location: LocationKey | None = None
+    ttl_seconds: int | None = None
+    note: str | None = None
+    #: A retry with the same key (per user) gets the first result back; see ``idempotency``.
+    idempotency_key: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class UpdateReservationCommand:
+    """PATCH: only fields that are not ``UNSET`` change."""
+
+    actor: Actor
+    reservation_id: UUID
+    quantity: int | Unset = UNSET
+    expires_at: datetime | Unset = UNSET
+    expected_version: ExpectedVersion = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class FulfilReservationCommand:
+    """Sell what the reservation holds, or ``quantity`` of it (the rest is released)."""
+
+    actor: Actor
+    reservation_id: UUID
+    quantity: int | None = None
+    expected_version: ExpectedVersion = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReleaseReservationCommand:
+    actor: Actor
+    reservation_id: UUID
+    expected_version: ExpectedVersion = None

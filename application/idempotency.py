@@ -20,6 +20,7 @@ from application.errors import IdempotencyKeyReused
 from application.ports import UnitOfWork
 from domain.items import Held, Item, ItemImage, MovementReason, StockMovement
 from domain.locations import MAIN_LOCATION_ID
+from domain.reservations import Reservation, ReservationStatus
 from domain.users import Principal
 from domain.values import Money, Sku, TaxRate
 
@@ -113,7 +114,10 @@ def encode_item(item: Item) -> dict[str, Any]:
         "version": item.version,
         "created_at": item.created_at.isoformat(),
         "updated_at": item.updated_at.isoformat(),
-        "stock": {str(at): [held.quantity, held.version] for at, held in item.stock.items()},
+        "stock": {
+            str(at): [held.quantity, held.version, held.reserved] for at, held in item.stock.items()
+        },
+        "held": item.held,
     }
 
 
@@ -134,6 +138,8 @@ def decode_item(data: dict[str, Any]) -> Item:
         updated_at=datetime.fromisoformat(data["updated_at"]),
         # Results recorded before locations existed hold no stock per location.
         stock={UUID(at): Held(*held) for at, held in data.get("stock", {}).items()},
+        # Results recorded before reservations existed held nothing.
+        held=data.get("held", 0),
     )
 
 
@@ -152,6 +158,7 @@ def encode_movement(movement: StockMovement | None) -> dict[str, Any] | None:
         "reference": movement.reference,
         "location_id": str(movement.location_id),
         "transfer_id": None if movement.transfer_id is None else str(movement.transfer_id),
+        "reservation_id": None if movement.reservation_id is None else str(movement.reservation_id),
         "held_after": movement.held_after,
     }
 
@@ -172,5 +179,42 @@ def decode_movement(data: dict[str, Any] | None) -> StockMovement | None:
         # Results recorded before locations existed name none: they were at the default one.
         location_id=UUID(data.get("location_id", str(MAIN_LOCATION_ID))),
         transfer_id=None if data.get("transfer_id") is None else UUID(data["transfer_id"]),
+        reservation_id=None if data.get("reservation_id") is None else UUID(data["reservation_id"]),
         held_after=data.get("held_after"),
+    )
+
+
+def encode_reservation(reservation: Reservation) -> dict[str, Any]:
+    return {
+        "id": str(reservation.id),
+        "item_id": str(reservation.item_id),
+        "location_id": str(reservation.location_id),
+        "quantity": reservation.quantity,
+        "reference": reservation.reference,
+        "note": reservation.note,
+        "status": reservation.status.value,
+        "fulfilled_quantity": reservation.fulfilled_quantity,
+        "created_by": None if reservation.created_by is None else str(reservation.created_by),
+        "created_at": reservation.created_at.isoformat(),
+        "updated_at": reservation.updated_at.isoformat(),
+        "expires_at": reservation.expires_at.isoformat(),
+        "version": reservation.version,
+    }
+
+
+def decode_reservation(data: dict[str, Any]) -> Reservation:
+    return Reservation(
+        id=UUID(data["id"]),
+        item_id=UUID(data["item_id"]),
+        location_id=UUID(data["location_id"]),
+        quantity=data["quantity"],
+        reference=data["reference"],
+        note=data["note"],
+        status=ReservationStatus(data["status"]),
+        fulfilled_quantity=data["fulfilled_quantity"],
+        created_by=None if data["created_by"] is None else UUID(data["created_by"]),
+        created_at=datetime.fromisoformat(data["created_at"]),
+        updated_at=datetime.fromisoformat(data["updated_at"]),
+        expires_at=datetime.fromisoformat(data["expires_at"]),
+        version=data["version"],
     )

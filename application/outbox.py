@@ -63,8 +63,11 @@ def outbox_entry(event: DomainEvent) -> OutboxEntry:
     """The row for ``event``; its ``event_id`` is new, and stays with the event wherever it goes
     (consumers dedupe by it)."""
     data = event.payload()
+    # A reservation is an aggregate of its own: its id and version go on the envelope (not the
+    # item's), so a consumer's per-aggregate version check stays true.
     aggregate = (
-        getattr(event, "item_id", None)
+        getattr(event, "reservation_id", None)
+        or getattr(event, "item_id", None)
         or getattr(event, "user_id", None)
         or getattr(event, "location_id", None)
     )

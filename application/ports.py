@@ -32,6 +32,7 @@ from domain.audit import Origin
 from domain.events import DomainEvent
 from domain.items import Item, StockMovement
 from domain.locations import Location
+from domain.reservations import Reservation, ReservationStatus
 from domain.stocktakes import Stocktake
 from domain.users import User
 
@@ -69,6 +70,12 @@ class ItemQuery:
     search: str | None = None
     low_stock: bool | None = None
     sort: ItemSort = ItemSort.NAME
+    #: Items whose *available* stock (on hand minus reservations) is at or under the reorder
+    #: level (True), or above it (False).
+    available_below_reorder: bool | None = None
+    #: The time that decides which holds are live for ``available_below_reorder`` (None: the
+    #: stored counters, which may still count an expired hold).
+    now: datetime | None = None
     #: False lists the items in use, True the archived ones (never both: an archive is apart).
     archived: bool = False
 
@@ -173,6 +180,34 @@ class StocktakeRepository(Protocol):
         """``(item_id, quantity, version)`` of every item with stock at the location."""
 
 
+class ReservationRepository(Protocol):
+    """Reservations, for commands. Every change to a reservation's hold is made while its
+    item is loaded ``for_update``: the item's lock serialises the holds with the stock."""
+
+    async def add(self, reservation: Reservation) -> None:
+        """Insert; raises ``AlreadyExists`` when the reference holds the item already."""
+
+    async def get(self, reservation_id: UUID) -> Reservation | None: ...
+
+    async def by_reference(self, item_id: UUID, reference: str) -> Reservation | None: ...
+
+    async def overdue(
+        self, item_id: UUID, location_id: UUID | None, *, now: datetime
+    ) -> list[Reservation]:
+        """Active holds of the item (at the location; anywhere when None) past their expiry
+        at ``now``. Read under the item's lock, so they cannot change meanwhile."""
+
+    async def save(self, reservation: Reservation) -> None: ...
+
+    async def due_items(self, *, now: datetime, limit: int) -> list[UUID]:
+        """Items with holds past their expiry at ``now`` (at most ``limit``), for the
+        sweeper. On PostgreSQL, items another sweeper is expiring right now are skipped."""
+
+    async def first_expiry(self, item_id: UUID) -> datetime | None:
+        """When the item's first active hold expires (None: it has none). Read under the
+        item's lock, after its overdue holds were expired."""
+
+
 class UserRepository(Protocol):
     async def add(self, user: User) -> None:
         """Insert; raises ``AlreadyExists`` when the username (any case) is taken."""
@@ -239,6 +274,7 @@ class UnitOfWork(Protocol):
     idempotency: "IdempotencyRepository"
     locations: LocationRepository
     stocktakes: StocktakeRepository
+    reservations: ReservationRepository
     audit: AuditTrail
     sessions: SessionRepository
     api_tokens: ApiTokenRepository
@@ -315,6 +351,26 @@ class StockQueries(Protocol):
         """Newest first; ``location_id`` matches either end."""
 
 
+@dataclass(frozen=True, slots=True)
+class ReservationQuery:
+    offset: int = 0
+    limit: int = 20
+    item_id: UUID | None = None
+    reference: str | None = None
+    status: ReservationStatus | None = None
+
+
+class ReservationQueries(Protocol):
+    async def get(self, reservation_id: UUID) -> Reservation | None: ...
+
+    async def held(self, item_ids: Sequence[UUID], *, now: datetime) -> dict[UUID, int]:
+        """What the active holds live at ``now`` hold, by item (items holding nothing are
+        left out): what an item's ``held`` counts once its overdue holds are expired."""
+
+    async def list(self, query: ReservationQuery) -> Page[Reservation]:
+        """Newest first, ties broken by id."""
+
+
 class StocktakeQueries(Protocol):
     async def get(self, stocktake_id: UUID) -> Stocktake | None: ...
 
@@ -354,6 +410,7 @@ class QuerySession(Protocol):
     locations: LocationQueries
     stock: StockQueries
     stocktakes: StocktakeQueries
+    reservations: ReservationQueries
     sessions: SessionQueries
     api_tokens: ApiTokenQueries
     audit: AuditQueries

@@ -30,6 +30,10 @@ class ItemView:
     version: int
     created_at: datetime
     updated_at: datetime
+    #: What reservations hold (``domain.reservations``).
+    held: int = 0
+    #: ``Item.hold_expires_at``: once it has passed, ``held`` is recounted (``live_holds``).
+    hold_expires_at: datetime | None = None
     archived_at: datetime | None = None
 
     @property
@@ -39,6 +43,10 @@ class ItemView:
     @property
     def price_with_tax(self) -> Money:
         return self.unit_price.with_tax(self.tax_rate)
+
+    @property
+    def available(self) -> int:
+        return self.quantity - self.held
 
     @property
     def low_stock(self) -> bool:
@@ -54,6 +62,8 @@ class ItemView:
             unit_price=item.unit_price,
             tax_rate=item.tax_rate,
             quantity=item.quantity,
+            held=item.held,
+            hold_expires_at=item.hold_expires_at,
             reorder_level=item.reorder_level,
             image=item.image,
             version=item.version,

@@ -11,7 +11,8 @@ functions (no wrk, no server).
 
 ``--api-token`` runs only the GET item with a JWT and with an API token (issue 17: within
 10 %), after the baseline. ``--only transfers`` runs the baseline and issue 14's transfer
-scenario alone, on a store of ``--items`` items. Both are quick checks that do not load the
+scenario alone, on a store of ``--items`` items; ``--only reservations`` issue 15's
+(create then fulfil, next to plain movements). Both are quick checks that do not load the
 shared machine for the whole run.
 """
 
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks.harness import scenarios
+from benchmarks.harness import reservations, scenarios
 from benchmarks.harness.processes import ROOT, compile_bytecode, cores
 from benchmarks.harness.report import Report, versions
 from benchmarks.harness.store import drop_postgres_database, import_csv
@@ -77,7 +78,10 @@ def parse(argv: list[str] | None) -> tuple[scenarios.Options, Mode]:
         "--top", type=int, default=25, help="with --profile: cProfile's most expensive functions"
     )
     parser.add_argument(
-        "--only", choices=["transfers"], default=None, help="run the baseline and this alone"
+        "--only",
+        choices=["transfers", "reservations"],
+        default=None,
+        help="run the baseline and this alone",
     )
     parser.add_argument(
         "--api-token",
@@ -110,10 +114,12 @@ def run(
         scenarios.measure_baseline(bench)
         if only == "transfers":
             scenarios.measure_transfers_only(bench)
+        elif only == "reservations":
+            reservations.measure_reservations_only(bench)
         elif api_token:
             scenarios.measure_api_token(bench)
         else:
-            scenarios.measure_main_store(bench)
+            scenarios.measure_main_store(bench, extra=[reservations.measure_reservations])
             scenarios.measure_list_scaling(bench)
     finally:
         _drop(bench)

@@ -138,6 +138,35 @@ class StocktakeConflicts(DomainError):
         )
 
 
+class ReservationClosed(DomainError):
+    """A reservation that is no longer active (fulfilled, released or expired) holds nothing
+    and takes no more changes."""
+
+    code = "reservation_closed"
+
+    def __init__(self, reservation_id: object, status: str) -> None:
+        super().__init__(
+            f"reservation {reservation_id} is {status}: it takes no more changes",
+            status=status,
+        )
+
+
+class ReservationConflict(DomainError):
+    """One reference holds an item once: asking again with another quantity is a conflict
+    (the same quantity gets the existing hold back)."""
+
+    code = "reservation_conflict"
+
+    def __init__(self, reference: str, existing: int, requested: int) -> None:
+        super().__init__(
+            f"reference {reference} already holds {existing} of this item, not {requested}:"
+            " change that reservation instead",
+            reference=reference,
+            existing=existing,
+            requested=requested,
+        )
+
+
 class VersionMismatch(DomainError):
     """The caller changed an item based on a version that is no longer current."""
 

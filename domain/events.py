@@ -113,6 +113,47 @@ class LowStockReached(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class ReservationEvent(DomainEvent):
+    """A hold on stock changed state; ``quantity`` is what it holds (or held) afterwards,
+    ``fulfilled`` what a fulfilment sold."""
+
+    name: ClassVar[str] = "reservation"
+    reservation_id: UUID
+    item_id: UUID
+    location_id: UUID
+    reference: str
+    quantity: int
+    version: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReservationCreated(ReservationEvent):
+    name: ClassVar[str] = "reservation.created"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReservationUpdated(ReservationEvent):
+    name: ClassVar[str] = "reservation.updated"
+    changed: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReservationFulfilled(ReservationEvent):
+    name: ClassVar[str] = "reservation.fulfilled"
+    fulfilled: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReservationReleased(ReservationEvent):
+    name: ClassVar[str] = "reservation.released"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReservationExpired(ReservationEvent):
+    name: ClassVar[str] = "reservation.expired"
+
+
+@dataclass(frozen=True, kw_only=True)
 class AccessRevoked(DomainEvent):
     """A user's earlier tokens stopped working: their password, role or active flag changed.
 

@@ -102,6 +102,8 @@ class StockMovement:
     location_id: UUID = MAIN_LOCATION_ID
     #: Shared by the two movements of a transfer.
     transfer_id: UUID | None = None
+    #: The reservation a ``sold`` movement fulfilled.
+    reservation_id: UUID | None = None
     #: What the item holds at ``location_id`` after this movement (``quantity_after`` is the
     #: item's total): stock at a past instant is then one lookup, not a sum over the ledger.
     held_after: int | None = None
@@ -118,10 +120,16 @@ _RECORDED_ONLY = {
 @dataclass(frozen=True, slots=True)
 class Held:
     """What an item holds at one location. ``version`` moves on every change there, so a
-    stocktake can tell that a line it counted changed meanwhile."""
+    stocktake can tell that a line it counted changed meanwhile. ``reserved`` is what active
+    reservations hold there (``domain.reservations``): never more than ``quantity``."""
 
     quantity: int
     version: int = 0
+    reserved: int = 0
+
+    @property
+    def available(self) -> int:
+        return self.quantity - self.reserved
 
 
 def _where(location: Location | None) -> tuple[UUID, str]:
@@ -176,6 +184,12 @@ class Item:
     reorder_level: int = 0
     image: ItemImage | None = None
     version: int = 1
+    #: What reservations hold, in all: the sum of ``Held.reserved`` over the locations.
+    held: int = 0
+    #: When the first of those holds expires, or earlier (a freed hold's expiry may linger),
+    #: never later; None when nothing is held. Once it has passed, ``held`` may still count
+    #: an expired hold: writers expire the overdue holds first, readers recount the live ones.
+    hold_expires_at: datetime | None = None
     #: Stock per location id; the quantities sum to ``quantity``.
     stock: dict[UUID, Held] = field(default_factory=dict, repr=False)
     #: Set while the item is archived: out of lists, no changes, its SKU still taken.
@@ -242,9 +256,18 @@ class Item:
     def low_stock(self) -> bool:
         return is_low_stock(self.quantity, self.reorder_level)
 
+    @property
+    def available(self) -> int:
+        """On hand minus what reservations hold."""
+        return self.quantity - self.held
+
     def quantity_at(self, location_id: UUID) -> int:
         held = self.stock.get(location_id)
         return 0 if held is None else held.quantity
+
+    def reserved_at(self, location_id: UUID) -> int:
+        held = self.stock.get(location_id)
+        return 0 if held is None else held.reserved
 
     @property
     def details(self) -> ItemDetails:
@@ -326,10 +349,14 @@ class Item:
         quantity = bounded_int("quantity", quantity)
         note = optional_text("note", note, max_length=NOTE_MAX)
         reference = optional_text("reference", reference, max_length=REFERENCE_MAX)
-        location_id, _code = _where(location)
+        location_id, code = _where(location)
         delta = quantity - self.quantity_at(location_id)
         if delta == 0:
             return None
+        if quantity < (reserved := self.reserved_at(location_id)):
+            raise InsufficientStock(
+                str(self.sku), available=quantity, requested=reserved, location=code
+            )
         if delta > 0 and location is not None:
             location.check_receives()
         if self.quantity + delta > MAX_QUANTITY:
@@ -401,6 +428,107 @@ class Item:
             )
         )
         return moved[0], moved[1]
+
+    def hold(
+        self,
+        quantity: int,
+        *,
+        location: Location | None,
+        until: datetime,
+        at: datetime,
+        by: UUID | None,
+    ) -> None:
+        """Reserve ``quantity`` more at ``location`` (the default one when None) for a hold
+        that expires at ``until``; refused with ``InsufficientStock``, naming what is
+        available there, when fewer units are free. An archived item takes no new holds."""
+        self._require_active()
+        quantity = bounded_int("quantity", quantity, minimum=1)
+        location_id, code = _where(location)
+        here = self.stock.get(location_id, Held(0))
+        if quantity > here.available:
+            named = location is not None or here.quantity != self.quantity
+            raise InsufficientStock(
+                str(self.sku),
+                available=here.available,
+                requested=quantity,
+                location=code if named else None,
+            )
+        before = self.available
+        self._reserve(location_id, quantity)
+        self.hold_expiring(until)
+        self._touch(at)
+        self._announce_if_low(before, at, by)
+
+    def hold_expiring(self, expires_at: datetime) -> None:
+        """A hold of this item expires at ``expires_at`` (a new one, or one moved earlier):
+        ``hold_expires_at`` must not be later."""
+        if self.hold_expires_at is None or expires_at < self.hold_expires_at:
+            self.hold_expires_at = expires_at
+
+    def holds_expire_at(self, earliest: datetime | None) -> None:
+        """Set ``hold_expires_at`` to the earliest expiry of the active holds, as recounted
+        after expiring the overdue ones (None when nothing is held)."""
+        self.hold_expires_at = earliest if self.held else None
+
+    def unhold(self, quantity: int, *, location_id: UUID, at: datetime) -> None:
+        """Free ``quantity`` reserved units at a location (a release, an expiry, a shrink)."""
+        if not 0 < quantity <= self.reserved_at(location_id):
+            raise InvalidValue("quantity", "cannot free more than is reserved")
+        self._reserve(location_id, -quantity)
+        self._touch(at)
+
+    def sell_held(
+        self,
+        held: int,
+        sold: int,
+        *,
+        location_id: UUID,
+        reservation_id: UUID,
+        reference: str,
+        at: datetime,
+        by: UUID | None,
+    ) -> StockMovement:
+        """Fulfil a reservation: free the ``held`` units and record ``sold`` of them as one
+        ``sold`` movement naming the reservation (``sold <= held``: the rest is released).
+        An archived item takes no movements: restore it first (a release still frees it)."""
+        self._require_active()
+        if not 0 < sold <= held <= self.reserved_at(location_id):
+            raise InvalidValue("quantity", "cannot sell more than the reservation holds")
+        self._reserve(location_id, -held)
+        movement = self._record(
+            -sold,
+            MovementReason.SOLD,
+            location_id=location_id,
+            at=at,
+            by=by,
+            reference=reference,
+            reservation_id=reservation_id,
+        )
+        self._touch(at)
+        self.events.append(
+            StockAdjusted(
+                occurred_at=at,
+                actor_id=by,
+                item_id=self.id,
+                sku=str(self.sku),
+                version=self.version,
+                delta=movement.delta,
+                reason=movement.reason.value,
+                quantity=self.quantity,
+                location_id=location_id,
+                location_quantity=self.quantity_at(location_id),
+            )
+        )
+        # Selling held units leaves what is available as it was, unless some were released.
+        return movement
+
+    def _reserve(self, location_id: UUID, delta: int) -> None:
+        here = self.stock.get(location_id, Held(0))
+        # The version stays: a stocktake compares counted quantities, which this leaves alone.
+        self.stock[location_id] = Held(here.quantity, here.version, here.reserved + delta)
+        self.held += delta
+        if not self.held:
+            self.hold_expires_at = None
 
     def update(self, details: ItemDetails, *, at: datetime, by: UUID | None) -> tuple[str, ...]:
         """Replace the descriptive fields; returns the names of the fields that changed."""
@@ -504,11 +632,11 @@ class Item:
         """Refuse taking ``requested`` units from a location that holds fewer. The location is
         named in the error when the caller named it or the item holds stock elsewhere (a client
         that never uses locations keeps seeing "on hand")."""
-        held = self.quantity_at(location_id)
-        if requested > held:
-            where = code if named or held != self.quantity else None
+        here = self.stock.get(location_id, Held(0))
+        if requested > here.available:
+            where = code if named or here.quantity != self.quantity else None
             raise InsufficientStock(
-                str(self.sku), available=held, requested=requested, location=where
+                str(self.sku), available=here.available, requested=requested, location=where
             )
 
     def _record(
@@ -522,9 +650,10 @@ class Item:
         note: str | None = None,
         reference: str | None = None,
         transfer_id: UUID | None = None,
+        reservation_id: UUID | None = None,
     ) -> StockMovement:
         held = self.stock.get(location_id, Held(0))
-        self.stock[location_id] = Held(held.quantity + delta, held.version + 1)
+        self.stock[location_id] = Held(held.quantity + delta, held.version + 1, held.reserved)
         self.quantity += delta
         # An item's ledger never goes back in time: a writer that read the clock before it
         # waited for the item's lock is stamped no earlier than the change it waited for, so
@@ -542,6 +671,7 @@ class Item:
             reference=reference,
             location_id=location_id,
             transfer_id=transfer_id,
+            reservation_id=reservation_id,
             held_after=held.quantity + delta,
         )
         self.new_movements.append(movement)
@@ -566,9 +696,14 @@ class Item:
                 location_quantity=self.quantity_at(movement.location_id),
             )
         )
-        was_low = is_low_stock(self.quantity - movement.delta, self.reorder_level)
-        if self.low_stock and not was_low:
-            self._announce_low(movement.occurred_at, by)
+        self._announce_if_low(self.available - movement.delta, movement.occurred_at, by)
+
+    def _announce_if_low(self, available_before: int, at: datetime, by: UUID | None) -> None:
+        """``stock.low`` when what is available crosses the reorder level (with nothing
+        reserved that is the quantity on hand, as before reservations)."""
+        low = is_low_stock(self.available, self.reorder_level)
+        if low and not is_low_stock(available_before, self.reorder_level):
+            self._announce_low(at, by)
 
     def _announce_low(self, at: datetime, by: UUID | None) -> None:
         self.events.append(

@@ -28,6 +28,7 @@ class Permission(StrEnum):
     READ_ITEMS = "read items"
     WRITE_ITEMS = "create and update items"
     ADJUST_STOCK = "adjust stock"
+    RESERVE_STOCK = "reserve stock"
     DELETE_ITEMS = "delete items"
     MANAGE_USERS = "manage users"
     MANAGE_LOCATIONS = "manage locations"
@@ -57,7 +58,7 @@ class Role(StrEnum):
 
 
 _VIEWER = frozenset({Permission.READ_ITEMS, Permission.READ_EVENTS, Permission.MANAGE_OWN_ACCESS})
-_CLERK = _VIEWER | {Permission.WRITE_ITEMS, Permission.ADJUST_STOCK}
+_CLERK = _VIEWER | {Permission.WRITE_ITEMS, Permission.ADJUST_STOCK, Permission.RESERVE_STOCK}
 _PERMISSIONS = {
     Role.VIEWER: _VIEWER,
     Role.CLERK: _CLERK,
@@ -78,6 +79,7 @@ SCOPES: Mapping[str, frozenset[Permission]] = {
     "items:read": frozenset({Permission.READ_ITEMS}),
     "items:write": frozenset({Permission.WRITE_ITEMS, Permission.DELETE_ITEMS}),
     "stock:write": frozenset({Permission.ADJUST_STOCK}),
+    "reservations:write": frozenset({Permission.RESERVE_STOCK}),
     "locations:write": frozenset({Permission.MANAGE_LOCATIONS}),
     "users:admin": frozenset({Permission.MANAGE_USERS}),
     "events:read": frozenset({Permission.READ_EVENTS}),

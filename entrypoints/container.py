@@ -55,6 +55,7 @@ from application.idempotency import IdempotencyPolicy
 from application.webhook_dispatcher import WebhookDelivery, WebhookDispatcher
 from entrypoints import event_relay as relaying
 from entrypoints.observability.metrics import new_metrics_registry
+from entrypoints.reservation_sweeper import sweeping
 from entrypoints.settings import Settings
 
 if TYPE_CHECKING:
@@ -69,6 +70,10 @@ def _secret(settings: Settings) -> str:
 
 def _session_lifetime(settings: Settings) -> timedelta:
     return timedelta(days=settings.session_ttl_days)
+
+
+def _reservation_ttl(settings: Settings) -> timedelta:
+    return timedelta(seconds=settings.reservation_ttl_seconds)
 
 
 def _schema_probe(database: Database) -> Callable[[], Awaitable[None]]:
@@ -257,6 +262,7 @@ class Container(containers.DeclarativeContainer):
     idempotency_policy = providers.Singleton(
         IdempotencyPolicy, ttl_seconds=settings.provided.idempotency_ttl_seconds
     )
+    reservation_ttl = providers.Callable(_reservation_ttl, settings)
     image_store = providers.Selector(
         settings.provided.storage,
         memory=providers.Singleton(InMemoryImageStore),
@@ -273,9 +279,9 @@ class Container(containers.DeclarativeContainer):
     create_item = providers.Factory(
         uc.CreateItem, uow=uow, clock=clock, idempotency=idempotency_policy
     )
-    get_item = providers.Factory(uc.GetItem, queries=queries)
-    get_item_by_sku = providers.Factory(uc.GetItemBySku, queries=queries)
-    list_items = providers.Factory(uc.ListItems, queries=queries)
+    get_item = providers.Factory(uc.GetItem, queries=queries, clock=clock)
+    get_item_by_sku = providers.Factory(uc.GetItemBySku, queries=queries, clock=clock)
+    list_items = providers.Factory(uc.ListItems, queries=queries, clock=clock)
     replace_item = providers.Factory(uc.ReplaceItem, uow=uow, clock=clock)
     update_item = providers.Factory(uc.UpdateItem, uow=uow, clock=clock)
     archive_item = providers.Factory(uc.ArchiveItem, uow=uow, clock=clock)
@@ -300,6 +306,28 @@ class Container(containers.DeclarativeContainer):
     )
     list_transfers = providers.Factory(uc.ListTransfers, queries=queries)
     get_item_stock = providers.Factory(uc.GetItemStock, queries=queries)
+    # -- reservations (issue 15) ---------------------------------------------------------------
+    create_reservation = providers.Factory(
+        uc.CreateReservation,
+        uow=uow,
+        clock=clock,
+        default_ttl=reservation_ttl,
+        idempotency=idempotency_policy,
+    )
+    update_reservation = providers.Factory(uc.UpdateReservation, uow=uow, clock=clock)
+    fulfil_reservation = providers.Factory(uc.FulfilReservation, uow=uow, clock=clock)
+    release_reservation = providers.Factory(uc.ReleaseReservation, uow=uow, clock=clock)
+    expire_reservations = providers.Factory(uc.ExpireReservations, uow=uow, clock=clock)
+    get_reservation = providers.Factory(uc.GetReservation, queries=queries)
+    list_reservations = providers.Factory(uc.ListReservations, queries=queries)
+    #: True in a process that serves the API (``create_app`` sets it): it runs the sweeper.
+    sweeps_reservations = providers.Object(False)
+    reservation_sweeper = providers.Resource(
+        sweeping,
+        make=expire_reservations.provider,
+        interval=settings.provided.reservation_sweep_seconds,
+        enabled=sweeps_reservations,
+    )
     list_location_stock = providers.Factory(uc.ListLocationStock, queries=queries)
     create_location = providers.Factory(uc.CreateLocation, uow=uow, clock=clock)
     update_location = providers.Factory(uc.UpdateLocation, uow=uow, clock=clock)

@@ -21,6 +21,7 @@ from application.use_cases import HistoryEntry, StockChange
 from application.views import ItemView, UserView
 from domain.audit import AuditRecord
 from domain.items import Item, StockMovement
+from domain.reservations import Reservation
 from domain.users import User
 
 T = TypeVar("T")
@@ -39,6 +40,8 @@ def item(view: ItemView | Item) -> JsonObject:
         "tax_rate": None if tax is None else f"{tax.percent:.2f}",
         "price_with_tax": f"{view.price_with_tax.amount:.2f}",
         "quantity": view.quantity,
+        "held": view.held,
+        "available": view.available,
         "reorder_level": view.reorder_level,
         "low_stock": view.low_stock,
         "has_image": view.image is not None,
@@ -62,6 +65,7 @@ def movement(m: StockMovement) -> JsonObject:
         "reference": m.reference,
         "location_id": str(m.location_id),
         "transfer_id": None if m.transfer_id is None else str(m.transfer_id),
+        "reservation_id": None if m.reservation_id is None else str(m.reservation_id),
     }
 
 
@@ -72,6 +76,25 @@ def stock_change(change: StockChange) -> JsonObject:
         "movement": None if change.movement is None else movement(change.movement),
         "quantity": change.item.quantity,
         "item": item(change.item),
+    }
+
+
+def reservation(r: Reservation) -> JsonObject:
+    """The fields of ``ReservationOut`` (``entrypoints/rest/reservation_schemas.py``)."""
+    return {
+        "id": str(r.id),
+        "item_id": str(r.item_id),
+        "location_id": str(r.location_id),
+        "quantity": r.quantity,
+        "reference": r.reference,
+        "note": r.note,
+        "status": r.status.value,
+        "fulfilled_quantity": r.fulfilled_quantity,
+        "created_by": None if r.created_by is None else str(r.created_by),
+        "created_at": r.created_at,
+        "updated_at": r.updated_at,
+        "expires_at": r.expires_at,
+        "version": r.version,
     }
 
 

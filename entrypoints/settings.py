@@ -140,6 +140,12 @@ class Settings(BaseSettings):
     gzip_min_bytes: int = Field(default=1024, ge=0)
     idempotency_ttl_seconds: int = Field(default=24 * 3600, ge=60, le=30 * 24 * 3600)
     websocket_heartbeat_seconds: float = Field(default=20.0, gt=0, le=3600)
+    # -- reservations (issue 15) ------------------------------------------------------------
+    #: How long a reservation holds stock when the request names no TTL (1 minute to 30 days).
+    reservation_ttl_seconds: int = Field(default=3600, ge=60, le=30 * 24 * 3600)
+    #: How often ``inventory serve`` expires overdue reservations (0 turns the sweeper off:
+    #: availability never depends on it; cron ``inventory reservations sweep`` instead).
+    reservation_sweep_seconds: float = Field(default=10.0, ge=0, le=24 * 3600)
     #: How often a live-event WebSocket checks its token against the store again. Revocations
     #: close sockets within moments through the event stream; this bounds the delay when that
     #: event was lost (a listener reconnecting, a client far behind).

@@ -18,6 +18,7 @@ from adapters.memory.location_queries import (
     InMemoryStocktakeQueries,
 )
 from adapters.memory.repositories import select_items, users_in_order
+from adapters.memory.reservations import InMemoryReservationQueries, live_held
 from adapters.memory.store import InMemoryStore
 from application.credentials import ApiTokenGrant
 from application.ports import ItemQuery, Page
@@ -40,7 +41,13 @@ class _ItemQueries:
         return None
 
     async def list(self, query: ItemQuery) -> Page[ItemView]:
-        window, total = select_items(self._store.items.values(), query)
+        items = self._store.items.values()
+        held: dict[UUID, int] | None = None
+        if (now := query.now) is not None and query.available_below_reorder is not None:
+            due = {i.id for i in items if i.hold_expires_at and i.hold_expires_at <= now}
+            counted = live_held(self._store.reservations.values(), due, now)
+            held = {item_id: counted.get(item_id, 0) for item_id in due}
+        window, total = select_items(items, query, held=held)
         views = [ItemView.of(item) for item in window]
         return Page(items=views, total=total, offset=query.offset, limit=query.limit)
 
@@ -100,6 +107,7 @@ class InMemoryQuerySession:
         self.locations = InMemoryLocationQueries(store)
         self.stock = InMemoryStockQueries(store)
         self.stocktakes = InMemoryStocktakeQueries(store)
+        self.reservations = InMemoryReservationQueries(store)
         self.sessions = InMemorySessionQueries(store)
         self.api_tokens = InMemoryApiTokenQueries(store)
         self.audit = InMemoryAuditQueries(store.audit)

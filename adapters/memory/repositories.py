@@ -1,7 +1,7 @@
 """Repositories over ``InMemoryStore``: they stage changes in the unit of work and hand out
 copies, so nothing reaches the store before commit and a caller's object is never shared."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -12,7 +12,7 @@ from adapters.memory.store import IdempotencyEntry
 from application.credentials import ApiTokenGrant
 from application.ports import IdempotencyRecord, ItemQuery, LoginFailures
 from domain.errors import AlreadyExists
-from domain.items import Item
+from domain.items import Item, is_low_stock
 from domain.users import User
 
 if TYPE_CHECKING:
@@ -90,8 +90,12 @@ class InMemoryItemRepository:
         self._uow.stage_item_deletion(item)
 
 
-def select_items(stored: Iterable[Item], query: ItemQuery) -> tuple[list[Item], int]:
-    """The items of one page of ``query`` and how many match (shared with the queries)."""
+def select_items(
+    stored: Iterable[Item], query: ItemQuery, *, held: Mapping[UUID, int] | None = None
+) -> tuple[list[Item], int]:
+    """The items of one page of ``query`` and how many match (shared with the queries).
+    ``held`` recounts what some items hold (their live holds) for ``available_below_reorder``."""
+    recounted: Mapping[UUID, int] = held or {}
     items = [item for item in stored if item.archived == query.archived]
     if query.search:
         needle = query.search.casefold()
@@ -104,6 +108,12 @@ def select_items(stored: Iterable[Item], query: ItemQuery) -> tuple[list[Item], 
         ]
     if query.low_stock is not None:
         items = [item for item in items if item.low_stock == query.low_stock]
+    if (wanted := query.available_below_reorder) is not None:
+        items = [
+            i
+            for i in items
+            if is_low_stock(i.quantity - recounted.get(i.id, i.held), i.reorder_level) == wanted
+        ]
     field = query.sort.field
 
     def key(item: Item) -> tuple[object, str]:

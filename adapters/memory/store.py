@@ -9,6 +9,7 @@ from domain.api_tokens import ApiToken
 from domain.audit import AuditRecord
 from domain.items import Item, StockMovement
 from domain.locations import MAIN_LOCATION_CODE, MAIN_LOCATION_ID, Location, LocationCode
+from domain.reservations import Reservation
 from domain.sessions import LoginSession
 from domain.stocktakes import Stocktake
 from domain.users import User
@@ -51,6 +52,7 @@ class InMemoryStore:
     idempotency: dict[str, IdempotencyEntry] = field(default_factory=dict)
     locations: dict[UUID, Location] = field(default_factory=_default_locations)
     stocktakes: dict[UUID, Stocktake] = field(default_factory=dict)
+    reservations: dict[UUID, Reservation] = field(default_factory=dict)
     sessions: dict[UUID, LoginSession] = field(default_factory=dict)
     #: Every refresh token a session ever had (by hash): earlier ones must be recognised.
     session_tokens: dict[bytes, UUID] = field(default_factory=dict)

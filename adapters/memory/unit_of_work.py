@@ -22,6 +22,7 @@ from adapters.memory.repositories import (
     InMemoryMovementRepository,
     InMemoryUserRepository,
 )
+from adapters.memory.reservations import InMemoryReservationRepository, copy_reservation
 from adapters.memory.store import IdempotencyEntry, InMemoryStore
 from adapters.memory.webhooks import InMemoryWebhookRepository
 from adapters.origin import FixedOrigin
@@ -32,6 +33,7 @@ from application.ports import EventPublisher, LoginFailures
 from domain.audit import AuditRecord, Origin
 from domain.items import Item, StockMovement
 from domain.locations import Location
+from domain.reservations import Reservation
 from domain.stocktakes import Stocktake
 from domain.users import User
 
@@ -66,6 +68,7 @@ class InMemoryUnitOfWork:
         self.webhooks = InMemoryWebhookRepository(store)
         self.locations = InMemoryLocationRepository(self)
         self.stocktakes = InMemoryStocktakeRepository(self)
+        self.reservations = InMemoryReservationRepository(self)
         self.sessions = InMemorySessionRepository(self, store)
         self.api_tokens = InMemoryApiTokenRepository(self, store)
         self.audit = InMemoryAuditTrail(self)
@@ -80,6 +83,7 @@ class InMemoryUnitOfWork:
         self._claims: dict[str, IdempotencyEntry] = {}
         self._locations: dict[UUID, Location | None] = {}
         self._stocktakes: dict[UUID, Stocktake] = {}
+        self._reservations: dict[UUID, Reservation] = {}
         self._access = AccessChanges()
         self._audit: list[AuditRecord] = []
 
@@ -136,6 +140,8 @@ class InMemoryUnitOfWork:
                 store.locations[location_id] = copy_location(location)
         for stocktake_id, stocktake in self._stocktakes.items():
             store.stocktakes[stocktake_id] = copy_stocktake(stocktake)
+        for reservation_id, reservation in self._reservations.items():
+            store.reservations[reservation_id] = copy_reservation(reservation)
         self._access.apply(store)
         store.audit.extend(self._audit)
         self._reset()
@@ -192,6 +198,17 @@ class InMemoryUnitOfWork:
         self._check_writable()
         self._locations[location.id] = _DELETED
         self._events.track(location)
+
+    def view_reservations(self) -> dict[UUID, Reservation]:
+        self._check_open()
+        if not self._reservations:
+            return self._store.reservations
+        return {**self._store.reservations, **self._reservations}
+
+    def stage_reservation(self, reservation: Reservation) -> None:
+        self._check_writable()
+        self._reservations[reservation.id] = reservation
+        self._events.track(reservation)
 
     def stage_stocktake(self, stocktake: Stocktake) -> None:
         self._check_writable()

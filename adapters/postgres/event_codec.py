@@ -51,13 +51,17 @@ def rebuild(payload: dict[str, Any]) -> DomainEvent:
 
 
 def event_classes() -> dict[str, type[DomainEvent]]:
-    """Every concrete event class by its ``name``, found by walking the subclasses."""
+    """Every concrete event class by its ``name``, found by walking the subclasses. A class with
+    subclasses of its own (``ReservationEvent``) only shares fields and is never raised, so only
+    the leaves count."""
     found: dict[str, type[DomainEvent]] = {}
     pending = list(DomainEvent.__subclasses__())
     while pending:
         cls = pending.pop()
-        found[cls.name] = cls
-        pending.extend(cls.__subclasses__())
+        children = cls.__subclasses__()
+        if not children:
+            found[cls.name] = cls
+        pending.extend(children)
     return found
 
 

@@ -3,11 +3,12 @@
 import functools
 from typing import Any, Protocol
 
-from sqlalchemy import BigInteger, ColumnElement, Row, Select, bindparam, exists, func, select
+from sqlalchemy import BigInteger, ColumnElement, Row, Select, bindparam, case, exists, func, select
 
 from adapters.sqlalchemy.search import INDEXED_SHARE, SearchPlan, search_filter
-from adapters.sqlalchemy.tables import item_total, items
+from adapters.sqlalchemy.tables import UtcDateTime, item_total, items, reservations
 from application.ports import ItemQuery, ItemSort
+from domain.reservations import ReservationStatus
 
 _SORT_COLUMNS = {
     ItemSort.NAME.field: items.c.name_key,
@@ -21,6 +22,26 @@ _SORT_COLUMNS = {
 _ITEM_TOTAL = select(item_total.c.total)
 _MARGIN = items.c.quantity - items.c.reorder_level
 _LOW_STOCK = {True: _MARGIN <= 0, False: _MARGIN > 0}
+_HOLDS_NOW = bindparam("holds_now", type_=UtcDateTime())
+#: What an item holds at ``holds_now``: its counter, unless its first hold has expired by then;
+#: only such a row recounts its live holds (the counter may still count an expired one).
+_LIVE_HELD = case(
+    (
+        items.c.hold_expires_at <= _HOLDS_NOW,
+        select(func.coalesce(func.sum(reservations.c.quantity), 0))
+        .where(
+            reservations.c.item_id == items.c.id,
+            reservations.c.status == ReservationStatus.ACTIVE.value,
+            reservations.c.expires_at > _HOLDS_NOW,
+        )
+        .scalar_subquery(),
+    ),
+    else_=items.c.held,
+)
+_AVAILABLE_MARGIN = items.c.quantity - _LIVE_HELD - items.c.reorder_level
+_LOW_AVAILABLE = {True: _AVAILABLE_MARGIN <= 0, False: _AVAILABLE_MARGIN > 0}
+_STORED_MARGIN = items.c.quantity - items.c.held - items.c.reorder_level
+_LOW_STORED = {True: _STORED_MARGIN <= 0, False: _STORED_MARGIN > 0}
 _ARCHIVED = {True: items.c.archived_at.is_not(None), False: items.c.archived_at.is_(None)}
 #: The search index (and PostgreSQL's kept total) count archived items too; their count is only
 #: the answer while no item is archived, which this checks through ``ix_items_archived_at``.
@@ -61,6 +82,12 @@ async def item_page(
         parameters = plan.parameters
     if query.low_stock is not None:
         filters.append(_LOW_STOCK[query.low_stock])
+    if query.available_below_reorder is not None:
+        if query.now is None:
+            filters.append(_LOW_STORED[query.available_below_reorder])
+        else:
+            filters.append(_LOW_AVAILABLE[query.available_below_reorder])
+            parameters = {**parameters, "holds_now": query.now}
     page_statement, count_statement = _list_statements(tuple(filters), query.sort)
     result = await session.execute(
         page_statement, {**parameters, "page_offset": query.offset, "page_limit": query.limit}

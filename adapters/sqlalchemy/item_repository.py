@@ -46,6 +46,7 @@ _WITH_STOCK = select(
     location_stock.c.location_id.label("held_at"),
     location_stock.c.quantity.label("held_quantity"),
     location_stock.c.version.label("held_version"),
+    location_stock.c.reserved.label("held_reserved"),
 ).select_from(items.outerjoin(location_stock, location_stock.c.item_id == items.c.id))
 _ITEM_BY_ID = _WITH_STOCK.where(items.c.id == bindparam("key"))
 _ITEM_BY_SKU = _WITH_STOCK.where(items.c.sku == bindparam("key"))
@@ -62,7 +63,11 @@ _STOCK_OF = select(location_stock).where(
 def _upsert(statement: Any) -> Insert:
     return statement.on_conflict_do_update(  # type: ignore[no-any-return]
         index_elements=[location_stock.c.item_id, location_stock.c.location_id],
-        set_={"quantity": statement.excluded.quantity, "version": statement.excluded.version},
+        set_={
+            "quantity": statement.excluded.quantity,
+            "version": statement.excluded.version,
+            "reserved": statement.excluded.reserved,
+        },
     )
 
 
@@ -111,7 +116,9 @@ class SqlAlchemyItemRepository:
         if found:
             stock = await self._session.execute(_STOCK_OF, {"ids": list(found)})
             for level in stock:
-                found[level.item_id].stock[level.location_id] = Held(level.quantity, level.version)
+                found[level.item_id].stock[level.location_id] = Held(
+                    level.quantity, level.version, level.reserved
+                )
         for item in found.values():
             self._remember(item)
         return list(found.values())
@@ -126,7 +133,7 @@ class SqlAlchemyItemRepository:
                 item = found[values["id"]] = mappers.item_to_domain(values)
             if values["held_at"] is not None:
                 item.stock[values["held_at"]] = Held(
-                    values["held_quantity"], values["held_version"]
+                    values["held_quantity"], values["held_version"], values["held_reserved"]
                 )
         for item in found.values():
             self._remember(item)
@@ -148,6 +155,7 @@ class SqlAlchemyItemRepository:
                     "location_id": location_id,
                     "quantity": held.quantity,
                     "version": held.version,
+                    "reserved": held.reserved,
                 }
                 for location_id, held in item.stock.items()
                 if before.get(location_id) != held

@@ -11,6 +11,7 @@ from typing import Any
 from application.ports import LoginFailures
 from domain.items import Item, ItemImage, MovementReason, StockMovement
 from domain.locations import Location, LocationCode
+from domain.reservations import Reservation, ReservationStatus
 from domain.users import Role, User, Username
 from domain.values import Money, Sku, TaxRate
 
@@ -29,6 +30,8 @@ def item_to_row(item: Item) -> dict[str, Any]:
         "unit_price": item.unit_price.amount,
         "tax_rate": None if item.tax_rate is None else item.tax_rate.percent,
         "quantity": item.quantity,
+        "held": item.held,
+        "hold_expires_at": item.hold_expires_at,
         "reorder_level": item.reorder_level,
         "image_key": None if image is None else image.key,
         "image_content_type": None if image is None else image.content_type,
@@ -59,6 +62,8 @@ def item_to_domain(row: Row) -> Item:
         unit_price=Money(row["unit_price"]),
         tax_rate=None if row["tax_rate"] is None else TaxRate(row["tax_rate"]),
         quantity=row["quantity"],
+        held=row["held"],
+        hold_expires_at=row["hold_expires_at"],
         reorder_level=row["reorder_level"],
         image=image,
         version=row["version"],
@@ -81,6 +86,7 @@ def movement_to_row(movement: StockMovement) -> dict[str, Any]:
         "reference": movement.reference,
         "location_id": movement.location_id,
         "transfer_id": movement.transfer_id,
+        "reservation_id": movement.reservation_id,
         "held_after": movement.held_after,
     }
 
@@ -98,6 +104,7 @@ def movement_to_domain(row: Row) -> StockMovement:
         reference=row["reference"],
         location_id=row["location_id"],
         transfer_id=row["transfer_id"],
+        reservation_id=row["reservation_id"],
         held_after=row["held_after"],
     )
 
@@ -161,4 +168,40 @@ def location_to_domain(row: Row) -> Location:
         version=row["version"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
+    )
+
+
+def reservation_to_row(reservation: Reservation) -> dict[str, Any]:
+    return {
+        "id": reservation.id,
+        "item_id": reservation.item_id,
+        "location_id": reservation.location_id,
+        "quantity": reservation.quantity,
+        "reference": reservation.reference,
+        "note": reservation.note,
+        "status": reservation.status.value,
+        "fulfilled_quantity": reservation.fulfilled_quantity,
+        "created_by": reservation.created_by,
+        "created_at": reservation.created_at,
+        "updated_at": reservation.updated_at,
+        "expires_at": reservation.expires_at,
+        "version": reservation.version,
+    }
+
+
+def reservation_to_domain(row: Row) -> Reservation:
+    return Reservation(
+        id=row["id"],
+        item_id=row["item_id"],
+        location_id=row["location_id"],
+        quantity=row["quantity"],
+        reference=row["reference"],
+        note=row["note"],
+        status=ReservationStatus(row["status"]),
+        fulfilled_quantity=row["fulfilled_quantity"],
+        created_by=row["created_by"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        expires_at=row["expires_at"],
+        version=row["version"],
     )

@@ -34,6 +34,7 @@ from adapters.sqlalchemy.location_queries import (
 )
 from adapters.sqlalchemy.mappers import movement_to_domain
 from adapters.sqlalchemy.read_session import ReadSession
+from adapters.sqlalchemy.reservations import SqlAlchemyReservationQueries
 from adapters.sqlalchemy.search import INDEXED_SHARE
 from adapters.sqlalchemy.tables import movements, users
 from application.credentials import ApiTokenGrant
@@ -45,7 +46,8 @@ from domain.values import Money, Sku, TaxRate
 
 _ITEM_COLUMNS = (
     "id, sku, name, description, unit_price, tax_rate, quantity, reorder_level, image_key,"
-    " image_content_type, image_size, image_sha256, version, created_at, updated_at, archived_at"
+    " image_content_type, image_size, image_sha256, version, created_at, updated_at, held,"
+    " hold_expires_at, archived_at"
 )
 _USER_COLUMNS = (
     "id, username, role, active, token_version, email, full_name, created_at, updated_at"
@@ -85,7 +87,9 @@ def _converters(*kinds: Callable[[Any], Any]) -> Callable[[Sequence[Any]], list[
 
 
 # (the id, first, is converted by ``_Reads._one``: a read by id already has it)
-_SQLITE_ITEM = _converters(_same, *(_same,) * 3, _money, _money, *(_same,) * 7, _utc, _utc, _utc)
+_SQLITE_ITEM = _converters(
+    _same, *(_same,) * 3, _money, _money, *(_same,) * 7, _utc, _utc, _same, _utc, _utc
+)
 _SQLITE_USER = _converters(_same, _same, _same, bool, *(_same,) * 3, _utc, _utc)
 #: The user, then the token (``access_queries.grant_of`` converts the token's columns).
 _SQLITE_TOKEN_USER = _converters(
@@ -95,7 +99,8 @@ _SQLITE_TOKEN_USER = _converters(
 
 def _item_view(values: Sequence[Any]) -> ItemView:
     (id_, sku, name, description, price, tax, quantity, reorder, image_key, image_type,
-     image_size, image_sha, version, created, updated, archived) = values  # fmt: skip
+     image_size, image_sha, version, created, updated, held, hold_expires_at,
+     archived) = values  # fmt: skip
     return ItemView(
         id=id_,
         sku=Sku(sku),
@@ -104,6 +109,8 @@ def _item_view(values: Sequence[Any]) -> ItemView:
         unit_price=Money(price),
         tax_rate=None if tax is None else TaxRate(tax),
         quantity=quantity,
+        held=held,
+        hold_expires_at=hold_expires_at,
         reorder_level=reorder,
         image=None
         if image_key is None
@@ -243,6 +250,7 @@ class SqlAlchemyQuerySession:
         self.locations = SqlAlchemyLocationQueries(self._session)
         self.stock = SqlAlchemyStockQueries(self._session)
         self.stocktakes = SqlAlchemyStocktakeQueries(self._session)
+        self.reservations = SqlAlchemyReservationQueries(self._session)
         self.sessions = SqlAlchemySessionQueries(self._session)
         self.api_tokens = SqlAlchemyApiTokenQueries(self._session)
         self.audit = SqlAlchemyAuditQueries(self._session)

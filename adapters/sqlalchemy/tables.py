@@ -126,6 +126,10 @@ class ItemRow(Base):
     unit_price: Mapped[Decimal] = mapped_column(Numeric(14, 2))
     tax_rate: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))
     quantity: Mapped[int] = mapped_column(BigInteger)
+    #: What reservations hold, in all (migration 0008): kept with the stock rows' ``reserved``.
+    held: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    #: ``Item.hold_expires_at`` (migration 0008): a reader recounts ``held`` once it passed.
+    hold_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     reorder_level: Mapped[int] = mapped_column(BigInteger)
     image_key: Mapped[str | None] = mapped_column(String(255))
     image_content_type: Mapped[str | None] = mapped_column(String(100))
@@ -170,6 +174,8 @@ class MovementRow(Base):
     #: No foreign key: a deleted (empty) location's ledger lines stay, as history.
     location_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     transfer_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
+    #: The reservation a ``sold`` line fulfilled (migration 0008; no foreign key, as history).
+    reservation_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     #: What the item holds at the location after this movement (migration 0007).
     held_after: Mapped[int | None] = mapped_column(BigInteger)
 
@@ -205,6 +211,36 @@ class LocationStockRow(Base):
     )
     location_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("locations.id"), primary_key=True)
     quantity: Mapped[int] = mapped_column(BigInteger)
+    version: Mapped[int] = mapped_column(BigInteger)
+    #: What active reservations hold here (migration 0008); never more than ``quantity``.
+    reserved: Mapped[int] = mapped_column(BigInteger, server_default="0")
+
+
+class ReservationRow(Base):
+    """A hold on stock (``domain.reservations``). One reference holds an item once; the
+    sweeper finds overdue holds by (status, expires_at)."""
+
+    __tablename__ = "reservations"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        Index("uq_reservations_item_id_reference", "item_id", "reference", unique=True),
+        Index("ix_reservations_status_expires_at", "status", "expires_at"),
+        Index("ix_reservations_reference", "reference"),
+        Index("ix_reservations_created_at_id", "created_at", "id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    item_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
+    location_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("locations.id"))
+    quantity: Mapped[int] = mapped_column(BigInteger)
+    reference: Mapped[str] = mapped_column(String(100))
+    note: Mapped[str | None] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(20))
+    fulfilled_quantity: Mapped[int] = mapped_column(BigInteger)
+    created_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
     version: Mapped[int] = mapped_column(BigInteger)
 
 
@@ -439,6 +475,7 @@ login_failures = _table(LoginFailureRow)
 idempotency_keys = _table(IdempotencyRow)
 locations = _table(LocationRow)
 location_stock = _table(LocationStockRow)
+reservations = _table(ReservationRow)
 stocktakes = _table(StocktakeRow)
 stocktake_lines = _table(StocktakeLineRow)
 login_sessions = _table(LoginSessionRow)

@@ -25,6 +25,7 @@ from adapters.sqlalchemy.location_repository import (
     SqlAlchemyStocktakeRepository,
 )
 from adapters.sqlalchemy.login_attempts import SqlAlchemyLoginAttemptRepository
+from adapters.sqlalchemy.reservations import SqlAlchemyReservationRepository
 from adapters.sqlalchemy.sessions import WriteSession
 from adapters.sqlalchemy.user_repository import SqlAlchemyUserRepository
 from adapters.sqlalchemy.webhook_repository import SqlAlchemyWebhookRepository
@@ -57,6 +58,7 @@ class SqlAlchemyUnitOfWork:
         self.idempotency = SqlAlchemyIdempotencyRepository(self._session)
         self.locations = SqlAlchemyLocationRepository(self._session, self._events.track)
         self.stocktakes = SqlAlchemyStocktakeRepository(self._session)
+        self.reservations = SqlAlchemyReservationRepository(self._session, self._events.track)
         self.sessions = SqlAlchemySessionRepository(self._session)
         self.api_tokens = SqlAlchemyApiTokenRepository(self._session)
         self.webhooks = SqlAlchemyWebhookRepository(self._session)

@@ -11,13 +11,16 @@ from application.use_cases.check_registration import CheckRegistration
 from application.use_cases.count_stock import CountStock
 from application.use_cases.create_item import CreatedItem, CreateItem
 from application.use_cases.create_location import CreateLocation
+from application.use_cases.create_reservation import CreateReservation, Reserved
 from application.use_cases.create_webhook import CreatedWebhook, CreateWebhook
 from application.use_cases.delete_location import DeleteLocation
+from application.use_cases.expire_reservations import ExpireReservations, Sweep
 from application.use_cases.export_items import ExportedStock, ExportItems, ExportStockByLocation
 from application.use_cases.get_image import GetImage, ImageContent
 from application.use_cases.get_item import GetItem
 from application.use_cases.get_item_by_sku import GetItemBySku
 from application.use_cases.get_location import GetLocation, ListLocations
+from application.use_cases.get_reservation import GetReservation, ListReservations
 from application.use_cases.get_user import GetUser, ListUsers
 from application.use_cases.import_items import (
     ImportItems,
@@ -53,6 +56,11 @@ from application.use_cases.replace_item import ReplaceItem
 from application.use_cases.replay_events import EventBatch, ReplayEvents
 from application.use_cases.resolve_actor import ResolveActor
 from application.use_cases.resolve_principal import ResolvePrincipal
+from application.use_cases.settle_reservation import (
+    FulfilReservation,
+    ReleaseReservation,
+    Settled,
+)
 from application.use_cases.stock_as_of import (
     GetItemStockAsOf,
     ItemStockAsOf,
@@ -74,6 +82,7 @@ from application.use_cases.stocktakes import (
 from application.use_cases.transfer_stock import Transfer, TransferStock
 from application.use_cases.update_item import UpdateItem
 from application.use_cases.update_location import UpdateLocation
+from application.use_cases.update_reservation import UpdateReservation
 from application.use_cases.update_user import UpdateUser
 from application.use_cases.webhook_deliveries import ListWebhookDeliveries, RedeliverWebhook
 
@@ -93,6 +102,7 @@ __all__ = [
     "CreateApiToken",
     "CreateItem",
     "CreateLocation",
+    "CreateReservation",
     "CreateWebhook",
     "CreatedItem",
     "CreatedWebhook",
@@ -100,16 +110,19 @@ __all__ = [
     "DeleteWebhook",
     "EndSession",
     "EventBatch",
+    "ExpireReservations",
     "ExportItems",
     "ExportMovements",
     "ExportStockByLocation",
     "ExportedStock",
+    "FulfilReservation",
     "GetImage",
     "GetItem",
     "GetItemBySku",
     "GetItemStock",
     "GetItemStockAsOf",
     "GetLocation",
+    "GetReservation",
     "GetStocktake",
     "GetUser",
     "GetWebhook",
@@ -126,6 +139,7 @@ __all__ = [
     "ListLocationStock",
     "ListLocations",
     "ListMovements",
+    "ListReservations",
     "ListSessions",
     "ListTransfers",
     "ListUsers",
@@ -143,9 +157,11 @@ __all__ = [
     "RedeliverWebhook",
     "RefreshSession",
     "RegisterUser",
+    "ReleaseReservation",
     "RemoveImage",
     "ReplaceItem",
     "ReplayEvents",
+    "Reserved",
     "ResolveActor",
     "ResolvePrincipal",
     "RestoreItem",
@@ -154,15 +170,18 @@ __all__ = [
     "RowOutcome",
     "RowStatus",
     "SetUserPassword",
+    "Settled",
     "StockChange",
     "StockLine",
     "StockReportAsOf",
     "StocktakeReport",
+    "Sweep",
     "TakeStock",
     "Transfer",
     "TransferStock",
     "UpdateItem",
     "UpdateLocation",
+    "UpdateReservation",
     "UpdateUser",
     "UpdateWebhook",
     "Valuation",

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from application.commands import ItemKey, LineCount, LocationKey
 from application.ports import UnitOfWork
+from application.use_cases._holds import expire_overdue
 from application.use_cases._locations import load_location
 from application.use_cases._lookup import load_item
 from domain.errors import InvalidValue
@@ -79,17 +80,20 @@ async def settle(
     conflicts = frozenset(stocktake.conflicts(versions))
     applied = stocktake.commit(conflicts, skip_conflicts=skip_conflicts, at=at)
     movements: list[StockMovement] = []
+    expired: set[UUID] = set()
     for location_id in sorted({line.location_id for line in applied}):
         location = await load_location(uow, location_id, for_share=True)
         for line in (line for line in applied if line.location_id == location_id):
             assert line.counted is not None
             note = f"stocktake {stocktake.id}"
+            held = await expire_overdue(uow, items[line.item_id], now=at)
+            expired.update(line.item_id for _ in held)
             moved = items[line.item_id].count(
                 line.counted, at=at, by=by, note=note, location=location
             )
             if moved is not None:
                 movements.append(moved)
     for item in items.values():
-        if item.new_movements:
+        if item.new_movements or item.id in expired:
             await uow.items.save(item)
     return StocktakeReport(stocktake, tuple(movements), conflicts, committed=True)

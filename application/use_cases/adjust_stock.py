@@ -14,6 +14,7 @@ from application.idempotency import (
     fingerprint,
 )
 from application.ports import Clock, UnitOfWork
+from application.use_cases._holds import expire_overdue
 from application.use_cases._locations import load_location
 from application.use_cases._lookup import load_item
 from domain.items import Item, StockMovement
@@ -64,6 +65,7 @@ class AdjustStock:
             )
             item = await load_item(self.uow, cmd.item, for_update=True)
             item.check_version(cmd.expected_version)
+            await expire_overdue(self.uow, item, now=now)
             movement = item.adjust(
                 cmd.delta,
                 cmd.reason,

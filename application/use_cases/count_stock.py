@@ -2,6 +2,7 @@ from application.actors import acting
 from application.commands import CountStockCommand
 from application.idempotency import DEFAULT_POLICY, IdempotencyPolicy, Idempotent, fingerprint
 from application.ports import Clock, UnitOfWork
+from application.use_cases._holds import expire_overdue
 from application.use_cases._locations import load_location
 from application.use_cases._lookup import load_item
 from application.use_cases.adjust_stock import CHANGE_CODEC, StockChange
@@ -36,6 +37,7 @@ class CountStock:
             )
             item = await load_item(self.uow, cmd.item, for_update=True)
             item.check_version(cmd.expected_version)
+            expired = await expire_overdue(self.uow, item, now=now)
             movement = item.count(
                 cmd.quantity,
                 at=now,
@@ -45,9 +47,9 @@ class CountStock:
                 location=location,
             )
             change = StockChange(item=item, movement=movement)
-            if movement is not None:
+            if movement is not None or expired:
                 await self.uow.items.save(item)
-            if movement is not None or cmd.idempotency_key is not None:
+            if movement is not None or expired or cmd.idempotency_key is not None:
                 await keyed.record(change)
                 await self.uow.commit()
         return change

@@ -15,6 +15,7 @@ from itertools import islice
 
 from application.audit import change_record
 from application.ports import Clock, UnitOfWork
+from application.use_cases._holds import expire_overdue
 from domain.audit import Snapshot, item_snapshot
 from domain.errors import DomainError, InvalidValue, NotFound
 from domain.items import Item, ItemDetails
@@ -206,6 +207,9 @@ class ImportItems:
         created: dict[str, Item] = {}
         changed: dict[str, Item] = {}
         now = self.clock.now()  # the batch commits as one: one time for all of its rows
+        for sku, item in existing.items():  # a count must not be refused by an overdue hold
+            if await expire_overdue(self.uow, item, now=now):
+                changed[sku] = item
         for entry in parsed:
             sku = entry.details.sku.value
             try:

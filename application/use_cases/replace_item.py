@@ -2,6 +2,7 @@ from application.actors import acting
 from application.audit import record_item
 from application.commands import ReplaceItemCommand
 from application.ports import Clock, UnitOfWork
+from application.use_cases._holds import expire_overdue
 from application.use_cases._lookup import load_item
 from domain.audit import item_snapshot
 from domain.items import Item, ItemDetails
@@ -33,6 +34,7 @@ class ReplaceItem:
             before = item_snapshot(item)
             item.update(details, at=now, by=by)
             if cmd.quantity is not None:
+                await expire_overdue(self.uow, item, now=now)
                 item.count(cmd.quantity, at=now, by=by)
             await self.uow.items.save(item)
             await record_item(self.uow, item, action="updated", actor_id=by, at=now, before=before)

@@ -15,6 +15,7 @@ from application.idempotency import (
     fingerprint,
 )
 from application.ports import Clock, UnitOfWork
+from application.use_cases._holds import expire_overdue
 from application.use_cases._locations import load_locations_in_order
 from application.use_cases._lookup import load_item
 from domain.items import Item, StockMovement
@@ -76,6 +77,7 @@ class TransferStock:
                 self.uow, [cmd.from_location, cmd.to_location]
             )
             item = await load_item(self.uow, cmd.item, for_update=True)
+            await expire_overdue(self.uow, item, now=now)
             outgoing, incoming = item.transfer(
                 cmd.quantity,
                 source=source,

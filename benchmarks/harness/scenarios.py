@@ -4,6 +4,7 @@ import csv
 import json
 import os
 import time
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -90,9 +91,16 @@ def measure_baseline(bench: Bench) -> None:
     bench.baseline_rps = row.rps or 0.0
 
 
-def measure_main_store(bench: Bench) -> None:
-    """Everything measured against the main store: reads, lists, writes, the login storm, then
-    the in-process profile of a GET item."""
+#: The plain movement row: other write scenarios are reported against it too.
+MOVEMENTS = "POST /api/v1/items/{id}/movements (+1/-1)"
+#: A scenario of another issue's harness, run on the main store after its writes (the bench,
+#: the server's URL, the clerk's wrk environment).
+ExtraScenario = Callable[[Bench, str, dict[str, str]], object]
+
+
+def measure_main_store(bench: Bench, extra: Sequence[ExtraScenario] = ()) -> None:
+    """Everything measured against the main store: reads, lists, writes (then the ``extra``
+    scenarios), the login storm, then the in-process profile of a GET item."""
     main = bench.store("main")
     import_csv(main, bench.options.items)
     with serve_store(bench, main) as server:
@@ -107,6 +115,8 @@ def measure_main_store(bench: Bench) -> None:
         _reads(bench, server.base_url, env)
         _writes(bench, server.base_url, env)
         measure_transfers(bench, main, server.base_url, env)
+        for measure in extra:
+            measure(bench, server.base_url, env)
         _login_storm(bench, server.base_url)
         rss = rss_mb(server.pid)
         bench.report.add(Row("worker RSS after the run", value=f"{rss} MB"))
@@ -178,7 +188,7 @@ def measure_api_token(bench: Bench) -> None:
 
 def _writes(bench: Bench, url: str, env: dict[str, str]) -> None:
     targets = bench.targets
-    row = bench.load("POST /api/v1/items/{id}/movements (+1/-1)", "movements.lua", url, env)
+    row = bench.load(MOVEMENTS, "movements.lua", url, env)
     ratio, p99 = targets.movement, targets.movement_p99_ms
     row.expect(
         f"ratio ≥ {ratio:.2f}, p99 ≤ {p99:g} ms",

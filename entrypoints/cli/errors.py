@@ -52,6 +52,9 @@ EXIT_CODES: dict[str, int] = {
     "default_location": 42,
     "stocktake_closed": 43,
     "stocktake_conflict": 44,
+    # Reservations (issue 15): numbered from 50.
+    "reservation_closed": 50,
+    "reservation_conflict": 51,
     # History (issue 18): numbered from 60 to stay clear of other additions.
     "item_archived": 60,
     "item_not_archived": 61,

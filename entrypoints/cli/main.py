@@ -19,6 +19,7 @@ from entrypoints.cli import (
     items,
     locations,
     reports,
+    reservations,
     serve,
     stock,
     stocktake,
@@ -116,6 +117,7 @@ def build_cli(
     app.add_typer(items.app, name="items")
     app.add_typer(locations.app, name="locations")
     app.add_typer(tokens.app, name="tokens")
+    app.add_typer(reservations.app, name="reservations")
     app.add_typer(db.app, name="db")
     app.add_typer(reports.app, name="reports")
     stock.register(app)

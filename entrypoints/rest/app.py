@@ -44,6 +44,7 @@ from entrypoints.rest.routes import (
     locations,
     movements,
     reports,
+    reservations,
     stocktakes,
     transfers,
     users,
@@ -74,6 +75,7 @@ WIRED_MODULES = [
     locations,
     transfers,
     stocktakes,
+    reservations,
     history,
     reports,
 ]
@@ -93,6 +95,7 @@ ROUTERS = [
     locations.router,
     transfers.router,
     stocktakes.router,
+    reservations.router,
     history.router,
     reports.router,
     reports.movements_router,
@@ -111,8 +114,9 @@ its user's current role allow; each route says which scope it needs. Errors are
 
 Live events: a WebSocket at `/api/v1/events?token=<access token>` (or with an
 `Authorization: Bearer` header) streams `item.created`, `item.updated`, `item.deleted`,
-`stock.adjusted` (with the location), `stock.transferred`, `stock.low` and `location.changed`
-as JSON objects, with a `{"type": "heartbeat"}` when idle.
+`stock.adjusted` (with the location), `stock.transferred`, `stock.low`, `location.changed` and
+`reservation.created`/`.updated`/`.fulfilled`/`.released`/`.expired` as JSON objects, with a
+`{"type": "heartbeat"}` when idle.
 """
 
 
@@ -178,6 +182,7 @@ def create_app(container: Container | None = None) -> FastAPI:
     configure_logging(settings)
     container.wire(modules=WIRED_MODULES)
     container.listens_for_live_events.override(providers.Object(True))
+    container.sweeps_reservations.override(providers.Object(True))
     container.origin.override(providers.Object(RequestOrigin()))
     app = FastAPI(
         title=SERVICE_NAME,

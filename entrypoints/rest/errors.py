@@ -48,6 +48,8 @@ STATUS_BY_CODE: Mapping[str, int] = {
     "default_location": 409,
     "stocktake_closed": 409,
     "stocktake_conflict": 409,
+    "reservation_closed": 409,
+    "reservation_conflict": 409,
     "item_archived": 409,
     "item_not_archived": 409,
     "item_has_stock": 409,

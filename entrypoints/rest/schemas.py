@@ -218,6 +218,8 @@ class ItemOut(ResponseModel):
     tax_rate: AmountOut | None
     price_with_tax: AmountOut
     quantity: int
+    held: int = Field(description="What active reservations hold (see docs/reservations.md).")
+    available: int = Field(description="quantity - held: what may still be sold or reserved.")
     reorder_level: int
     low_stock: bool
     has_image: bool
@@ -239,6 +241,8 @@ class ItemOut(ResponseModel):
             tax_rate=None if item.tax_rate is None else item.tax_rate.percent,
             price_with_tax=item.price_with_tax.amount,
             quantity=item.quantity,
+            held=item.held,
+            available=item.available,
             reorder_level=item.reorder_level,
             low_stock=item.low_stock,
             has_image=item.image is not None,
@@ -293,6 +297,7 @@ class MovementOut(ResponseModel):
     reference: str | None
     location_id: UUID
     transfer_id: UUID | None = Field(description="Shared by the two movements of a transfer.")
+    reservation_id: UUID | None = Field(description="The reservation a `sold` movement fulfilled.")
 
     @classmethod
     def of(cls, movement: StockMovement) -> Self:
@@ -308,6 +313,7 @@ class MovementOut(ResponseModel):
             reference=movement.reference,
             location_id=movement.location_id,
             transfer_id=movement.transfer_id,
+            reservation_id=movement.reservation_id,
         )
 
 

@@ -16,13 +16,18 @@ through the container's read-only unit of work and checks:
   the sum of its ledger, and nothing is ever below zero. Movements that name no location (and
   counts, PATCH and PUT quantities) are at the default location ``MAIN``; the machine also
   moves stock at two locations of its own and transfers between all three.
+* reservations (held at ``MAIN``): Σ active holds <= on hand at every location, available >= 0,
+  the stored ``held`` counters equal the machine's active holds, each hold's stored status is
+  the machine's, and every fulfilled hold equals its ``sold`` movement. Time passes through the
+  injected clock: a hold past its expiry is ignored at once (a movement may take its stock)
+  and expired by the next writer of the item or by the sweeper.
 """
 
 import asyncio
 import inspect
 from collections.abc import Awaitable, Callable, Coroutine
-from dataclasses import dataclass, replace
-from datetime import timedelta
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 from uuid import UUID, uuid4
 
@@ -31,20 +36,30 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, precondition, rule
 
-from adapters.clock import FixedClock
 from application.commands import (
     UNSET,
     AdjustStockCommand,
     CountStockCommand,
     CreateItemCommand,
     CreateLocationCommand,
+    CreateReservationCommand,
+    FulfilReservationCommand,
+    ReleaseReservationCommand,
     ReplaceItemCommand,
     TransferStockCommand,
     UpdateItemCommand,
 )
-from domain.errors import AlreadyExists, InsufficientStock, InvalidValue, VersionMismatch
-from domain.items import Item, StockMovement
-from domain.locations import MAIN_LOCATION_CODE
+from application.ports import ItemQuery
+from domain.errors import (
+    AlreadyExists,
+    InsufficientStock,
+    InvalidValue,
+    ReservationClosed,
+    ReservationConflict,
+    VersionMismatch,
+)
+from domain.items import Held, Item, MovementReason, StockMovement
+from domain.locations import MAIN_LOCATION_CODE, MAIN_LOCATION_ID
 from domain.users import Principal, Role
 from entrypoints.container import Container
 
@@ -81,6 +96,54 @@ class Expected:
         return tuple(sorted(held.items()))
 
 
+@dataclass
+class Hold:
+    """What the machine believes about one reservation (all are held at ``MAIN``)."""
+
+    reference: str
+    quantity: int
+    expires_at: datetime
+    status: str = "active"
+    sold: int = 0
+
+    def live(self, now: datetime) -> bool:
+        return self.status == "active" and now < self.expires_at
+
+    def overdue(self, now: datetime) -> bool:
+        return self.status == "active" and now >= self.expires_at
+
+
+@dataclass
+class Holds:
+    by_item: dict[UUID, dict[UUID, Hold]] = field(default_factory=dict)
+
+    def of(self, item_id: UUID) -> dict[UUID, Hold]:
+        return self.by_item.setdefault(item_id, {})
+
+    def live_held(self, item_id: UUID, now: datetime) -> int:
+        return sum(h.quantity for h in self.of(item_id).values() if h.live(now))
+
+    def stored_held(self, item_id: UUID) -> int:
+        return sum(h.quantity for h in self.of(item_id).values() if h.status == "active")
+
+    def expire(self, item_id: UUID, now: datetime) -> int:
+        """What a writer at ``MAIN`` does first: expire the item's overdue holds."""
+        overdue = [h for h in self.of(item_id).values() if h.overdue(now)]
+        for hold in overdue:
+            hold.status = "expired"
+        return len(overdue)
+
+    def pick(self, now: datetime, *, live: bool) -> list[tuple[UUID, UUID]]:
+        """In the order they were made: ids are random, so an order by id would differ when
+        Hypothesis replays a run, and it could not shrink (or even report) a failure."""
+        return [
+            (item_id, rid)
+            for item_id, holds in self.by_item.items()
+            for rid, hold in holds.items()
+            if (hold.live(now) if live else hold.overdue(now))
+        ]
+
+
 def make_stock_machine(container_factory: ContainerFactory) -> type[RuleBasedStateMachine]:
     class StockLedgerMachine(RuleBasedStateMachine):
         items = Bundle("items")
@@ -98,6 +161,8 @@ def make_stock_machine(container_factory: ContainerFactory) -> type[RuleBasedSta
             # Unique across machine instances, in case a factory hands out a shared database.
             self.sku_prefix = f"M{uuid4().hex[:10]}"
             self.places = [MAIN_LOCATION_CODE]
+            self.clock = self.container.clock()
+            self.holds = Holds()
             for suffix in ("A", "B"):
                 code = f"{self.sku_prefix}-{suffix}".upper()
                 self.run(
@@ -224,13 +289,14 @@ def make_stock_machine(container_factory: ContainerFactory) -> type[RuleBasedSta
                 with pytest.raises(InvalidValue, match="delta"):
                     self.run(self.container.adjust_stock().execute(command))
                 return
-            main = before.at(MAIN_LOCATION_CODE)
-            if main + delta < 0:
+            free = before.at(MAIN_LOCATION_CODE) - self.holds.live_held(item_id, self.now)
+            if free + delta < 0:
                 with pytest.raises(InsufficientStock) as refused:
                     self.run(self.container.adjust_stock().execute(command))
-                assert refused.value.available == main
+                assert refused.value.available == free
                 assert refused.value.requested == -delta
                 return
+            self.holds.expire(item_id, self.now)
             change = self.run(self.container.adjust_stock().execute(command))
             assert change.item.quantity == before.quantity + delta
             self.accepted(
@@ -249,6 +315,7 @@ def make_stock_machine(container_factory: ContainerFactory) -> type[RuleBasedSta
                     self.run(self.container.adjust_stock().execute(command))
                 assert (refused.value.available, refused.value.location) == (before.at(code), code)
                 return
+            self.holds.expire(item_id, self.now)  # a writer expires the item's overdue holds
             change = self.run(self.container.adjust_stock().execute(command))
             assert change.movement is not None
             assert change.item.quantity_at(change.movement.location_id) == before.at(code) + delta
@@ -276,11 +343,15 @@ def make_stock_machine(container_factory: ContainerFactory) -> type[RuleBasedSta
                 with pytest.raises(InvalidValue):
                     self.run(self.container.transfer_stock().execute(command))
                 return
-            if before.at(source_code) < quantity:
+            free = before.at(source_code)
+            if origin == 0:
+                free -= self.holds.live_held(item_id, self.now)
+            if free < quantity:
                 with pytest.raises(InsufficientStock) as refused:
                     self.run(self.container.transfer_stock().execute(command))
-                assert refused.value.available == before.at(source_code)
+                assert refused.value.available == free
                 return
+            self.holds.expire(item_id, self.now)
             moved = self.run(self.container.transfer_stock().execute(command))
             assert moved.outgoing.transfer_id == moved.incoming.transfer_id is not None
             assert moved.item.quantity == before.quantity
@@ -290,16 +361,18 @@ def make_stock_machine(container_factory: ContainerFactory) -> type[RuleBasedSta
         @rule(item_id=items, quantity=quantities, pin=st.booleans())
         def count(self, item_id: UUID, quantity: int, pin: bool) -> None:
             before = self.expected[item_id]
-            change = self.run(
-                self.container.count_stock().execute(
-                    CountStockCommand(
-                        actor=self.actor,
-                        item=item_id,
-                        quantity=quantity,
-                        expected_version=before.version if pin else None,
-                    )
-                )
+            command = CountStockCommand(
+                actor=self.actor,
+                item=item_id,
+                quantity=quantity,
+                expected_version=before.version if pin else None,
             )
+            if quantity < self.holds.live_held(item_id, self.now):
+                with pytest.raises(InsufficientStock):
+                    self.run(self.container.count_stock().execute(command))
+                return
+            expired = self.holds.expire(item_id, self.now)
+            change = self.run(self.container.count_stock().execute(command))
             main = before.at(MAIN_LOCATION_CODE)
             differs = quantity != main
             assert (change.movement is not None) is differs
@@ -307,7 +380,7 @@ def make_stock_machine(container_factory: ContainerFactory) -> type[RuleBasedSta
             self.accepted(
                 item_id,
                 change.item,
-                changed=differs,
+                changed=differs or bool(expired),
                 ledger=int(differs),
                 stock=before.moved(MAIN=quantity - main),
             )
@@ -320,18 +393,22 @@ def make_stock_machine(container_factory: ContainerFactory) -> type[RuleBasedSta
         )
         def patch(self, item_id: UUID, quantity: Any, name: Any, reorder: Any) -> None:
             before = self.expected[item_id]
-            item = self.run(
-                self.container.update_item().execute(
-                    UpdateItemCommand(
-                        actor=self.actor,
-                        item=item_id,
-                        quantity=quantity,
-                        name=name,
-                        reorder_level=reorder,
-                        expected_version=before.version,
-                    )
-                )
+            command = UpdateItemCommand(
+                actor=self.actor,
+                item=item_id,
+                quantity=quantity,
+                name=name,
+                reorder_level=reorder,
+                expected_version=before.version,
             )
+            expired = 0
+            if quantity is not UNSET:
+                if quantity < self.holds.live_held(item_id, self.now):
+                    with pytest.raises(InsufficientStock):
+                        self.run(self.container.update_item().execute(command))
+                    return
+                expired = self.holds.expire(item_id, self.now)
+            item = self.run(self.container.update_item().execute(command))
             main = before.at(MAIN_LOCATION_CODE)
             counted = quantity is not UNSET and quantity != main
             details = (name is not UNSET and name != before.name) or (
@@ -342,7 +419,7 @@ def make_stock_machine(container_factory: ContainerFactory) -> type[RuleBasedSta
             self.accepted(
                 item_id,
                 item,
-                changed=counted or details,
+                changed=counted or details or bool(expired),
                 ledger=int(counted),
                 stock=before.moved(MAIN=shift),
             )
@@ -357,19 +434,23 @@ def make_stock_machine(container_factory: ContainerFactory) -> type[RuleBasedSta
             self, item_id: UUID, quantity: int | None, name: str, reorder: int
         ) -> None:
             before = self.expected[item_id]
-            item = self.run(
-                self.container.replace_item().execute(
-                    ReplaceItemCommand(
-                        actor=self.actor,
-                        item=item_id,
-                        sku=before.sku,
-                        name=name,
-                        unit_price="1.00",
-                        reorder_level=reorder,
-                        quantity=quantity,
-                    )
-                )
+            command = ReplaceItemCommand(
+                actor=self.actor,
+                item=item_id,
+                sku=before.sku,
+                name=name,
+                unit_price="1.00",
+                reorder_level=reorder,
+                quantity=quantity,
             )
+            expired = 0
+            if quantity is not None:
+                if quantity < self.holds.live_held(item_id, self.now):
+                    with pytest.raises(InsufficientStock):
+                        self.run(self.container.replace_item().execute(command))
+                    return
+                expired = self.holds.expire(item_id, self.now)
+            item = self.run(self.container.replace_item().execute(command))
             main = before.at(MAIN_LOCATION_CODE)
             counted = quantity is not None and quantity != main
             details = name != before.name or reorder != before.reorder_level
@@ -377,7 +458,7 @@ def make_stock_machine(container_factory: ContainerFactory) -> type[RuleBasedSta
             self.accepted(
                 item_id,
                 item,
-                changed=counted or details,
+                changed=counted or details or bool(expired),
                 ledger=int(counted),
                 stock=before.moved(MAIN=shift),
             )
@@ -450,6 +531,163 @@ def make_stock_machine(container_factory: ContainerFactory) -> type[RuleBasedSta
                     )
                 )
 
+        # -- reservations ------------------------------------------------------------------
+        @property
+        def now(self) -> datetime:
+            return self.clock.now()  # type: ignore[no-any-return]
+
+        @rule(
+            item_id=items,
+            quantity=st.integers(min_value=1, max_value=30),
+            ttl=st.sampled_from([60, 120, 600]),
+        )
+        def reserve(self, item_id: UUID, quantity: int, ttl: int) -> None:
+            before = self.expected[item_id]
+            self.serial += 1
+            reference = f"R-{self.serial}"
+            command = CreateReservationCommand(
+                actor=self.actor,
+                item=item_id,
+                quantity=quantity,
+                reference=reference,
+                ttl_seconds=ttl,
+            )
+            free = before.at(MAIN_LOCATION_CODE) - self.holds.live_held(item_id, self.now)
+            if quantity > free:
+                with pytest.raises(InsufficientStock) as refused:
+                    self.run(self.container.create_reservation().execute(command))
+                assert refused.value.available == free
+                return
+            self.holds.expire(item_id, self.now)
+            made = self.run(self.container.create_reservation().execute(command))
+            assert not made.existing
+            assert made.item.stock[MAIN_LOCATION_ID].available == free - quantity
+            expires_at = self.now + timedelta(seconds=ttl)
+            self.holds.of(item_id)[made.reservation.id] = Hold(reference, quantity, expires_at)
+            self.accepted(item_id, made.item, changed=True, ledger=0)
+
+        @precondition(lambda self: any(self.holds.by_item.values()))
+        @rule(data=st.data(), same=st.booleans())
+        def reserve_again(self, data: st.DataObject, same: bool) -> None:
+            pairs = sorted(
+                ((i, r) for i, holds in self.holds.by_item.items() for r in holds), key=str
+            )
+            item_id, rid = data.draw(st.sampled_from(pairs))
+            hold = self.holds.of(item_id)[rid]
+            command = CreateReservationCommand(
+                actor=self.actor,
+                item=item_id,
+                quantity=hold.quantity if same else hold.quantity + 1,
+                reference=hold.reference,
+            )
+            if not same:
+                with pytest.raises(ReservationConflict):
+                    self.run(self.container.create_reservation().execute(command))
+                return
+            again = self.run(self.container.create_reservation().execute(command))
+            assert again.existing
+            assert again.reservation.id == rid
+            assert again.item.version == self.expected[item_id].version
+
+        @precondition(lambda self: bool(self.holds.pick(self.now, live=True)))
+        @rule(data=st.data())
+        def fulfil(self, data: st.DataObject) -> None:
+            item_id, rid = data.draw(st.sampled_from(self.holds.pick(self.now, live=True)))
+            hold, before = self.holds.of(item_id)[rid], self.expected[item_id]
+            sold = data.draw(st.one_of(st.none(), st.integers(1, hold.quantity)))
+            done = self.run(
+                self.container.fulfil_reservation().execute(
+                    FulfilReservationCommand(actor=self.actor, reservation_id=rid, quantity=sold)
+                )
+            )
+            sold = hold.quantity if sold is None else sold
+            assert done.movement is not None
+            assert (done.movement.reason, done.movement.delta) == (MovementReason.SOLD, -sold)
+            assert done.movement.reservation_id == rid
+            hold.status, hold.sold = "fulfilled", sold
+            stock = before.moved(MAIN=-sold)
+            self.accepted(item_id, done.item, changed=True, ledger=1, stock=stock)
+
+        @precondition(lambda self: bool(self.holds.pick(self.now, live=True)))
+        @rule(data=st.data())
+        def release(self, data: st.DataObject) -> None:
+            item_id, rid = data.draw(st.sampled_from(self.holds.pick(self.now, live=True)))
+            done = self.run(
+                self.container.release_reservation().execute(
+                    ReleaseReservationCommand(actor=self.actor, reservation_id=rid)
+                )
+            )
+            self.holds.of(item_id)[rid].status = "released"
+            self.accepted(item_id, done.item, changed=True, ledger=0)
+
+        @precondition(lambda self: bool(self.holds.pick(self.now, live=False)))
+        @rule(data=st.data())
+        def settle_an_overdue_hold(self, data: st.DataObject) -> None:
+            item_id, rid = data.draw(st.sampled_from(self.holds.pick(self.now, live=False)))
+            with pytest.raises(ReservationClosed):
+                self.run(
+                    self.container.fulfil_reservation().execute(
+                        FulfilReservationCommand(actor=self.actor, reservation_id=rid)
+                    )
+                )
+            self.holds.expire(item_id, self.now)
+            item, _total, _movements = self.run(self.read(item_id))
+            self.accepted(item_id, item, changed=True, ledger=0)
+
+        # Past a hold's expiry (30, 60, 300) or a few seconds, between movements for "as of".
+        @rule(seconds=st.sampled_from([30, 60, 300]) | st.integers(min_value=1, max_value=90))
+        def time_passes(self, seconds: int) -> None:
+            self.clock.advance(seconds=seconds)
+
+        @rule()
+        def sweep(self) -> None:
+            expired = {item_id: self.holds.expire(item_id, self.now) for item_id in self.expected}
+            swept = self.run(self.container.expire_reservations().execute())
+            assert swept.expired == sum(expired.values())
+            for item_id, count in expired.items():
+                item, _total, _movements = self.run(self.read(item_id))
+                self.accepted(item_id, item, changed=bool(count), ledger=0)
+
+        @invariant()
+        def holds_never_exceed_stock(self) -> None:
+            for item_id, expected in self.expected.items():
+                item, _total, movements = self.run(self.read(item_id))
+                main = item.stock.get(MAIN_LOCATION_ID, Held(0))
+                assert 0 <= main.reserved <= main.quantity
+                assert all(0 <= level.reserved <= level.quantity for level in item.stock.values())
+                assert item.held == sum(level.reserved for level in item.stock.values())
+                assert item.held == self.holds.stored_held(item_id)
+                assert item.available >= 0
+                assert (
+                    expected.at(MAIN_LOCATION_CODE) - self.holds.live_held(item_id, self.now) >= 0
+                )
+                sold = {m.reservation_id: -m.delta for m in movements if m.reservation_id}
+                holds = self.holds.of(item_id)
+                assert sold == {rid: h.sold for rid, h in holds.items() if h.status == "fulfilled"}
+                statuses = self.run(self.statuses(list(holds)))
+                assert statuses == {rid: h.status for rid, h in holds.items()}
+
+        @invariant()
+        def reads_count_only_live_holds(self) -> None:
+            """What a read shows as held leaves out an overdue hold at once, expired or not."""
+            if not self.expected:
+                return
+            page = self.run(self.container.list_items().execute(self.actor, ItemQuery(limit=100)))
+            listed = {view.id: view.held for view in page.items if view.id in self.expected}
+            live = {item_id: self.holds.live_held(item_id, self.now) for item_id in self.expected}
+            assert listed == {item_id: live[item_id] for item_id in listed}
+            some = next(iter(self.expected))
+            assert self.run(self.container.get_item().execute(self.actor, some)).held == live[some]
+
+        async def statuses(self, ids: list[UUID]) -> dict[UUID, str]:
+            found: dict[UUID, str] = {}
+            async with self.container.queries() as session:
+                for rid in ids:
+                    reservation = await session.reservations.get(rid)
+                    assert reservation is not None
+                    found[rid] = reservation.status.value
+            return found
+
         # -- invariants --------------------------------------------------------------------
         @invariant()
         def ledger_matches_every_item(self) -> None:
@@ -493,12 +731,6 @@ def make_stock_machine(container_factory: ContainerFactory) -> type[RuleBasedSta
                     ledger = await uow.movements.sum_for_location(item_id, location_id)
                     held[location.code.value] = (level.quantity, ledger)
             return item, held
-
-        @rule(seconds=st.integers(min_value=1, max_value=90))
-        def time_passes(self, seconds: int) -> None:
-            clock = self.container.clock()
-            if isinstance(clock, FixedClock):
-                clock.advance(seconds=seconds)
 
         @rule(item_id=items, data=st.data())
         def stock_as_of_is_the_ledger_summed_up_to_then(

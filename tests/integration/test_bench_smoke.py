@@ -44,13 +44,15 @@ def test_every_scenario_runs_and_reports(
     document = json.loads(output.read_text())
     rows = {row["scenario"]: row for row in document["rows"]}
     loads = [row for row in document["rows"] if row["rps"] is not None]
-    assert len(loads) == 14, sorted(rows)
+    assert len(loads) == 15, sorted(rows)
     assert all(row["rps"] > 0 and row["errors"] == 0 for row in loads), loads
     assert rows["ledger sum == quantity after the run"]["ok"] is True
     assert rows["/health/live through the full stack"]["target"] == "ratio ≥ 0.80"
     keyed = rows["POST …/movements with an Idempotency-Key (a new key each)"]
     assert keyed["target"] == "ratio ≥ 0.12"
     assert rows["POST /api/v1/transfers (1 unit there and back)"]["target"] == "ratio ≥ 0.10"
+    reserved = rows["POST /api/v1/reservations, then …/fulfil (alternating)"]
+    assert reserved["target"] == "≥ 0.80x movements"
     assert rows["GET /api/v1/items/{id} (authenticated)"]["target"] == "ratio ≥ 0.40, p99 ≤ 20 ms"
     api_token = rows["GET /api/v1/items/{id} (API token, Bearer inv_…)"]
     assert api_token["target"] == "≥ 90% of the JWT GET's req/s"

@@ -77,6 +77,7 @@ async def test_upgrade_from_empty_matches_the_models_and_downgrade_undoes_it(
     expected |= {"locations", "location_stock", "stocktakes", "stocktake_lines"}
     expected |= {"login_sessions", "refresh_tokens", "api_tokens", "audit_log"}
     expected |= {"events", "event_cursors", "webhook_endpoints", "webhook_attempts"}  # 0006
+    expected |= {"reservations"}  # 0008
     if empty_url.startswith("sqlite"):
         expected |= SQLITE_SEARCH_TABLES
     else:
@@ -198,7 +199,9 @@ async def add_items_at(url: str, one_by_one: list[Item], in_bulk: list[Item]) ->
         async with database.engine.begin() as connection:
             for batch in ([[item] for item in one_by_one], [in_bulk] if in_bulk else []):
                 for chunk in batch:
-                    await connection.execute(insert(items), [_item_before_0007(i) for i in chunk])
+                    await connection.execute(
+                        insert(items_before_locations), [_item_before_locations(i) for i in chunk]
+                    )
                     ledger = [
                         _before_locations(mappers.movement_to_row(movement))
                         for item in chunk
@@ -210,24 +213,37 @@ async def add_items_at(url: str, one_by_one: list[Item], in_bulk: list[Item]) ->
         await database.dispose()
 
 
+#: What migrations 0004 (locations), 0007 (history) and 0008 (reservations) added to the ledger.
+_LATER_MOVEMENT_COLUMNS = ("seq", "location_id", "transfer_id", "held_after", "reservation_id")
 #: The ledger table as it was before migration 0004.
 movements_before_locations = table(
     "stock_movements",
     *(
         column(name, movements.c[name].type)
         for name in movements.c.keys()  # noqa: SIM118 - the names, not the columns
-        if name not in ("seq", "location_id", "transfer_id", "held_after")
+        if name not in _LATER_MOVEMENT_COLUMNS
+    ),
+)
+#: What migrations 0007 (archive) and 0008 (reservations) added to the items table.
+_LATER_ITEM_COLUMNS = ("archived_at", "held", "hold_expires_at")
+#: The items table as it was before migration 0004.
+items_before_locations = table(
+    "items",
+    *(
+        column(name, items.c[name].type)
+        for name in items.c.keys()  # noqa: SIM118 - the names, not the columns
+        if name not in _LATER_ITEM_COLUMNS
     ),
 )
 
 
-def _item_before_0007(item: Item) -> dict[str, Any]:
-    return {k: v for k, v in mappers.item_to_row(item).items() if k != "archived_at"}
+def _item_before_locations(item: Item) -> dict[str, Any]:
+    row = mappers.item_to_row(item)
+    return {key: value for key, value in row.items() if key not in _LATER_ITEM_COLUMNS}
 
 
 def _before_locations(row: dict[str, Any]) -> dict[str, Any]:
-    later = ("location_id", "transfer_id", "held_after")
-    return {key: value for key, value in row.items() if key not in later}
+    return {key: value for key, value in row.items() if key not in _LATER_MOVEMENT_COLUMNS}
 
 
 async def ledger_by_location(url: str) -> dict[tuple[str, str], int]:

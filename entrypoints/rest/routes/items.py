@@ -62,12 +62,19 @@ async def list_items(
     q: Annotated[str | None, Query(max_length=200, pattern=r"^[^\x00]*$")] = None,
     low_stock: bool | None = None,
     sort: ItemSort = ItemSort.NAME,
+    available_below_reorder: bool | None = None,
     archived: Annotated[
         bool, Query(description="true lists the archived items instead of those in use")
     ] = False,
 ) -> Response:
     query = ItemQuery(
-        offset=offset, limit=limit, search=q, low_stock=low_stock, sort=sort, archived=archived
+        offset=offset,
+        limit=limit,
+        search=q,
+        low_stock=low_stock,
+        sort=sort,
+        available_below_reorder=available_below_reorder,
+        archived=archived,
     )
     page = await use_case.execute(caller, query)
     return render.json_response(render.page(page, render.item))

@@ -68,6 +68,8 @@ INVALID: dict[str, str] = {
     "gzip_min_bytes": "-1",
     "idempotency_ttl_seconds": "1",
     "websocket_heartbeat_seconds": "0",
+    "reservation_ttl_seconds": "59",
+    "reservation_sweep_seconds": "-1",
     "keep_alive_timeout_seconds": "0",
     "client_header_timeout_seconds": "0",
     "client_body_timeout_seconds": "-5",

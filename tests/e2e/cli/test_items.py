@@ -9,6 +9,8 @@ ITEM_KEYS = {
     "tax_rate",
     "price_with_tax",
     "quantity",
+    "held",
+    "available",
     "reorder_level",
     "low_stock",
     "has_image",
@@ -29,6 +31,7 @@ MOVEMENT_KEYS = {
     "reference",
     "location_id",
     "transfer_id",
+    "reservation_id",
 }
 
 

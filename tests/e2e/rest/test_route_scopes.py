@@ -188,6 +188,29 @@ def _transfer(world: World, headers: Headers) -> int:
     return world.client.post("/api/v1/transfers", json=body, headers=headers).status_code
 
 
+def _reservation(world: World) -> str:
+    """A 1-unit hold on a stocked item (by the admin)."""
+    body = {"item_id": world.stocked_item(), "quantity": 1, "reference": uuid4().hex}
+    made = world.client.post("/api/v1/reservations", json=body, headers=world.admin)
+    assert made.status_code == 201, made.text
+    return str(made.json()["reservation"]["id"])
+
+
+def _on_reservation(
+    method: str, suffix: str = "", **kwargs: object
+) -> Callable[[World, Headers], int]:
+    def call(world: World, headers: Headers) -> int:
+        url = f"/api/v1/reservations/{_reservation(world)}{suffix}"
+        return world.client.request(method, url, headers=headers, **kwargs).status_code  # type: ignore[arg-type]
+
+    return call
+
+
+def _reserve(world: World, headers: Headers) -> int:
+    body = {"item_id": world.stocked_item(), "quantity": 2, "reference": "SO-1"}
+    return world.client.post("/api/v1/reservations", json=body, headers=headers).status_code
+
+
 def _on_location(method: str, **kwargs: object) -> Callable[[World, Headers], int]:
     def call(world: World, headers: Headers) -> int:
         url = f"/api/v1/locations/{world.location()}"
@@ -401,6 +424,15 @@ CALLS: dict[str, tuple[Callable[[World, Headers], int], Permission | None]] = {
         Permission.MANAGE_USERS,
     ),
     "api-tokens-revoke": (_revoke_token, Permission.MANAGE_USERS),
+    "reservations-list": (_status("GET", "/api/v1/reservations"), Permission.READ_ITEMS),
+    "reservations-get": (_on_reservation("GET"), Permission.READ_ITEMS),
+    "reservations-create": (_reserve, Permission.RESERVE_STOCK),
+    "reservations-update": (
+        _on_reservation("PATCH", json={"quantity": 2}),
+        Permission.RESERVE_STOCK,
+    ),
+    "reservations-fulfil": (_on_reservation("POST", "/fulfil"), Permission.RESERVE_STOCK),
+    "reservations-release": (_on_reservation("POST", "/release"), Permission.RESERVE_STOCK),
     "events-replay": (_status("GET", "/api/v1/events"), Permission.READ_EVENTS),
     "webhooks-create": (
         lambda w, h: w.client.post("/api/v1/webhooks", json=w.hook(), headers=h).status_code,

@@ -38,7 +38,8 @@ def make_user(role: Role = Role.CLERK) -> User:
 _EVERYONE = {Permission.READ_ITEMS, Permission.READ_EVENTS, Permission.MANAGE_OWN_ACCESS}
 EXPECTED = {
     Role.VIEWER: _EVERYONE,
-    Role.CLERK: _EVERYONE | {Permission.WRITE_ITEMS, Permission.ADJUST_STOCK},
+    Role.CLERK: _EVERYONE
+    | {Permission.WRITE_ITEMS, Permission.ADJUST_STOCK, Permission.RESERVE_STOCK},
     Role.ADMIN: set(Permission),
 }
 

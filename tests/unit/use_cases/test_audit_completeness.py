@@ -47,6 +47,14 @@ RECORDED_ELSEWHERE = {
     "CountStocktake": "as OpenStocktake",
     "CommitStocktake": "its result is ledger movements",
     "BootstrapAdmin": "creates the first admin through RegisterUser (driven here)",
+    # Reservations (issue 15): the reservation row keeps who made it and when, its status and
+    # what was fulfilled; a fulfilment is a ledger movement naming it; each change is an event
+    # in the outbox. An audit entity of their own is a follow-up.
+    "CreateReservation": "the reservation row (created_by, created_at) and its outbox event",
+    "UpdateReservation": "its version, updated_at and the reservation.updated outbox event",
+    "FulfilReservation": "a sold ledger movement naming the reservation",
+    "ReleaseReservation": "the reservation's status and the reservation.released outbox event",
+    "ExpireReservations": "the sweeper's expiries: status and reservation.expired outbox events",
     "RedeliverWebhook": "a delivery, not a change: the webhook's delivery log keeps it",
     # Reads that check their caller in a unit of work:
     "GetWebhook": "reads",
