@@ -10,6 +10,37 @@ from domain.items import Item
 from domain.users import Permission
 
 
+async def _change_archival(
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    item: ItemKey,
+    expected_version: ExpectedVersion,
+    *,
+    restore: bool,
+) -> Item:
+    """Archiving and restoring differ only in the change and its audit action."""
+    async with uow:
+        principal = await acting(actor, uow.users)
+        principal.require(Permission.DELETE_ITEMS)
+        found = await load_item(uow, item, for_update=True)
+        found.check_version(expected_version)
+        before, now = item_snapshot(found), clock.now()
+        change = found.restore if restore else found.archive
+        change(at=now, by=principal.user_id)
+        await uow.items.save(found)
+        await record_item(
+            uow,
+            found,
+            action="restored" if restore else "archived",
+            actor_id=principal.user_id,
+            at=now,
+            before=before,
+        )
+        await uow.commit()
+    return found
+
+
 class ArchiveItem:
     """What ``DELETE /items/{id}`` does: the item leaves lists and searches and takes no more
     changes, but its ledger, its image and its SKU stay, because the movements are the record
@@ -22,24 +53,9 @@ class ArchiveItem:
     async def execute(
         self, actor: Actor, item: ItemKey, *, expected_version: ExpectedVersion = None
     ) -> Item:
-        async with self.uow:
-            principal = await acting(actor, self.uow.users)
-            principal.require(Permission.DELETE_ITEMS)
-            found = await load_item(self.uow, item, for_update=True)
-            found.check_version(expected_version)
-            before, now = item_snapshot(found), self.clock.now()
-            found.archive(at=now, by=principal.user_id)
-            await self.uow.items.save(found)
-            await record_item(
-                self.uow,
-                found,
-                action="archived",
-                actor_id=principal.user_id,
-                at=now,
-                before=before,
-            )
-            await self.uow.commit()
-        return found
+        return await _change_archival(
+            self.uow, self.clock, actor, item, expected_version, restore=False
+        )
 
 
 class RestoreItem:
@@ -52,24 +68,9 @@ class RestoreItem:
     async def execute(
         self, actor: Actor, item: ItemKey, *, expected_version: ExpectedVersion = None
     ) -> Item:
-        async with self.uow:
-            principal = await acting(actor, self.uow.users)
-            principal.require(Permission.DELETE_ITEMS)
-            found = await load_item(self.uow, item, for_update=True)
-            found.check_version(expected_version)
-            before, now = item_snapshot(found), self.clock.now()
-            found.restore(at=now, by=principal.user_id)
-            await self.uow.items.save(found)
-            await record_item(
-                self.uow,
-                found,
-                action="restored",
-                actor_id=principal.user_id,
-                at=now,
-                before=before,
-            )
-            await self.uow.commit()
-        return found
+        return await _change_archival(
+            self.uow, self.clock, actor, item, expected_version, restore=True
+        )
 
 
 class PurgeItem:
