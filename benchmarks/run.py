@@ -5,15 +5,17 @@ the same machine, because absolute numbers on shared 2-core machines are noise. 
 default; PostgreSQL when ``INVENTORY_BENCH_POSTGRES_URL`` names a server (a throw-away database
 is created and dropped per store).
 
-``--profile`` runs only the profile mode: CPU µs per authenticated GET item through the whole
-ASGI app, in-process against a store of ``PROFILE_ITEMS`` items, with cProfile's ``--top``
-functions (no wrk, no server).
+``--profile`` runs only the profile mode: CPU µs per authenticated GET item (or, with
+``--kind``, a list of 20, a stock movement or a transfer) through the whole ASGI app,
+in-process against a store of ``PROFILE_ITEMS`` items, with cProfile's ``--top`` functions
+(ordered by ``--sort``; no wrk, no server).
 
 ``--api-token`` runs only the GET item with a JWT and with an API token (issue 17: within
 10 %), after the baseline. ``--only transfers`` runs the baseline and issue 14's transfer
 scenario alone, on a store of ``--items`` items; ``--only reservations`` issue 15's
-(create then fulfil, next to plain movements). Both are quick checks that do not load the
-shared machine for the whole run.
+(create then fulfil, next to plain movements); ``--only writes`` every write scenario on one
+store (movements, keyed movements, the read/write mix, transfers, reservations). They are quick
+checks that do not load the shared machine for the whole run.
 """
 
 import argparse
@@ -25,6 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from benchmarks.harness import reservations, scenarios
+from benchmarks.harness.inprocess import KINDS, SORTS
 from benchmarks.harness.processes import ROOT, compile_bytecode, cores
 from benchmarks.harness.report import Report, versions
 from benchmarks.harness.store import drop_postgres_database, import_csv
@@ -42,6 +45,8 @@ class Mode:
     top: int
     only: str | None = None
     api_token: bool = False
+    kind: str = "item"
+    sort: str = "tottime"
 
 
 def parse(argv: list[str] | None) -> tuple[scenarios.Options, Mode]:
@@ -78,8 +83,17 @@ def parse(argv: list[str] | None) -> tuple[scenarios.Options, Mode]:
         "--top", type=int, default=25, help="with --profile: cProfile's most expensive functions"
     )
     parser.add_argument(
+        "--kind",
+        choices=list(KINDS),
+        default="item",
+        help="with --profile: the request profiled",
+    )
+    parser.add_argument(
+        "--sort", choices=list(SORTS), default="tottime", help="with --top: the listing's order"
+    )
+    parser.add_argument(
         "--only",
-        choices=["transfers", "reservations"],
+        choices=["transfers", "reservations", "writes"],
         default=None,
         help="run the baseline and this alone",
     )
@@ -97,7 +111,9 @@ def parse(argv: list[str] | None) -> tuple[scenarios.Options, Mode]:
         args.large,
         args.profile_requests,
     )
-    return options, Mode(args.output, args.profile, args.top, args.only, args.api_token)
+    return options, Mode(
+        args.output, args.profile, args.top, args.only, args.api_token, args.kind, args.sort
+    )
 
 
 def run(
@@ -114,6 +130,8 @@ def run(
         scenarios.measure_baseline(bench)
         if only == "transfers":
             scenarios.measure_transfers_only(bench)
+        elif only == "writes":
+            scenarios.measure_transfers_only(bench, extra=[reservations.measure_reservations])
         elif only == "reservations":
             reservations.measure_reservations_only(bench)
         elif api_token:
@@ -126,20 +144,24 @@ def run(
     return report
 
 
-def profile(options: scenarios.Options, workdir: Path, postgres_url: str | None, top: int) -> None:
+def profile(
+    options: scenarios.Options, workdir: Path, postgres_url: str | None, mode: Mode
+) -> None:
     """The profile mode on its own: a store of ``PROFILE_ITEMS`` items, one row, the listing."""
     report = Report("postgresql" if postgres_url else "sqlite")
     bench = scenarios.Bench(options, workdir, postgres_url, report)
     try:
         store = bench.store("profile")
         import_csv(store, PROFILE_ITEMS)
-        listing = scenarios.measure_profile(bench, store, top=top)
+        listing = scenarios.measure_profile(
+            bench, store, top=mode.top, kind=mode.kind, sort=mode.sort
+        )
     finally:
         _drop(bench)
     (row,) = report.rows
     print(listing)
     print(f"{report.engine}: {row.scenario}: {row.value}; budget {row.target}: ", end="")
-    print("met" if row.ok else "**missed**")
+    print("met" if row.ok else ("**missed**" if row.target else "(no budget)"))
 
 
 def _drop(bench: scenarios.Bench) -> None:
@@ -154,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     if mode.profile:
         compile_bytecode()
         with tempfile.TemporaryDirectory(prefix="inventory-profile-") as tmp:
-            profile(options, Path(tmp), postgres_url, mode.top)
+            profile(options, Path(tmp), postgres_url, mode)
         return 0
     wrk_binary()  # fail before any work when wrk is missing
     compile_bytecode()

@@ -1,12 +1,12 @@
-"""The profile mode: CPU time per authenticated GET item through the whole ASGI app, no network.
+"""The profile mode: CPU time per authenticated request through the whole ASGI app, no network.
 
 The parent (``profile_get_item``) runs this module in a process of its own with a prepared
 store's environment, so the app is built exactly as ``inventory serve`` builds it: settings from
 the environment, ``create_app`` around a ``Container``, the lifespan run through the ASGI
-protocol. The child logs in and lists items through the app itself, then sends GET item
-requests straight into it, one after the other, on uvloop as uvicorn runs it, and reports the
-CPU time (``process_time``: all threads, network waits excluded) per request, the best of
-several rounds. Only public entry
+protocol. The child logs in and lists items through the app itself, then sends requests of one
+kind (``REQUESTS``: a GET item by default, a list of 20, a stock movement) straight into it, one
+after the other, on uvloop as uvicorn runs it, and reports the CPU time (``process_time``: all
+threads, network waits excluded) per request, the best of several rounds. Only public entry
 points are used, so it measures whatever the request path currently is.
 
 ``--top N`` adds cProfile's N most expensive functions of one more round.
@@ -25,6 +25,7 @@ import subprocess
 import sys
 import time
 import urllib.parse
+import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -47,10 +48,27 @@ class Profile:
     top: str = ""
 
 
-def profile_get_item(store: Store, *, requests: int, rounds: int, top: int = 0) -> Profile:
+#: The kinds of request the profile can send (``_requests`` builds them).
+KINDS = ("item", "list", "movement", "transfer")
+#: How cProfile's listing is ordered: by time in the function itself, or with what it calls.
+SORTS = ("tottime", "cumulative")
+#: A request: method, target and JSON body (empty for none).
+Request = tuple[str, str, bytes]
+
+
+def profile_get_item(
+    store: Store,
+    *,
+    requests: int,
+    rounds: int,
+    top: int = 0,
+    kind: str = "item",
+    sort: str = "tottime",
+) -> Profile:
     """Run the profile in a child process against ``store`` (which no server may be using)."""
     command = [str(VENV_BIN / "python"), "-m", "benchmarks.harness.inprocess"]
     command += ["--requests", str(requests), "--rounds", str(rounds), "--top", str(top)]
+    command += ["--kind", kind, "--sort", sort]
     result = subprocess.run(  # noqa: S603 - our own interpreter and module
         pinned(command, 0), env=store.env, capture_output=True, text=True, check=False
     )
@@ -132,48 +150,92 @@ class AsgiClient:
         return status, b"".join(chunks)
 
 
-async def _authenticated(client: AsgiClient) -> tuple[dict[str, str], list[str]]:
-    form = urllib.parse.urlencode({"username": "clerk", "password": PASSWORD}).encode()
+async def _login(client: AsgiClient, username: str) -> dict[str, str]:
+    form = urllib.parse.urlencode({"username": username, "password": PASSWORD}).encode()
     content_type = {"content-type": "application/x-www-form-urlencoded"}
     status, answer = await client.request("POST", "/api/v1/auth/token", content_type, form)
     if status != 200:
         raise RuntimeError(f"login failed with {status}: {answer[:200]!r}")
-    headers = {"authorization": f"Bearer {json.loads(answer)['access_token']}"}
+    return {"authorization": f"Bearer {json.loads(answer)['access_token']}"}
+
+
+async def _authenticated(client: AsgiClient) -> tuple[dict[str, str], list[str]]:
+    headers = await _login(client, "clerk")
     status, answer = await client.request("GET", "/api/v1/items?limit=100", headers)
-    ids = [str(item["id"]) for item in json.loads(answer)["items"]]
+    ids = [str(item["id"]) for item in json.loads(answer)["items"] if item["quantity"] > 0]
     if status != 200 or not ids:
         raise RuntimeError(f"no items to read ({status})")
     return headers, ids
 
 
-async def _round(client: AsgiClient, headers: dict[str, str], paths: list[str]) -> float:
+async def _second_location(client: AsgiClient) -> tuple[str, str]:
+    """The default location's id and a new one's (made by the admin)."""
+    admin = {**await _login(client, "admin"), "content-type": "application/json"}
+    code = f"PROFILE-{uuid.uuid4().hex[:8].upper()}"
+    body = json.dumps({"code": code, "name": "Profile"}).encode()
+    status, answer = await client.request("POST", "/api/v1/locations", admin, body)
+    if status != 201:
+        raise RuntimeError(f"creating a location answered {status}: {answer[:200]!r}")
+    made = json.loads(answer)["id"]
+    status, answer = await client.request("GET", "/api/v1/locations?search=MAIN", admin)
+    (main,) = [place["id"] for place in json.loads(answer)["items"] if place["code"] == "MAIN"]
+    return main, made
+
+
+async def _requests(client: AsgiClient, kind: str, ids: list[str], count: int) -> list[Request]:
+    """``count`` requests of ``kind`` on random items. Transfers go there and back in pairs on
+    the same item, so none runs short (every item listed has stock at the default location)."""
+    rng = random.Random(7)  # noqa: S311 - picking items, not secrets
+    picked = [rng.choice(ids) for _ in range(count)]
+    if kind == "item":
+        return [("GET", f"/api/v1/items/{item}", b"") for item in picked]
+    if kind == "list":
+        return [("GET", "/api/v1/items?limit=20", b"")] * count
+    if kind == "movement":
+        body = b'{"delta": 1, "reason": "received"}'
+        return [("POST", f"/api/v1/items/{item}/movements", body) for item in picked]
+    main, other = await _second_location(client)
+    requests: list[Request] = []
+    for n in range(count):
+        source, target = (main, other) if n % 2 == 0 else (other, main)
+        move = {"item_id": picked[n - n % 2], "quantity": 1}
+        move |= {"from_location_id": source, "to_location_id": target}
+        requests.append(("POST", "/api/v1/transfers", json.dumps(move).encode()))
+    return requests
+
+
+async def _round(client: AsgiClient, headers: dict[str, str], requests: list[Request]) -> float:
+    sending = {**headers, "content-type": "application/json"}
     started = time.process_time()
-    for path in paths:
-        status, _ = await client.request("GET", path, headers)
-        if status != 200:
-            raise RuntimeError(f"GET {path} answered {status}")
-    return (time.process_time() - started) / len(paths) * 1_000_000
+    for method, path, body in requests:
+        status, answer = await client.request(method, path, sending if body else headers, body)
+        if status not in (200, 201):
+            raise RuntimeError(f"{method} {path} answered {status}: {answer[:200]!r}")
+    return (time.process_time() - started) / len(requests) * 1_000_000
 
 
-async def _profile(app: App, requests: int, rounds: int, top: int) -> Profile:
+async def _profile(
+    app: App, count: int, rounds: int, top: int, kind: str, sort: str = "tottime"
+) -> Profile:
     client = AsgiClient(app)
     async with client.lifespan():
         headers, ids = await _authenticated(client)
-        rng = random.Random(7)  # noqa: S311 - picking items, not secrets
-        paths = [f"/api/v1/items/{rng.choice(ids)}" for _ in range(requests)]
-        await _round(client, headers, paths[: max(1, requests // 4)])  # warm up
-        spent = sorted([await _round(client, headers, paths) for _ in range(rounds)])
-        listing = await _top(client, headers, paths, top) if top else ""
-    return Profile(round(spent[0], 1), round(spent[len(spent) // 2], 1), requests, rounds, listing)
+        requests = await _requests(client, kind, ids, count)
+        await _round(client, headers, requests[: max(2, count // 4)])  # warm up
+        spent = sorted([await _round(client, headers, requests) for _ in range(rounds)])
+        listing = await _top(client, headers, requests, top, sort) if top else ""
+    return Profile(round(spent[0], 1), round(spent[len(spent) // 2], 1), count, rounds, listing)
 
 
-async def _top(client: AsgiClient, headers: dict[str, str], paths: list[str], top: int) -> str:
+async def _top(
+    client: AsgiClient, headers: dict[str, str], requests: list[Request], top: int, sort: str
+) -> str:
     profiler = cProfile.Profile()
     profiler.enable()
-    await _round(client, headers, paths)
+    await _round(client, headers, requests)
     profiler.disable()
     text = io.StringIO()
-    pstats.Stats(profiler, stream=text).sort_stats("tottime").print_stats(top)
+    pstats.Stats(profiler, stream=text).sort_stats(sort).print_stats(top)
     return text.getvalue()
 
 
@@ -187,10 +249,12 @@ def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="CPU µs per GET item, in-process")
+    parser = argparse.ArgumentParser(description="CPU µs per request, in-process")
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--top", type=int, default=0)
+    parser.add_argument("--kind", choices=KINDS, default="item")
+    parser.add_argument("--sort", choices=SORTS, default="tottime")
     args = parser.parse_args(argv)
     from entrypoints.container import build_container
     from entrypoints.rest.app import create_app
@@ -199,7 +263,9 @@ def main(argv: list[str] | None = None) -> int:
         with contextlib.redirect_stdout(devnull):
             app = create_app(build_container())  # settings from the environment; logs to devnull
         with asyncio.Runner(loop_factory=_loop_factory()) as runner:
-            profile = runner.run(_profile(app, args.requests, args.rounds, args.top))
+            profile = runner.run(
+                _profile(app, args.requests, args.rounds, args.top, args.kind, args.sort)
+            )
     print(MARKER + json.dumps(asdict(profile)), flush=True)
     return 0
 
