@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from adapters.sqlalchemy.driver_statements import DriverStatement
 from adapters.sqlalchemy.sessions import WriteSession
 from adapters.sqlalchemy.tables import idempotency_keys as table
 from application.ports import IdempotencyRecord
@@ -36,9 +37,14 @@ def _claim(dialect_insert: Callable[[Any], Any]) -> Any:
 
 
 # Built once: a statement built per call cost more than SQLite's work on it.
-_CLAIM = {"postgresql": _claim(postgresql.insert), "sqlite": _claim(sqlite.insert)}
-_FIND = select(table.c.fingerprint, table.c.body).where(table.c.key == bindparam("c_key"))
-_RECORD = update(table).where(table.c.key == bindparam("c_key")).values(status=1)
+_CLAIM = {
+    "postgresql": DriverStatement(_claim(postgresql.insert)),
+    "sqlite": DriverStatement(_claim(sqlite.insert)),
+}
+_FIND = DriverStatement(
+    select(table.c.fingerprint, table.c.body).where(table.c.key == bindparam("c_key"))
+)
+_RECORD = DriverStatement(update(table).where(table.c.key == bindparam("c_key")).values(status=1))
 
 
 class SqlAlchemyIdempotencyRepository:
@@ -59,12 +65,12 @@ class SqlAlchemyIdempotencyRepository:
             "c_expires_at": expires_at,
             "c_now": now,
         }
-        if (await self._session.execute(_CLAIM[self._session.name], parameters)).first():
+        if await self._session.rows(_CLAIM[self._session.name], parameters):
             return None
-        found = (await self._session.execute(_FIND, {"c_key": key})).one()
+        (found,) = await self._session.rows(_FIND, {"c_key": key})
         return IdempotencyRecord(
-            fingerprint=found.fingerprint, result=bytes(found.body).decode("utf-8")
+            fingerprint=found["fingerprint"], result=bytes(found["body"]).decode("utf-8")
         )
 
     async def record(self, key: str, result: str) -> None:
-        await self._session.execute(_RECORD, {"c_key": key, "body": result.encode("utf-8")})
+        await self._session.run(_RECORD, {"c_key": key, "body": result.encode("utf-8")})

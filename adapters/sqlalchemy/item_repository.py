@@ -14,13 +14,12 @@ They never commit: statements run inside the unit of work's transaction, so noth
 to others before ``commit``.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
 from sqlalchemy import (
     Insert,
-    Select,
     bindparam,
     delete,
     exc,
@@ -33,6 +32,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from adapters.sqlalchemy import mappers
 from adapters.sqlalchemy.bulk_insert import DriverInsert
+from adapters.sqlalchemy.driver_statements import DriverStatement
 from adapters.sqlalchemy.integrity import guarded
 from adapters.sqlalchemy.sessions import WriteSession
 from adapters.sqlalchemy.tables import items, location_stock, movements
@@ -48,8 +48,8 @@ _WITH_STOCK = select(
     location_stock.c.version.label("held_version"),
     location_stock.c.reserved.label("held_reserved"),
 ).select_from(items.outerjoin(location_stock, location_stock.c.item_id == items.c.id))
-_ITEM_BY_ID = _WITH_STOCK.where(items.c.id == bindparam("key"))
-_ITEM_BY_SKU = _WITH_STOCK.where(items.c.sku == bindparam("key"))
+_ITEM_BY_ID = DriverStatement(_WITH_STOCK.where(items.c.id == bindparam("key")))
+_ITEM_BY_SKU = DriverStatement(_WITH_STOCK.where(items.c.sku == bindparam("key")))
 #: PostgreSQL's locked reads: the item rows alone, then ``_STOCK_OF`` in a statement of its own.
 _LOCKED = {
     _ITEM_BY_ID: select(items).where(items.c.id == bindparam("key")).with_for_update(),
@@ -73,8 +73,8 @@ def _upsert(statement: Any) -> Insert:
 
 #: The stock rows a save changed, in one statement (SQLite and PostgreSQL share the syntax).
 _UPSERT_STOCK = {
-    "sqlite": _upsert(sqlite.insert(location_stock)),
-    "postgresql": _upsert(postgresql.insert(location_stock)),
+    "sqlite": DriverStatement(_upsert(sqlite.insert(location_stock))),
+    "postgresql": DriverStatement(_upsert(postgresql.insert(location_stock))),
 }
 _INSERT_ITEMS = insert(items)
 _INSERT_MOVEMENTS = insert(movements)
@@ -91,8 +91,10 @@ _BULK_ITEMS = DriverInsert(items)
 _BULK_MOVEMENTS = DriverInsert(movements)
 _BULK_STOCK = DriverInsert(location_stock)
 # Saves: one statement, conditional on the version this transaction read.
-_UPDATE_READ_ITEM = update(items).where(
-    items.c.id == bindparam("b_id"), items.c.version == bindparam("b_read_version")
+_UPDATE_READ_ITEM = DriverStatement(
+    update(items).where(
+        items.c.id == bindparam("b_id"), items.c.version == bindparam("b_read_version")
+    )
 )
 
 
@@ -123,11 +125,10 @@ class SqlAlchemyItemRepository:
             self._remember(item)
         return list(found.values())
 
-    def _loaded(self, rows: Any) -> list[Item]:
+    def _loaded(self, rows: Iterable[Mapping[Any, Any]]) -> list[Item]:
         """Items from item rows joined with their stock rows (one row per location held)."""
         found: dict[UUID, Item] = {}
-        for row in rows:
-            values = row._mapping
+        for values in rows:
             item = found.get(values["id"])
             if item is None:
                 item = found[values["id"]] = mappers.item_to_domain(values)
@@ -163,7 +164,7 @@ class SqlAlchemyItemRepository:
         if rows and new:
             await self._insert_many(_INSERT_STOCK, _BULK_STOCK, rows)
         elif rows:
-            await self._session.execute(_UPSERT_STOCK[self._session.name], rows)
+            await self._session.run(_UPSERT_STOCK[self._session.name], rows)
 
     async def add(self, item: Item) -> None:
         self._session.check_open()
@@ -227,8 +228,8 @@ class SqlAlchemyItemRepository:
                 row["b_id"] = row.pop("id")
                 row["b_read_version"] = read_version
                 parameters.append(row)
-            result = await self._session.execute(_UPDATE_READ_ITEM, parameters)
-            if result.rowcount != len(bulk):
+            updated = await self._session.run(_UPDATE_READ_ITEM, parameters)
+            if updated != len(bulk):
                 for item, read_version in bulk:
                     current = await self._session.execute(
                         select(items.c.version).where(items.c.id == item.id)
@@ -243,11 +244,11 @@ class SqlAlchemyItemRepository:
         for item in single:
             await self.save(item)
 
-    async def _get_one(self, read: Select[Any], key: object, for_update: bool) -> Item | None:
+    async def _get_one(self, read: DriverStatement, key: object, for_update: bool) -> Item | None:
         if for_update and self._session.locks_rows:
             found = await self._locked(await self._session.execute(_LOCKED[read], {"key": key}))
         else:
-            found = self._loaded(await self._session.execute(read, {"key": key}))
+            found = self._loaded(await self._session.rows(read, {"key": key}))
         return found[0] if found else None
 
     async def get(self, item_id: UUID, *, for_update: bool = False) -> Item | None:
@@ -267,7 +268,8 @@ class SqlAlchemyItemRepository:
             locking = select(items).where(wanted).order_by(items.c.sku).with_for_update()
             found = await self._locked(await self._session.execute(locking))
         else:
-            found = self._loaded(await self._session.execute(_WITH_STOCK.where(wanted)))
+            result = await self._session.execute(_WITH_STOCK.where(wanted))
+            found = self._loaded(row._mapping for row in result)
         return {item.sku.value: item for item in found}
 
     async def save(self, item: Item) -> None:
@@ -275,14 +277,14 @@ class SqlAlchemyItemRepository:
         row = mappers.item_to_row(item)
         del row["id"]
         _, read_version, read_sku, _stock = self._read.get(id(item), (item, None, None, {}))
-        if read_version is not None:  # the usual case: one prepared statement, compiled once
-            statement: Any = _UPDATE_READ_ITEM
-            parameters = {**row, "b_id": item.id, "b_read_version": read_version}
-        else:
-            statement, parameters = update(items).where(items.c.id == item.id).values(row), None
         async with guarded(self._session, item=item, savepoint=read_sku != item.sku.value):
-            result = await self._session.execute(statement, parameters)
-            if result.rowcount == 0:
+            if read_version is not None:  # the usual case: one statement, compiled once
+                parameters = {**row, "b_id": item.id, "b_read_version": read_version}
+                changed = await self._session.run(_UPDATE_READ_ITEM, parameters)
+            else:
+                statement = update(items).where(items.c.id == item.id).values(row)
+                changed = (await self._session.execute(statement)).rowcount
+            if changed == 0:
                 await self._explain_missed_update(item, read_version)
             await self._write_stock((item,))
             await self._write_movements(item)
@@ -311,8 +313,8 @@ class SqlAlchemyItemRepository:
     async def _insert_many(
         self, statement: Any, bulk: DriverInsert, rows: list[dict[str, Any]]
     ) -> None:
-        """Many rows at once; on SQLite straight to the driver (see ``_DriverInsert``)."""
-        if len(rows) > 1 and self._session.name == "sqlite":
+        """Many rows at once; on SQLite straight to the driver (see ``DriverInsert``)."""
+        if self._session.name == "sqlite":
             for sql, values in bulk.statements(self._session.dialect, rows):
                 await self._session.execute_driver(sql, (values,))
         elif self._session.name == "postgresql":

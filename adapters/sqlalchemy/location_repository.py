@@ -5,7 +5,7 @@ the location reads it ``FOR UPDATE``: a location cannot be deactivated or delete
 that is about to use it. On SQLite the writer already holds the database write lock.
 """
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 from uuid import UUID
@@ -13,6 +13,7 @@ from uuid import UUID
 from sqlalchemy import bindparam, delete, exc, exists, insert, select, update
 
 from adapters.sqlalchemy import mappers
+from adapters.sqlalchemy.driver_statements import DriverStatement
 from adapters.sqlalchemy.sessions import WriteSession, guarded_savepoint
 from adapters.sqlalchemy.tables import location_stock, locations, stocktake_lines, stocktakes
 from domain.errors import AlreadyExists, NotFound, VersionMismatch
@@ -25,6 +26,8 @@ _BY_CODE = select(locations).where(locations.c.code == bindparam("key"))
 #: while shared by any number of movements, and the lightest row lock PostgreSQL has.
 _SHARED = {read: read.with_for_update(read=True, key_share=True) for read in (_BY_ID, _BY_CODE)}
 _LOCKED = {read: read.with_for_update() for read in (_BY_ID, _BY_CODE)}
+#: Unlocked (and every read on SQLite, whose writer holds the database lock): to the driver.
+_PLAIN = {read: DriverStatement(read) for read in (_BY_ID, _BY_CODE)}
 _UPDATE_READ = update(locations).where(
     locations.c.id == bindparam("b_id"), locations.c.version == bindparam("b_read_version")
 )
@@ -37,13 +40,15 @@ class SqlAlchemyLocationRepository:
         self._read: dict[int, int] = {}
 
     async def _one(self, read: Any, key: object, for_update: bool, for_share: bool) -> Any:
-        statement = read
         if self._session.locks_rows and (for_update or for_share):
             statement = (_LOCKED if for_update else _SHARED)[read]
-        row = (await self._session.execute(statement, {"key": key})).first()
-        if row is None:
+            result = await self._session.execute(statement, {"key": key})
+            found: Sequence[Mapping[Any, Any]] = [row._mapping for row in result]
+        else:
+            found = await self._session.rows(_PLAIN[read], {"key": key})
+        if not found:
             return None
-        location = mappers.location_to_domain(row._mapping)
+        location = mappers.location_to_domain(found[0])
         self._read[id(location)] = location.version
         return location
 

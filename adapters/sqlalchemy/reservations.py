@@ -6,7 +6,7 @@ locks the items it will expire ``FOR UPDATE SKIP LOCKED``, in the same order as 
 writer (item first), so two sweepers split the work instead of queueing, and never deadlock.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -14,6 +14,7 @@ from uuid import UUID
 from sqlalchemy import bindparam, exc, func, insert, select, update
 
 from adapters.sqlalchemy import mappers
+from adapters.sqlalchemy.driver_statements import DriverStatement
 from adapters.sqlalchemy.read_session import ReadSession
 from adapters.sqlalchemy.sessions import WriteSession
 from adapters.sqlalchemy.tables import items, reservations
@@ -52,6 +53,12 @@ _LIVE_HELD = (
 _UPDATE_READ = update(reservations).where(
     reservations.c.id == bindparam("b_id"), reservations.c.version == bindparam("b_read_version")
 )
+# The write side's, sent to SQLite's driver itself (``driver_statements.py``).
+_ADD = DriverStatement(insert(reservations))
+_GET = DriverStatement(_BY_ID)
+_GET_BY_REFERENCE = DriverStatement(_BY_REFERENCE)
+_SAVE = DriverStatement(_UPDATE_READ)
+_FIRST = DriverStatement(_FIRST_EXPIRY)
 
 
 class SqlAlchemyReservationRepository:
@@ -60,17 +67,15 @@ class SqlAlchemyReservationRepository:
         self._track = track
         self._read: dict[int, int] = {}
 
-    def _handed(self, row: Any) -> Reservation:
-        reservation = mappers.reservation_to_domain(row._mapping)
+    def _handed(self, row: Mapping[Any, Any]) -> Reservation:
+        reservation = mappers.reservation_to_domain(row)
         self._read[id(reservation)] = reservation.version
         return reservation
 
     async def add(self, reservation: Reservation) -> None:
         self._session.check_open()
         try:
-            await self._session.execute(
-                insert(reservations).values(mappers.reservation_to_row(reservation))
-            )
+            await self._session.run(_ADD, mappers.reservation_to_row(reservation))
         except exc.IntegrityError as failed:
             # Only a bug could get here: the reference is checked under the item's lock.
             raise AlreadyExists("reservation", "reference", reservation.reference) from failed
@@ -78,15 +83,13 @@ class SqlAlchemyReservationRepository:
         self._track(reservation)
 
     async def get(self, reservation_id: UUID) -> Reservation | None:
-        row = (await self._session.execute(_BY_ID, {"key": reservation_id})).first()
-        return None if row is None else self._handed(row)
+        found = await self._session.rows(_GET, {"key": reservation_id})
+        return self._handed(found[0]) if found else None
 
     async def by_reference(self, item_id: UUID, reference: str) -> Reservation | None:
-        found = await self._session.execute(
-            _BY_REFERENCE, {"item_id": item_id, "reference": reference}
-        )
-        row = found.first()
-        return None if row is None else self._handed(row)
+        parameters = {"item_id": item_id, "reference": reference}
+        found = await self._session.rows(_GET_BY_REFERENCE, parameters)
+        return self._handed(found[0]) if found else None
 
     async def overdue(
         self, item_id: UUID, location_id: UUID | None, *, now: datetime
@@ -97,15 +100,14 @@ class SqlAlchemyReservationRepository:
         rows = await self._session.execute(
             statement.order_by(reservations.c.id), {"item_id": item_id, "now": now}
         )
-        return [self._handed(row) for row in rows]
+        return [self._handed(row._mapping) for row in rows]
 
     async def save(self, reservation: Reservation) -> None:
         self._session.check_open()
         row = mappers.reservation_to_row(reservation)
         row["b_id"] = row.pop("id")
         row["b_read_version"] = self._read.get(id(reservation), reservation.version - 1)
-        result = await self._session.execute(_UPDATE_READ, row)
-        if result.rowcount == 0:
+        if await self._session.run(_SAVE, row) == 0:
             current = await self._session.execute(
                 select(reservations.c.version).where(reservations.c.id == reservation.id)
             )
@@ -131,8 +133,8 @@ class SqlAlchemyReservationRepository:
         return list(result.scalars())
 
     async def first_expiry(self, item_id: UUID) -> datetime | None:
-        result = await self._session.execute(_FIRST_EXPIRY, {"item_id": item_id})
-        first: datetime | None = result.scalar_one()
+        (row,) = await self._session.rows(_FIRST, {"item_id": item_id})
+        first: datetime | None = next(iter(row.values()))
         return first
 
 

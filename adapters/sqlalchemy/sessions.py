@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, CursorResult, Executable, NestedTransaction
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncTransaction
 
+from adapters.sqlalchemy import driver_statements
 from adapters.sqlalchemy.database import Database, busy_as_store_busy, is_busy_error
 from adapters.sqlalchemy.disconnects import (
     close_lost,
@@ -65,6 +66,7 @@ class WriteSession:
         self.sane_multi_rowcount = database.sane_multi_rowcount
         self._async: AsyncConnection | None = None
         self._sync: Connection | None = None
+        self._driver: Any = None
         self._release: Any = None
 
     async def open(self) -> None:
@@ -97,11 +99,12 @@ class WriteSession:
             lock.release()
             raise
         self._sync, self._release = sync, lock.release
+        self._driver = sync.connection.driver_connection
 
     async def close(self) -> None:
         """Roll back whatever was not committed and give the connection back."""
         connection, self._async = self._async, None
-        sync, self._sync = self._sync, None
+        sync, self._sync, self._driver = self._sync, None, None
         release, self._release = self._release, None
         try:
             if connection is not None:
@@ -116,8 +119,8 @@ class WriteSession:
         if self._sync is not None:
             sqlite = self.database.sqlite
             assert sqlite is not None
-            with busy_as_store_busy():  # the fsync: off the loop
-                await sqlite.off_loop(self._sync.commit)
+            with busy_as_store_busy():  # the fsync: on the loop only while it is fast
+                await sqlite.commit(self._sync)
             return
         connection = self._connection()
         if closed_already(connection):  # no COMMIT can have reached the server
@@ -154,11 +157,41 @@ class WriteSession:
         with store_errors():
             return await connection.execute(statement, parameters)
 
+    async def run(
+        self,
+        statement: driver_statements.DriverStatement,
+        parameters: Mapping[str, Any] | Sequence[Mapping[str, Any]],
+    ) -> int:
+        """A statement without results (one parameter set or several): the rows it changed. On
+        SQLite straight to the driver (``driver_statements.py``)."""
+        if self._sync is not None:
+            with busy_as_store_busy():
+                changed, _ = driver_statements.run(
+                    self._driver, self.dialect, statement, parameters
+                )
+            return changed
+        connection = self._connection()
+        with store_errors():
+            return int((await connection.execute(statement.statement, parameters)).rowcount)
+
+    async def rows(
+        self, statement: driver_statements.DriverStatement, parameters: Mapping[str, Any]
+    ) -> Sequence[Mapping[Any, Any]]:
+        """A query's rows, by column key. On SQLite straight to the driver."""
+        if self._sync is not None:
+            with busy_as_store_busy():
+                _, found = driver_statements.run(self._driver, self.dialect, statement, parameters)
+            return found
+        connection = self._connection()
+        with store_errors():
+            result = await connection.execute(statement.statement, parameters)
+        return [row._mapping for row in result]
+
     async def execute_driver(self, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
         """The driver's executemany for SQL already compiled for this dialect."""
         if self._sync is not None:
             with busy_as_store_busy():
-                self._sync.exec_driver_sql(sql, list(rows))
+                driver_statements.run_sql(self._driver, self.dialect, sql, rows)
             return
         with store_errors():
             await self._connection().exec_driver_sql(sql, list(rows))

@@ -8,14 +8,15 @@ from sqlalchemy import and_, bindparam, func, insert, select, update
 
 from adapters.sqlalchemy import mappers
 from adapters.sqlalchemy.access import scopes_of_column, touch_statement
+from adapters.sqlalchemy.driver_statements import DriverStatement
 from adapters.sqlalchemy.integrity import guarded
 from adapters.sqlalchemy.sessions import WriteSession
 from adapters.sqlalchemy.tables import api_tokens, users
 from application.credentials import ApiTokenGrant
 from domain.users import User
 
-_USER_BY_ID = select(users).where(users.c.id == bindparam("key"))
-_USER_BY_KEY = select(users).where(users.c.username_key == bindparam("key"))
+_USER_BY_ID = DriverStatement(select(users).where(users.c.id == bindparam("key")))
+_USER_BY_KEY = DriverStatement(select(users).where(users.c.username_key == bindparam("key")))
 _USER_BY_API_TOKEN = (
     select(
         users,
@@ -42,13 +43,13 @@ class SqlAlchemyUserRepository:
         self._track(user)
 
     async def get(self, user_id: UUID) -> User | None:
-        row = (await self._session.execute(_USER_BY_ID, {"key": user_id})).first()
-        return None if row is None else mappers.user_to_domain(row._mapping)
+        found = await self._session.rows(_USER_BY_ID, {"key": user_id})
+        return mappers.user_to_domain(found[0]) if found else None
 
     async def get_by_username(self, username: str) -> User | None:
         key = username.strip().casefold()
-        row = (await self._session.execute(_USER_BY_KEY, {"key": key})).first()
-        return None if row is None else mappers.user_to_domain(row._mapping)
+        found = await self._session.rows(_USER_BY_KEY, {"key": key})
+        return mappers.user_to_domain(found[0]) if found else None
 
     async def save(self, user: User) -> None:
         self._session.check_open()
