@@ -56,6 +56,9 @@ class InProcessEventBus:
                     queue.get_nowait()
                 queue.put_nowait(event)
 
+    def listening(self) -> bool:
+        return bool(self._listeners)
+
     def handle(self, events: Sequence[DomainEvent]) -> None:
         """Start the after-commit handlers only (``drain`` waits for them).
 

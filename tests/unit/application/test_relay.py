@@ -10,6 +10,7 @@ import pytest
 from adapters.clock import FixedClock
 from adapters.memory import InMemoryStore, InMemoryUnitOfWork
 from adapters.memory.event_log import InMemoryEventLog
+from adapters.memory.events import InProcessEventBus
 from adapters.relay import AsyncDoorbell, SoleLeadership
 from application.live_tail import LiveTail
 from application.outbox import EventQuery, StoredEvent
@@ -52,6 +53,9 @@ class Listeners:
 
     def deliver(self, events: Sequence[StoredEvent]) -> None:
         self.got.extend(events)
+
+    def listening(self) -> bool:
+        return True
 
 
 async def add(store: InMemoryStore, sku: str, at: datetime = T0) -> None:
@@ -156,3 +160,30 @@ async def test_the_live_tail_starts_at_the_newest_position_and_follows(clock: Fi
     assert await tail.catch_up() == 3
     assert [e.data()["sku"] for e in listeners.got] == ["A", "B", "C"]
     assert await log.read(EventQuery(after=tail.position or 0)) == []
+
+
+async def test_the_live_tail_reads_no_event_while_nobody_listens() -> None:
+    """It moves to the newest position instead; a listener that joins then gets every event
+    positioned after it joined, and none from before."""
+    store = InMemoryStore()
+    log = InMemoryEventLog(store)
+    bus = InProcessEventBus()
+    reads: list[EventQuery] = []
+
+    class CountingLog(InMemoryEventLog):
+        async def read(self, query: EventQuery) -> list[StoredEvent]:
+            reads.append(query)
+            return await super().read(query)
+
+    tail = LiveTail(log=CountingLog(store), listeners=bus, doorbell=AsyncDoorbell())
+    await tail.start()
+    await add(store, "UNHEARD")
+    await log.sequence(10)
+    assert (await tail.catch_up(), reads) == (0, [])
+    assert tail.position == await log.last_position()
+    async with bus.listen() as queue:
+        await add(store, "HEARD")
+        await log.sequence(10)
+        assert await tail.catch_up() == 1
+        assert queue.get_nowait().data()["sku"] == "HEARD"
+        assert queue.empty()
