@@ -13,6 +13,7 @@ from adapters.memory import InMemoryStore, InMemoryUnitOfWork
 from adapters.memory.event_log import InMemoryEventLog
 from adapters.webhooks import DnsUrlGuard
 from application.errors import UnsafeWebhookUrl
+from application.webhook_claims import CheckedClaims
 from application.webhook_dispatcher import WebhookDelivery, WebhookDispatcher
 from application.webhooks import SentRequest
 from domain.items import Item, ItemDetails
@@ -80,6 +81,7 @@ def world() -> World:
         uow=lambda: InMemoryUnitOfWork(store),
         log=InMemoryEventLog(store),
         delivery=delivery,
+        claims=CheckedClaims(lambda: InMemoryUnitOfWork(store)),
         rng=random.Random(16),
     )
     return World(store, clock, receivers, dispatcher)
