@@ -1,0 +1,113 @@
+"""The fence of webhook deliveries on PostgreSQL: two relays that both think they lead (one
+lost its advisory lock and has not noticed yet) pump the same endpoint at the same time, each
+on an engine of its own, against a real, slow receiver. The endpoint's row lock lets one send
+at a time: every event arrives once, in order, and never two requests at once."""
+
+import asyncio
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pytest
+
+from adapters.clock import SystemClock
+from adapters.sqlalchemy import Database, SqlAlchemyUnitOfWork, create_engine
+from adapters.sqlalchemy.event_log import SqlAlchemyEventLog
+from adapters.sqlalchemy.webhook_claims import webhook_claims
+from adapters.webhooks import DnsUrlGuard, HttpxWebhookSender
+from application.webhook_dispatcher import WebhookDelivery, WebhookDispatcher
+from application.webhooks import SentRequest
+from domain.items import Item, ItemDetails
+from domain.webhooks import WebhookEndpoint
+from tests.databases import empty_postgres
+from tests.webhook_receiver import Receiver
+
+pytestmark = [pytest.mark.postgres, pytest.mark.timeout(90)]
+EVENTS = 30
+SECRET = "whsec_" + "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+BOUND = 60.0  # seconds: a bound against hangs only
+
+
+@dataclass
+class CountingSender:
+    """The real sender, counting what this relay sent."""
+
+    sender: HttpxWebhookSender
+    sent: int = 0
+
+    async def send(self, url: str, body: bytes, headers: Mapping[str, str]) -> SentRequest:
+        self.sent += 1
+        return await self.sender.send(url, body, headers)
+
+
+def relay(database: Database) -> tuple[WebhookDispatcher, CountingSender]:
+    """One process's dispatcher, on its own engine; it reads the endpoint list every pump and
+    sends one event per pump, so the two relays contend for every event."""
+    sender = CountingSender(HttpxWebhookSender(timeout_seconds=10))
+    clock = SystemClock()
+    dispatcher = WebhookDispatcher(
+        uow=lambda: SqlAlchemyUnitOfWork(database),
+        log=SqlAlchemyEventLog(database),
+        delivery=WebhookDelivery(sender=sender, guard=DnsUrlGuard(["127.0.0.1"]), clock=clock),
+        claims=webhook_claims(database, lambda: SqlAlchemyUnitOfWork(database)),
+        per_round=1,
+        refresh_seconds=0.0,
+    )
+    return dispatcher, sender
+
+
+async def fill_outbox(database: Database, url: str) -> WebhookEndpoint:
+    clock = SystemClock()
+    async with SqlAlchemyUnitOfWork(database) as uow:
+        endpoint = WebhookEndpoint.create(
+            url=url, event_types=[], secret=SECRET, at=clock.now(), position=0
+        )
+        await uow.webhooks.add(endpoint)
+        await uow.commit()
+    for n in range(EVENTS):
+        details = ItemDetails.parse(sku=f"FENCE-{n}", name="fenced", unit_price="1")
+        async with SqlAlchemyUnitOfWork(database) as uow:
+            await uow.items.add(Item.create(details, quantity=1, at=clock.now(), by=None))
+            await uow.commit()
+    await SqlAlchemyEventLog(database).sequence(EVENTS)
+    return endpoint
+
+
+async def pump_until_done(dispatcher: WebhookDispatcher, database: Database, last: int) -> None:
+    while True:
+        await dispatcher.pump()
+        async with SqlAlchemyUnitOfWork(database) as uow:
+            endpoints = await uow.webhooks.list()
+        if endpoints and endpoints[0].position >= last:
+            return
+        await asyncio.sleep(0.002)
+
+
+async def test_two_relays_send_to_one_endpoint_one_event_at_a_time_in_order(
+    postgres_url: str, receiver: Receiver
+) -> None:
+    await empty_postgres(postgres_url)
+    receiver.delay = 0.03  # each send holds the endpoint for a while
+    first, second = create_engine(postgres_url), create_engine(postgres_url)
+    try:
+        await fill_outbox(first, receiver.url)
+        last = await SqlAlchemyEventLog(first).last_position()
+        (one, one_sent), (other, other_sent) = relay(first), relay(second)
+        async with asyncio.timeout(BOUND):
+            await asyncio.gather(
+                pump_until_done(one, first, last), pump_until_done(other, second, last)
+            )
+        async with SqlAlchemyUnitOfWork(first) as uow:
+            (endpoint,) = await uow.webhooks.list()
+            log = await uow.webhooks.attempts(endpoint.id, offset=0, limit=2 * EVENTS)
+    finally:
+        await first.dispose()
+        await second.dispose()
+
+    positions = [json.loads(request.body)["position"] for request in receiver.requests]
+    assert positions == list(range(1, last + 1))  # each once, in order
+    assert receiver.most_at_once == 1
+    assert one_sent.sent > 0, "the relays did not contend"
+    assert other_sent.sent > 0, "the relays did not contend"
+    assert [a.position for a in reversed(log.items)] == positions
+    assert {a.outcome for a in log.items} == {"delivered"}
