@@ -13,6 +13,7 @@ import pytest
 from adapters.clock import SystemClock
 from adapters.sqlalchemy import Database, SqlAlchemyUnitOfWork, create_engine
 from adapters.sqlalchemy.event_log import SqlAlchemyEventLog
+from adapters.sqlalchemy.ledger import settle
 from adapters.sqlalchemy.webhook_claims import webhook_claims
 from adapters.webhooks import DnsUrlGuard, HttpxWebhookSender
 from application.webhook_dispatcher import WebhookDelivery, WebhookDispatcher
@@ -111,3 +112,21 @@ async def test_two_relays_send_to_one_endpoint_one_event_at_a_time_in_order(
     assert other_sent.sent > 0, "the relays did not contend"
     assert [a.position for a in reversed(log.items)] == positions
     assert {a.outcome for a in log.items} == {"delivered"}
+
+
+async def test_a_claim_held_across_a_send_does_not_hold_up_as_of_reads(
+    postgres_url: str, receiver: Receiver
+) -> None:
+    """The claim's transaction takes no ledger barrier: ``settle`` (an as-of read's wait for
+    open writers), and every writer queued behind it, would otherwise wait for the receiver."""
+    await empty_postgres(postgres_url)
+    database = create_engine(postgres_url)
+    try:
+        endpoint = await fill_outbox(database, receiver.url)
+        claims = webhook_claims(database, lambda: SqlAlchemyUnitOfWork(database))
+        async with claims.claim(endpoint.id) as claim:
+            assert claim is not None
+            async with asyncio.timeout(BOUND / 4):
+                await settle(database)
+    finally:
+        await database.dispose()
