@@ -11,11 +11,15 @@ from dataclasses import dataclass
 import pytest
 
 from adapters.clock import SystemClock
+from adapters.postgres.leadership import PostgresAdvisoryLeadership
+from adapters.postgres.notify_events import asyncpg_dsn
+from adapters.relay import AsyncDoorbell
 from adapters.sqlalchemy import Database, SqlAlchemyUnitOfWork, create_engine
 from adapters.sqlalchemy.event_log import SqlAlchemyEventLog
 from adapters.sqlalchemy.ledger import settle
 from adapters.sqlalchemy.webhook_claims import webhook_claims
 from adapters.webhooks import DnsUrlGuard, HttpxWebhookSender
+from application.relay import EventRelay, RelaySettings
 from application.webhook_dispatcher import WebhookDelivery, WebhookDispatcher
 from application.webhooks import SentRequest
 from domain.items import Item, ItemDetails
@@ -41,9 +45,11 @@ class CountingSender:
         return await self.sender.send(url, body, headers)
 
 
-def relay(database: Database) -> tuple[WebhookDispatcher, CountingSender]:
-    """One process's dispatcher, on its own engine; it reads the endpoint list every pump and
-    sends one event per pump, so the two relays contend for every event."""
+def relay(
+    database: Database, *, per_round: int = 1, refresh_seconds: float = 0.0
+) -> tuple[WebhookDispatcher, CountingSender]:
+    """One process's dispatcher, on its own engine; by default it reads the endpoint list every
+    pump and sends one event per pump, so two relays contend for every event."""
     sender = CountingSender(HttpxWebhookSender(timeout_seconds=10))
     clock = SystemClock()
     dispatcher = WebhookDispatcher(
@@ -51,13 +57,19 @@ def relay(database: Database) -> tuple[WebhookDispatcher, CountingSender]:
         log=SqlAlchemyEventLog(database),
         delivery=WebhookDelivery(sender=sender, guard=DnsUrlGuard(["127.0.0.1"]), clock=clock),
         claims=webhook_claims(database, lambda: SqlAlchemyUnitOfWork(database)),
-        per_round=1,
-        refresh_seconds=0.0,
+        per_round=per_round,
+        refresh_seconds=refresh_seconds,
     )
     return dispatcher, sender
 
 
-async def fill_outbox(database: Database, url: str) -> WebhookEndpoint:
+async def position(database: Database) -> int:
+    async with SqlAlchemyUnitOfWork(database) as uow:
+        (endpoint,) = await uow.webhooks.list()
+    return endpoint.position
+
+
+async def fill_outbox(database: Database, url: str, events: int = EVENTS) -> WebhookEndpoint:
     clock = SystemClock()
     async with SqlAlchemyUnitOfWork(database) as uow:
         endpoint = WebhookEndpoint.create(
@@ -65,12 +77,12 @@ async def fill_outbox(database: Database, url: str) -> WebhookEndpoint:
         )
         await uow.webhooks.add(endpoint)
         await uow.commit()
-    for n in range(EVENTS):
+    for n in range(events):
         details = ItemDetails.parse(sku=f"FENCE-{n}", name="fenced", unit_price="1")
         async with SqlAlchemyUnitOfWork(database) as uow:
             await uow.items.add(Item.create(details, quantity=1, at=clock.now(), by=None))
             await uow.commit()
-    await SqlAlchemyEventLog(database).sequence(EVENTS)
+    await SqlAlchemyEventLog(database).sequence(events)
     return endpoint
 
 
@@ -130,3 +142,61 @@ async def test_a_claim_held_across_a_send_does_not_hold_up_as_of_reads(
                 await settle(database)
     finally:
         await database.dispose()
+
+
+async def test_a_leader_that_lost_its_lock_unnoticed_and_its_successor_deliver_in_order(
+    postgres_url: str, receiver: Receiver
+) -> None:
+    """The window the claims close: the old leader's lock session is terminated (it lives on),
+    the new leader takes the lead at once, and the old one notices only at its next check. Both
+    relays pump meanwhile: the endpoint still gets each event once, in order, one at a time."""
+    await empty_postgres(postgres_url)
+    receiver.delay = 0.05
+    key = 0x7E57_F16E  # a leadership lock of this test's own
+    dsn = asyncpg_dsn(postgres_url)
+    old_engine, new_engine = create_engine(postgres_url), create_engine(postgres_url)
+    old_lead = PostgresAdvisoryLeadership(dsn, key=key, check_seconds=2.0)
+    new_lead = PostgresAdvisoryLeadership(dsn, key=key)
+    try:
+        await fill_outbox(old_engine, receiver.url, events=60)
+        last = await SqlAlchemyEventLog(old_engine).last_position()
+        # As in a serving process.
+        (old, old_sent) = relay(old_engine, per_round=50, refresh_seconds=1.0)
+        (new, new_sent) = relay(new_engine, per_round=50, refresh_seconds=1.0)
+        relays = [
+            EventRelay(
+                log=SqlAlchemyEventLog(engine),
+                leadership=leadership,
+                doorbell=AsyncDoorbell(),
+                clock=SystemClock(),
+                pumps=[dispatcher],
+                settings=RelaySettings(interval_seconds=0.05, leader_retry_seconds=0.05),
+            )
+            for engine, leadership, dispatcher in (
+                (old_engine, old_lead, old),
+                (new_engine, new_lead, new),
+            )
+        ]
+        running = [asyncio.create_task(relays[0].run())]
+        async with asyncio.timeout(BOUND):
+            await asyncio.to_thread(receiver.wait_for, 3, BOUND)
+            running.append(asyncio.create_task(relays[1].run()))
+            assert old_lead._connection is not None
+            lock_session = old_lead._connection.get_server_pid()
+            async with old_engine.engine.connect() as admin:
+                await admin.exec_driver_sql(f"SELECT pg_terminate_backend({lock_session})")
+            while new_sent.sent == 0 or await position(new_engine) < last:  # noqa: ASYNC110
+                await asyncio.sleep(0.05)
+        for task in running:
+            task.cancel()
+        await asyncio.gather(*running, return_exceptions=True)
+    finally:
+        await old_lead.release()
+        await new_lead.release()
+        await old_engine.dispose()
+        await new_engine.dispose()
+
+    positions = [json.loads(request.body)["position"] for request in receiver.requests]
+    assert positions == list(range(1, last + 1))
+    assert receiver.most_at_once == 1
+    assert old_sent.sent > 3
