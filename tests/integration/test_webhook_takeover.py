@@ -165,7 +165,8 @@ async def test_kill_9_of_the_relaying_process_hands_webhooks_over_in_order(
 
             # The first delivery names the leader; the movements go through the other one.
             (opening,) = await asyncio.to_thread(receiver.wait_for, 1, BOUND)
-            leader = by_pid[opening.sender]  # type: ignore[index]
+            assert isinstance(opening.sender, int), "the first delivery's sender is unknown"
+            leader = by_pid[opening.sender]
             survivor = next(server for server in servers if server is not leader)
             client = first if survivor is servers[0] else second
             made = asyncio.Event()
