@@ -12,13 +12,14 @@ import logging
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from uuid import UUID, uuid4
 
 from application.errors import UnsafeWebhookUrl
 from application.outbox import EventLog, EventQuery, StoredEvent
 from application.ports import Clock, UnitOfWork
 from application.webhook_signing import delivery_body, delivery_headers
-from application.webhooks import SentRequest, UrlGuard, WebhookSender
+from application.webhooks import SentRequest, UrlGuard, WebhookClaims, WebhookSender
 from domain.webhooks import DeliveryAttempt, WebhookEndpoint, backoff
 
 logger = logging.getLogger(__name__)
@@ -71,18 +72,29 @@ class WebhookDelivery:
 class WebhookDispatcher:
     """The relay runs ``pump`` every round, up to fifty times a second under load: the list of
     endpoints is read again every ``refresh_seconds`` only (a new endpoint waits that long at
-    most), and an endpoint with nothing new and no retry due costs no store access at all."""
+    most), and an endpoint with nothing new and no retry due costs no store access at all.
+
+    Each delivery happens inside the endpoint's claim (``WebhookClaims``), so even two relays
+    that both believe they lead send one event at a time to an endpoint, in order. A claim in
+    progress may hold a database connection for as long as the receiver takes: at most
+    ``parallel`` run at once, well inside the connection pool."""
 
     uow: Callable[[], UnitOfWork]
     log: EventLog
     delivery: WebhookDelivery
+    claims: WebhookClaims
     per_round: int = 50
     refresh_seconds: float = 1.0
+    parallel: int = 8
     rng: random.Random = field(default_factory=random.Random)
     _endpoints: dict[UUID, WebhookEndpoint] = field(default_factory=dict)
     _refresh_at: float = float("-inf")
     #: Per endpoint, the newest position when it last found no event of its types to send.
     _idle_at: dict[UUID, int] = field(default_factory=dict)
+    _turns: asyncio.Semaphore = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._turns = asyncio.Semaphore(self.parallel)
 
     async def pump(self) -> None:
         """One pass over the endpoints that have something to do."""
@@ -104,50 +116,50 @@ class WebhookDispatcher:
         ]
         await asyncio.gather(*(self._serve(endpoint_id, newest) for endpoint_id in due))
 
-    def _behind(self, endpoint: WebhookEndpoint, newest: int) -> bool:
-        return endpoint.position < newest and self._idle_at.get(endpoint.id, -1) < newest
-
     async def _serve(self, endpoint_id: UUID, newest: int) -> None:
         try:
             for _ in range(self.per_round):
-                if not await self._next(endpoint_id, newest):
-                    return
+                async with self._turns:
+                    if not await self._next(endpoint_id, newest):
+                        return
         except Exception:
             logger.exception("webhook endpoint %s: delivery round failed", endpoint_id)
 
     async def _next(self, endpoint_id: UUID, newest: int) -> bool:
         """Deliver the endpoint's next event; True when it went and another may follow."""
-        async with self.uow() as uow:
-            endpoint = await uow.webhooks.get(endpoint_id)
-        if endpoint is None:
-            self._endpoints.pop(endpoint_id, None)
-            return False
-        self._endpoints[endpoint_id] = endpoint
-        if not endpoint.due(self.delivery.clock.now()):
-            return False
-        query = EventQuery(after=endpoint.position, limit=1, types=endpoint.event_types)
-        events = await self.log.read(query)
-        if not events:
-            self._idle_at[endpoint_id] = newest
-            return False
-        event = events[0]
-        sent = await self.delivery.send(endpoint, event)
-        async with self.uow() as uow:
-            current = await uow.webhooks.get(endpoint_id)  # an admin may have changed it
-            if current is None or current.position != endpoint.position:
+        async with self.claims.claim(endpoint_id) as claim:
+            if claim is None:  # gone, or another relay's turn: the next refresh tells
+                self._endpoints.pop(endpoint_id, None)
                 return False
-            now = self.delivery.clock.now()
-            if sent.ok:
-                current.delivered(event.position, at=now)
-                outcome = "delivered"
-            elif current.failed(at=now, pause=backoff(current.attempts + 1, self.rng)):
-                current.skip(event.position)
-                outcome = "dead"
-                logger.warning("webhook %s: event %s dead-lettered", endpoint_id, event.event_id)
-            else:
-                outcome = "failed"
-            await uow.webhooks.save(current)
-            await uow.webhooks.log(self.delivery.attempt(current, event, sent, outcome))
-            await uow.commit()
-        self._endpoints[endpoint_id] = current
+            endpoint = claim.endpoint
+            self._endpoints[endpoint_id] = endpoint
+            if not endpoint.due(self.delivery.clock.now()):
+                return False
+            query = EventQuery(after=endpoint.position, limit=1, types=endpoint.event_types)
+            events = await self.log.read(query)
+            if not events:
+                self._idle_at[endpoint_id] = newest
+                return False
+            event = events[0]
+            sent = await self.delivery.send(endpoint, event)
+            saved = await claim.record(partial(self._outcome, event=event, sent=sent))
+        if saved is None:
+            return False
+        self._endpoints[endpoint_id] = saved
         return sent.ok
+
+    def _outcome(
+        self, endpoint: WebhookEndpoint, *, event: StoredEvent, sent: SentRequest
+    ) -> DeliveryAttempt:
+        """Moves ``endpoint`` past ``event``, or schedules its retry; the attempt to log."""
+        now = self.delivery.clock.now()
+        if sent.ok:
+            endpoint.delivered(event.position, at=now)
+            outcome = "delivered"
+        elif endpoint.failed(at=now, pause=backoff(endpoint.attempts + 1, self.rng)):
+            endpoint.skip(event.position)
+            outcome = "dead"
+            logger.warning("webhook %s: event %s dead-lettered", endpoint.id, event.event_id)
+        else:
+            outcome = "failed"
+        return self.delivery.attempt(endpoint, event, sent, outcome)

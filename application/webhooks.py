@@ -1,7 +1,8 @@
 """The ports of webhooks (issue 16): endpoints and their delivery log in the store, the HTTP
 sender, the SSRF guard and the secret generator."""
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Protocol
 from uuid import UUID
@@ -34,6 +35,35 @@ class WebhookRepository(Protocol):
         """The endpoint's delivery log, newest first."""
 
     async def attempt(self, endpoint_id: UUID, attempt_id: UUID) -> DeliveryAttempt | None: ...
+
+
+class EndpointClaim(Protocol):
+    """One relay's turn at one endpoint: the endpoint's state when the turn began, and the way
+    to record what the turn's one delivery did."""
+
+    @property
+    def endpoint(self) -> WebhookEndpoint: ...
+
+    async def record(
+        self, outcome: Callable[[WebhookEndpoint], DeliveryAttempt]
+    ) -> WebhookEndpoint | None:
+        """Apply ``outcome`` to the endpoint's current state (an admin may have changed its URL
+        or paused it meanwhile), save it, log the attempt ``outcome`` returns, and commit; the
+        saved endpoint. None, with nothing recorded, when the endpoint was deleted or another
+        relay moved its position since the turn began."""
+
+
+class WebhookClaims(Protocol):
+    """Who may deliver to an endpoint now: at most one relay, for one event at a time.
+
+    Relay leadership alone does not ensure it. A PostgreSQL leader that lost its advisory lock
+    notices only at its next check, and meanwhile the new leader delivers too: without a claim,
+    the old leader's slow send of event N could reach the receiver after the new leader's N+1.
+    """
+
+    def claim(self, endpoint_id: UUID) -> AbstractAsyncContextManager[EndpointClaim | None]:
+        """The endpoint's turn, held until the block ends; None when the endpoint is gone or
+        another relay holds its turn (there is nothing to do with it now, either way)."""
 
 
 @dataclass(frozen=True, slots=True)

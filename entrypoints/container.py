@@ -48,10 +48,12 @@ from adapters.sqlalchemy import (
     upgrade,
 )
 from adapters.sqlalchemy.event_log import SqlAlchemyEventLog
+from adapters.sqlalchemy.webhook_claims import webhook_claims as sql_webhook_claims
 from adapters.webhooks import DnsUrlGuard, HttpxWebhookSender, RandomSecrets
 from application import use_cases as uc
 from application.handlers import NotifyLowStock
 from application.idempotency import IdempotencyPolicy
+from application.webhook_claims import CheckedClaims
 from application.webhook_dispatcher import WebhookDelivery, WebhookDispatcher
 from entrypoints import event_relay as relaying
 from entrypoints.observability.metrics import new_metrics_registry
@@ -234,8 +236,18 @@ class Container(containers.DeclarativeContainer):
     webhook_delivery = providers.Singleton(
         WebhookDelivery, sender=webhook_sender, guard=webhook_guard, clock=clock
     )
+    #: Who may deliver to an endpoint now (a row lock on PostgreSQL, see webhook_claims.py).
+    webhook_claims = providers.Selector(
+        settings.provided.storage,
+        memory=providers.Factory(CheckedClaims, uow=uow.provider),
+        sqlalchemy=providers.Factory(sql_webhook_claims, database=database, uow=uow.provider),
+    )
     webhook_dispatcher = providers.Factory(
-        WebhookDispatcher, uow=uow.provider, log=event_log, delivery=webhook_delivery
+        WebhookDispatcher,
+        uow=uow.provider,
+        log=event_log,
+        delivery=webhook_delivery,
+        claims=webhook_claims,
     )
     #: Declared (so started) before the relay: it takes its start position before the relay's
     #: first round can position anything.

@@ -55,10 +55,16 @@ _LEDGER_SHARED = "SELECT pg_advisory_xact_lock_shared(2021095)"
 
 
 class WriteSession:
-    """One connection in one write transaction; ``open`` takes it, ``close`` gives it back."""
+    """One connection in one write transaction; ``open`` takes it, ``close`` gives it back.
 
-    def __init__(self, database: Database) -> None:
+    ``barrier=False`` is for a transaction that stamps nothing with the clock and may stay open
+    across a slow call (a webhook claim, ``webhook_claims.py``): on PostgreSQL it leaves out
+    the ledger's shared lock, so an as-of read (``ledger.settle``), and the writers queued
+    behind that read's exclusive request, do not wait for it."""
+
+    def __init__(self, database: Database, *, barrier: bool = True) -> None:
         self.database = database
+        self._barrier = barrier
         self.dialect = database.dialect
         self.name = database.name
         #: Only PostgreSQL has row locks; a SQLite writer already holds the database write lock.
@@ -77,8 +83,9 @@ class WriteSession:
             try:
                 with store_errors():
                     await connection.begin()
-                    # Shared with every other writer; an as-of read waits for it (ledger.py).
-                    await connection.exec_driver_sql(_LEDGER_SHARED)
+                    if self._barrier:
+                        # Shared with every other writer; an as-of read waits for it (ledger.py).
+                        await connection.exec_driver_sql(_LEDGER_SHARED)
             except BaseException:
                 await close_lost(connection)
                 raise

@@ -45,6 +45,17 @@ class SqlAlchemyWebhookRepository:
         row = (await self._session.execute(statement)).first()
         return None if row is None else _endpoint(row)
 
+    async def claim(self, endpoint_id: UUID) -> WebhookEndpoint | None:
+        """PostgreSQL only: the endpoint, row-locked until the transaction ends; None when it
+        is gone or another transaction holds its lock (``SKIP LOCKED``: no waiting)."""
+        statement = (
+            select(webhook_endpoints)
+            .where(webhook_endpoints.c.id == endpoint_id)
+            .with_for_update(skip_locked=True)
+        )
+        row = (await self._session.execute(statement)).first()
+        return None if row is None else _endpoint(row)
+
     async def list(self) -> list[WebhookEndpoint]:
         statement = select(webhook_endpoints).order_by(
             webhook_endpoints.c.created_at, webhook_endpoints.c.id

@@ -1,9 +1,13 @@
 """Webhook endpoints and their delivery log: the same behaviour on memory, SQLite and
 PostgreSQL."""
 
+from collections.abc import Callable
 from datetime import timedelta
 from uuid import uuid4
 
+from adapters.sqlalchemy.webhook_claims import webhook_claims
+from application.webhook_claims import CheckedClaims
+from application.webhooks import WebhookClaims
 from domain.webhooks import DeliveryAttempt, WebhookEndpoint
 from tests.contracts.conftest import Backend
 from tests.contracts.test_repository_contract import T0
@@ -76,3 +80,63 @@ async def test_the_delivery_log_pages_newest_first_and_goes_with_its_endpoint(
     async with backend.uow() as uow:
         assert await uow.webhooks.get(hook.id) is None
         assert (await uow.webhooks.attempts(hook.id, offset=0, limit=10)).total == 0
+
+
+def claims_of(backend: Backend) -> WebhookClaims:
+    if backend.database is None:
+        return CheckedClaims(backend.uow)
+    return webhook_claims(backend.database, backend.uow)
+
+
+def delivered(position: int) -> Callable[[WebhookEndpoint], DeliveryAttempt]:
+    def outcome(current: WebhookEndpoint) -> DeliveryAttempt:
+        current.delivered(position, at=T0)
+        return attempt(current, position)
+
+    return outcome
+
+
+async def test_a_claim_records_its_delivery_with_the_endpoint_state(backend: Backend) -> None:
+    hook = endpoint()
+    async with backend.uow() as uow:
+        await uow.webhooks.add(hook)
+        await uow.commit()
+    claims = claims_of(backend)
+    async with claims.claim(uuid4()) as missing:
+        assert missing is None
+    async with claims.claim(hook.id) as claim:
+        assert claim is not None
+        assert claim.endpoint == hook
+        saved = await claim.record(delivered(9))
+    assert saved is not None
+    assert saved.position == 9
+    async with backend.uow() as uow:
+        assert await uow.webhooks.get(hook.id) == saved
+        assert [
+            a.position for a in (await uow.webhooks.attempts(hook.id, offset=0, limit=5)).items
+        ] == [9]
+
+
+async def test_of_two_overlapping_claims_on_one_endpoint_only_one_records(
+    backend: Backend,
+) -> None:
+    """PostgreSQL refuses the second claim while the first holds the row; the other stores
+    (one relay until it dies) let both read, and the record checks the position instead."""
+    hook = endpoint()
+    async with backend.uow() as uow:
+        await uow.webhooks.add(hook)
+        await uow.commit()
+    claims = claims_of(backend)
+    async with claims.claim(hook.id) as first:
+        assert first is not None
+        async with claims.claim(hook.id) as second:
+            late = None if second is None else await second.record(delivered(8))
+        recorded = await first.record(delivered(8))
+    assert (late is None) != (recorded is None)
+    if backend.name == "postgresql":
+        assert second is None
+    async with backend.uow() as uow:
+        current = await uow.webhooks.get(hook.id)
+        assert current is not None
+        assert current.position == 8
+        assert (await uow.webhooks.attempts(hook.id, offset=0, limit=5)).total == 1

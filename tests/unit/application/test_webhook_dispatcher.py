@@ -1,6 +1,7 @@
 """The webhook dispatcher on the in-memory store, a fixed clock and a fake receiver: order per
 endpoint, retries with backoff, dead-lettering after a day, disabling after days of failure."""
 
+import asyncio
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from adapters.memory import InMemoryStore, InMemoryUnitOfWork
 from adapters.memory.event_log import InMemoryEventLog
 from adapters.webhooks import DnsUrlGuard
 from application.errors import UnsafeWebhookUrl
+from application.webhook_claims import CheckedClaims
 from application.webhook_dispatcher import WebhookDelivery, WebhookDispatcher
 from application.webhooks import SentRequest
 from domain.items import Item, ItemDetails
@@ -80,6 +82,7 @@ def world() -> World:
         uow=lambda: InMemoryUnitOfWork(store),
         log=InMemoryEventLog(store),
         delivery=delivery,
+        claims=CheckedClaims(lambda: InMemoryUnitOfWork(store)),
         rng=random.Random(16),
     )
     return World(store, clock, receivers, dispatcher)
@@ -193,3 +196,43 @@ async def test_the_guard_lets_public_and_allowed_addresses_through() -> None:
     await allowed.check("http://hooks.internal./hook")  # named: not even resolved
     with pytest.raises(UnsafeWebhookUrl):
         await allowed.check("http://192.168.0.1/hook")
+
+
+@dataclass
+class SlowReceivers:
+    """Answers 200 after yielding to the loop a few times; counts the sends in flight."""
+
+    in_flight: int = 0
+    most: int = 0
+    sent: int = 0
+
+    async def send(self, url: str, body: bytes, headers: Mapping[str, str]) -> SentRequest:
+        self.in_flight += 1
+        self.most = max(self.most, self.in_flight)
+        for _ in range(5):
+            await asyncio.sleep(0)
+        self.in_flight -= 1
+        self.sent += 1
+        return SentRequest(200, 5)
+
+
+async def test_endpoints_are_served_side_by_side_but_no_more_than_parallel_at_once(
+    world: World,
+) -> None:
+    """Each send in progress may hold a database connection (a PostgreSQL claim)."""
+    receivers = SlowReceivers()
+    store = world.store
+    dispatcher = WebhookDispatcher(
+        uow=lambda: InMemoryUnitOfWork(store),
+        log=InMemoryEventLog(store),
+        delivery=WebhookDelivery(sender=receivers, guard=AllowAll(), clock=world.clock),
+        claims=CheckedClaims(lambda: InMemoryUnitOfWork(store)),
+        parallel=3,
+    )
+    for n in range(6):
+        await world.add_endpoint(f"https://slow-{n}.example/hook")
+    await world.add_item("A")
+    await world.add_item("B")
+    await dispatcher.pump()
+    assert receivers.sent == 12
+    assert receivers.most == 3
