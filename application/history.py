@@ -33,6 +33,16 @@ class AuditQuery:
 
 
 @dataclass(frozen=True, slots=True)
+class LocationQuantity:
+    """What an item held at one location at an instant; the code is None when the location no
+    longer exists."""
+
+    location_id: UUID
+    location_code: str | None
+    quantity: int
+
+
+@dataclass(frozen=True, slots=True)
 class ItemLabel:
     sku: str
     name: str
@@ -62,8 +72,9 @@ class LedgerQueries(Protocol):
     """The ledger at a past instant: a movement counts when its ``occurred_at`` is at or before
     it. Exact only after ``QuerySession.settle`` (see ``application.use_cases.stock_as_of``)."""
 
-    async def item_as_of(self, item_id: UUID, at: datetime) -> dict[UUID, int]:
-        """Quantity per location id (locations whose movements sum to 0 included)."""
+    async def item_as_of(self, item_id: UUID, at: datetime) -> list[LocationQuantity]:
+        """Quantity per location, with its code (locations whose movements sum to 0 included;
+        none when the item had no movement by then), in no particular order."""
 
     async def totals_as_of(self, at: datetime) -> dict[UUID, int]:
         """Total quantity per item id, for every item (purged ones too) with a movement by

@@ -114,10 +114,15 @@ class InMemoryQuerySession:
         self.ledger = InMemoryLedgerQueries(store)
         self._store = store
 
-    async def settle(self) -> None:
+    async def settle(self, as_of: datetime, now: datetime) -> None:
+        settled = self._store.settled_through
+        if settled is not None and as_of <= settled:
+            return
         # Writers hold the lock for their whole transaction: once it is free, none is open.
         async with self._store.write_lock:
             pass
+        settled = self._store.settled_through  # another read may have settled later meanwhile
+        self._store.settled_through = now if settled is None else max(settled, now)
 
     async def __aenter__(self) -> Self:
         return self

@@ -68,3 +68,5 @@ class InMemoryStore:
     webhooks: dict[UUID, WebhookEndpoint] = field(default_factory=dict)
     webhook_attempts: dict[UUID, list[DeliveryAttempt]] = field(default_factory=dict)
     write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    #: Every movement stamped at or before this instant is committed (``queries.settle``).
+    settled_through: datetime | None = None

@@ -12,6 +12,7 @@ take their connections from it; nothing about a database lives in module globals
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -119,6 +120,8 @@ class Database:
         #: The engine queries read from: the replica's when a read URL is set.
         self.reads = reads or engine
         self.dialect: Dialect = engine.dialect
+        #: Every movement stamped at or before this instant is committed (``ledger.settle``).
+        self.settled_through: datetime | None = None
         self.name: str = engine.dialect.name
         #: Whether an executemany UPDATE reports the total of rows it changed.
         self.sane_multi_rowcount = bool(engine.dialect.supports_sane_multi_rowcount)
