@@ -32,6 +32,22 @@ class AuditQuery:
     limit: int = 50
 
 
+@dataclass(slots=True)
+class SettledHorizon:
+    """How far the ledger is settled: every movement stamped at or before ``through`` is
+    committed. A store keeps one (``QuerySession.settle`` explains why it only grows)."""
+
+    through: datetime | None = None
+
+    def covers(self, as_of: datetime) -> bool:
+        return self.through is not None and as_of <= self.through
+
+    def extend(self, now: datetime) -> None:
+        """A wait for the write transactions open at ``now`` has returned."""
+        if self.through is None or now > self.through:
+            self.through = now
+
+
 @dataclass(frozen=True, slots=True)
 class LocationQuantity:
     """What an item held at one location at an instant; the code is None when the location no

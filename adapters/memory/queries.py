@@ -115,14 +115,12 @@ class InMemoryQuerySession:
         self._store = store
 
     async def settle(self, as_of: datetime, now: datetime) -> None:
-        settled = self._store.settled_through
-        if settled is not None and as_of <= settled:
+        if self._store.settled.covers(as_of):
             return
         # Writers hold the lock for their whole transaction: once it is free, none is open.
         async with self._store.write_lock:
             pass
-        settled = self._store.settled_through  # another read may have settled later meanwhile
-        self._store.settled_through = now if settled is None else max(settled, now)
+        self._store.settled.extend(now)
 
     async def __aenter__(self) -> Self:
         return self

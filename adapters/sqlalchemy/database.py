@@ -12,7 +12,6 @@ take their connections from it; nothing about a database lives in module globals
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
-from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -27,6 +26,7 @@ from adapters.sqlalchemy.disconnects import install_liveness_check
 from adapters.sqlalchemy.sqlite import SqliteFile, SqliteSynchronous, install_pragmas
 from adapters.sqlalchemy.tracing import StatementTrace, Traced
 from application.errors import StoreBusy
+from application.history import SettledHorizon
 
 _DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
 _ALIASES = {"postgres": "postgresql"}
@@ -120,8 +120,8 @@ class Database:
         #: The engine queries read from: the replica's when a read URL is set.
         self.reads = reads or engine
         self.dialect: Dialect = engine.dialect
-        #: Every movement stamped at or before this instant is committed (``ledger.settle``).
-        self.settled_through: datetime | None = None
+        #: How far every movement is committed (``ledger.settle``).
+        self.settled = SettledHorizon()
         self.name: str = engine.dialect.name
         #: Whether an executemany UPDATE reports the total of rows it changed.
         self.sane_multi_rowcount = bool(engine.dialect.supports_sane_multi_rowcount)

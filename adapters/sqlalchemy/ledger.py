@@ -43,8 +43,7 @@ async def settle(database: Database, as_of: datetime, now: datetime) -> None:
     """Returns once every movement stamped at or before ``as_of`` is committed: at once when
     an earlier wait already settled it, otherwise after every write transaction open at the
     call has ended (``QuerySession.settle``)."""
-    settled = database.settled_through
-    if settled is not None and as_of <= settled:
+    if database.settled.covers(as_of):
         return
     if database.sqlite is not None:
         session = WriteSession(database)
@@ -53,8 +52,7 @@ async def settle(database: Database, as_of: datetime, now: datetime) -> None:
     else:
         async with database.engine.connect() as connection, connection.begin():
             await connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({LEDGER_LOCK})")
-    settled = database.settled_through  # another read may have settled a later one meanwhile
-    database.settled_through = now if settled is None else max(settled, now)
+    database.settled.extend(now)
 
 
 def _totals(rows: Any) -> dict[UUID, int]:
