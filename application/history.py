@@ -32,6 +32,32 @@ class AuditQuery:
     limit: int = 50
 
 
+@dataclass(slots=True)
+class SettledHorizon:
+    """How far the ledger is settled: every movement stamped at or before ``through`` is
+    committed. A store keeps one (``QuerySession.settle`` explains why it only grows)."""
+
+    through: datetime | None = None
+
+    def covers(self, as_of: datetime) -> bool:
+        return self.through is not None and as_of <= self.through
+
+    def extend(self, now: datetime) -> None:
+        """A wait for the write transactions open at ``now`` has returned."""
+        if self.through is None or now > self.through:
+            self.through = now
+
+
+@dataclass(frozen=True, slots=True)
+class LocationQuantity:
+    """What an item held at one location at an instant; the code is None when the location no
+    longer exists."""
+
+    location_id: UUID
+    location_code: str | None
+    quantity: int
+
+
 @dataclass(frozen=True, slots=True)
 class ItemLabel:
     sku: str
@@ -62,8 +88,9 @@ class LedgerQueries(Protocol):
     """The ledger at a past instant: a movement counts when its ``occurred_at`` is at or before
     it. Exact only after ``QuerySession.settle`` (see ``application.use_cases.stock_as_of``)."""
 
-    async def item_as_of(self, item_id: UUID, at: datetime) -> dict[UUID, int]:
-        """Quantity per location id (locations whose movements sum to 0 included)."""
+    async def item_as_of(self, item_id: UUID, at: datetime) -> list[LocationQuantity]:
+        """Quantity per location, with its code (locations whose movements sum to 0 included;
+        none when the item had no movement by then), in no particular order."""
 
     async def totals_as_of(self, at: datetime) -> dict[UUID, int]:
         """Total quantity per item id, for every item (purged ones too) with a movement by

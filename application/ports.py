@@ -416,9 +416,16 @@ class QuerySession(Protocol):
     audit: AuditQueries
     ledger: LedgerQueries
 
-    async def settle(self) -> None:
-        """Wait until every write transaction open at the call has ended, so that the reads
-        after it see every movement stamped before the call (``stock_as_of`` explains why)."""
+    async def settle(self, as_of: datetime, now: datetime) -> None:
+        """Return once every movement stamped at or before ``as_of`` is committed, so that the
+        reads after it see them all (``stock_as_of`` explains why). ``now`` is the clock read
+        before the call, at or after ``as_of``.
+
+        It waits until every write transaction open at the call has ended: one that opens later
+        reads the clock later, after ``now``. Once such a wait has returned, every instant up
+        to its ``now`` is settled for good, so a later call for one of those instants returns
+        at once without waiting (an as-of read of the past, the usual kind, costs no barrier).
+        """
 
     async def __aenter__(self) -> Self: ...
 

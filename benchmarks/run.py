@@ -14,8 +14,9 @@ in-process against a store of ``PROFILE_ITEMS`` items, with cProfile's ``--top``
 10 %), after the baseline. ``--only transfers`` runs the baseline and issue 14's transfer
 scenario alone, on a store of ``--items`` items; ``--only reservations`` issue 15's
 (create then fulfil, next to plain movements); ``--only writes`` every write scenario on one
-store (movements, keyed movements, the read/write mix, transfers, reservations). They are quick
-checks that do not load the shared machine for the whole run.
+store (movements, keyed movements, the read/write mix, transfers, reservations); ``--only as-of``
+issue 18's stock as of an instant over 1,000,000 ledger rows of one item, next to the plain GET
+of that item. They are quick checks that do not load the shared machine for the whole run.
 """
 
 import argparse
@@ -26,7 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks.harness import reservations, scenarios
+from benchmarks.harness import as_of, reservations, scenarios
 from benchmarks.harness.inprocess import KINDS, SORTS
 from benchmarks.harness.processes import ROOT, compile_bytecode, cores
 from benchmarks.harness.report import Report, versions
@@ -75,6 +76,12 @@ def parse(argv: list[str] | None) -> tuple[scenarios.Options, Mode]:
         default=defaults.profile_requests,
         help="GET item requests per round of the in-process profile",
     )
+    parser.add_argument(
+        "--history",
+        type=int,
+        default=defaults.history,
+        help="ledger rows of the item whose stock as_of is measured",
+    )
     parser.add_argument("--output", type=Path, default=None, help="the JSON result file")
     parser.add_argument(
         "--profile", action="store_true", help="only the in-process profile of a GET item"
@@ -93,7 +100,7 @@ def parse(argv: list[str] | None) -> tuple[scenarios.Options, Mode]:
     )
     parser.add_argument(
         "--only",
-        choices=["transfers", "reservations", "writes"],
+        choices=["transfers", "reservations", "writes", "as-of"],
         default=None,
         help="run the baseline and this alone",
     )
@@ -110,6 +117,7 @@ def parse(argv: list[str] | None) -> tuple[scenarios.Options, Mode]:
         args.small,
         args.large,
         args.profile_requests,
+        args.history,
     )
     return options, Mode(
         args.output, args.profile, args.top, args.only, args.api_token, args.kind, args.sort
@@ -134,11 +142,14 @@ def run(
             scenarios.measure_transfers_only(bench, extra=[reservations.measure_reservations])
         elif only == "reservations":
             reservations.measure_reservations_only(bench)
+        elif only == "as-of":
+            as_of.measure_as_of(bench)
         elif api_token:
             scenarios.measure_api_token(bench)
         else:
             scenarios.measure_main_store(bench, extra=[reservations.measure_reservations])
             scenarios.measure_list_scaling(bench)
+            as_of.measure_as_of(bench)
     finally:
         _drop(bench)
     return report

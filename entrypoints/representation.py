@@ -17,10 +17,10 @@ import orjson
 
 from application.credentials import ApiTokenView
 from application.ports import Page
-from application.use_cases import HistoryEntry, StockChange
-from application.views import ItemView, UserView
+from application.use_cases import HistoryEntry, ItemStockAsOf, StockChange
+from application.views import ItemView, StockLevelView, UserView
 from domain.audit import AuditRecord
-from domain.items import Item, StockMovement
+from domain.items import Item, StockMovement, is_low_stock
 from domain.reservations import Reservation
 from domain.users import User
 
@@ -77,6 +77,40 @@ def stock_change(change: StockChange) -> JsonObject:
         "quantity": change.item.quantity,
         "item": item(change.item),
     }
+
+
+def stock_level(level: StockLevelView) -> JsonObject:
+    """The fields of ``StockLevelOut`` (``entrypoints/rest/location_schemas.py``)."""
+    return {
+        "item_id": str(level.item_id),
+        "sku": level.sku.value,
+        "name": level.name,
+        "location_id": str(level.location_id),
+        "location_code": level.location_code.value,
+        "quantity": level.quantity,
+        "reorder_level": level.reorder_level,
+        "low_stock": level.low_stock,
+    }
+
+
+def stock_as_of(then: ItemStockAsOf) -> list[JsonObject]:
+    """``stock_level``'s fields for each location that held some of the item then; a location
+    deleted since shows its id as its code."""
+    item_id, reorder = str(then.item_id), then.reorder_level
+    return [
+        {
+            "item_id": item_id,
+            "sku": then.sku,
+            "name": then.name,
+            "location_id": str(place.location_id),
+            "location_code": place.location_code or str(place.location_id),
+            "quantity": place.quantity,
+            "reorder_level": reorder,
+            "low_stock": is_low_stock(place.quantity, reorder),
+        }
+        for place in then.locations
+        if place.quantity
+    ]
 
 
 def reservation(r: Reservation) -> JsonObject:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 from uuid import UUID
 
 from adapters.memory.store import InMemoryStore
-from application.history import AuditQuery, ItemLabel, MovementQuery
+from application.history import AuditQuery, ItemLabel, LocationQuantity, MovementQuery
 from domain.audit import AuditRecord, values_as_of
 from domain.items import StockMovement
 
@@ -59,12 +59,16 @@ class InMemoryLedgerQueries:
     def __init__(self, store: InMemoryStore) -> None:
         self._store = store
 
-    async def item_as_of(self, item_id: UUID, at: datetime) -> dict[UUID, int]:
+    async def item_as_of(self, item_id: UUID, at: datetime) -> list[LocationQuantity]:
         held: dict[UUID, int] = {}
         for movement in self._store.movements.get(item_id, []):
             if movement.occurred_at <= at:
                 held[movement.location_id] = held.get(movement.location_id, 0) + movement.delta
-        return held
+        places = self._store.locations
+        return [
+            LocationQuantity(where, None if where not in places else places[where].code.value, n)
+            for where, n in held.items()
+        ]
 
     async def totals_as_of(self, at: datetime) -> dict[UUID, int]:
         totals: dict[UUID, int] = {}

@@ -114,10 +114,13 @@ class InMemoryQuerySession:
         self.ledger = InMemoryLedgerQueries(store)
         self._store = store
 
-    async def settle(self) -> None:
+    async def settle(self, as_of: datetime, now: datetime) -> None:
+        if self._store.settled.covers(as_of):
+            return
         # Writers hold the lock for their whole transaction: once it is free, none is open.
         async with self._store.write_lock:
             pass
+        self._store.settled.extend(now)
 
     async def __aenter__(self) -> Self:
         return self

@@ -3,6 +3,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from uuid import UUID
 
+from application.history import SettledHorizon
 from application.outbox import OutboxEntry, StoredEvent
 from application.ports import LoginFailures
 from domain.api_tokens import ApiToken
@@ -68,3 +69,5 @@ class InMemoryStore:
     webhooks: dict[UUID, WebhookEndpoint] = field(default_factory=dict)
     webhook_attempts: dict[UUID, list[DeliveryAttempt]] = field(default_factory=dict)
     write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    #: How far every movement is committed (``queries.settle``).
+    settled: SettledHorizon = field(default_factory=SettledHorizon)

@@ -26,6 +26,7 @@ from adapters.sqlalchemy.disconnects import install_liveness_check
 from adapters.sqlalchemy.sqlite import SqliteFile, SqliteSynchronous, install_pragmas
 from adapters.sqlalchemy.tracing import StatementTrace, Traced
 from application.errors import StoreBusy
+from application.history import SettledHorizon
 
 _DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
 _ALIASES = {"postgres": "postgresql"}
@@ -119,6 +120,8 @@ class Database:
         #: The engine queries read from: the replica's when a read URL is set.
         self.reads = reads or engine
         self.dialect: Dialect = engine.dialect
+        #: How far every movement is committed (``ledger.settle``).
+        self.settled = SettledHorizon()
         self.name: str = engine.dialect.name
         #: Whether an executemany UPDATE reports the total of rows it changed.
         self.sane_multi_rowcount = bool(engine.dialect.supports_sane_multi_rowcount)

@@ -257,8 +257,8 @@ class SqlAlchemyQuerySession:
         self.ledger = SqlAlchemyLedgerQueries(self._session)
         self._database = database
 
-    async def settle(self) -> None:
-        await settle(self._database)
+    async def settle(self, as_of: datetime, now: datetime) -> None:
+        await settle(self._database, as_of, now)
 
     async def __aenter__(self) -> Self:
         return self

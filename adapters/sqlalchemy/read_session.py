@@ -101,6 +101,19 @@ class ReadSession:
                 raise
         return await self._on_postgres(self._fetch_row, sql, parameters)
 
+    async def fetch_all(self, sql: str, *parameters: Any) -> Sequence[Sequence[Any]]:
+        """Every row of hand-written SQL, as ``fetch_one`` reads one."""
+        if self._driver is None:
+            await self._open()
+        if self._sync is not None:
+            try:
+                return self._driver.execute(sql, parameters).fetchall()  # type: ignore[no-any-return]
+            except sqlite3.OperationalError as error:
+                if is_locked(error):
+                    raise StoreBusy() from error
+                raise
+        return await self._on_postgres(self._fetch_rows, sql, parameters)
+
     async def execute(
         self, statement: Executable, parameters: Mapping[str, Any] | None = None
     ) -> CursorResult[Any]:
@@ -114,6 +127,10 @@ class ReadSession:
     async def _fetch_row(self, sql: str, parameters: Sequence[Any]) -> Sequence[Any] | None:
         self.database.traced(sql, parameters)
         return await self._driver.fetchrow(sql, *parameters)  # type: ignore[no-any-return]
+
+    async def _fetch_rows(self, sql: str, parameters: Sequence[Any]) -> Sequence[Sequence[Any]]:
+        self.database.traced(sql, parameters)
+        return await self._driver.fetch(sql, *parameters)  # type: ignore[no-any-return]
 
     async def _execute_core(
         self, statement: Executable, parameters: Mapping[str, Any] | None

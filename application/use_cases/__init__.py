@@ -1,5 +1,6 @@
 """One use case per module, one public coroutine (``execute``) per class."""
 
+from application.history import LocationQuantity
 from application.use_cases.adjust_stock import AdjustStock, StockChange
 from application.use_cases.archive_item import ArchiveItem, PurgeItem, RestoreItem
 from application.use_cases.attach_image import AttachImage
@@ -64,7 +65,6 @@ from application.use_cases.settle_reservation import (
 from application.use_cases.stock_as_of import (
     GetItemStockAsOf,
     ItemStockAsOf,
-    LocationQuantity,
     StockLine,
     StockReportAsOf,
     Valuation,

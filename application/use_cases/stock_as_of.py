@@ -6,8 +6,10 @@ transaction (stamped at or before T) was still open would miss the movement that
 counts. So a read takes the time first, then waits until every write transaction open at that
 moment has ended (``QuerySession.settle``), then reads: a transaction still open then has
 committed, and one that opens later reads the clock later, after T. An ``as_of`` later than
-the time taken is refused as in the future. (This assumes the service's processes share one
-clock, as NTP-synchronised hosts do; with a read replica, reads may also lag: see
+the time taken is refused as in the future. Once a wait has returned, the past up to the time
+it took is final, so reads of an instant up to it (most reads are of the past) need no wait of
+their own: ``settle`` remembers the latest such time. (This assumes the service's processes
+share one clock, as NTP-synchronised hosts do; with a read replica, reads may also lag: see
 docs/history.md.)
 
 The price in force at T is the newest ``unit_price`` the audit trail gave the item by then; an
@@ -21,17 +23,11 @@ from uuid import UUID
 
 from application.actors import Actor, acting
 from application.commands import ItemKey
+from application.history import LocationQuantity
 from application.ports import Clock, Page, QuerySession
 from application.use_cases._lookup import check_page, find_item
 from domain.errors import InvalidValue
 from domain.users import Permission
-
-
-@dataclass(frozen=True, slots=True)
-class LocationQuantity:
-    location_id: UUID
-    location_code: str | None
-    quantity: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,34 +81,32 @@ class GetItemStockAsOf:
         self.clock = clock
 
     async def execute(self, actor: Actor, item: ItemKey, as_of: datetime) -> ItemStockAsOf:
-        _check_instant(as_of, self.clock.now())
+        now = self.clock.now()
+        _check_instant(as_of, now)
         async with self.queries as session:
             principal = await acting(actor, session.users)
             principal.require(Permission.READ_ITEMS)
             found = await find_item(session.items, item)
-            await session.settle()
+            await session.settle(as_of, now)
             held = await session.ledger.item_as_of(found.id, as_of)
-            locations = []
-            for location_id, quantity in sorted(held.items(), key=lambda pair: str(pair[0])):
-                place = await session.locations.get(location_id)
-                code = None if place is None else place.code.value
-                locations.append(LocationQuantity(location_id, code, quantity))
-        locations.sort(key=lambda entry: entry.location_code or "")
+        locations = sorted(
+            held, key=lambda entry: (entry.location_code or "", str(entry.location_id))
+        )
         return ItemStockAsOf(
             item_id=found.id,
             sku=found.sku.value,
             name=found.name,
             reorder_level=found.reorder_level,
             as_of=as_of,
-            quantity=sum(held.values()),
+            quantity=sum(entry.quantity for entry in held),
             locations=tuple(locations),
         )
 
 
-async def _lines(session: QuerySession, as_of: datetime) -> list[ValuationLine]:
+async def _lines(session: QuerySession, as_of: datetime, now: datetime) -> list[ValuationLine]:
     """Every item with a movement by ``as_of`` (archived and purged ones too), by SKU, with
-    its quantity, the price then and the value."""
-    await session.settle()
+    its quantity, the price then and the value (``now``: the clock read before)."""
+    await session.settle(as_of, now)
     totals = await session.ledger.totals_as_of(as_of)
     labels = await session.ledger.describe(list(totals))
     then = await session.audit.values_as_of("item", ("sku", "name", "unit_price"), as_of)
@@ -141,11 +135,12 @@ class StockReportAsOf:
         self, actor: Actor, as_of: datetime, *, offset: int = 0, limit: int = 50
     ) -> Page[StockLine]:
         check_page(offset, limit)
-        _check_instant(as_of, self.clock.now())
+        now = self.clock.now()
+        _check_instant(as_of, now)
         async with self.queries as session:
             principal = await acting(actor, session.users)
             principal.require(Permission.READ_ITEMS)
-            lines = await _lines(session, as_of)
+            lines = await _lines(session, as_of, now)
         window = [
             StockLine(line.item_id, line.sku, line.name, line.quantity)
             for line in lines[offset : offset + limit]
@@ -161,10 +156,11 @@ class ValueStockAsOf:
         self.clock = clock
 
     async def execute(self, actor: Actor, as_of: datetime) -> Valuation:
-        _check_instant(as_of, self.clock.now())
+        now = self.clock.now()
+        _check_instant(as_of, now)
         async with self.queries as session:
             principal = await acting(actor, session.users)
             principal.require(Permission.READ_ITEMS)
-            lines = [line for line in await _lines(session, as_of) if line.quantity]
+            lines = [line for line in await _lines(session, as_of, now) if line.quantity]
         total = sum((line.value for line in lines), Decimal("0.00"))
         return Valuation(as_of=as_of, lines=tuple(lines), total=total)

@@ -33,6 +33,8 @@ class Options:
     large: int = 100_000
     #: GET item requests per round of the in-process profile (five rounds, the best counts).
     profile_requests: int = 2_000
+    #: Ledger rows of the one item whose stock ``as_of`` is measured (issue 18).
+    history: int = 1_000_000
 
 
 @dataclass

@@ -7,13 +7,31 @@ write those bytes (``tests/unit/test_render.py`` holds them equal to the models'
 
 from starlette.responses import Response
 
-from entrypoints.representation import JsonObject, item, json_bytes, movement, page, stock_change
+from entrypoints.representation import (
+    JsonObject,
+    item,
+    json_bytes,
+    movement,
+    page,
+    stock_as_of,
+    stock_change,
+    stock_level,
+)
 
-__all__ = ["item", "json_bytes", "json_response", "movement", "page", "stock_change"]
+__all__ = [
+    "item",
+    "json_bytes",
+    "json_response",
+    "movement",
+    "page",
+    "stock_as_of",
+    "stock_change",
+    "stock_level",
+]
 
 
 def json_response(
-    body: JsonObject, status: int = 200, headers: dict[str, str] | None = None
+    body: JsonObject | list[JsonObject], status: int = 200, headers: dict[str, str] | None = None
 ) -> Response:
     return Response(
         json_bytes(body), status_code=status, media_type="application/json", headers=headers

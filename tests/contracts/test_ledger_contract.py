@@ -3,7 +3,7 @@ per location and per item, a purged item's ledger, and the ledger in the order w
 
 from datetime import timedelta
 
-from application.history import MovementQuery
+from application.history import LocationQuantity, MovementQuery
 from domain.locations import MAIN_LOCATION_ID
 from tests.contracts.conftest import Backend
 from tests.contracts.test_repository_contract import ACTOR, T0, add_items, make_item
@@ -15,11 +15,13 @@ async def test_quantities_at_an_instant(backend: Backend) -> None:
     item.adjust(4, "received", at=T0 + timedelta(hours=2), by=ACTOR)
     await add_items(backend, item, other)
     async with backend.queries() as session:
-        await session.settle()
+        await session.settle(T0 + timedelta(hours=3), T0 + timedelta(hours=3))
         ledger = session.ledger
-        assert await ledger.item_as_of(item.id, T0 - timedelta(seconds=1)) == {}
-        assert await ledger.item_as_of(item.id, T0) == {MAIN_LOCATION_ID: 5}
-        assert await ledger.item_as_of(item.id, T0 + timedelta(minutes=90)) == {MAIN_LOCATION_ID: 3}
+        assert await ledger.item_as_of(item.id, T0 - timedelta(seconds=1)) == []
+        main = LocationQuantity(MAIN_LOCATION_ID, "MAIN", 5)
+        assert await ledger.item_as_of(item.id, T0) == [main]
+        later = LocationQuantity(MAIN_LOCATION_ID, "MAIN", 3)
+        assert await ledger.item_as_of(item.id, T0 + timedelta(minutes=90)) == [later]
         assert await ledger.totals_as_of(T0 + timedelta(hours=3)) == {item.id: 7, other.id: 1}
         labels = await ledger.describe([item.id, other.id])
     assert (labels[item.id].sku, str(labels[item.id].unit_price)) == ("A", "12.50")

@@ -38,15 +38,18 @@ def test_every_scenario_runs_and_reports(
     monkeypatch.delenv(run.POSTGRES_VARIABLE, raising=False)
     output = tmp_path / "result.json"
     tiny = ["--seconds", "1", "--connections", "4", "--items", "40", "--small", "20"]
-    tiny += ["--large", "60", "--profile-requests", "20"]
+    tiny += ["--large", "60", "--profile-requests", "20", "--history", "3000"]
     assert run.main([*tiny, "--output", str(output)]) == 0
 
     document = json.loads(output.read_text())
     rows = {row["scenario"]: row for row in document["rows"]}
     loads = [row for row in document["rows"] if row["rps"] is not None]
-    assert len(loads) == 15, sorted(rows)
+    assert len(loads) == 17, sorted(rows)
     assert all(row["rps"] > 0 and row["errors"] == 0 for row in loads), loads
     assert rows["ledger sum == quantity after the run"]["ok"] is True
+    assert rows["as_of answers == ledger sums"]["ok"] is True
+    as_of = rows["GET /api/v1/items/{id}/stock?as_of=… (3,000 movements)"]
+    assert as_of["target"] == "≥ 0.50x GET item"
     assert rows["/health/live through the full stack"]["target"] == "ratio ≥ 0.80"
     keyed = rows["POST …/movements with an Idempotency-Key (a new key each)"]
     assert keyed["target"] == "ratio ≥ 0.12"

@@ -330,8 +330,9 @@ async def test_0007_gives_every_existing_movement_its_running_balance(empty_url:
                 assert held_after == running[item_id]
         assert running[stocked.id] == 7
         async with SqlAlchemyQuerySession(database) as session:
-            assert await session.ledger.item_as_of(stocked.id, datetime.now(UTC)) == {
-                MAIN_LOCATION_ID: 7
-            }
+            found = await session.ledger.item_as_of(stocked.id, datetime.now(UTC))
+            assert [(place.location_id, place.quantity) for place in found] == [
+                (MAIN_LOCATION_ID, 7)
+            ]
     finally:
         await database.dispose()

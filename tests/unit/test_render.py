@@ -4,16 +4,22 @@ field, in order."""
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from uuid import uuid4
 
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic import TypeAdapter
 
+from application.history import LocationQuantity
 from application.ports import Page
-from application.use_cases import StockChange
-from application.views import ItemView, UserView
+from application.use_cases import ItemStockAsOf, StockChange
+from application.views import ItemView, StockLevelView, UserView
 from domain.items import Item, ItemDetails, ItemImage
+from domain.locations import LocationCode
 from domain.users import Role, User, Username
+from domain.values import Sku
 from entrypoints import representation as render
+from entrypoints.rest.location_schemas import StockLevelOut
 from entrypoints.rest.schemas import (
     CountOut,
     ItemOut,
@@ -91,3 +97,60 @@ def test_a_user_renders_as_its_model(
     )
     for value in (user, UserView.of(user)):
         assert render.json_bytes(render.user(value)) == UserOut.of(value).model_dump_json().encode()
+
+
+@given(
+    quantities=st.lists(st.integers(min_value=0, max_value=10**6), min_size=0, max_size=4),
+    reorder=st.integers(min_value=0, max_value=10**6),
+    deleted=st.booleans(),
+)
+def test_stock_now_and_as_of_render_as_their_models(
+    quantities: list[int], reorder: int, deleted: bool
+) -> None:
+    """Both answers of ``GET /items/{id}/stock``: now (stock levels) and ``as_of`` (where the
+    item held some then; a location deleted since shows its id as its code)."""
+    item_id = uuid4()
+    levels = [
+        StockLevelView(
+            item_id=item_id,
+            sku=Sku("R-1"),
+            name='Rîch "R"',
+            location_id=uuid4(),
+            location_code=LocationCode(f"L-{n}"),
+            quantity=quantity,
+            reorder_level=reorder,
+        )
+        for n, quantity in enumerate(quantities)
+    ]
+    as_list = TypeAdapter(list[StockLevelOut])
+    assert render.json_bytes([render.stock_level(level) for level in levels]) == (
+        as_list.dump_json([StockLevelOut.of(level) for level in levels])
+    )
+    places = tuple(
+        LocationQuantity(level.location_id, None if deleted else level.location_code.value, n)
+        for level, n in zip(levels, quantities, strict=True)
+    )
+    then = ItemStockAsOf(
+        item_id=item_id,
+        sku="R-1",
+        name='Rîch "R"',
+        reorder_level=reorder,
+        as_of=datetime(2026, 3, 31, tzinfo=UTC),
+        quantity=sum(quantities),
+        locations=places,
+    )
+    expected = [
+        StockLevelOut(
+            item_id=item_id,
+            sku="R-1",
+            name='Rîch "R"',
+            location_id=place.location_id,
+            location_code=place.location_code or str(place.location_id),
+            quantity=place.quantity,
+            reorder_level=reorder,
+            low_stock=place.quantity <= reorder,
+        )
+        for place in places
+        if place.quantity
+    ]
+    assert render.json_bytes(render.stock_as_of(then)) == as_list.dump_json(expected)

@@ -8,6 +8,7 @@ from starlette.responses import Response
 from application import use_cases as uc
 from application.commands import TransferStockCommand
 from entrypoints.container import Container
+from entrypoints.rest import render
 from entrypoints.rest.errors import with_common
 from entrypoints.rest.http import ExactJsonRoute, ItemId, etag, json_response
 from entrypoints.rest.idempotency import IdempotencyKey, replay_headers
@@ -98,21 +99,9 @@ async def item_stock(
     use_case: Annotated[uc.GetItemStock, Depends(Provide[Container.get_item_stock])],
     in_the_past: Annotated[uc.GetItemStockAsOf, Depends(Provide[Container.item_stock_as_of])],
     as_of: Instant | None = None,
-) -> list[StockLevelOut]:
+) -> Response:
     if as_of is None:
-        return [StockLevelOut.of(level) for level in await use_case.execute(caller, item_id)]
+        levels = await use_case.execute(caller, item_id)
+        return render.json_response([render.stock_level(level) for level in levels])
     then = await in_the_past.execute(caller, item_id, as_of)
-    return [
-        StockLevelOut(
-            item_id=then.item_id,
-            sku=then.sku,
-            name=then.name,
-            location_id=place.location_id,
-            location_code=place.location_code or str(place.location_id),
-            quantity=place.quantity,
-            reorder_level=then.reorder_level,
-            low_stock=place.quantity <= then.reorder_level,
-        )
-        for place in then.locations
-        if place.quantity
-    ]
+    return render.json_response(render.stock_as_of(then))
