@@ -14,6 +14,7 @@ gone; during it, the outcome is unknown and the error says so. Writes are never 
 only the client knows whether to repeat a change, with its Idempotency-Key.
 """
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from typing import Any, TypeVar
@@ -21,7 +22,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, CursorResult, Executable, NestedTransaction
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncTransaction
 
-from adapters.sqlalchemy import driver_statements
+from adapters.sqlalchemy import driver_statements, group_commit
 from adapters.sqlalchemy.database import Database, busy_as_store_busy, is_busy_error
 from adapters.sqlalchemy.disconnects import (
     close_lost,
@@ -73,7 +74,7 @@ class WriteSession:
         self._async: AsyncConnection | None = None
         self._sync: Connection | None = None
         self._driver: Any = None
-        self._release: Any = None
+        self._member: group_commit.Membership | None = None
 
     async def open(self) -> None:
         sqlite = self.database.sqlite
@@ -91,9 +92,8 @@ class WriteSession:
                 raise
             self._async = connection
             return
-        lock = sqlite.write_lock()
-        await lock.acquire()
-        try:
+
+        async def start() -> Connection:
             with busy_as_store_busy():
                 sync = sqlite.writer.connect()
             try:
@@ -102,32 +102,30 @@ class WriteSession:
             except BaseException:
                 sync.close()
                 raise
-        except BaseException:
-            lock.release()
-            raise
-        self._sync, self._release = sync, lock.release
-        self._driver = sync.connection.driver_connection
+            return sync
+
+        member = await group_commit.join(sqlite.writers(), start, asyncio.get_running_loop())
+        self._member, self._sync = member, member.group.connection
+        self._driver = member.driver
 
     async def close(self) -> None:
         """Roll back whatever was not committed and give the connection back."""
         connection, self._async = self._async, None
-        sync, self._sync, self._driver = self._sync, None, None
-        release, self._release = self._release, None
-        try:
-            if connection is not None:
-                await close_lost(connection)
-            if sync is not None:
-                sync.close()
-        finally:
-            if release is not None:
-                release()
+        member, self._member, self._sync, self._driver = self._member, None, None, None
+        if connection is not None:
+            await close_lost(connection)
+        if member is not None:
+            await self._finish(member)
 
     async def commit(self) -> None:
-        if self._sync is not None:
-            sqlite = self.database.sqlite
-            assert sqlite is not None
-            with busy_as_store_busy():  # the fsync: on the loop only while it is fast
-                await sqlite.commit(self._sync)
+        """Returns once the changes are durable (on SQLite, with those of the writers that
+        queued behind this one: ``group_commit.py``)."""
+        member = self._member
+        if member is not None:
+            with busy_as_store_busy():
+                member.keep()
+            self._member = self._sync = self._driver = None
+            await self._finish(member)
             return
         connection = self._connection()
         if closed_already(connection):  # no COMMIT can have reached the server
@@ -140,8 +138,18 @@ class WriteSession:
         if self._async is not None:
             with store_errors():
                 await self._async.rollback()
-        elif self._sync is not None:
-            self._sync.rollback()
+        elif self._member is not None:
+            self._member.undo()
+
+    async def _finish(self, member: group_commit.Membership) -> None:
+        sqlite = self.database.sqlite
+        assert sqlite is not None
+
+        async def commit(connection: Connection) -> None:
+            with busy_as_store_busy():  # the fsync: on the loop only while it is fast
+                await sqlite.commit(connection)
+
+        await group_commit.finish(member, commit, max_members=sqlite.max_group)
 
     def _connection(self) -> AsyncConnection:
         if self._async is None:

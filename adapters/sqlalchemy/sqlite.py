@@ -8,8 +8,9 @@ own transaction handling starts transactions late, which silently loses updates.
 over: the driver runs in autocommit mode and a writer emits ``BEGIN IMMEDIATE`` (the database
 write lock is taken before the first read). Within a process writers also queue on an
 ``asyncio.Lock`` before they take a connection, so they wait their turn instead of spinning on
-the busy timeout; across processes the busy timeout makes them wait. When even that runs out,
-``StoreBusy`` is raised (HTTP 503 with ``Retry-After``), never a generic error.
+the busy timeout (and the writers that queued meanwhile share one transaction and one ``fsync``:
+``group_commit.py``); across processes the busy timeout makes them wait. When even that runs
+out, ``StoreBusy`` is raised (HTTP 503 with ``Retry-After``), never a generic error.
 
 Readers never take locks: WAL lets them read the last committed state while a writer works.
 
@@ -43,6 +44,7 @@ from sqlalchemy import Connection, Engine, event
 from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy.pool import NullPool, QueuePool
 
+from adapters.sqlalchemy.group_commit import Writers
 from application.errors import StoreBusy
 
 SqliteSynchronous = Literal["OFF", "NORMAL", "FULL", "EXTRA"]
@@ -125,7 +127,10 @@ class SqliteFile:
     writer: Engine
     busy_timeout: float
     commits: CommitPlacement = field(default_factory=CommitPlacement)
-    _locks: dict[asyncio.AbstractEventLoop, asyncio.Lock] = field(default_factory=dict)
+    #: The most units of work one transaction takes (``group_commit.py``): a bound on how long
+    #: the first of them waits for its ``COMMIT``.
+    max_group: int = 32
+    _writers: dict[asyncio.AbstractEventLoop, Writers] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # One thread: writers of a process are serialised anyway, and a connection's waits run
@@ -154,15 +159,16 @@ class SqliteFile:
         install_pragmas(writer, synchronous, 0, begin="BEGIN IMMEDIATE")
         return cls(reader=reader, writer=writer, busy_timeout=busy_timeout)
 
-    def write_lock(self) -> asyncio.Lock:
-        """The in-process queue of writers (one per event loop: tests run several loops)."""
+    def writers(self) -> Writers:
+        """The in-process queue of writers and their group (one per event loop: tests run
+        several loops)."""
         loop = asyncio.get_running_loop()
-        lock = self._locks.get(loop)
-        if lock is None:
-            for stale in [other for other in self._locks if other.is_closed()]:
-                del self._locks[stale]
-            lock = self._locks[loop] = asyncio.Lock()
-        return lock
+        writers = self._writers.get(loop)
+        if writers is None:
+            for stale in [other for other in self._writers if other.is_closed()]:
+                del self._writers[stale]
+            writers = self._writers[loop] = Writers()
+        return writers
 
     async def off_loop(self, fn: Callable[..., _T], *args: Any) -> _T:
         """``fn(*args)`` on the waiting thread. When the caller is cancelled meanwhile, the call
