@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks.harness import as_of, reservations, scenarios
+from benchmarks.harness import as_of, outbox, reservations, scenarios
 from benchmarks.harness.inprocess import KINDS, SORTS
 from benchmarks.harness.processes import ROOT, compile_bytecode, cores
 from benchmarks.harness.report import Report, versions
@@ -77,6 +77,12 @@ def parse(argv: list[str] | None) -> tuple[scenarios.Options, Mode]:
         help="GET item requests per round of the in-process profile",
     )
     parser.add_argument(
+        "--outbox-movements",
+        type=int,
+        default=defaults.outbox_movements,
+        help="movements per round and variant of the outbox's cost",
+    )
+    parser.add_argument(
         "--history",
         type=int,
         default=defaults.history,
@@ -118,6 +124,7 @@ def parse(argv: list[str] | None) -> tuple[scenarios.Options, Mode]:
         args.large,
         args.profile_requests,
         args.history,
+        args.outbox_movements,
     )
     return options, Mode(
         args.output, args.profile, args.top, args.only, args.api_token, args.kind, args.sort
@@ -140,6 +147,7 @@ def run(
             scenarios.measure_transfers_only(bench)
         elif only == "writes":
             scenarios.measure_transfers_only(bench, extra=[reservations.measure_reservations])
+            outbox.measure_outbox_cost(bench)
         elif only == "reservations":
             reservations.measure_reservations_only(bench)
         elif only == "as-of":
@@ -150,6 +158,7 @@ def run(
             scenarios.measure_main_store(bench, extra=[reservations.measure_reservations])
             scenarios.measure_list_scaling(bench)
             as_of.measure_as_of(bench)
+            outbox.measure_outbox_cost(bench)
     finally:
         _drop(bench)
     return report

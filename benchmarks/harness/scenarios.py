@@ -9,7 +9,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from benchmarks.harness import api_tokens, wrk
+from benchmarks.harness import api_tokens, relay_lag, wrk
 from benchmarks.harness.client import item_ids, token_for
 from benchmarks.harness.inprocess import BUDGET_US, profile_get_item
 from benchmarks.harness.processes import VENV_BIN, Server, free_port, rss_mb, serve
@@ -35,6 +35,8 @@ class Options:
     profile_requests: int = 2_000
     #: Ledger rows of the one item whose stock ``as_of`` is measured (issue 18).
     history: int = 1_000_000
+    #: Movements per round and variant of the outbox's cost (issue 16).
+    outbox_movements: int = 300
 
 
 @dataclass
@@ -115,7 +117,7 @@ def measure_main_store(bench: Bench, extra: Sequence[ExtraScenario] = ()) -> Non
         ids_file.write_text("\n".join(item_ids(server.base_url, token, bench.options.items)))
         env = {"BENCH_TOKEN": token, "BENCH_IDS": str(ids_file)}
         _reads(bench, server.base_url, env)
-        _writes(bench, server.base_url, env)
+        _writes(bench, main, server.base_url, env)
         measure_transfers(bench, main, server.base_url, env)
         for measure in extra:
             measure(bench, server.base_url, env)
@@ -201,14 +203,16 @@ def measure_api_token(bench: Bench) -> None:
         _get_item_with_jwt_and_api_token(bench, server.base_url, env)
 
 
-def _writes(bench: Bench, url: str, env: dict[str, str]) -> None:
+def _writes(bench: Bench, store: Store, url: str, env: dict[str, str]) -> None:
     targets = bench.targets
     row = bench.load(MOVEMENTS, "movements.lua", url, env)
+    lag = relay_lag.lag_seconds(store, ended=time.perf_counter())
     ratio, p99 = targets.movement, targets.movement_p99_ms
     row.expect(
         f"ratio ≥ {ratio:.2f}, p99 ≤ {p99:g} ms",
         _at_least(row.ratio, ratio) and _at_most(row.p99_ms, p99),
     )
+    bench.report.add(relay_lag.row("the movements", lag))
     keyed = bench.load(
         "POST …/movements with an Idempotency-Key (a new key each)",
         "movements_keyed.lua",
@@ -263,7 +267,7 @@ def measure_transfers_only(bench: Bench, extra: Sequence[ExtraScenario] = ()) ->
         ids_file.write_text("\n".join(item_ids(server.base_url, token, bench.options.items)))
         env = {"BENCH_TOKEN": token, "BENCH_IDS": str(ids_file)}
         if extra:
-            _writes(bench, server.base_url, env)
+            _writes(bench, store, server.base_url, env)
         measure_transfers(bench, store, server.base_url, env)
         for measure in extra:
             measure(bench, server.base_url, env)

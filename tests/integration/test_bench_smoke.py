@@ -39,6 +39,7 @@ def test_every_scenario_runs_and_reports(
     output = tmp_path / "result.json"
     tiny = ["--seconds", "1", "--connections", "4", "--items", "40", "--small", "20"]
     tiny += ["--large", "60", "--profile-requests", "20", "--history", "3000"]
+    tiny += ["--outbox-movements", "10"]
     assert run.main([*tiny, "--output", str(output)]) == 0
 
     document = json.loads(output.read_text())
@@ -48,6 +49,10 @@ def test_every_scenario_runs_and_reports(
     assert all(row["rps"] > 0 and row["errors"] == 0 for row in loads), loads
     assert rows["ledger sum == quantity after the run"]["ok"] is True
     assert rows["as_of answers == ledger sums"]["ok"] is True
+    assert rows["relay lag after the movements"]["value"].endswith(" s")
+    assert (
+        rows["outbox INSERT's cost per movement (in process, relay running)"]["target"] == "≤ 15%"
+    )
     as_of = rows["GET /api/v1/items/{id}/stock?as_of=… (3,000 movements)"]
     assert as_of["target"] == "≥ 0.50x GET item"
     assert rows["/health/live through the full stack"]["target"] == "ratio ≥ 0.80"
