@@ -7,6 +7,7 @@ import asyncio
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import pytest
 
@@ -138,8 +139,9 @@ async def test_a_claim_held_across_a_send_does_not_hold_up_as_of_reads(
         claims = webhook_claims(database, lambda: SqlAlchemyUnitOfWork(database))
         async with claims.claim(endpoint.id) as claim:
             assert claim is not None
+            now = datetime.now(UTC)  # an instant no earlier wait settled: it waits for writers
             async with asyncio.timeout(BOUND / 4):
-                await settle(database)
+                await settle(database, now, now)
     finally:
         await database.dispose()
 
