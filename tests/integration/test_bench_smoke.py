@@ -50,9 +50,7 @@ def test_every_scenario_runs_and_reports(
     assert rows["ledger sum == quantity after the run"]["ok"] is True
     assert rows["as_of answers == ledger sums"]["ok"] is True
     assert rows["relay lag after the movements"]["value"].endswith(" s")
-    assert (
-        rows["outbox INSERT's cost per movement (in process, relay running)"]["target"] == "≤ 15%"
-    )
+    assert rows["outbox INSERT's cost per movement (in process)"]["target"] == "≤ 15%"
     as_of = rows["GET /api/v1/items/{id}/stock?as_of=… (3,000 movements)"]
     assert as_of["target"] == "≥ 0.50x GET item"
     assert rows["/health/live through the full stack"]["target"] == "ratio ≥ 0.80"
