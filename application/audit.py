@@ -16,11 +16,13 @@ from domain.audit import (
     audit_record,
     diff,
     item_snapshot,
+    reservation_snapshot,
     session_snapshot,
     user_snapshot,
     webhook_snapshot,
 )
 from domain.items import Item
+from domain.reservations import Reservation
 from domain.sessions import LoginSession
 from domain.users import User
 from domain.webhooks import WebhookEndpoint
@@ -162,4 +164,27 @@ async def record_webhook(
         at=at,
         before=before,
         after=None if gone else webhook_snapshot(endpoint),
+    )
+
+
+async def record_reservation(
+    uow: UnitOfWork,
+    reservation: Reservation,
+    before: Snapshot | None,
+    *,
+    action: str,
+    actor_id: UUID | None,
+    at: datetime,
+) -> None:
+    """A hold made (``before`` None), changed, fulfilled, released or expired (``actor_id``
+    None: time ended it)."""
+    await record(
+        uow,
+        entity="reservation",
+        entity_id=reservation.id,
+        action=action,
+        actor_id=actor_id,
+        at=at,
+        before=before,
+        after=reservation_snapshot(reservation),
     )

@@ -16,7 +16,7 @@ from domain.audit import AuditRecord, Origin
 from domain.items import StockMovement
 
 #: What ``entity`` may be in a record and in a query.
-ENTITIES = ("item", "user", "location", "api_token", "session", "webhook")
+ENTITIES = ("item", "user", "location", "api_token", "session", "webhook", "reservation")
 
 
 @dataclass(frozen=True, slots=True)

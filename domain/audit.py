@@ -16,6 +16,7 @@ from uuid import UUID, uuid4
 from domain.api_tokens import ApiToken
 from domain.items import Item
 from domain.locations import Location
+from domain.reservations import Reservation
 from domain.sessions import LoginSession
 from domain.users import User
 from domain.webhooks import WebhookEndpoint
@@ -126,6 +127,20 @@ def session_snapshot(session: LoginSession) -> dict[str, str | None]:
         "expires_at": _text(session.expires_at),
         "ended_at": _text(session.ended_at),
         "end_reason": session.end_reason,
+    }
+
+
+def reservation_snapshot(reservation: Reservation) -> dict[str, str | None]:
+    """A hold's terms and state; what it sold is also a ledger movement naming it."""
+    return {
+        "item_id": str(reservation.item_id),
+        "location_id": str(reservation.location_id),
+        "reference": reservation.reference,
+        "quantity": str(reservation.quantity),
+        "expires_at": _text(reservation.expires_at),
+        "status": reservation.status.value,
+        "fulfilled_quantity": str(reservation.fulfilled_quantity),
+        "note": reservation.note,
     }
 
 

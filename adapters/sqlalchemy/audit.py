@@ -8,13 +8,14 @@ from uuid import UUID
 
 from sqlalchemy import ColumnElement, func, insert, select
 
+from adapters.sqlalchemy.driver_statements import DriverStatement
 from adapters.sqlalchemy.read_session import ReadSession
 from adapters.sqlalchemy.sessions import WriteSession
 from adapters.sqlalchemy.tables import audit_log
 from application.history import AuditQuery
 from domain.audit import AuditRecord, Channel, FieldChange, values_as_of
 
-_INSERT = insert(audit_log)
+_INSERT = DriverStatement(insert(audit_log))
 
 
 def _row(record: AuditRecord) -> dict[str, Any]:
@@ -52,7 +53,7 @@ class SqlAlchemyAuditTrail:
     async def append(self, *records: AuditRecord) -> None:
         self._session.check_open()
         if records:
-            await self._session.execute(_INSERT, [_row(record) for record in records])
+            await self._session.run(_INSERT, [_row(record) for record in records])
 
 
 def _filters(query: AuditQuery) -> list[ColumnElement[bool]]:

@@ -16,8 +16,10 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 
+from application.audit import record_reservation
 from application.ports import QuerySession, UnitOfWork
 from application.views import ItemView
+from domain.audit import reservation_snapshot
 from domain.items import Item
 from domain.reservations import Reservation
 
@@ -35,9 +37,11 @@ async def expire_overdue(uow: UnitOfWork, item: Item, *, now: datetime) -> list[
         return []
     expired = await uow.reservations.overdue(item.id, None, now=now)
     for reservation in expired:
+        before = reservation_snapshot(reservation)
         reservation.expire(at=now)
         item.unhold(reservation.quantity, location_id=reservation.location_id, at=now)
         await uow.reservations.save(reservation)
+        await record_reservation(uow, reservation, before, action="expired", actor_id=None, at=now)
     item.holds_expire_at(await uow.reservations.first_expiry(item.id) if item.held else None)
     return expired
 

@@ -2,6 +2,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from application.actors import acting
+from application.audit import record_reservation
 from application.commands import CreateReservationCommand
 from application.idempotency import (
     DEFAULT_POLICY,
@@ -111,6 +112,9 @@ class CreateReservation:
             )
             await self.uow.reservations.add(reservation)
             await self.uow.items.save(item)
+            await record_reservation(
+                self.uow, reservation, None, action="created", actor_id=actor.user_id, at=now
+            )
             made = Reserved(reservation, item)
             await keyed.record(made)
             await self.uow.commit()

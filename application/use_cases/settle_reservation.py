@@ -5,10 +5,12 @@ from datetime import datetime
 from uuid import UUID
 
 from application.actors import acting
+from application.audit import record_reservation
 from application.commands import FulfilReservationCommand, ReleaseReservationCommand
 from application.ports import Clock, UnitOfWork
 from application.use_cases._holds import expire_overdue
 from application.use_cases._lookup import load_item
+from domain.audit import reservation_snapshot
 from domain.errors import NotFound, ReservationClosed
 from domain.items import Item, StockMovement
 from domain.reservations import Reservation
@@ -65,6 +67,7 @@ class FulfilReservation:
             reservation, item = await load_held(self.uow, cmd.reservation_id)
             await refuse_if_overdue(self.uow, reservation, item, now)
             reservation.check_version(cmd.expected_version)
+            before = reservation_snapshot(reservation)
             held = reservation.quantity
             sold = reservation.fulfil(cmd.quantity, at=now, by=actor.user_id)
             movement = item.sell_held(
@@ -78,6 +81,9 @@ class FulfilReservation:
             )
             await self.uow.reservations.save(reservation)
             await self.uow.items.save(item)
+            await record_reservation(
+                self.uow, reservation, before, action="fulfilled", actor_id=actor.user_id, at=now
+            )
             await self.uow.commit()
         return Settled(reservation, item, movement)
 
@@ -97,9 +103,13 @@ class ReleaseReservation:
             reservation, item = await load_held(self.uow, cmd.reservation_id)
             await refuse_if_overdue(self.uow, reservation, item, now)
             reservation.check_version(cmd.expected_version)
+            before = reservation_snapshot(reservation)
             reservation.release(at=now, by=actor.user_id)
             item.unhold(reservation.quantity, location_id=reservation.location_id, at=now)
             await self.uow.reservations.save(reservation)
             await self.uow.items.save(item)
+            await record_reservation(
+                self.uow, reservation, before, action="released", actor_id=actor.user_id, at=now
+            )
             await self.uow.commit()
         return Settled(reservation, item)

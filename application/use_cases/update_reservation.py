@@ -1,8 +1,10 @@
 from application.actors import acting
+from application.audit import record_reservation
 from application.commands import Unset, UpdateReservationCommand
 from application.ports import Clock, UnitOfWork
 from application.use_cases._holds import expire_overdue
 from application.use_cases.settle_reservation import Settled, load_held, refuse_if_overdue
+from domain.audit import reservation_snapshot
 from domain.locations import MAIN_LOCATION_ID
 from domain.users import Permission
 from domain.values import bounded_int
@@ -25,6 +27,7 @@ class UpdateReservation:
             await refuse_if_overdue(self.uow, reservation, item, now)
             reservation.check_holds(now)
             reservation.check_version(cmd.expected_version)
+            before = reservation_snapshot(reservation)
             changed: list[str] = []
             if not isinstance(cmd.quantity, Unset):
                 delta = bounded_int("quantity", cmd.quantity, minimum=1) - reservation.quantity
@@ -54,5 +57,8 @@ class UpdateReservation:
             if changed:
                 await self.uow.reservations.save(reservation)
                 await self.uow.items.save(item)
+                await record_reservation(
+                    self.uow, reservation, before, action="updated", actor_id=actor.user_id, at=now
+                )
                 await self.uow.commit()
         return Settled(reservation, item)

@@ -97,7 +97,8 @@ def _audit_table(page: Page[AuditRecord]) -> Callable[[Console], None]:
 def audit(
     ctx: typer.Context,
     entity: Annotated[
-        str | None, typer.Option(help="item, user, location, api_token or session.")
+        str | None,
+        typer.Option(help="item, user, location, api_token, session, webhook or reservation."),
     ] = None,
     entity_id: Annotated[str | None, typer.Option(help="The entity's id.")] = None,
     actor: Annotated[str | None, typer.Option(help="The acting user's id.")] = None,

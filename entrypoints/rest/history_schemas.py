@@ -23,7 +23,7 @@ class FieldChangeOut(ResponseModel):
 
 class AuditRecordOut(ResponseModel):
     id: UUID
-    entity: Literal["item", "user", "location", "api_token", "session", "webhook"]
+    entity: Literal["item", "user", "location", "api_token", "session", "webhook", "reservation"]
     entity_id: UUID
     action: str = Field(description="created, updated, archived, restored, purged, ...")
     actor_id: UUID | None = Field(description="Who made the change; null for the service.")

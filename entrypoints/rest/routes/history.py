@@ -34,7 +34,8 @@ Limit = Annotated[int, Query(ge=1, le=100)]
 async def list_audit(
     caller: CurrentCaller,
     use_case: Annotated[uc.ListAudit, Depends(Provide[Container.list_audit])],
-    entity: Literal["item", "user", "location", "api_token", "session", "webhook"] | None = None,
+    entity: Literal["item", "user", "location", "api_token", "session", "webhook", "reservation"]
+    | None = None,
     entity_id: UUID | None = None,
     actor: Annotated[UUID | None, Query(description="The acting user's id.")] = None,
     since: Annotated[Instant | None, Query(alias="from")] = None,

@@ -16,16 +16,21 @@ from dependency_injector import providers
 
 from application import use_cases as uc
 from application.commands import (
+    AdjustStockCommand,
     AttachImageCommand,
     CreateApiTokenCommand,
     CreateItemCommand,
     CreateLocationCommand,
+    CreateReservationCommand,
+    FulfilReservationCommand,
     LoginCommand,
     RefreshCommand,
     RegisterUserCommand,
+    ReleaseReservationCommand,
     ReplaceItemCommand,
     UpdateItemCommand,
     UpdateLocationCommand,
+    UpdateReservationCommand,
     UpdateUserCommand,
 )
 from application.history import AuditTrail
@@ -47,14 +52,6 @@ RECORDED_ELSEWHERE = {
     "CountStocktake": "as OpenStocktake",
     "CommitStocktake": "its result is ledger movements",
     "BootstrapAdmin": "creates the first admin through RegisterUser (driven here)",
-    # Reservations (issue 15): the reservation row keeps who made it and when, its status and
-    # what was fulfilled; a fulfilment is a ledger movement naming it; each change is an event
-    # in the outbox. An audit entity of their own is a follow-up.
-    "CreateReservation": "the reservation row (created_by, created_at) and its outbox event",
-    "UpdateReservation": "its version, updated_at and the reservation.updated outbox event",
-    "FulfilReservation": "a sold ledger movement naming the reservation",
-    "ReleaseReservation": "the reservation's status and the reservation.released outbox event",
-    "ExpireReservations": "the sweeper's expiries: status and reservation.expired outbox events",
     "RedeliverWebhook": "a delivery, not a change: the webhook's delivery log keeps it",
     # Reads that check their caller in a unit of work:
     "GetWebhook": "reads",
@@ -246,6 +243,38 @@ DRIVEN: dict[str, tuple[Step, Step, str]] = {
         lambda w: _on_webhook(w, lambda c, i: c.delete_webhook().execute(_root(w), i)),
         "webhook",
     ),
+    "CreateReservation": (_none, lambda w: _reserve(w), "reservation"),
+    "UpdateReservation": (
+        _none,
+        lambda w: _on_reservation(
+            w,
+            lambda i: w.container.update_reservation().execute(
+                UpdateReservationCommand(actor=w.clerk.principal(), reservation_id=i, quantity=3)
+            ),
+        ),
+        "reservation",
+    ),
+    "FulfilReservation": (
+        _none,
+        lambda w: _on_reservation(
+            w,
+            lambda i: w.container.fulfil_reservation().execute(
+                FulfilReservationCommand(actor=w.clerk.principal(), reservation_id=i)
+            ),
+        ),
+        "reservation",
+    ),
+    "ReleaseReservation": (
+        _none,
+        lambda w: _on_reservation(
+            w,
+            lambda i: w.container.release_reservation().execute(
+                ReleaseReservationCommand(actor=w.clerk.principal(), reservation_id=i)
+            ),
+        ),
+        "reservation",
+    ),
+    "ExpireReservations": (_none, lambda w: _expire(w), "reservation"),
 }
 
 
@@ -273,6 +302,38 @@ async def _on_webhook(world: World, act: Callable[[Container, UUID], Awaitable[o
     before = len(store(world.container).audit)
     await act(world.container, endpoint_id)
     assert len(store(world.container).audit) > before
+
+
+async def _reserve(world: World) -> UUID:
+    """A hold of 2 on the world's item, given stock first."""
+    clerk = world.clerk.principal()
+    await world.container.adjust_stock().execute(
+        AdjustStockCommand(actor=clerk, item=world.item_id, delta=5, reason="received")
+    )
+    made = await world.container.create_reservation().execute(
+        CreateReservationCommand(
+            actor=clerk, item=world.item_id, quantity=2, reference="SO-1", ttl_seconds=60
+        )
+    )
+    return made.reservation.id
+
+
+async def _on_reservation(world: World, act: Callable[[UUID], Awaitable[object]]) -> None:
+    reservation_id = await _reserve(world)
+    before = len(store(world.container).audit)
+    await act(reservation_id)
+    assert store(world.container).audit[before:], "the change left no record"
+
+
+async def _expire(world: World) -> None:
+    reservation_id = await _reserve(world)
+    world.container.clock().advance(minutes=2)  # type: ignore[attr-defined]
+    before = len(store(world.container).audit)
+    await world.container.expire_reservations().execute()
+    added = store(world.container).audit[before:]
+    assert [(r.entity_id, r.action, r.actor_id) for r in added] == [
+        (reservation_id, "expired", None)
+    ]
 
 
 async def _revoke(world: World) -> None:
