@@ -34,12 +34,17 @@ from sqlalchemy import Connection
 _SAVEPOINT = "unit_of_work"
 
 
+Commit = Callable[[Connection], Awaitable[None]]
+
+
 @dataclass
 class WriteGroup:
     """One open SQLite transaction and the units of work in it."""
 
     connection: Connection
     done: "asyncio.Future[None]"
+    #: How its ``COMMIT`` is sent (``sqlite.SqliteFile.commit``: on the loop or a thread).
+    commit: Commit
     members: int = 0
     #: Members whose work stays in the transaction (they committed).
     kept: int = 0
@@ -55,6 +60,14 @@ class Writers:
     #: Writers waiting for ``lock`` now: a finishing member hands over to them.
     queued: int = 0
     group: WriteGroup | None = None
+    #: Groups being ended by no member of theirs (kept here until done: the loop keeps only
+    #: weak references to tasks).
+    endings: "set[asyncio.Task[None]]" = field(default_factory=set)
+
+    def end_later(self, ending: Awaitable[None]) -> None:
+        task = asyncio.ensure_future(ending)
+        self.endings.add(task)
+        task.add_done_callback(self.endings.discard)
 
 
 @dataclass
@@ -99,39 +112,46 @@ def _driver(group: WriteGroup) -> Any:
 
 
 async def join(
-    writers: Writers, start: Callable[[], Awaitable[Connection]], loop: asyncio.AbstractEventLoop
+    writers: Writers,
+    start: Callable[[], Awaitable[Connection]],
+    commit: Commit,
+    loop: asyncio.AbstractEventLoop,
 ) -> Membership:
     """Wait for this process's turn to write, then join the open group or ``start`` one (which
-    returns a connection in a new transaction)."""
+    returns a connection in a new transaction; ``commit`` will send its ``COMMIT``)."""
     writers.queued += 1
     try:
         await writers.lock.acquire()
-    finally:
+    except BaseException:
         writers.queued -= 1
+        # Cancelled while waiting: if a member handed the transaction over to this writer, and
+        # no one else waits, nobody would end the group its members wait for.
+        if writers.group is not None and not writers.queued and not writers.lock.locked():
+            writers.end_later(_end_orphan(writers, writers.group))
+        raise
+    writers.queued -= 1
     try:
         group = writers.group
         if group is None:
-            group = writers.group = WriteGroup(await start(), loop.create_future())
+            group = writers.group = WriteGroup(await start(), loop.create_future(), commit)
             savepoint = False
         else:
             _driver(group).execute(f"SAVEPOINT {_SAVEPOINT}")
             savepoint = True
         group.members += 1
     except BaseException:
-        writers.lock.release()
+        if writers.group is None:
+            writers.lock.release()
+        else:  # it could not join: the members before it still need their COMMIT
+            writers.end_later(_end(writers, writers.group))
         raise
     return Membership(writers, group, savepoint)
 
 
-async def finish(
-    member: Membership,
-    commit: Callable[[Connection], Awaitable[None]],
-    *,
-    max_members: int,
-) -> None:
+async def finish(member: Membership, *, max_members: int) -> None:
     """End ``member``'s turn: hand the open transaction to the next writer, or end the group
-    (``commit`` when someone kept work in it). Returns when the group's changes are durable;
-    raises the group's error to a member that kept work in it."""
+    (its ``COMMIT`` when someone kept work in it). Returns when the group's changes are
+    durable; raises the group's error to a member that kept work in it."""
     if not member.holding:
         return
     member.holding = False
@@ -141,21 +161,29 @@ async def finish(
         writers.lock.release()  # the next writer joins this transaction
         await asyncio.wait([group.done])
     else:
-        ending = asyncio.ensure_future(_end(writers, group, commit))
+        ending = asyncio.ensure_future(_end(writers, group))
         await asyncio.wait([ending])  # the group ends even if this caller is cancelled
     failed = group.done.exception()
     if member.kept and failed is not None:
         raise failed
 
 
-async def _end(
-    writers: Writers, group: WriteGroup, commit: Callable[[Connection], Awaitable[None]]
-) -> None:
-    """Commit (or roll back) the group's transaction, tell its members, give the turn on."""
+async def _end_orphan(writers: Writers, group: WriteGroup) -> None:
+    """End a group whose next writer gave up before its turn, unless someone joined it."""
+    await writers.lock.acquire()
+    if writers.group is group:
+        await _end(writers, group)
+    else:
+        writers.lock.release()
+
+
+async def _end(writers: Writers, group: WriteGroup) -> None:
+    """Commit (or roll back) the group's transaction, tell its members, give the turn on. The
+    caller holds the turn (``writers.lock``)."""
     writers.group = None
     try:
         if group.open and group.kept:
-            await commit(group.connection)
+            await group.commit(group.connection)
         elif group.open:
             group.connection.rollback()
     except BaseException as error:

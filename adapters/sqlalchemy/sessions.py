@@ -104,7 +104,12 @@ class WriteSession:
                 raise
             return sync
 
-        member = await group_commit.join(sqlite.writers(), start, asyncio.get_running_loop())
+        async def commit(connection: Connection) -> None:
+            with busy_as_store_busy():  # the fsync: on the loop only while it is fast
+                await sqlite.commit(connection)
+
+        loop = asyncio.get_running_loop()
+        member = await group_commit.join(sqlite.writers(), start, commit, loop)
         self._member, self._sync = member, member.group.connection
         self._driver = member.driver
 
@@ -144,12 +149,7 @@ class WriteSession:
     async def _finish(self, member: group_commit.Membership) -> None:
         sqlite = self.database.sqlite
         assert sqlite is not None
-
-        async def commit(connection: Connection) -> None:
-            with busy_as_store_busy():  # the fsync: on the loop only while it is fast
-                await sqlite.commit(connection)
-
-        await group_commit.finish(member, commit, max_members=sqlite.max_group)
+        await group_commit.finish(member, max_members=sqlite.max_group)
 
     def _connection(self) -> AsyncConnection:
         if self._async is None:

@@ -111,12 +111,12 @@ async def test_a_failed_commit_fails_every_member_that_kept_work(tmp_path: Path)
         raise OSError("disk went away")
 
     async def member(n: int, *, keep: bool) -> None:
-        joined = await group_commit.join(writers, start, loop)
+        joined = await group_commit.join(writers, start, failing_commit, loop)
         joined.driver.execute("INSERT INTO t (n) VALUES (?)", (n,))
         await asyncio.sleep(0)
         if keep:
             joined.keep()
-        await group_commit.finish(joined, failing_commit, max_members=32)
+        await group_commit.finish(joined, max_members=32)
 
     results = await asyncio.gather(
         member(1, keep=True), member(2, keep=False), member(3, keep=True), return_exceptions=True
@@ -124,6 +124,46 @@ async def test_a_failed_commit_fails_every_member_that_kept_work(tmp_path: Path)
     assert [type(r).__name__ for r in results] == ["OSError", "NoneType", "OSError"]
     with engine.connect() as check:
         assert check.execute(text("SELECT count(*) FROM t")).scalar_one() == 0
+    assert writers.group is None
+    assert not writers.lock.locked()
+    engine.dispose()
+
+
+async def test_a_writer_that_gives_up_its_turn_leaves_no_group_waiting(tmp_path: Path) -> None:
+    """The first member hands the transaction to the writer queued behind it, which is cancelled
+    before its turn: the group still commits, and the first member returns."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'g.db'}")
+    with engine.connect() as setup:
+        setup.execute(text("CREATE TABLE t (n INTEGER)"))
+        setup.commit()
+    writers = group_commit.Writers()
+    loop = asyncio.get_running_loop()
+
+    async def start() -> Connection:
+        connection = engine.connect()
+        connection.connection.driver_connection.isolation_level = None  # type: ignore[union-attr]
+        connection.connection.driver_connection.execute("BEGIN IMMEDIATE")  # type: ignore[union-attr]
+        connection.begin()
+        return connection
+
+    async def commit(connection: Connection) -> None:
+        connection.commit()
+
+    first = await group_commit.join(writers, start, commit, loop)
+    first.driver.execute("INSERT INTO t (n) VALUES (1)")
+    first.keep()
+    queued = asyncio.ensure_future(group_commit.join(writers, start, commit, loop))
+    await asyncio.sleep(0)  # it waits for the turn
+    assert writers.queued == 1
+    finishing = asyncio.ensure_future(group_commit.finish(first, max_members=32))
+    await asyncio.sleep(0)  # the turn is handed over ...
+    queued.cancel()  # ... to a writer that gives up before it runs
+    async with asyncio.timeout(5):
+        await finishing
+    with pytest.raises(asyncio.CancelledError):
+        await queued
+    with engine.connect() as check:
+        assert check.execute(text("SELECT n FROM t")).scalars().all() == [1]
     assert writers.group is None
     assert not writers.lock.locked()
     engine.dispose()
