@@ -317,10 +317,8 @@ class SqlAlchemyItemRepository:
         if self._session.name == "sqlite":
             for sql, values in bulk.statements(self._session.dialect, rows):
                 await self._session.execute_driver(sql, (values,))
-        elif self._session.name == "postgresql":
-            await self._session.execute(_BATCHED[statement], rows)
         else:
-            await self._session.execute(statement, rows)
+            await self._session.execute(_BATCHED[statement], rows)
 
     async def delete(self, item: Item) -> None:
         """Deletes the item row only: its ledger stays (see ``ItemRepository.delete``)."""
