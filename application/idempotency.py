@@ -58,19 +58,22 @@ def fingerprint(use_case: str, command: object) -> str:
 
 
 class Idempotent(Generic[T]):
-    """The idempotency steps of one command inside its unit of work."""
+    """The idempotency steps of one command inside its unit of work. The command's fingerprint
+    is taken only when it carries a key: most commands carry none, and hashing every field
+    would cost each of them for nothing."""
 
     def __init__(
         self,
         uow: UnitOfWork,
         actor: Principal,
         key: str | None,
-        fingerprint: str,
+        use_case: str,
+        command: object,
         codec: Codec[T],
     ) -> None:
         self._uow = uow
         self._key = None if key is None else f"{actor.user_id}:{key}"
-        self._fingerprint = fingerprint
+        self._fingerprint = "" if key is None else fingerprint(use_case, command)
         self._codec = codec
 
     async def replay(self, now: datetime, policy: IdempotencyPolicy) -> T | None:

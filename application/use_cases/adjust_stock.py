@@ -11,7 +11,6 @@ from application.idempotency import (
     decode_movement,
     encode_item,
     encode_movement,
-    fingerprint,
 )
 from application.ports import Clock, UnitOfWork
 from application.use_cases._holds import expire_overdue
@@ -53,9 +52,7 @@ class AdjustStock:
             actor = await acting(cmd.actor, self.uow.users)
             actor.require(Permission.ADJUST_STOCK)
             now = self.clock.now()
-            keyed = Idempotent(
-                self.uow, actor, cmd.idempotency_key, fingerprint("adjust", cmd), CHANGE_CODEC
-            )
+            keyed = Idempotent(self.uow, actor, cmd.idempotency_key, "adjust", cmd, CHANGE_CODEC)
             if (replayed := await keyed.replay(now, self.idempotency)) is not None:
                 return replayed
             location = (

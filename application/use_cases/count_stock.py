@@ -1,6 +1,6 @@
 from application.actors import acting
 from application.commands import CountStockCommand
-from application.idempotency import DEFAULT_POLICY, IdempotencyPolicy, Idempotent, fingerprint
+from application.idempotency import DEFAULT_POLICY, IdempotencyPolicy, Idempotent
 from application.ports import Clock, UnitOfWork
 from application.use_cases._holds import expire_overdue
 from application.use_cases._locations import load_location
@@ -25,9 +25,7 @@ class CountStock:
             actor = await acting(cmd.actor, self.uow.users)
             actor.require(Permission.ADJUST_STOCK)
             now = self.clock.now()
-            keyed = Idempotent(
-                self.uow, actor, cmd.idempotency_key, fingerprint("count", cmd), CHANGE_CODEC
-            )
+            keyed = Idempotent(self.uow, actor, cmd.idempotency_key, "count", cmd, CHANGE_CODEC)
             if (replayed := await keyed.replay(now, self.idempotency)) is not None:
                 return replayed
             location = (

@@ -10,7 +10,6 @@ from application.idempotency import (
     Idempotent,
     decode_item,
     encode_item,
-    fingerprint,
 )
 from application.ports import Clock, UnitOfWork
 from domain.errors import AlreadyExists
@@ -54,9 +53,7 @@ class CreateItem:
             actor = await acting(cmd.actor, self.uow.users)
             actor.require(Permission.WRITE_ITEMS)
             now = self.clock.now()
-            keyed = Idempotent(
-                self.uow, actor, cmd.idempotency_key, fingerprint("create", cmd), _CODEC
-            )
+            keyed = Idempotent(self.uow, actor, cmd.idempotency_key, "create", cmd, _CODEC)
             if (replayed := await keyed.replay(now, self.idempotency)) is not None:
                 return replayed
             item = Item.create(details, quantity=cmd.quantity, at=now, by=actor.user_id)

@@ -13,7 +13,6 @@ from application.idempotency import (
     decode_reservation,
     encode_item,
     encode_reservation,
-    fingerprint,
 )
 from application.ports import Clock, UnitOfWork
 from application.use_cases._holds import expire_overdue
@@ -75,9 +74,7 @@ class CreateReservation:
             actor = await acting(cmd.actor, self.uow.users)
             actor.require(Permission.RESERVE_STOCK)
             now = self.clock.now()
-            keyed = Idempotent(
-                self.uow, actor, cmd.idempotency_key, fingerprint("reserve", cmd), RESERVED_CODEC
-            )
+            keyed = Idempotent(self.uow, actor, cmd.idempotency_key, "reserve", cmd, RESERVED_CODEC)
             if (replayed := await keyed.replay(now, self.idempotency)) is not None:
                 return replayed
             location = (
