@@ -18,12 +18,14 @@ busy database are recognised the same way whichever path a statement took.
 """
 
 import sqlite3
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from sqlalchemy import Dialect, Executable, exc
 from sqlalchemy.sql.compiler import SQLCompiler
+
+from adapters.sqlalchemy.database import is_busy_error
+from application.errors import StoreBusy
 
 Processor = Callable[[Any], Any] | None
 
@@ -91,19 +93,25 @@ def run(
     statement: DriverStatement,
     parameters: Mapping[str, Any] | Sequence[Mapping[str, Any]],
 ) -> tuple[int, list[dict[str, Any]]]:
-    """The number of rows changed and the rows returned (one parameter set or several)."""
+    """The number of rows changed and the rows returned (one parameter set or several). A busy
+    database is ``StoreBusy``, like on SQLAlchemy's path; other driver errors are raised as
+    SQLAlchemy's. (Plain ``try`` blocks rather than context managers: this runs for every
+    statement of every write, and a generator-based context manager costs more than the
+    driver's own work for a small statement.)"""
     if isinstance(parameters, Mapping):
         compiled = statement.compiled(dialect, list(parameters))
         values: Any = compiled.values(parameters)
     else:
         compiled = statement.compiled(dialect, list(parameters[0]))
         values = [compiled.values(one) for one in parameters]
-    with _as_sqlalchemy_errors(compiled.sql, dialect):
+    try:
         if isinstance(values, list):
             cursor = driver.executemany(compiled.sql, values)
         else:
             cursor = driver.execute(compiled.sql, values)
         rows = [compiled.row(raw) for raw in cursor.fetchall()] if compiled.columns else []
+    except sqlite3.Error as error:
+        raise _as_sqlalchemy_error(error, compiled.sql, dialect) from error
     return cursor.rowcount, rows
 
 
@@ -112,13 +120,15 @@ def run_sql(
 ) -> None:
     """SQL already compiled for SQLite with its values converted (``bulk_insert.py``), once
     per row."""
-    with _as_sqlalchemy_errors(sql, dialect):
-        driver.executemany(sql, rows)
-
-
-@contextmanager
-def _as_sqlalchemy_errors(sql: str, dialect: Dialect) -> Iterator[None]:
     try:
-        yield
+        driver.executemany(sql, rows)
     except sqlite3.Error as error:
-        raise exc.DBAPIError.instance(sql, None, error, sqlite3.Error, dialect=dialect) from error
+        raise _as_sqlalchemy_error(error, sql, dialect) from error
+
+
+def _as_sqlalchemy_error(error: sqlite3.Error, sql: str, dialect: Dialect) -> Exception:
+    """SQLAlchemy's exception for the driver's ``error``; a locked database is ``StoreBusy``."""
+    wrapped = exc.DBAPIError.instance(sql, None, error, sqlite3.Error, dialect=dialect)
+    if is_busy_error(wrapped):
+        return StoreBusy()
+    return wrapped

@@ -180,10 +180,7 @@ class WriteSession:
         """A statement without results (one parameter set or several): the rows it changed. On
         SQLite straight to the driver (``driver_statements.py``)."""
         if self._sync is not None:
-            with busy_as_store_busy():
-                changed, _ = driver_statements.run(
-                    self._driver, self.dialect, statement, parameters
-                )
+            changed, _ = driver_statements.run(self._driver, self.dialect, statement, parameters)
             return changed
         connection = self._connection()
         with store_errors():
@@ -194,8 +191,7 @@ class WriteSession:
     ) -> Sequence[Mapping[Any, Any]]:
         """A query's rows, by column key. On SQLite straight to the driver."""
         if self._sync is not None:
-            with busy_as_store_busy():
-                _, found = driver_statements.run(self._driver, self.dialect, statement, parameters)
+            _, found = driver_statements.run(self._driver, self.dialect, statement, parameters)
             return found
         connection = self._connection()
         with store_errors():
@@ -205,8 +201,7 @@ class WriteSession:
     async def execute_driver(self, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
         """The driver's executemany for SQL already compiled for this dialect."""
         if self._sync is not None:
-            with busy_as_store_busy():
-                driver_statements.run_sql(self._driver, self.dialect, sql, rows)
+            driver_statements.run_sql(self._driver, self.dialect, sql, rows)
             return
         with store_errors():
             await self._connection().exec_driver_sql(sql, list(rows))
