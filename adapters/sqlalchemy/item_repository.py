@@ -15,7 +15,7 @@ to others before ``commit``.
 """
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from sqlalchemy import (
@@ -40,6 +40,17 @@ from domain.errors import NotFound, VersionMismatch
 from domain.items import Held, Item
 
 Stock = dict[UUID, Held]
+
+
+class _Read(NamedTuple):
+    """An item object as this transaction read (or last wrote) it."""
+
+    version: int
+    sku: str
+    stock: Stock
+    #: Its columns then: a save sets only those that differ.
+    row: dict[str, Any]
+
 
 _WITH_STOCK = select(
     items,
@@ -102,10 +113,12 @@ class SqlAlchemyItemRepository:
     def __init__(self, session: WriteSession, track: Callable[[Item], None]) -> None:
         self._session = session
         self._track = track
-        # Version, SKU and stock of each item object as this transaction read it (by identity:
-        # two copies of one item may be in play). Saves are conditional on that version, only a
-        # changed SKU can hit the unique index, and only changed stock rows are written.
-        self._read: dict[int, tuple[Item, int, str, Stock]] = {}
+        # Each item object as this transaction read it (by identity: two copies of one item may
+        # be in play), kept with the object itself so that its id is not reused. Saves are
+        # conditional on the version read, only a changed SKU can hit the unique index, and only
+        # changed columns and stock rows are written: a stock change leaves the indexes of the
+        # name, the SKU and the creation time (and their pages) alone.
+        self._read: dict[int, tuple[Item, _Read]] = {}
         self._written_movements: set[UUID] = set()
 
     def reset(self) -> None:
@@ -140,16 +153,22 @@ class SqlAlchemyItemRepository:
             self._remember(item)
         return list(found.values())
 
-    def _remember(self, item: Item) -> None:
-        self._read[id(item)] = (item, item.version, item.sku.value, dict(item.stock))
+    def _remember(self, item: Item, row: dict[str, Any] | None = None) -> None:
+        if row is None:
+            row = mappers.item_to_row(item)
+        self._read[id(item)] = (item, _Read(item.version, item.sku.value, dict(item.stock), row))
+
+    def _as_read(self, item: Item) -> _Read | None:
+        found = self._read.get(id(item))
+        return None if found is None else found[1]
 
     async def _write_stock(self, written: Sequence[Item], *, new: bool = False) -> None:
         """The stock rows that changed since they were read, at once: upserted, or inserted
         like the items themselves for ``new`` items."""
         rows: list[dict[str, Any]] = []
         for item in written:
-            read = self._read.get(id(item))
-            before = read[3] if read is not None else {}
+            read = self._as_read(item)
+            before = read.stock if read is not None else {}
             rows.extend(
                 {
                     "item_id": item.id,
@@ -184,11 +203,10 @@ class SqlAlchemyItemRepository:
         self._session.check_open()
         if not new_items:
             return
+        rows = [mappers.item_to_row(item) for item in new_items]
         try:
             async with guarded(self._session):
-                await self._insert_many(
-                    _INSERT_ITEMS, _BULK_ITEMS, [mappers.item_to_row(i) for i in new_items]
-                )
+                await self._insert_many(_INSERT_ITEMS, _BULK_ITEMS, rows)
                 await self._write_stock(new_items, new=True)
                 await self._write_movements_of(new_items)
         except exc.IntegrityError:
@@ -200,8 +218,8 @@ class SqlAlchemyItemRepository:
                 for item in new_items:
                     await self.add(item)
             return
-        for item in new_items:
-            self._remember(item)
+        for item, row in zip(new_items, rows, strict=True):
+            self._remember(item, row)
             self._track(item)
 
     async def save_many(self, changed: Sequence[Item]) -> None:
@@ -212,15 +230,11 @@ class SqlAlchemyItemRepository:
         bulk: list[tuple[Item, int]] = []
         single: list[Item] = []
         for item in changed:
-            _, read_version, read_sku, _stock = self._read.get(id(item), (item, None, None, {}))
-            if (
-                read_version is None
-                or read_sku != item.sku.value
-                or not self._session.sane_multi_rowcount
-            ):
+            read = self._as_read(item)
+            if read is None or read.sku != item.sku.value or not self._session.sane_multi_rowcount:
                 single.append(item)
             else:
-                bulk.append((item, read_version))
+                bulk.append((item, read.version))
         if bulk:
             parameters = []
             for item, read_version in bulk:
@@ -275,20 +289,25 @@ class SqlAlchemyItemRepository:
     async def save(self, item: Item) -> None:
         self._session.check_open()
         row = mappers.item_to_row(item)
-        del row["id"]
-        _, read_version, read_sku, _stock = self._read.get(id(item), (item, None, None, {}))
-        async with guarded(self._session, item=item, savepoint=read_sku != item.sku.value):
-            if read_version is not None:  # the usual case: one statement, compiled once
-                parameters = {**row, "b_id": item.id, "b_read_version": read_version}
+        read = self._as_read(item)
+        async with guarded(
+            self._session, item=item, savepoint=read is None or read.sku != row["sku"]
+        ):
+            if read is not None:  # the usual case: one statement, compiled once per column set
+                before = read.row
+                parameters = {key: value for key, value in row.items() if before[key] != value}
+                parameters.setdefault("version", item.version)  # never an empty SET
+                parameters["b_id"], parameters["b_read_version"] = item.id, read.version
                 changed = await self._session.run(_UPDATE_READ_ITEM, parameters)
             else:
-                statement = update(items).where(items.c.id == item.id).values(row)
+                values = {key: value for key, value in row.items() if key != "id"}
+                statement = update(items).where(items.c.id == item.id).values(values)
                 changed = (await self._session.execute(statement)).rowcount
             if changed == 0:
-                await self._explain_missed_update(item, read_version)
+                await self._explain_missed_update(item, None if read is None else read.version)
             await self._write_stock((item,))
             await self._write_movements(item)
-        self._remember(item)
+        self._remember(item, row)
         self._track(item)
 
     async def _explain_missed_update(self, item: Item, read_version: int | None) -> None:
