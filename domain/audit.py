@@ -11,9 +11,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from domain.api_tokens import ApiToken
+from domain.ids import ledger_id
 from domain.items import Item
 from domain.locations import Location
 from domain.reservations import Reservation
@@ -180,7 +181,7 @@ def audit_record(
     origin: Origin,
 ) -> AuditRecord:
     return AuditRecord(
-        id=uuid4(),
+        id=ledger_id(),
         entity=entity,
         entity_id=entity_id,
         action=action,

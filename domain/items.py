@@ -33,6 +33,7 @@ from domain.events import (
     StockAdjusted,
     StockTransferred,
 )
+from domain.ids import ledger_id
 from domain.locations import MAIN_LOCATION_CODE, MAIN_LOCATION_ID, Location
 from domain.values import (
     MAX_QUANTITY,
@@ -660,7 +661,7 @@ class Item:
         # "the last movement at or before T" is always the state at T.
         at = max(at, self.updated_at)
         movement = StockMovement(
-            id=uuid4(),
+            id=ledger_id(),
             item_id=self.id,
             delta=delta,
             reason=reason,

@@ -1,5 +1,4 @@
 from dataclasses import dataclass
-from uuid import uuid4
 
 from application.actors import acting
 from application.commands import TransferStockCommand
@@ -12,12 +11,12 @@ from application.idempotency import (
     decode_movement,
     encode_item,
     encode_movement,
-    fingerprint,
 )
 from application.ports import Clock, UnitOfWork
 from application.use_cases._holds import expire_overdue
 from application.use_cases._locations import load_locations_in_order
 from application.use_cases._lookup import load_item
+from domain.ids import ledger_id
 from domain.items import Item, StockMovement
 from domain.users import Permission
 
@@ -69,7 +68,7 @@ class TransferStock:
             actor.require(Permission.ADJUST_STOCK)
             now = self.clock.now()
             keyed = Idempotent(
-                self.uow, actor, cmd.idempotency_key, fingerprint("transfer", cmd), TRANSFER_CODEC
+                self.uow, actor, cmd.idempotency_key, "transfer", cmd, TRANSFER_CODEC
             )
             if (replayed := await keyed.replay(now, self.idempotency)) is not None:
                 return replayed
@@ -82,7 +81,7 @@ class TransferStock:
                 cmd.quantity,
                 source=source,
                 target=target,
-                transfer_id=uuid4(),
+                transfer_id=ledger_id(),
                 at=now,
                 by=actor.user_id,
                 note=cmd.note,
