@@ -1,8 +1,8 @@
 """Many rows in a few multi-row INSERTs sent straight to SQLite's driver (bulk import).
 
-Each value goes through its column type's bind processor for the dialect, taken through public
-API (``TypeEngine.dialect_impl(dialect).bind_processor(dialect)``, which is what SQLAlchemy's
-compiler caches for itself); ``tests/integration/test_sql_queries.py`` compares every stored
+Each value goes through its column type's bind processor for the dialect (``conversions.py``:
+SQLAlchemy's own, or an equivalent one in one step for times and UUIDs);
+``tests/integration/test_sql_queries.py`` compares every stored
 value of a bulk add with what SQLAlchemy itself stores, so a change there fails the suite
 instead of the data.
 """
@@ -12,6 +12,8 @@ from itertools import chain
 from typing import Any
 
 from sqlalchemy import Dialect, Table, insert
+
+from adapters.sqlalchemy import conversions
 
 
 class DriverInsert:
@@ -31,24 +33,30 @@ class DriverInsert:
     """
 
     MAX_PARAMETERS = 32_766
+    #: Up to this many rows (a transaction's few movements) values are converted row by row;
+    #: above (an import), column by column, reusing the converted form of a value equal to the
+    #: previous row's.
+    FEW = 8
 
     def __init__(self, table: Table) -> None:
         self._table = table
-        self._prepared: dict[tuple[str, tuple[str, ...]], tuple[str, list[tuple[str, Any]]]] = {}
+        self._prepared: dict[tuple[str, tuple[str, ...]], _Prepared] = {}
 
     def statements(
         self, dialect: Dialect, rows: Sequence[dict[str, Any]]
     ) -> list[tuple[str, tuple[Any, ...]]]:
         keys = tuple(rows[0])
-        cache_key = (dialect.name, keys)
-        prepared = self._prepared.get(cache_key)
+        prepared = self._prepared.get((dialect.name, keys))
         if prepared is None:
-            compiled = insert(self._table).compile(dialect=dialect, column_keys=list(keys))
-            order = compiled.positiontup or []
-            prepared = (compiled.string, [(name, self._processor(dialect, name)) for name in order])
-            self._prepared[cache_key] = prepared
-        sql, columns = prepared
-        head, _, values = sql.partition(" VALUES ")
+            prepared = self._prepared[(dialect.name, keys)] = self._prepare(dialect, keys)
+        head, group, columns = prepared
+        if len(rows) <= self.FEW:
+            values = []
+            for row in rows:
+                for name, process in columns:
+                    value = row[name]
+                    values.append(value if process is None or value is None else process(value))
+            return [(head + ", ".join([group] * len(rows)), tuple(values))]
         converted = list(
             zip(*(_column(rows, name, process) for name, process in columns), strict=True)
         )
@@ -56,13 +64,23 @@ class DriverInsert:
         out = []
         for start in range(0, len(converted), per_statement):
             chunk = converted[start : start + per_statement]
-            groups = ", ".join([values] * len(chunk))
-            out.append((f"{head} VALUES {groups}", tuple(chain.from_iterable(chunk))))
+            groups = ", ".join([group] * len(chunk))
+            out.append((head + groups, tuple(chain.from_iterable(chunk))))
         return out
 
-    def _processor(self, dialect: Dialect, name: str) -> Any:
-        """The conversion SQLAlchemy applies to ``name``'s values on ``dialect`` (None: none)."""
-        return self._table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+    def _prepare(self, dialect: Dialect, keys: tuple[str, ...]) -> "_Prepared":
+        compiled = insert(self._table).compile(dialect=dialect, column_keys=list(keys))
+        head, _, group = compiled.string.partition(" VALUES ")
+        order = compiled.positiontup or []
+        columns = [
+            (name, conversions.bind_processor(self._table.c[name].type, dialect)) for name in order
+        ]
+        return head + " VALUES ", group, columns
+
+
+#: The statement up to its values, one row's group of ``?``, and each value's name and
+#: conversion.
+_Prepared = tuple[str, str, list[tuple[str, Any]]]
 
 
 def _column(rows: Sequence[dict[str, Any]], name: str, process: Any) -> list[Any]:

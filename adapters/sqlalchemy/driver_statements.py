@@ -11,23 +11,26 @@ So the hot statements of the write side are written once as Core constructs (one
 both engines: on PostgreSQL they go through SQLAlchemy as before) and, on SQLite, compiled once
 per parameter set into SQL with positional ``?`` and the list of conversions each value and
 each result column needs: the bind and result processors SQLAlchemy itself would apply, taken
-through public API (``TypeEngine.dialect_impl(dialect).bind_processor(dialect)``), so the stored
-values are identical (``tests/integration/test_sql_queries.py`` compares them). The driver's
+through public API (``TypeEngine.dialect_impl(dialect).bind_processor(dialect)``), or for times
+and UUIDs equivalent ones in one step (``conversions.py``), so the stored values are identical
+(``tests/integration/test_sql_queries.py`` and ``tests/unit/adapters/test_conversions.py``
+compare them). The driver's
 errors are raised as SQLAlchemy's (``exc.DBAPIError.instance``), so constraint violations and a
 busy database are recognised the same way whichever path a statement took.
 """
 
 import sqlite3
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 from sqlalchemy import Dialect, Executable, exc
 from sqlalchemy.sql.compiler import SQLCompiler
 
+from adapters.sqlalchemy import conversions
 from adapters.sqlalchemy.database import is_busy_error
 from application.errors import StoreBusy
 
-Processor = Callable[[Any], Any] | None
+Processor = conversions.Processor
 
 
 class Compiled(NamedTuple):
@@ -75,14 +78,12 @@ class DriverStatement:
         assert isinstance(compiled, SQLCompiler)
         names = compiled.positiontup or ()
         binds = tuple(
-            (name, compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect))
-            for name in names
+            (name, conversions.bind_processor(compiled.binds[name].type, dialect)) for name in names
         )
         fixed = {name: compiled.binds[name].value for name in names if name not in keys}
         selected = getattr(self.statement, "exported_columns", ())  # a query's or RETURNING's
         columns = tuple(
-            (column.key, column.type.dialect_impl(dialect).result_processor(dialect, None))
-            for column in selected
+            (column.key, conversions.result_processor(column.type, dialect)) for column in selected
         )
         return Compiled(compiled.string, binds, columns, fixed)
 
