@@ -20,7 +20,7 @@ busy database are recognised the same way whichever path a statement took.
 """
 
 import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from sqlalchemy import Dialect, Executable, exc
@@ -39,23 +39,33 @@ class Compiled(NamedTuple):
     sql: str
     #: Per positional ``?``: the parameter's name and its bind processor.
     binds: tuple[tuple[str, Processor], ...]
-    #: Per result column: its key and its result processor (empty for a statement without rows).
-    columns: tuple[tuple[str, Processor], ...]
+    #: The result columns' keys (empty for a statement without rows).
+    keys: tuple[str, ...]
+    #: The result columns that need converting, with their processor.
+    converted: tuple[tuple[str, Callable[[Any], Any]], ...]
     #: The values the statement carries itself (``.values(status=1)``), for names not passed.
     fixed: Mapping[str, Any]
 
     def values(self, parameters: Mapping[str, Any]) -> tuple[Any, ...]:
+        if self.fixed:
+            parameters = {**self.fixed, **parameters}
         out = []
         for name, process in self.binds:
-            value = parameters[name] if name in parameters else self.fixed[name]
+            value = parameters[name]
             out.append(value if process is None or value is None else process(value))
         return tuple(out)
 
-    def row(self, raw: Sequence[Any]) -> dict[str, Any]:
-        return {
-            key: value if process is None or value is None else process(value)
-            for (key, process), value in zip(self.columns, raw, strict=True)
-        }
+    def rows(self, raw: list[Any]) -> list[dict[str, Any]]:
+        keys, converted = self.keys, self.converted
+        found = []
+        for values in raw:
+            row = dict(zip(keys, values, strict=True))
+            for key, process in converted:
+                value = row[key]
+                if value is not None:
+                    row[key] = process(value)
+            found.append(row)
+        return found
 
 
 class DriverStatement:
@@ -82,10 +92,13 @@ class DriverStatement:
         )
         fixed = {name: compiled.binds[name].value for name in names if name not in keys}
         selected = getattr(self.statement, "exported_columns", ())  # a query's or RETURNING's
-        columns = tuple(
-            (column.key, conversions.result_processor(column.type, dialect)) for column in selected
-        )
-        return Compiled(compiled.string, binds, columns, fixed)
+        converted = []
+        for column in selected:
+            process = conversions.result_processor(column.type, dialect)
+            if process is not None:
+                converted.append((column.key, process))
+        keys = tuple(column.key for column in selected)
+        return Compiled(compiled.string, binds, keys, tuple(converted), fixed)
 
 
 def run(
@@ -110,7 +123,7 @@ def run(
             cursor = driver.executemany(compiled.sql, values)
         else:
             cursor = driver.execute(compiled.sql, values)
-        rows = [compiled.row(raw) for raw in cursor.fetchall()] if compiled.columns else []
+        rows = compiled.rows(cursor.fetchall()) if compiled.keys else []
     except sqlite3.Error as error:
         raise _as_sqlalchemy_error(error, compiled.sql, dialect) from error
     return cursor.rowcount, rows
