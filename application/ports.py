@@ -149,6 +149,13 @@ class LocationRepository(Protocol):
         self, code: str, *, for_update: bool = False, for_share: bool = False
     ) -> Location | None: ...
 
+    async def get_many(
+        self, location_ids: Sequence[UUID], *, for_share: bool = False
+    ) -> dict[UUID, Location]:
+        """Those of ``location_ids`` that exist, by id, read in one go (and with ``for_share``
+        locked in id order, so that two commands naming the same locations the other way round
+        cannot deadlock)."""
+
     async def save(self, location: Location) -> None:
         """Raises ``AlreadyExists`` when the new code is taken, ``VersionMismatch`` when it
         changed since it was read."""

@@ -1,5 +1,6 @@
 """Locations and stocktakes over ``InMemoryStore``, staged in the unit of work like items."""
 
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 from uuid import UUID
@@ -52,6 +53,17 @@ class InMemoryLocationRepository:
     ) -> Location | None:
         found = next((loc for loc in self._current().values() if loc.code.value == code), None)
         return self._handed(found)
+
+    async def get_many(
+        self, location_ids: Sequence[UUID], *, for_share: bool = False
+    ) -> dict[UUID, Location]:
+        current = self._current()
+        found = {}
+        for location_id in sorted(set(location_ids)):
+            location = self._handed(current.get(location_id))
+            if location is not None:
+                found[location_id] = location
+        return found
 
     async def save(self, location: Location) -> None:
         current = self._current().get(location.id)

@@ -28,6 +28,19 @@ _SHARED = {read: read.with_for_update(read=True, key_share=True) for read in (_B
 _LOCKED = {read: read.with_for_update() for read in (_BY_ID, _BY_CODE)}
 #: Unlocked (and every read on SQLite, whose writer holds the database lock): to the driver.
 _PLAIN = {read: DriverStatement(read) for read in (_BY_ID, _BY_CODE)}
+#: ``get_many``'s reads, by the number of ids (a transfer names two).
+_BY_IDS: dict[int, DriverStatement] = {}
+
+
+def _by_ids(count: int) -> DriverStatement:
+    found = _BY_IDS.get(count)
+    if found is None:
+        wanted = [bindparam(f"id_{n}", type_=locations.c.id.type) for n in range(count)]
+        read = select(locations).where(locations.c.id.in_(wanted)).order_by(locations.c.id)
+        found = _BY_IDS[count] = DriverStatement(read)
+    return found
+
+
 _UPDATE_READ = update(locations).where(
     locations.c.id == bindparam("b_id"), locations.c.version == bindparam("b_read_version")
 )
@@ -62,6 +75,27 @@ class SqlAlchemyLocationRepository:
         self, code: str, *, for_update: bool = False, for_share: bool = False
     ) -> Location | None:
         found: Location | None = await self._one(_BY_CODE, code, for_update, for_share)
+        return found
+
+    async def get_many(
+        self, location_ids: Sequence[UUID], *, for_share: bool = False
+    ) -> dict[UUID, Location]:
+        ids = sorted(set(location_ids))
+        if not ids:
+            return {}
+        read = _by_ids(len(ids))
+        parameters = {f"id_{n}": location_id for n, location_id in enumerate(ids)}
+        if self._session.locks_rows and for_share:
+            shared = read.statement.with_for_update(read=True, key_share=True)  # type: ignore[attr-defined]
+            result = await self._session.execute(shared, parameters)
+            rows: Sequence[Mapping[Any, Any]] = [row._mapping for row in result]
+        else:
+            rows = await self._session.rows(read, parameters)
+        found = {}
+        for row in rows:
+            location = mappers.location_to_domain(row)
+            self._read[id(location)] = location.version
+            found[location.id] = location
         return found
 
     async def add(self, location: Location) -> None:

@@ -58,8 +58,8 @@ async def load_locations_in_order(uow: UnitOfWork, keys: list[LocationKey]) -> l
     the same locations the other way round cannot deadlock; returned in the order asked.
     Codes (the CLI's) are resolved to ids first."""
     ids = [key if isinstance(key, UUID) else (await load_location(uow, key)).id for key in keys]
-    locked = {
-        location_id: await load_location(uow, location_id, for_share=True)
-        for location_id in sorted(set(ids))
-    }
+    locked = await uow.locations.get_many(ids, for_share=True)
+    for location_id in ids:
+        if location_id not in locked:
+            raise NotFound("location", location_id)
     return [locked[location_id] for location_id in ids]

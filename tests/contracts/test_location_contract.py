@@ -33,6 +33,28 @@ async def test_the_default_location_exists(backend: Backend) -> None:
     assert (main.code.value, main.active) == ("MAIN", True)
 
 
+async def test_several_locations_are_read_at_once_and_saved_as_read(backend: Backend) -> None:
+    shelf, van = place("SHELF"), place("VAN")
+    await add_locations(backend, shelf, van)
+    absent = uuid4()
+    for for_share in (False, True):
+        async with backend.uow() as uow:
+            found = await uow.locations.get_many(
+                [van.id, absent, shelf.id, van.id], for_share=for_share
+            )
+            assert sorted(found) == sorted([shelf.id, van.id])
+            assert (found[van.id].code.value, found[shelf.id].name) == ("VAN", "Place SHELF")
+            assert await uow.locations.get_many([]) == {}
+            moved = found[van.id]
+            moved.changed(moved.rename(code=None, name=f"Van {for_share}"), at=T0, by=None)
+            await uow.locations.save(moved)
+            await uow.commit()
+    async with backend.uow() as uow:
+        again = await uow.locations.get(van.id)
+    assert again is not None
+    assert (again.name, again.version) == ("Van True", van.version + 2)
+
+
 async def test_locations_read_back_and_codes_are_unique(backend: Backend) -> None:
     warehouse = place("WH")
     aisle = place("WH-1", warehouse)
