@@ -12,6 +12,10 @@ from typing import ClassVar
 from uuid import UUID
 
 
+#: Values a payload carries as their text.
+_AS_TEXT = (UUID, Decimal)
+
+
 @dataclass(frozen=True, kw_only=True)
 class DomainEvent:
     name: ClassVar[str] = "event"
@@ -20,15 +24,15 @@ class DomainEvent:
 
     def payload(self) -> dict[str, object]:
         """A JSON-friendly view of the event for adapters (WebSocket, logs, notifications)."""
-        data: dict[str, object] = {}
+        data: dict[str, object] = {"type": self.name}
         for key, value in self.__dict__.items():
-            if isinstance(value, UUID | Decimal):
+            if isinstance(value, _AS_TEXT):
                 data[key] = str(value)
             elif isinstance(value, datetime):
                 data[key] = value.isoformat()
             else:
                 data[key] = value
-        return {"type": self.name, **data}
+        return data
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -33,7 +33,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from adapters.sqlalchemy import mappers
 from adapters.sqlalchemy.bulk_insert import DriverInsert
 from adapters.sqlalchemy.driver_statements import DriverStatement
-from adapters.sqlalchemy.integrity import guarded
+from adapters.sqlalchemy.integrity import Guarded
 from adapters.sqlalchemy.sessions import WriteSession
 from adapters.sqlalchemy.tables import items, location_stock, movements
 from domain.errors import NotFound, VersionMismatch
@@ -187,7 +187,7 @@ class SqlAlchemyItemRepository:
 
     async def add(self, item: Item) -> None:
         self._session.check_open()
-        async with guarded(self._session, item=item):
+        async with Guarded(self._session, item=item):
             await self._session.execute(insert(items).values(mappers.item_to_row(item)))
             await self._write_stock((item,), new=True)
             await self._write_movements(item)
@@ -205,7 +205,7 @@ class SqlAlchemyItemRepository:
             return
         rows = [mappers.item_to_row(item) for item in new_items]
         try:
-            async with guarded(self._session):
+            async with Guarded(self._session):
                 await self._insert_many(_INSERT_ITEMS, _BULK_ITEMS, rows)
                 await self._write_stock(new_items, new=True)
                 await self._write_movements_of(new_items)
@@ -214,7 +214,7 @@ class SqlAlchemyItemRepository:
                 m.id for item in new_items for m in item.new_movements
             )
             # In a savepoint of its own: after a refusal, none of them stays added.
-            async with guarded(self._session):
+            async with Guarded(self._session):
                 for item in new_items:
                     await self.add(item)
             return
@@ -290,7 +290,7 @@ class SqlAlchemyItemRepository:
         self._session.check_open()
         row = mappers.item_to_row(item)
         read = self._as_read(item)
-        async with guarded(
+        async with Guarded(
             self._session, item=item, savepoint=read is None or read.sku != row["sku"]
         ):
             if read is not None:  # the usual case: one statement, compiled once per column set

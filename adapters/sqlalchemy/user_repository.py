@@ -9,7 +9,7 @@ from sqlalchemy import and_, bindparam, func, insert, select, update
 from adapters.sqlalchemy import mappers
 from adapters.sqlalchemy.access import scopes_of_column, touch_statement
 from adapters.sqlalchemy.driver_statements import DriverStatement
-from adapters.sqlalchemy.integrity import guarded
+from adapters.sqlalchemy.integrity import Guarded
 from adapters.sqlalchemy.sessions import WriteSession
 from adapters.sqlalchemy.tables import api_tokens, users
 from application.credentials import ApiTokenGrant
@@ -38,7 +38,7 @@ class SqlAlchemyUserRepository:
 
     async def add(self, user: User) -> None:
         self._session.check_open()
-        async with guarded(self._session, user=user):
+        async with Guarded(self._session, user=user):
             await self._session.execute(insert(users).values(mappers.user_to_row(user)))
         self._track(user)
 
@@ -55,7 +55,7 @@ class SqlAlchemyUserRepository:
         self._session.check_open()
         row = mappers.user_to_row(user)
         del row["id"]
-        async with guarded(self._session, user=user, savepoint=False):
+        async with Guarded(self._session, user=user, savepoint=False):
             await self._session.execute(update(users).where(users.c.id == user.id).values(row))
         self._track(user)
 
