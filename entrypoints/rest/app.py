@@ -81,7 +81,8 @@ WIRED_MODULES = [
     history,
     reports,
 ]
-#: In the order FastAPI tries them for every request: the busiest first.
+#: In the order of the OpenAPI document and of matching where patterns overlap (the first that
+#: matches answers); a request is tried only against the routes ``RouteIndex`` groups for it.
 ROUTERS = [
     items.router,
     movements.router,
@@ -211,6 +212,6 @@ def create_app(container: Container | None = None) -> FastAPI:
         if isinstance(route, APIRoute)
     ]
     app.mount(docs.ASSETS_PATH, docs.assets, name="docs-assets")
-    app.router.middleware_stack = RouteIndex(app.router)
+    app.router.middleware_stack = RouteIndex(app.router)  # in place of the routes one by one
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
