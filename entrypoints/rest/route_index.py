@@ -3,9 +3,9 @@
 Starlette's router tries its routes in order until one matches. With some eighty routes, a
 transfer (near the end) was matched against fifty-six patterns first: a twentieth of its CPU
 time. ``RouteIndex`` sits where the router's own dispatch is called and hands each request to
-a copy of the router that holds only the routes that can match its path, in the router's order
-— the copy runs the router's own dispatch, so which route answers, 405s and their ``Allow``,
-slash redirects and 404s are what they were.
+a copy of the router that holds only the routes that can match its path, in the router's order.
+The copy runs the router's own dispatch, so which route answers, 405s and their ``Allow``, slash
+redirects and 404s are what they were (``tests/unit/entrypoints/test_route_index.py``).
 
 A path's key is its first three segments (``/api/v1/items`` for ``/api/v1/items/{id}/stock``),
 without a trailing slash so that a path and its slash-redirect target share a key. A route whose
