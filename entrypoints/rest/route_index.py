@@ -11,12 +11,17 @@ A path's key is its first three segments (``/api/v1/items`` for ``/api/v1/items/
 without a trailing slash so that a path and its slash-redirect target share a key. A route whose
 key is unknown before a request arrives (a parameter within the first three segments, a mount)
 is kept in every group; WebSocket routes in none (they never match an HTTP request).
+
+Within a key, a route whose parameters never span a ``/`` (``str``, ``int``, ``float`` and
+``uuid`` ones) matches only paths with as many slashes as its own: a request is tried against
+the routes with its path's number and with its slash-redirect target's, the others skipped.
 """
 
 import copy
 from collections.abc import Sequence
 
 from fastapi.routing import APIRoute
+from starlette.convertors import FloatConvertor, IntegerConvertor, StringConvertor, UUIDConvertor
 from starlette.routing import BaseRoute, Route, Router, WebSocketRoute
 from starlette.types import Receive, Scope, Send
 
@@ -25,6 +30,8 @@ _SEGMENTS = 3
 #: ``matches`` that compare the path with the route's compiled pattern, anchored at its start:
 #: such a route matches only paths that begin with the literal text before its first parameter.
 _PATTERN_MATCHING = (Route.matches, APIRoute.matches)
+#: Parameters that never match a ``/``.
+_WITHIN_A_SEGMENT = (StringConvertor, IntegerConvertor, FloatConvertor, UUIDConvertor)
 
 
 def path_key(path: str) -> str:
@@ -46,6 +53,20 @@ def route_key(route: BaseRoute) -> str | None:
     return path_key(literal)
 
 
+def route_slashes(route: BaseRoute) -> int | None:
+    """The number of slashes of every path ``route`` matches, or None when it varies."""
+    if not isinstance(route, Route) or type(route).matches not in _PATTERN_MATCHING:
+        return None
+    if not all(type(c) in _WITHIN_A_SEGMENT for c in route.param_convertors.values()):
+        return None
+    return route.path.count("/")
+
+
+def redirect_slashes(path: str) -> int:
+    """The number of slashes of the path the router would try for a slash redirect."""
+    return path.rstrip("/").count("/") if path.endswith("/") else path.count("/") + 1
+
+
 class RouteIndex:
     """An ASGI app in place of ``router.middleware_stack`` (the router must have no middleware
     of its own). Regrouped whenever the router's routes change in number; HTTP requests under
@@ -56,7 +77,9 @@ class RouteIndex:
             raise ValueError("the router has middleware of its own: it would be bypassed")
         self.router = router
         self.indexed = -1
-        self.groups: dict[str, Router] = {}
+        #: By key, then by key and the slashes of a path and of its redirect target.
+        self.by_key: dict[str, Router] = {}
+        self.groups: dict[tuple[str, int, int], Router] = {}
         self.elsewhere = router
 
     def _group(self, routes: Sequence[BaseRoute]) -> Router:
@@ -64,25 +87,32 @@ class RouteIndex:
         view.routes = list(routes)
         return view
 
+    def _regroup(self) -> None:
+        # WebSocket routes never match an HTTP request: they are left to the router's dispatch.
+        routes = [r for r in self.router.routes if not isinstance(r, WebSocketRoute)]
+        shapes = [(route, route_key(route), route_slashes(route)) for route in routes]
+        self.by_key, self.groups = {}, {}
+        for key in {key for _, key, _ in shapes if key is not None}:
+            keyed = [(r, slashes) for r, k, slashes in shapes if k is None or k == key]
+            self.by_key[key] = self._group([route for route, _ in keyed])
+            for n in {slashes for _, slashes in keyed if slashes is not None}:
+                for target in (n - 1, n + 1):  # a path with one trailing slash, or without
+                    fits = (None, n, target)
+                    group = [route for route, slashes in keyed if slashes in fits]
+                    self.groups[key, n, target] = self._group(group)
+        self.elsewhere = self._group([route for route, key, _ in shapes if key is None])
+        self.indexed = len(self.router.routes)
+
+    def _router_for(self, path: str) -> Router:
+        key = path_key(path)
+        found = self.groups.get((key, path.count("/"), redirect_slashes(path)))
+        return found or self.by_key.get(key, self.elsewhere)
+
     def candidates(self, path: str) -> list[BaseRoute]:
         """The routes that an HTTP request for ``path`` is matched against, in order."""
         if len(self.router.routes) != self.indexed:
             self._regroup()
-        return self.groups.get(path_key(path), self.elsewhere).routes
-
-    def _regroup(self) -> None:
-        # WebSocket routes never match an HTTP request: they are left to the router's dispatch.
-        routes = [r for r in self.router.routes if not isinstance(r, WebSocketRoute)]
-        keys = [route_key(route) for route in routes]
-        groups: dict[str, list[BaseRoute]] = {key: [] for key in keys if key is not None}
-        for route, key in zip(routes, keys, strict=True):
-            for group_key, group in groups.items():
-                if key is None or key == group_key:
-                    group.append(route)
-        self.groups = {key: self._group(group) for key, group in groups.items()}
-        anywhere = [route for route, key in zip(routes, keys, strict=True) if key is None]
-        self.elsewhere = self._group(anywhere)
-        self.indexed = len(self.router.routes)
+        return self._router_for(path).routes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope.get("root_path"):
@@ -91,4 +121,4 @@ class RouteIndex:
         if len(self.router.routes) != self.indexed:
             self._regroup()
         scope.setdefault("router", self.router)  # the copy would name itself
-        await self.groups.get(path_key(scope["path"]), self.elsewhere).app(scope, receive, send)
+        await self._router_for(scope["path"]).app(scope, receive, send)

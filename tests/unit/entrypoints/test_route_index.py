@@ -1,7 +1,9 @@
 """``RouteIndex`` hands a request to fewer routes, never to another route than the router's own
 dispatch would: the same answers for overlapping patterns, 405s, slash redirects and 404s."""
 
+import re
 from typing import Any
+from uuid import UUID
 
 import pytest
 from fastapi import FastAPI
@@ -47,6 +49,10 @@ def _app(indexed: bool) -> FastAPI:
     @app.get("/{page}")
     async def page(page: str) -> str:
         return f"page {page}"
+
+    @app.get("/files/{name:path}")
+    async def file(name: str) -> str:
+        return f"file {name}"
 
     app.mount("/static", FastAPI(), name="static")
     if indexed:
@@ -98,6 +104,12 @@ REQUESTS = [
     ("GET", "/health"),  # the catch-all page
     ("GET", "/a/b/c"),
     ("GET", "/a/b/c/"),
+    ("GET", "/a/b/c//"),
+    ("GET", "/api/v1/items/abc/"),
+    ("GET", "/api/v1/items/by-sku/R-1/"),
+    ("GET", "/api/v1/items//"),
+    ("GET", "/files/a/b/c"),
+    ("GET", "/files/a/b/c/"),
     ("GET", "/static/x"),
     ("GET", "/nothing/here/at/all"),
     ("GET", "/"),
@@ -129,23 +141,33 @@ async def test_a_route_added_later_is_served() -> None:
     assert (status, body) == (200, b'"7"')
 
 
+_PARAMETER = re.compile(r"{[^}:]+(?::([a-z]+))?}")
+_VALUES = {"uuid": str(UUID(int=7)), "int": "7", "float": "1.5", "path": "a/b"}
+
+
+def _value(parameter: re.Match[str]) -> str:
+    return _VALUES.get(parameter.group(1) or "str", "x")
+
+
 def test_every_route_that_can_match_a_path_of_the_app_is_a_candidate() -> None:
     app = create_app()
     index = app.router.middleware_stack
     assert isinstance(index, RouteIndex)
     routes = app.router.routes
     paths = {
-        route.path.replace("{", "x").replace("}", "") + slash
+        _PARAMETER.sub(_value, route.path) + end
         for route in routes
         if not isinstance(route, Mount)
-        for slash in ("", "/")
+        for end in ("", "/", "//", "/x")
     }
     for path in sorted(paths):
-        for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
-            scope = {"type": "http", "method": method, "path": path, "root_path": ""}
-            matching = [r for r in routes if r.matches(scope)[0] is not Match.NONE]
-            candidates = index.candidates(path)
-            assert [r for r in candidates if r in matching] == matching, path
+        redirect = path.rstrip("/") if path.endswith("/") else path + "/"
+        candidates = index.candidates(path)
+        for tried in (path, redirect):
+            for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+                scope = {"type": "http", "method": method, "path": tried, "root_path": ""}
+                matching = [r for r in routes if r.matches(scope)[0] is not Match.NONE]
+                assert [r for r in candidates if r in matching] == matching, (path, tried)
 
 
 def test_a_path_and_its_slash_redirect_share_a_key() -> None:
