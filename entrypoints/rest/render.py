@@ -7,6 +7,7 @@ write those bytes (``tests/unit/test_render.py`` holds them equal to the models'
 
 from starlette.responses import Response
 
+from application.use_cases import Transfer
 from entrypoints.representation import (
     JsonObject,
     item,
@@ -27,6 +28,7 @@ __all__ = [
     "stock_as_of",
     "stock_change",
     "stock_level",
+    "transfer_created",
 ]
 
 
@@ -36,3 +38,24 @@ def json_response(
     return Response(
         json_bytes(body), status_code=status, media_type="application/json", headers=headers
     )
+
+
+def transfer_created(done: Transfer) -> JsonObject:
+    """``TransferCreated``: the transfer, its movements (out, then in) and the item after it."""
+    out, into = done.outgoing, done.incoming
+    assert into.transfer_id is not None
+    return {
+        "transfer": {
+            "transfer_id": str(into.transfer_id),
+            "item_id": str(into.item_id),
+            "from_location_id": str(out.location_id),
+            "to_location_id": str(into.location_id),
+            "quantity": into.delta,
+            "actor_id": None if into.actor_id is None else str(into.actor_id),
+            "occurred_at": into.occurred_at,
+            "note": into.note,
+            "reference": into.reference,
+        },
+        "movements": [movement(out), movement(into)],
+        "item": item(done.item),
+    }

@@ -2,9 +2,10 @@
 the pydantic models that document them in OpenAPI: the bytes must be the models' own, field for
 field, in order."""
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -12,14 +13,15 @@ from pydantic import TypeAdapter
 
 from application.history import LocationQuantity
 from application.ports import Page
-from application.use_cases import ItemStockAsOf, StockChange
+from application.use_cases import ItemStockAsOf, StockChange, Transfer
 from application.views import ItemView, StockLevelView, UserView
-from domain.items import Item, ItemDetails, ItemImage
+from domain.items import Item, ItemDetails, ItemImage, MovementReason
 from domain.locations import LocationCode
 from domain.users import Role, User, Username
 from domain.values import Sku
 from entrypoints import representation as render
-from entrypoints.rest.location_schemas import StockLevelOut
+from entrypoints.rest import render as rest_render
+from entrypoints.rest.location_schemas import StockLevelOut, TransferCreated
 from entrypoints.rest.schemas import (
     CountOut,
     ItemOut,
@@ -75,6 +77,28 @@ def test_a_stock_change_and_a_page_render_as_their_models(at: datetime, quantity
     expected = PageOut[MovementOut].of(page, [MovementOut.of(movement)])
     assert render.json_bytes(render.page(page, render.movement)) == (
         expected.model_dump_json().encode()
+    )
+
+
+@given(
+    at=moments,
+    quantity=st.integers(min_value=1, max_value=10**6),
+    note=st.sampled_from([None, 'Zoë "Z" moved it']),
+    actor=st.sampled_from([None, uuid4()]),
+)
+def test_a_transfer_renders_as_its_model(
+    at: datetime, quantity: int, note: str | None, actor: UUID | None
+) -> None:
+    item = an_item(Decimal("1.50"), Decimal("7.70"), at, quantity)
+    made = item.new_movements[0]
+    moved = {"transfer_id": uuid4(), "actor_id": actor, "note": note, "reference": "T-1"}
+    outgoing = replace(made, id=uuid4(), delta=-quantity, reason=MovementReason.TRANSFER_OUT)
+    outgoing = replace(outgoing, location_id=uuid4(), **moved)
+    incoming = replace(made, id=uuid4(), delta=quantity, reason=MovementReason.TRANSFER_IN)
+    incoming = replace(incoming, location_id=uuid4(), **moved)
+    done = Transfer(item=item, outgoing=outgoing, incoming=incoming)
+    assert render.json_bytes(rest_render.transfer_created(done)) == (
+        TransferCreated.of(done).model_dump_json().encode()
     )
 
 

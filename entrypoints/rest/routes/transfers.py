@@ -10,7 +10,7 @@ from application.commands import TransferStockCommand
 from entrypoints.container import Container
 from entrypoints.rest import render
 from entrypoints.rest.errors import with_common
-from entrypoints.rest.http import ExactJsonRoute, ItemId, etag, json_response
+from entrypoints.rest.http import ExactJsonRoute, ItemId, etag
 from entrypoints.rest.idempotency import IdempotencyKey, replay_headers
 from entrypoints.rest.injection import Provide
 from entrypoints.rest.instants import Instant
@@ -57,7 +57,7 @@ async def create_transfer(
         )
     )
     headers = {"ETag": etag(done.item.version), **replay_headers(done.replayed)}
-    return json_response(TransferCreated.of(done), 201, headers)
+    return render.json_response(render.transfer_created(done), 201, headers)
 
 
 @router.get(
