@@ -11,7 +11,6 @@ from decimal import Decimal
 from typing import ClassVar
 from uuid import UUID
 
-
 #: Values a payload carries as their text.
 _AS_TEXT = (UUID, Decimal)
 
