@@ -10,7 +10,7 @@ PostgreSQL a transaction-level advisory lock keeps two relays (a leader being re
 numbering at once; SQLite writers never overlap.
 """
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from adapters.sqlalchemy.bulk_insert import DriverInsert
 from adapters.sqlalchemy.database import Database
+from adapters.sqlalchemy.driver_statements import DriverStatement
 from adapters.sqlalchemy.read_session import ReadSession
 from adapters.sqlalchemy.sessions import WriteSession
 from adapters.sqlalchemy.tables import event_cursors, events
@@ -40,7 +41,7 @@ _COLUMNS = (
     events.c.actor_id,
     events.c.payload,
 )
-_TOP = select(func.coalesce(func.max(events.c.position), 0))
+_TOP = select(func.coalesce(func.max(events.c.position), 0).label("top"))
 _PENDING = (
     select(events.c.seq, func.row_number().over(order_by=events.c.seq).label("n"))
     .where(events.c.position.is_(None))
@@ -54,6 +55,9 @@ _NUMBER = (
     .values(position=bindparam("top", type_=events.c.position.type) + _PENDING.c.n)
     .returning(*_COLUMNS)
 )
+#: The relay's two statements, on SQLite straight to the driver (``driver_statements.py``).
+_DRIVER_TOP = DriverStatement(_TOP)
+_DRIVER_NUMBER = DriverStatement(_NUMBER)
 _ANY_PENDING = select(events.c.seq).where(events.c.position.is_(None)).limit(1)
 _COUNT_PENDING = select(func.count()).select_from(events).where(events.c.position.is_(None))
 _CURSOR = select(event_cursors.c.position).where(event_cursors.c.name == bindparam("name"))
@@ -99,16 +103,16 @@ async def write_outbox(session: WriteSession, entries: Sequence[OutboxEntry]) ->
         await session.execute(_INSERT_MANY_PG, rows)
 
 
-def _stored(row: Any) -> StoredEvent:
+def _stored(row: Mapping[Any, Any]) -> StoredEvent:
     return StoredEvent(
-        position=row.position,
-        event_id=row.event_id,
-        type=row.type,
-        aggregate_id=row.aggregate_id,
-        aggregate_version=row.aggregate_version,
-        occurred_at=row.occurred_at,
-        actor_id=row.actor_id,
-        payload=row.payload,
+        position=row["position"],
+        event_id=row["event_id"],
+        type=row["type"],
+        aggregate_id=row["aggregate_id"],
+        aggregate_version=row["aggregate_version"],
+        occurred_at=row["occurred_at"],
+        actor_id=row["actor_id"],
+        payload=row["payload"],
     )
 
 
@@ -142,8 +146,9 @@ class SqlAlchemyEventLog:
                 await session.execute(
                     text("SELECT pg_advisory_xact_lock(:key)"), {"key": SEQUENCE_LOCK}
                 )
-            top = (await session.execute(_TOP)).scalar_one()
-            rows = (await session.execute(_NUMBER, {"top": top, "limit": limit})).all()
+            (highest,) = await session.rows(_DRIVER_TOP, {})
+            top = highest["top"]
+            rows = await session.rows(_DRIVER_NUMBER, {"top": top, "limit": limit})
             await session.commit()
         finally:
             await session.close()
@@ -167,7 +172,7 @@ class SqlAlchemyEventLog:
             rows = (await session.execute(statement)).all()
         finally:
             await session.close()
-        return [_stored(row) for row in rows]
+        return [_stored(row._mapping) for row in rows]
 
     async def last_position(self) -> int:
         return int(await self._scalar(_TOP))
