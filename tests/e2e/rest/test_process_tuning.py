@@ -1,5 +1,6 @@
-"""The garbage-collector freeze and the GIL switch interval belong to ``inventory serve``'s
-processes (issue 11, item 6): an app built in a test's own process leaves both alone."""
+"""The garbage collector's freeze and thresholds and the GIL switch interval belong to
+``inventory serve``'s processes (issue 11, item 6): an app built in a test's own process leaves
+them alone."""
 
 import gc
 import json
@@ -11,7 +12,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from entrypoints.server.worker import GIL_SWITCH_INTERVAL
+from entrypoints.server.worker import GC_YOUNG_THRESHOLD, GIL_SWITCH_INTERVAL
 from tests.conftest import TEST_SECRET
 
 SERVED = """
@@ -20,18 +21,18 @@ from fastapi.testclient import TestClient
 from entrypoints.server.worker import create_served_app
 
 app = create_served_app()
-before = [sys.getswitchinterval(), gc.get_freeze_count()]
+before = [sys.getswitchinterval(), gc.get_freeze_count(), gc.get_threshold()[0]]
 with TestClient(app):
-    started = [sys.getswitchinterval(), gc.get_freeze_count()]
+    started = [sys.getswitchinterval(), gc.get_freeze_count(), gc.get_threshold()[0]]
 print(json.dumps({"before": before, "started": started}))
 """
 
 
 def test_an_app_built_in_process_does_not_tune_the_process(app: FastAPI) -> None:
-    switch_interval, frozen = sys.getswitchinterval(), gc.get_freeze_count()
+    tuned = sys.getswitchinterval(), gc.get_freeze_count(), gc.get_threshold()
     with TestClient(app) as client:
         assert client.get("/health/live").status_code == 200
-        assert (sys.getswitchinterval(), gc.get_freeze_count()) == (switch_interval, frozen)
+        assert (sys.getswitchinterval(), gc.get_freeze_count(), gc.get_threshold()) == tuned
 
 
 @pytest.mark.slow
@@ -55,6 +56,7 @@ def test_the_served_app_tunes_its_process_once_started(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     seen = json.loads(done.stdout.strip().splitlines()[-1])
-    assert seen["before"] == [0.005, 0]
+    assert seen["before"] == [0.005, 0, 700]
     assert seen["started"][0] == GIL_SWITCH_INTERVAL
     assert seen["started"][1] > 0
+    assert seen["started"][2] == GC_YOUNG_THRESHOLD
