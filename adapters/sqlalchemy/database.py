@@ -70,8 +70,11 @@ def async_engine(
     null_pool: bool = False,
     sqlite_synchronous: SqliteSynchronous = "FULL",
     sqlite_busy_timeout: float = 5.0,
+    sqlite_begin: str = "BEGIN",
 ) -> AsyncEngine:
-    """An async engine for ``url`` (migrations, start-up checks, PostgreSQL's sessions)."""
+    """An async engine for ``url`` (migrations, start-up checks, PostgreSQL's sessions).
+    ``sqlite_begin`` is what starts its transactions on SQLite: ``BEGIN IMMEDIATE`` for one
+    that will write (see ``migrate.py``)."""
     target = normalise_url(url)
     options: dict[str, Any] = {}
     if null_pool:
@@ -93,7 +96,7 @@ def async_engine(
         async_creator=partial(_connect_aiosqlite, path, pool.connect_timeout),
         **options,
     )
-    install_pragmas(engine.sync_engine, sqlite_synchronous, sqlite_busy_timeout)
+    install_pragmas(engine.sync_engine, sqlite_synchronous, sqlite_busy_timeout, begin=sqlite_begin)
     return engine
 
 

@@ -39,16 +39,23 @@ def head_revision() -> str:
     return head
 
 
-def _engine(url: str | URL, transaction_pooling: bool) -> AsyncEngine:
+def _engine(url: str | URL, transaction_pooling: bool, *, writes: bool = False) -> AsyncEngine:
+    """A short-lived engine. One that ``writes`` takes SQLite's write lock when its transaction
+    begins (waiting for other writers up to the busy timeout): begun as a reader, a migration
+    that reads the schema first could not become a writer once a running service committed
+    meanwhile, and SQLite refuses that at once ("database is locked"), without waiting."""
     return async_engine(
-        url, pool=PoolOptions(transaction_pooling=transaction_pooling), null_pool=True
+        url,
+        pool=PoolOptions(transaction_pooling=transaction_pooling),
+        null_pool=True,
+        sqlite_begin="BEGIN IMMEDIATE" if writes else "BEGIN",
     )
 
 
 async def _run_command(
     url: str | URL, action: Any, *args: Any, transaction_pooling: bool = False
 ) -> None:
-    engine = _engine(url, transaction_pooling)
+    engine = _engine(url, transaction_pooling, writes=True)
     config = alembic_config(url)
 
     def run(connection: Connection) -> None:

@@ -3,6 +3,8 @@ index of 0002 covers the items that were there before it."""
 
 import os
 import sqlite3
+import threading
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -140,6 +142,33 @@ async def test_items_from_before_the_search_index_are_found_and_it_can_be_undone
     await upgrade(empty_url)
     assert await search_indexes(empty_url) == built
     assert await search_skus(empty_url, "gear") == ["OLD-1"]
+
+
+async def test_a_migration_waits_for_a_running_writer_that_commits_meanwhile(
+    tmp_path: Path,
+) -> None:
+    """A service writing while ``inventory db upgrade``/``downgrade`` runs: the migration takes
+    SQLite's write lock before it reads the schema, so a commit meanwhile makes it wait, not
+    fail. (Begun as a reader, it could not become a writer once another connection committed:
+    SQLite answers "database is locked" at once, without waiting.)"""
+    path = tmp_path / "busy.db"
+    await upgrade(f"sqlite:///{path}")
+    writer = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("INSERT INTO event_cursors (name, position) VALUES ('busy', 1)")
+
+    def commit_later() -> None:
+        time.sleep(0.3)  # the migration has started by now, and waits for the lock
+        writer.execute("COMMIT")
+
+    committer = threading.Thread(target=commit_later)
+    committer.start()
+    try:
+        await downgrade(f"sqlite:///{path}", "0007")
+    finally:
+        committer.join()
+        writer.close()
+    assert await current(f"sqlite:///{path}") == "0007"
 
 
 async def test_a_sqlite_without_fts5_trigrams_stops_the_migration_and_says_why(
