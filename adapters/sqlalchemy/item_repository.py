@@ -236,12 +236,12 @@ class SqlAlchemyItemRepository:
             else:
                 bulk.append((item, read.version))
         if bulk:
-            parameters = []
-            for item, read_version in bulk:
-                row = mappers.item_to_row(item)
-                row["b_id"] = row.pop("id")
-                row["b_read_version"] = read_version
-                parameters.append(row)
+            rows = [mappers.item_to_row(item) for item, _ in bulk]
+            parameters = []  # the rows themselves stay whole: they are remembered as written
+            for row, (_, read_version) in zip(rows, bulk, strict=True):
+                values = {key: value for key, value in row.items() if key != "id"}
+                values["b_id"], values["b_read_version"] = row["id"], read_version
+                parameters.append(values)
             updated = await self._session.run(_UPDATE_READ_ITEM, parameters)
             if updated != len(bulk):
                 for item, read_version in bulk:
@@ -252,8 +252,8 @@ class SqlAlchemyItemRepository:
                         await self._explain_missed_update(item, read_version)
             await self._write_stock([item for item, _ in bulk])
             await self._write_movements_of([item for item, _ in bulk])
-            for item, _ in bulk:
-                self._remember(item)
+            for (item, _), row in zip(bulk, rows, strict=True):
+                self._remember(item, row)
                 self._track(item)
         for item in single:
             await self.save(item)
