@@ -61,18 +61,18 @@ async def test_sqlite_connections_get_our_pragmas(tmp_path: Path) -> None:
         async with database.engine.connect() as connection:
             values = [
                 (await connection.execute(text(f"PRAGMA {name}"))).scalar_one()
-                for name in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout")
+                for name in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout", "temp_store")
             ]
         with database.sqlite.writer.connect() as writer:
             written = [
                 writer.execute(text(f"PRAGMA {name}")).scalar_one()
-                for name in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout")
+                for name in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout", "temp_store")
             ]
     finally:
         await database.dispose()
-    assert values == ["wal", 1, 1, 5000]
+    assert values == ["wal", 1, 1, 5000, 2]  # temp_store 2: in memory
     # A writer never waits on the event loop: it waits for the lock on a thread instead.
-    assert written == ["wal", 1, 1, 0]
+    assert written == ["wal", 1, 1, 0, 2]
 
 
 async def test_a_writer_that_cannot_get_the_sqlite_lock_gets_store_busy(tmp_path: Path) -> None:
