@@ -13,9 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from domain.events import AccessRevoked, DomainEvent
+from domain.ids import ledger_id
 
 #: Events that are the service's own business (they name users and token versions): they travel
 #: through the outbox to every process, but replay, webhooks and the broker never show them.
@@ -60,8 +61,8 @@ class StoredEvent:
 
 
 def outbox_entry(event: DomainEvent) -> OutboxEntry:
-    """The row for ``event``; its ``event_id`` is new, and stays with the event wherever it goes
-    (consumers dedupe by it)."""
+    """The row for ``event``; its ``event_id`` is new (a UUIDv7, like the ledger's ids), and
+    stays with the event wherever it goes (consumers dedupe by it)."""
     data = event.payload()
     # A reservation is an aggregate of its own: its id and version go on the envelope (not the
     # item's), so a consumer's per-aggregate version check stays true.
@@ -75,7 +76,7 @@ def outbox_entry(event: DomainEvent) -> OutboxEntry:
     if version is None:
         version = getattr(event, "token_version", None)
     return OutboxEntry(
-        event_id=uuid4(),
+        event_id=ledger_id(),
         type=event.name,
         aggregate_id=aggregate if isinstance(aggregate, UUID) else None,
         aggregate_version=version if isinstance(version, int) else None,

@@ -1,6 +1,8 @@
 """Ledger ids are RFC 9562 UUIDv7: the creation time first, so ids written later sort later."""
 
+import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from uuid import UUID
 
 from domain.ids import ledger_id
@@ -31,3 +33,24 @@ def test_ids_of_a_later_millisecond_sort_after() -> None:
         time.sleep(0.0005)
     assert str(first) < str(later)
     assert first.hex < later.hex
+
+
+def test_ledger_ids_made_on_many_threads_at_once_are_unique() -> None:
+    with ThreadPoolExecutor(8) as pool:
+        batches = list(pool.map(lambda _: [ledger_id() for _ in range(2_000)], range(8)))
+    made = [one for batch in batches for one in batch]
+    assert len(set(made)) == len(made) == 16_000
+
+
+def test_a_forked_child_draws_other_random_bits_than_its_parent() -> None:
+    ledger_id()  # the parent holds a block of random bytes it has started on
+    reader, writer = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - runs in the child
+        os.write(writer, ledger_id().bytes)
+        os._exit(0)
+    os.close(writer)
+    theirs = os.read(reader, 16)
+    os.waitpid(child, 0)
+    ours = ledger_id().bytes
+    assert theirs[6:] != ours[6:]  # the random part (after the time and the version)
