@@ -55,6 +55,7 @@ from entrypoints.rest.routes import (
 from entrypoints.rest.routes.health import _SERVICE, SERVICE_NAME
 from entrypoints.rest.scopes import document_scopes
 from entrypoints.rest.security import document_api_token_schemes
+from entrypoints.rest.telemetry import native_telemetry
 from entrypoints.web import router as web_assets
 
 logger = logging.getLogger("inventory")
@@ -194,6 +195,7 @@ def create_app(container: Container | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
+        telemetry=native_telemetry(),
         middleware=build_middleware(settings, images.UPLOAD_PATH, container.metrics_registry()),
     )
     app.state.container = container
