@@ -7,7 +7,9 @@ module (they may not import each other, see the import-linter contracts in pypro
 The pydantic models in ``entrypoints/rest/schemas.py`` stay the documented contract (OpenAPI);
 these functions write the same JSON without building a model per object: the same fields in the
 same order, amounts as strings with two decimals, times as ISO 8601 in UTC with ``Z``
-(``tests/unit/test_render.py`` holds the bytes equal to the models' own output).
+(``tests/unit/test_render.py`` holds the bytes equal to the models' own output). Ids stay
+``UUID`` objects in the write path's objects (items, movements): orjson writes a UUID in its
+canonical form itself, in a fraction of what ``str`` costs per id.
 """
 
 from collections.abc import Callable, Sequence
@@ -32,7 +34,7 @@ _OPTIONS = orjson.OPT_UTC_Z
 def item(view: ItemView | Item) -> JsonObject:
     tax = view.tax_rate
     return {
-        "id": str(view.id),
+        "id": view.id,
         "sku": view.sku.value,
         "name": view.name,
         "description": view.description,
@@ -54,18 +56,18 @@ def item(view: ItemView | Item) -> JsonObject:
 
 def movement(m: StockMovement) -> JsonObject:
     return {
-        "id": str(m.id),
-        "item_id": str(m.item_id),
+        "id": m.id,
+        "item_id": m.item_id,
         "delta": m.delta,
         "reason": m.reason.value,
         "quantity_after": m.quantity_after,
-        "actor_id": None if m.actor_id is None else str(m.actor_id),
+        "actor_id": m.actor_id,
         "occurred_at": m.occurred_at,
         "note": m.note,
         "reference": m.reference,
-        "location_id": str(m.location_id),
-        "transfer_id": None if m.transfer_id is None else str(m.transfer_id),
-        "reservation_id": None if m.reservation_id is None else str(m.reservation_id),
+        "location_id": m.location_id,
+        "transfer_id": m.transfer_id,
+        "reservation_id": m.reservation_id,
     }
 
 

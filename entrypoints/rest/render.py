@@ -46,12 +46,12 @@ def transfer_created(done: Transfer) -> JsonObject:
     assert into.transfer_id is not None
     return {
         "transfer": {
-            "transfer_id": str(into.transfer_id),
-            "item_id": str(into.item_id),
-            "from_location_id": str(out.location_id),
-            "to_location_id": str(into.location_id),
+            "transfer_id": into.transfer_id,
+            "item_id": into.item_id,
+            "from_location_id": out.location_id,
+            "to_location_id": into.location_id,
             "quantity": into.delta,
-            "actor_id": None if into.actor_id is None else str(into.actor_id),
+            "actor_id": into.actor_id,
             "occurred_at": into.occurred_at,
             "note": into.note,
             "reference": into.reference,
