@@ -44,6 +44,7 @@ from sqlalchemy import Connection, Engine, event
 from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy.pool import NullPool, QueuePool
 
+from adapters.sqlalchemy.checkpoints import SAFETY_NET_PAGES, Checkpointer
 from adapters.sqlalchemy.group_commit import Writers
 from application.errors import StoreBusy
 
@@ -134,6 +135,8 @@ class SqliteFile:
     reader: Engine
     writer: Engine
     busy_timeout: float
+    #: Copies the write-ahead log into the database file, off the writers' path.
+    checkpoints: Checkpointer
     commits: CommitPlacement = field(default_factory=CommitPlacement)
     #: The most units of work one transaction takes (``group_commit.py``): a bound on how long
     #: the first of them waits for its ``COMMIT``.
@@ -165,7 +168,23 @@ class SqliteFile:
 
         # A writer never waits on the loop: ``begin_immediate`` waits on the thread instead.
         install_pragmas(writer, synchronous, 0, begin="BEGIN IMMEDIATE")
-        return cls(reader=reader, writer=writer, busy_timeout=busy_timeout)
+
+        @event.listens_for(writer, "connect")
+        def _writer_connect(dbapi_connection: Any, _record: Any) -> None:
+            # The checkpointer copies the log; a writer's COMMIT only when it falls behind.
+            dbapi_connection.execute(f"PRAGMA wal_autocheckpoint = {SAFETY_NET_PAGES}")
+
+        def checkpoint_connection() -> sqlite3.Connection:
+            return sqlite3.connect(
+                path, timeout=connect_timeout, check_same_thread=False, isolation_level=None
+            )
+
+        return cls(
+            reader=reader,
+            writer=writer,
+            busy_timeout=busy_timeout,
+            checkpoints=Checkpointer(checkpoint_connection),
+        )
 
     def writers(self) -> Writers:
         """The in-process queue of writers and their group (one per event loop: tests run
@@ -196,6 +215,7 @@ class SqliteFile:
             self._timed_commit(connection)
         else:
             await self.off_loop(self._timed_commit, connection)
+        self.checkpoints.committed()
 
     def _timed_commit(self, connection: Connection) -> None:
         started = time.perf_counter()
@@ -229,6 +249,7 @@ class SqliteFile:
             driver.execute("PRAGMA busy_timeout = 0")
 
     def dispose(self) -> None:
+        self.checkpoints.close()
         self.reader.dispose()
         self.writer.dispose()
         self._waiting.shutdown(wait=True)
