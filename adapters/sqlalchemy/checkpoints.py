@@ -60,8 +60,11 @@ class Checkpointer:
                 self._connection = self._connect()
             self._connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
             self.runs += 1
-        except sqlite3.Error:  # the next commit tries again; writers checkpoint as a last resort
-            logger.warning("a WAL checkpoint failed", exc_info=True)
+        except sqlite3.Error as error:  # the next commit tries again (writers as a last resort)
+            if "locked" in str(error).lower() or "busy" in str(error).lower():
+                logger.debug("another connection is checkpointing: %s", error)
+            else:
+                logger.warning("a WAL checkpoint failed", exc_info=True)
         finally:
             with self._lock:
                 self._running = None

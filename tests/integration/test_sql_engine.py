@@ -54,20 +54,19 @@ def test_the_default_store_is_a_sqlite_file_in_the_data_directory(tmp_path: Path
     assert settings.resolved_database_url == f"sqlite+aiosqlite:///{tmp_path / 'inventory.db'}"
 
 
+_PRAGMAS = ("journal_mode", "synchronous", "foreign_keys", "busy_timeout", "temp_store")
+
+
 async def test_sqlite_connections_get_our_pragmas(tmp_path: Path) -> None:
     database = create_engine(f"sqlite:///{tmp_path / 'a' / 'x.db'}", sqlite_synchronous="NORMAL")
     assert database.sqlite is not None
     try:
         async with database.engine.connect() as connection:
             values = [
-                (await connection.execute(text(f"PRAGMA {name}"))).scalar_one()
-                for name in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout", "temp_store")
+                (await connection.execute(text(f"PRAGMA {name}"))).scalar_one() for name in _PRAGMAS
             ]
         with database.sqlite.writer.connect() as writer:
-            written = [
-                writer.execute(text(f"PRAGMA {name}")).scalar_one()
-                for name in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout", "temp_store")
-            ]
+            written = [writer.execute(text(f"PRAGMA {name}")).scalar_one() for name in _PRAGMAS]
     finally:
         await database.dispose()
     assert values == ["wal", 1, 1, 5000, 2]  # temp_store 2: in memory
