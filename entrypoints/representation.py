@@ -14,6 +14,7 @@ canonical form itself, in a fraction of what ``str`` costs per id.
 
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
+from uuid import UUID
 
 import orjson
 
@@ -191,6 +192,15 @@ def page(found: Page[T], render: Callable[[T], JsonObject]) -> JsonObject:
     }
 
 
+def _other_uuid(value: object) -> str:
+    """orjson writes ``uuid.UUID`` itself, but not a subclass: asyncpg's own UUID type, which
+    ids read from PostgreSQL have."""
+    if isinstance(value, UUID):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
 def json_bytes(body: JsonObject | Sequence[Any], *, indent: bool = False) -> bytes:
     """Compact JSON for the wire; ``indent`` (two spaces) for people reading a terminal."""
-    return orjson.dumps(body, option=_OPTIONS | orjson.OPT_INDENT_2 if indent else _OPTIONS)
+    option = _OPTIONS | orjson.OPT_INDENT_2 if indent else _OPTIONS
+    return orjson.dumps(body, default=_other_uuid, option=option)

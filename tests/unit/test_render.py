@@ -178,3 +178,13 @@ def test_stock_now_and_as_of_render_as_their_models(
         if place.quantity
     ]
     assert render.json_bytes(render.stock_as_of(then)) == as_list.dump_json(expected)
+
+
+class DriverUuid(UUID):
+    """Like asyncpg's UUID type: a subclass, which orjson does not write by itself."""
+
+
+def test_ids_of_a_uuid_subclass_are_written_like_any_uuid() -> None:
+    plain = uuid4()
+    assert render.json_bytes({"id": DriverUuid(int=plain.int)}) == render.json_bytes({"id": plain})
+    assert render.json_bytes([DriverUuid(int=plain.int)]) == f'["{plain}"]'.encode()
