@@ -2,10 +2,13 @@
 
 A unit of work turns the events its aggregates collected into ``OutboxEntry`` rows and writes
 them just before its ``COMMIT``, in the same transaction: an event exists exactly when its change
-committed. Rows are written without a position. The relay (``application/relay.py``), one per
-deployment, later gives the committed rows their ``position`` in the order it sees them commit;
-everything downstream (replay, the live stream, webhooks, the broker) reads by position only, so a
-transaction that commits late gets a later position instead of appearing behind a reader's cursor.
+committed. Where transactions overlap (PostgreSQL, the in-memory store) rows are written without
+a position, and the relay (``application/relay.py``), one per deployment, later gives the
+committed rows their ``position`` in the order it sees them commit; where they cannot (SQLite's
+writers hold the database's one write lock) a transaction's rows take the next positions as it
+writes them, which is the same order. Everything downstream (replay, the live stream, webhooks,
+the broker) reads by position only, so a transaction that commits late gets a later position
+instead of appearing behind a reader's cursor.
 """
 
 import json
@@ -105,10 +108,13 @@ class EventLog(Protocol):
     """The outbox table as the relay and the readers see it. Every method is a short
     transaction (or a read) of its own: none of them runs inside a unit of work."""
 
-    async def sequence(self, limit: int) -> list[StoredEvent]:
+    async def sequence(self, limit: int) -> int:
         """Give up to ``limit`` committed, unpositioned events the next positions, in the order
-        they were written, and return them. Only the relay's leader calls it, one call at a
-        time; rows of transactions still open are invisible and get later positions."""
+        they were written, and return how many events became readable since the last call
+        (for the live tails). Only the relay's leader calls it, one call at a time; rows of
+        transactions still open are invisible and get later positions. A store that positions
+        events as they are written has none to number: it returns how many were committed
+        since its last call, ``limit`` or not."""
 
     async def read(self, query: EventQuery) -> list[StoredEvent]:
         """Positioned events only, by position."""

@@ -109,12 +109,12 @@ class EventRelay:
 
     async def round(self, now: float) -> int:
         """One pass as leader: position everything committed, feed the sinks, prune when due.
-        Returns how many events got positions."""
+        Returns how many events became readable."""
         numbered = 0
         while True:
             batch = await self.log.sequence(self.settings.batch)
-            numbered += len(batch)
-            if len(batch) < self.settings.batch:
+            numbered += batch
+            if batch < self.settings.batch:
                 break
         if numbered and self.on_positioned is not None:
             await self.on_positioned()

@@ -14,7 +14,7 @@ class InMemoryEventLog:
     def __init__(self, store: InMemoryStore) -> None:
         self._store = store
 
-    async def sequence(self, limit: int) -> list[StoredEvent]:
+    async def sequence(self, limit: int) -> int:
         store = self._store
         taken, store.outbox[:limit] = store.outbox[:limit], []
         start = store.events[-1].position if store.events else 0
@@ -32,7 +32,7 @@ class InMemoryEventLog:
             for offset, entry in enumerate(taken, start=1)
         ]
         store.events.extend(positioned)
-        return positioned
+        return len(positioned)
 
     async def read(self, query: EventQuery) -> list[StoredEvent]:
         found: list[StoredEvent] = []

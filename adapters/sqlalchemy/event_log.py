@@ -1,13 +1,21 @@
 """The outbox on SQLAlchemy: written by units of work, positioned and read by the relay.
 
 A unit of work writes its events in one statement just before its ``COMMIT`` (``write_outbox``).
-The relay's leader positions committed rows in a short transaction of its own: it reads the
-highest position, then numbers the oldest unpositioned rows after it in ``seq`` order
+
+On PostgreSQL the relay's leader positions committed rows in a short transaction of its own: it
+reads the highest position, then numbers the oldest unpositioned rows after it in ``seq`` order
 (``row_number()``, so the numbering does not depend on the order an UPDATE visits rows). Rows of
 transactions still open are invisible to it and are numbered by a later round, after everything
-it numbered before: a reader that follows positions never has an event appear behind it. On
-PostgreSQL a transaction-level advisory lock keeps two relays (a leader being replaced) from
-numbering at once; SQLite writers never overlap.
+it numbered before: a reader that follows positions never has an event appear behind it. A
+transaction-level advisory lock keeps two relays (a leader being replaced) from numbering at
+once.
+
+On SQLite writers never overlap (a writer holds the database write lock from its first
+statement to its ``COMMIT``), so the order of commits is known while a transaction writes: its
+rows take the positions after the highest one there and then. That is the order the relay
+would have given them, without its transaction (a ``COMMIT`` and a flush of its own, up to
+twenty a second) and without each row's second write. A row a store wrote unpositioned before
+this (an older version) still gets its position from the relay, after everything positioned.
 """
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -53,7 +61,6 @@ _NUMBER = (
     update(events)
     .where(events.c.seq == _PENDING.c.seq)
     .values(position=bindparam("top", type_=events.c.position.type) + _PENDING.c.n)
-    .returning(*_COLUMNS)
 )
 #: The relay's two statements, on SQLite straight to the driver (``driver_statements.py``).
 _DRIVER_TOP = DriverStatement(_TOP)
@@ -95,6 +102,10 @@ async def write_outbox(session: WriteSession, entries: Sequence[OutboxEntry]) ->
         return
     rows = [_row(entry) for entry in entries]
     if session.name == "sqlite":
+        # This writer holds the write lock: the positions after the highest are its own.
+        (highest,) = await session.rows(_DRIVER_TOP, {})
+        for offset, row in enumerate(rows, start=highest["top"] + 1):
+            row["position"] = offset
         for sql, values in _BULK.statements(session.dialect, rows):
             await session.execute_driver(sql, (values,))
     elif len(rows) == 1:
@@ -122,6 +133,8 @@ class SqlAlchemyEventLog:
 
     def __init__(self, database: Database) -> None:
         self._database = database
+        #: On SQLite, the highest position ``sequence`` has reported (see ``sequence``).
+        self._announced = 0
 
     async def _write(self, statements: Sequence[tuple[Any, dict[str, Any] | None]]) -> list[Any]:
         session = WriteSession(self._database)
@@ -136,9 +149,17 @@ class SqlAlchemyEventLog:
         finally:
             await session.close()
 
-    async def sequence(self, limit: int) -> list[StoredEvent]:
-        if not await self._scalar(_ANY_PENDING):  # a read: no write lock for nothing to do
-            return []
+    async def sequence(self, limit: int) -> int:
+        numbered = await self._number(limit) if await self._scalar(_ANY_PENDING) else 0
+        if self._database.name != "sqlite":
+            return numbered
+        # Rows positioned as they were written: those committed since the last call.
+        top = await self.last_position()
+        fresh, self._announced = top - self._announced, top
+        return fresh
+
+    async def _number(self, limit: int) -> int:
+        """Positions up to ``limit`` committed, unpositioned rows; returns how many."""
         session = WriteSession(self._database)
         await session.open()
         try:
@@ -147,12 +168,11 @@ class SqlAlchemyEventLog:
                     text("SELECT pg_advisory_xact_lock(:key)"), {"key": SEQUENCE_LOCK}
                 )
             (highest,) = await session.rows(_DRIVER_TOP, {})
-            top = highest["top"]
-            rows = await session.rows(_DRIVER_NUMBER, {"top": top, "limit": limit})
+            numbered = await session.run(_DRIVER_NUMBER, {"top": highest["top"], "limit": limit})
             await session.commit()
         finally:
             await session.close()
-        return sorted((_stored(row) for row in rows), key=lambda event: event.position)
+        return numbered
 
     async def read(self, query: EventQuery) -> list[StoredEvent]:
         statement = (

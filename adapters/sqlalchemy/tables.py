@@ -419,8 +419,9 @@ class AuditRow(Base):
 class EventRow(Base):
     """The outbox (migration 0006): every domain event, written by the transaction of its change.
 
-    ``seq`` is the order of writing; ``position`` is NULL until the relay gives the committed row
-    its place in the order consumers see (``application/outbox.py`` says why they differ).
+    ``seq`` is the order of writing; ``position`` is the place in the order consumers see: on
+    PostgreSQL NULL until the relay gives the committed row its place, on SQLite given as the
+    row is written (``application/outbox.py`` and ``event_log.py`` say why).
     """
 
     __tablename__ = "events"

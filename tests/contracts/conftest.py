@@ -53,6 +53,11 @@ class Backend:
     events: EventLog
     database: Database | None = None
 
+    @property
+    def positions_at_write(self) -> bool:
+        """SQLite positions outbox rows as they are written (its writers never overlap)."""
+        return self.database is not None and self.database.name == "sqlite"
+
 
 def _memory() -> Backend:
     store = InMemoryStore()
