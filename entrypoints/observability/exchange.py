@@ -21,6 +21,7 @@ from starlette.types import Message, Send
 
 _SERVER_TIMING = b"server-timing"
 _REQUEST_ID = b"x-request-id"
+_VARY = b"vary"
 _START = "http.response.start"
 _BODY = "http.response.body"
 _PATHSEND = "http.response.pathsend"
@@ -70,10 +71,19 @@ class Exchange:
                 message.get("more_body", False)
                 or len(message.get("body", b"")) >= (self.vary_from or 0)
             ):
-                MutableHeaders(raw=start["headers"]).add_vary_header("Accept-Encoding")
+                _vary_on_encoding(start["headers"])
             self.status = start["status"]
             await self.downstream(start)
         await self.downstream(message)
+
+
+def _vary_on_encoding(headers: list[tuple[bytes, bytes]]) -> None:
+    """``Vary: Accept-Encoding``, appended to a ``Vary`` the response has (as Starlette's
+    ``add_vary_header``), or as a header of its own without building a header map."""
+    if any(name == _VARY for name, _ in headers):
+        MutableHeaders(raw=headers).add_vary_header("Accept-Encoding")
+    else:
+        headers.append((_VARY, b"Accept-Encoding"))
 
 
 def _compressible(start: Message) -> bool:

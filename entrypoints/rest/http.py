@@ -11,8 +11,10 @@ from uuid import UUID
 from fastapi import Depends, Header, HTTPException, Path
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
+from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Receive, Scope
 
 
 def _if_match_pattern(etagc: str) -> str:
@@ -147,10 +149,22 @@ def _refuse_lone_surrogates(value: Any) -> None:
             _refuse_lone_surrogates(item)
 
 
+#: The query of a request without one (immutable, so one serves every request).
+_NO_QUERY = QueryParams("")
+
+
 class ExactJsonRequest(Request):
     """Parses JSON numbers with a fraction as ``Decimal``: an amount such as ``12.35`` reaches
     validation exactly as the client wrote it, never through a float. ``NaN`` and
-    ``Infinity`` are refused."""
+    ``Infinity`` are refused.
+
+    FastAPI reads the query of every request, parameters or not; one without a query string
+    gets the shared empty one instead of a new parse (a few per cent of a POST's HTTP layer)."""
+
+    def __init__(self, scope: Scope, receive: Receive) -> None:
+        super().__init__(scope, receive)
+        if not scope.get("query_string"):
+            self._query_params = _NO_QUERY
 
     async def json(self) -> Any:
         if not hasattr(self, "_json"):
