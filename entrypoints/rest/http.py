@@ -16,6 +16,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope
 
+from entrypoints.rest.dependency_plan import planned_handler
+
 
 def _if_match_pattern(etagc: str) -> str:
     """RFC 9110: ``If-Match = "*" / #entity-tag``, ``entity-tag = [ "W/" ] DQUOTE *etagc DQUOTE``:
@@ -181,11 +183,23 @@ class ExactJsonRequest(Request):
 
 
 class ExactJsonRoute(APIRoute):
+    """Requests as ``ExactJsonRequest``; dependencies solved by a plan where one fits the route
+    (``dependency_plan.py``), by FastAPI's handler otherwise."""
+
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
+        # Made at the first request: the app takes use-case markers out of the dependencies
+        # after the routes are made (``injection.leave_to_inject``).
+        plan: list[Callable[[Request], Coroutine[Any, Any, Response]] | None] = []
 
         async def exact_json_handler(request: Request) -> Response:
-            return await handler(ExactJsonRequest(request.scope, request.receive))
+            exact = ExactJsonRequest(request.scope, request.receive)
+            if not plan:
+                plan.append(
+                    planned_handler(self.dependant, self.dependency_overrides_provider, handler)
+                )
+            planned = plan[0]
+            return await (handler if planned is None else planned)(exact)
 
         return exact_json_handler
 
