@@ -89,7 +89,9 @@ async def test_a_movement_is_one_session_and_one_transaction(sql_container: Cont
             await sql_container.adjust_stock().execute(adjust)
         recorded = ["UPDATE idempotency_keys"] if key else []
         end, start = len(expected) - 1, expected.index("SELECT users") + 1
-        outbox = ["INSERT events"]  # both events of the movement in one statement
+        # Both events of the movement in one statement; on SQLite after reading the highest
+        # position, since its rows take the next ones as they are written (event_log.py).
+        outbox = ["INSERT events"] if postgres else ["SELECT events", "INSERT events"]
         assert shape(sent) == [
             *expected[:start],
             *extra,
